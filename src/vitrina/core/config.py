@@ -1,0 +1,91 @@
+"""Typed settings read from VITRINA_* environment variables.
+
+Defaults give an embedded setup: a SQLite file under the data directory, the
+in-process broker, and a secret key generated once and stored with 0600 permissions.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Environment = Literal["development", "test", "production"]
+
+
+class ConfigError(RuntimeError):
+    """Settings that cannot work; the message is shown to the operator as is."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="VITRINA_", extra="ignore")
+
+    environment: Environment = "development"
+    data_dir: Path = Path("./var")
+    database_url: str | None = None
+    redis_url: str | None = None
+    secret_key: SecretStr | None = None
+    # When the app sits behind TLS, cookies must carry the Secure flag.
+    cookie_secure: bool = False
+    public_url: str = "http://127.0.0.1:8000"
+
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    staff_session_ttl_s: int = Field(default=12 * 3600, ge=60)
+    guest_session_ttl_s: int = Field(default=30 * 24 * 3600, ge=60)
+    login_rate_per_minute: int = Field(default=10, ge=1)
+    public_write_rate_per_minute: int = Field(default=120, ge=1)
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    # World server
+    world_tick_hz: float = Field(default=20.0, gt=0, le=60)
+    world_max_frame_bytes: int = Field(default=16 * 1024, ge=256)
+    world_room_capacity: int = Field(default=50, ge=1, le=500)
+    world_resume_grace_s: float = Field(default=30.0, ge=0)
+    world_interest_radius_m: float = Field(default=30.0, gt=0)
+
+    @model_validator(mode="after")
+    def _refuse_default_secrets_in_production(self) -> Settings:
+        if self.environment == "production":
+            if self.secret_key is None or len(self.secret_key.get_secret_value()) < 32:
+                raise ValueError(
+                    "VITRINA_SECRET_KEY must be set to at least 32 characters in production"
+                )
+            if self.database_url is None:
+                raise ValueError("VITRINA_DATABASE_URL must be set in production")
+        return self
+
+    @cached_property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'vitrina.db').resolve()}"
+
+    @cached_property
+    def resolved_secret_key(self) -> str:
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value()
+        return _load_or_create_secret(self.data_dir / "secret.key")
+
+
+def _load_or_create_secret(path: Path) -> str:
+    if path.exists():
+        mode = path.stat().st_mode & 0o777
+        if mode & 0o077:
+            raise ConfigError(f"{path} is readable by others (mode {mode:o}); run chmod 600 {path}")
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,91 @@
+"""A small in-process domain event bus.
+
+Domains publish typed events instead of reaching into each other's tables.
+Events raised inside a database transaction are delivered only after it commits
+(`publish_on_commit`), so subscribers never see a change that was rolled back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any, ClassVar, TypeVar
+
+import structlog
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import event as sa_event
+from sqlalchemy.ext.asyncio import AsyncSession
+
+log = structlog.get_logger(__name__)
+
+
+class DomainEvent(BaseModel):
+    """Base of every event; subclasses set `type` to a dotted name like `world.chat_posted`."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    type: ClassVar[str]
+    occurred_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+
+
+E = TypeVar("E", bound=DomainEvent)
+Handler = Callable[[Any], Awaitable[None] | None]
+
+_PENDING_KEY = "vitrina_pending_events"
+
+
+class EventBus:
+    def __init__(self) -> None:
+        self._handlers: dict[type[DomainEvent], list[Handler]] = defaultdict(list)
+
+    def subscribe(self, event_type: type[E], handler: Callable[[E], Awaitable[None] | None]) -> Callable[[], None]:
+        """Register `handler` for `event_type` and its subclasses; returns an unsubscribe function."""
+        self._handlers[event_type].append(handler)
+
+        def unsubscribe() -> None:
+            if handler in self._handlers[event_type]:
+                self._handlers[event_type].remove(handler)
+
+        return unsubscribe
+
+    async def publish(self, event: DomainEvent) -> None:
+        """Deliver to every subscriber in order; one failing handler does not stop the others."""
+        for event_type in type(event).__mro__:
+            for handler in list(self._handlers.get(event_type, ())):  # type: ignore[call-overload]
+                try:
+                    result = handler(event)
+                    if inspect.isawaitable(result):
+                        await result
+                except Exception:
+                    log.exception("event_handler_failed", event_type=event.type, handler=repr(handler))
+
+    def publish_on_commit(self, session: AsyncSession, event: DomainEvent) -> None:
+        """Queue `event` until `session` commits; dropped if it rolls back."""
+        sync_session = session.sync_session
+        pending: list[DomainEvent] | None = sync_session.info.get(_PENDING_KEY)
+        if pending is None:
+            pending = []
+            sync_session.info[_PENDING_KEY] = pending
+            sa_event.listen(sync_session, "after_commit", self._make_flush(pending), once=True)
+            sa_event.listen(sync_session, "after_rollback", _make_discard(sync_session), once=True)
+        pending.append(event)
+
+    def _make_flush(self, pending: list[DomainEvent]) -> Callable[[Any], None]:
+        def flush(sync_session: Any) -> None:
+            sync_session.info.pop(_PENDING_KEY, None)
+            events = list(pending)
+            pending.clear()
+            loop = asyncio.get_running_loop()
+            for ev in events:
+                loop.create_task(self.publish(ev))
+
+        return flush
+
+
+def _make_discard(sync_session: Any) -> Callable[[Any], None]:
+    def discard(_: Any) -> None:
+        sync_session.info.pop(_PENDING_KEY, None)
+
+    return discard
