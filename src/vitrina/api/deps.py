@@ -1,0 +1,155 @@
+"""Dependencies shared by every router, as `Annotated` aliases, and the access rules.
+
+Every route declares who may call it with exactly one `Access` dependency (usually on
+its router): `PUBLIC`, `GUEST_OR_STAFF`, `STAFF`, or `require_roles(...)`. A test walks
+the application's routes and fails if one has none.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from vitrina.core.config import Settings
+from vitrina.core.errors import AppError, ErrorCode, Forbidden, Unauthenticated
+from vitrina.core.events import EventBus
+from vitrina.core.security import Principal, Role
+from vitrina.identity import service as identity
+
+SESSION_COOKIE = "vitrina_session"
+GUEST_COOKIE = "vitrina_guest"
+CSRF_COOKIE = "vitrina_csrf"
+CSRF_HEADER = "x-csrf-token"
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_bus(request: Request) -> EventBus:
+    bus: EventBus = request.app.state.bus
+    return bus
+
+
+async def get_db(request: Request) -> AsyncIterator[AsyncSession]:
+    """One transaction per request: committed when the handler succeeds, else rolled back."""
+    async with request.app.state.sessions() as session:
+        try:
+            yield session
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+Bus = Annotated[EventBus, Depends(get_bus)]
+DbSession = Annotated[AsyncSession, Depends(get_db)]
+
+
+async def resolve_principal(request: Request, db: AsyncSession) -> Principal | None:
+    """The caller behind a bearer token, the staff cookie or the guest cookie, if any.
+
+    Writes authenticated by a cookie must echo the CSRF cookie in the X-CSRF-Token header.
+    """
+    settings: Settings = request.app.state.settings
+    auth = request.headers.get("authorization", "")
+    if auth:
+        scheme, _, token = auth.partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            raise Unauthenticated("Authorization header must be 'Bearer <token>'.")
+        principal = await identity.resolve_staff_session(db, token=token.strip())
+        if principal is None:
+            raise Unauthenticated("The bearer token is invalid, expired or revoked.")
+        return principal
+    staff_token = request.cookies.get(SESSION_COOKIE)
+    guest_cookie = request.cookies.get(GUEST_COOKIE)
+    if not staff_token and not guest_cookie:
+        return None
+    if request.method not in _SAFE_METHODS:
+        _check_csrf(request)
+    if staff_token:
+        principal = await identity.resolve_staff_session(db, token=staff_token)
+        if principal is not None:
+            return principal
+    if guest_cookie:
+        return identity.resolve_guest_cookie(
+            guest_cookie, secret=settings.resolved_secret_key, max_age_s=settings.guest_session_ttl_s
+        )
+    return None
+
+
+def _check_csrf(request: Request) -> None:
+    cookie = request.cookies.get(CSRF_COOKIE, "")
+    header = request.headers.get(CSRF_HEADER, "")
+    if not cookie or not header or not hmac.compare_digest(cookie, header):
+        raise AppError(
+            "Cookie-authenticated writes must send the vitrina_csrf cookie value in X-CSRF-Token.",
+            code=ErrorCode.CSRF,
+            status=403,
+        )
+
+
+class Access:
+    """Declares who may call a route; as a dependency it also enforces it."""
+
+    def __init__(
+        self,
+        label: str,
+        *,
+        public: bool = False,
+        guests: bool = False,
+        roles: frozenset[Role] = frozenset(),
+    ) -> None:
+        self.label = label
+        self.public = public
+        self.guests = guests
+        self.roles = roles
+
+    async def __call__(self, request: Request, db: DbSession) -> Principal | None:
+        if self.public:
+            try:
+                principal = await resolve_principal(request, db)
+            except Unauthenticated:
+                principal = None
+            request.state.principal = principal
+            return principal
+        principal = await resolve_principal(request, db)
+        if principal is None:
+            raise Unauthenticated("Sign in to call this endpoint.")
+        if principal.kind == "guest":
+            if not self.guests:
+                raise Forbidden("This endpoint is for staff only.")
+        elif self.roles and not principal.has_any_role(self.roles):
+            wanted = ", ".join(sorted(self.roles))
+            raise Forbidden(f"This endpoint needs one of the roles: {wanted}.")
+        request.state.principal = principal
+        return principal
+
+    def __repr__(self) -> str:
+        return f"Access({self.label})"
+
+
+def require_roles(*roles: Role) -> Access:
+    return Access("roles:" + ",".join(sorted(roles)), roles=frozenset(roles))
+
+
+PUBLIC = Access("public", public=True)
+GUEST_OR_STAFF = Access("guest-or-staff", guests=True)
+STAFF = Access("staff", roles=frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMIN, Role.DPO}))
+ADMIN = require_roles(Role.ADMIN)
+
+MaybePrincipal = Annotated[Principal | None, Depends(PUBLIC)]
+AnyPrincipal = Annotated[Principal, Depends(GUEST_OR_STAFF)]
+StaffPrincipal = Annotated[Principal, Depends(STAFF)]
+AdminPrincipal = Annotated[Principal, Depends(ADMIN)]
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"

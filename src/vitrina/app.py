@@ -1,0 +1,74 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import structlog
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from vitrina import __version__
+from vitrina.api import health, static
+from vitrina.api.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
+from vitrina.api.problems import install_problem_handlers
+from vitrina.brands import routes as brand_routes
+from vitrina.core.broker import create_broker
+from vitrina.core.config import Settings, get_settings
+from vitrina.core.db import create_engine, create_sessionmaker
+from vitrina.core.events import EventBus
+from vitrina.core.logging import configure_logging
+from vitrina.identity import routes as identity_routes
+from vitrina.migrations.runner import ensure_migrated
+
+log = structlog.get_logger(__name__)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level, json=settings.log_json)
+    # Resolve the secret now so a bad key file fails at start, not on the first request.
+    _ = settings.resolved_secret_key
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_engine(settings.resolved_database_url)
+        try:
+            await ensure_migrated(engine)
+            broker = create_broker(settings.redis_url)
+            await broker.start()
+        except BaseException:
+            await engine.dispose()
+            raise
+        app.state.engine = engine
+        app.state.sessions = create_sessionmaker(engine)
+        app.state.broker = broker
+        log.info("started", version=__version__, database=engine.dialect.name, broker=type(broker).__name__)
+        try:
+            yield
+        finally:
+            await broker.close()
+            await engine.dispose()
+
+    app = FastAPI(
+        title="Vitrina",
+        version=__version__,
+        summary="Customer service in 3D virtual storefronts.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.bus = EventBus()
+    app.state.rate_limiters = {}
+
+    install_problem_handlers(app)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.cookie_secure)
+
+    app.include_router(health.router)
+    for router in (*identity_routes.routers, *brand_routes.routers):
+        app.include_router(router)
+    app.include_router(static.router)
+    if (static.DIST / "assets").is_dir():
+        app.mount("/assets", StaticFiles(directory=static.DIST / "assets"), name="assets")
+    return app

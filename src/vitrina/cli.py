@@ -1,0 +1,221 @@
+"""The `vitrina` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import sys
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn
+from sqlalchemy.exc import SQLAlchemyError
+
+from vitrina import __version__
+from vitrina.core.config import ConfigError, Settings, get_settings
+from vitrina.core.db import create_engine, create_sessionmaker, transaction
+from vitrina.core.errors import AppError
+from vitrina.migrations import runner
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help="Vitrina: customer service in 3D storefronts.")
+admin_app = typer.Typer(no_args_is_help=True, help="Administration tasks.")
+bench_app = typer.Typer(no_args_is_help=True, help="Benchmarks and load generators.")
+app.add_typer(admin_app, name="admin")
+app.add_typer(bench_app, name="bench")
+
+console = Console()
+err_console = Console(stderr=True, soft_wrap=True)
+
+
+class CliError(Exception):
+    """A failure explained in one line to the operator."""
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"vitrina {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")] = False,
+) -> None:
+    """Vitrina command line."""
+
+
+def _settings() -> Settings:
+    settings = get_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return settings
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.", min=1, max=65535)] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes (needs Redis above 1).", min=1)] = 1,
+) -> None:
+    """Serve the API, the world WebSocket and the web client."""
+    import uvicorn
+
+    settings = _settings()
+    if workers > 1 and not settings.redis_url:
+        raise CliError("several workers need VITRINA_REDIS_URL so that rooms span processes")
+    engine = create_engine(settings.resolved_database_url)
+
+    async def check() -> None:
+        try:
+            await runner.ensure_migrated(engine)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(check())
+    console.print(f"Vitrina {__version__} on http://{host}:{port}  (API docs: /docs)")
+    uvicorn.run(
+        "vitrina.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=settings.log_level.lower(),
+        proxy_headers=True,
+        ws_max_size=settings.world_max_frame_bytes,
+    )
+
+
+@app.command()
+def migrate(
+    revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
+    down: Annotated[bool, typer.Option("--down", help="Downgrade to REVISION instead.")] = False,
+) -> None:
+    """Bring the database schema to the code's revision."""
+    settings = _settings()
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=err_console, transient=True) as progress:
+        progress.add_task(f"{'Downgrading' if down else 'Upgrading'} database to {revision}", total=None)
+        if down:
+            runner.downgrade(settings.resolved_database_url, revision)
+        else:
+            runner.upgrade(settings.resolved_database_url, revision)
+    console.print(f"database at {runner.head_revision() if revision == 'head' else revision}")
+
+
+@app.command()
+def demo(
+    open_browser: Annotated[bool, typer.Option("--open/--no-open", help="Open the storefront in a browser.")] = False,
+) -> None:
+    """Create or refresh the demo brand, Aurora Motors, and what each domain adds to it."""
+    from vitrina.demo import SEEDERS
+
+    settings = _settings()
+    if settings.environment == "production":
+        raise CliError("the demo seeds published credentials; it is refused in production")
+    runner.upgrade(settings.resolved_database_url)
+    engine = create_engine(settings.resolved_database_url)
+    sessions = create_sessionmaker(engine)
+
+    async def seed() -> list[str]:
+        lines = []
+        try:
+            with Progress(console=err_console, transient=True) as progress:
+                task = progress.add_task("Seeding the demo", total=len(SEEDERS))
+                for name, seeder in SEEDERS:
+                    progress.update(task, description=f"Seeding {name}")
+                    async with transaction(sessions) as db:
+                        lines.append(await seeder(db))
+                    progress.advance(task)
+        finally:
+            await engine.dispose()
+        return lines
+
+    for line in asyncio.run(seed()):
+        console.print(f"  {line}")
+    url = f"{settings.public_url}/store/aurora-motors"
+    console.print(f"Storefront: {url}")
+    if open_browser:
+        import webbrowser
+
+        webbrowser.open(url)
+
+
+@admin_app.command("create-user")
+def create_user(
+    email: Annotated[str, typer.Option(help="Sign-in email.")],
+    name: Annotated[str, typer.Option(help="Display name.")],
+    role: Annotated[list[str], typer.Option(help="Role: admin, supervisor, agent or dpo (repeatable).")],
+    brand: Annotated[list[str] | None, typer.Option(help="Brand slug served (repeatable).")] = None,
+    password: Annotated[str | None, typer.Option(help="Password (prompted when omitted; 12+ characters).", envvar="VITRINA_NEW_USER_PASSWORD")] = None,
+) -> None:
+    """Create a staff account."""
+    from vitrina.identity import service as identity
+    from vitrina.identity.schemas import StaffUserCreate
+
+    settings = _settings()
+    if password is None:
+        if not sys.stdin.isatty():
+            raise CliError("no password given: pass --password or set VITRINA_NEW_USER_PASSWORD")
+        password = getpass.getpass("Password: ")
+        if password != getpass.getpass("Repeat: "):
+            raise CliError("the passwords differ")
+    data = StaffUserCreate.model_validate(
+        {"email": email, "display_name": name, "password": password, "roles": role, "brand_slugs": brand or []}
+    )
+    engine = create_engine(settings.resolved_database_url)
+
+    async def create() -> str:
+        try:
+            await runner.ensure_migrated(engine)
+            async with transaction(create_sessionmaker(engine)) as db:
+                user = await identity.create_user(
+                    db,
+                    email=data.email,
+                    display_name=data.display_name,
+                    password=data.password,
+                    roles=list(data.roles),
+                    brand_slugs=data.brand_slugs,
+                )
+                return user.id
+        finally:
+            await engine.dispose()
+
+    user_id = asyncio.run(create())
+    console.print(f"created {data.email} ({', '.join(data.roles)}) id={user_id}")
+
+
+def _one_line(exc: BaseException) -> str:
+    if isinstance(exc, ValidationError):
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"])
+        return f"invalid {where}: {err['msg']}" if where else err["msg"]
+    if isinstance(exc, SQLAlchemyError):
+        return f"database error: {str(exc.orig if hasattr(exc, 'orig') and exc.orig else exc).splitlines()[0]}"
+    if isinstance(exc, OSError):
+        return f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc)
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+def main() -> None:
+    try:
+        app(standalone_mode=False)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        err_console.print("aborted")
+        sys.exit(130)
+    except (CliError, ConfigError, runner.NotMigrated, AppError, ValidationError, SQLAlchemyError, OSError) as exc:
+        err_console.print(f"[red]error:[/red] {_one_line(exc)}", highlight=False)
+        sys.exit(1)
+    except Exception as exc:  # click usage errors arrive here with their own message
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        err_console.print(f"[red]error:[/red] {type(exc).__name__}: {_one_line(exc)}", highlight=False)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,46 @@
+"""`vitrina demo`: seeds the demo brand and what each domain adds to it, idempotently.
+
+A domain that brings demo content appends its seeder to SEEDERS.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from vitrina.brands.demo import ensure_demo_brand
+from vitrina.core.security import Role
+from vitrina.identity import service as identity
+
+Seeder = Callable[[AsyncSession], Awaitable[str]]
+
+DEMO_PASSWORD = "aurora-demo-password"  # noqa: S105 - published demo credentials, development only
+DEMO_STAFF = [
+    ("admin@aurora-motors.example", "Alex Admin", [Role.ADMIN, Role.SUPERVISOR]),
+    ("supervisor@aurora-motors.example", "Sam Supervisor", [Role.SUPERVISOR]),
+    ("agent@aurora-motors.example", "Ava Advisor", [Role.AGENT]),
+    ("dpo@aurora-motors.example", "Dana DPO", [Role.DPO]),
+]
+
+
+async def seed_brand(db: AsyncSession) -> str:
+    brand, created = await ensure_demo_brand(db)
+    return f"brand {brand.name} ({brand.slug}) {'created' if created else 'up to date'}"
+
+
+async def seed_staff(db: AsyncSession) -> str:
+    made = 0
+    for email, name, roles in DEMO_STAFF:
+        if await identity.get_user_by_email(db, email=email) is None:
+            await identity.create_user(
+                db, email=email, display_name=name, password=DEMO_PASSWORD, roles=list(roles), brand_slugs=["aurora-motors"]
+            )
+            made += 1
+    return f"{made} demo staff accounts created (password: {DEMO_PASSWORD})" if made else "demo staff up to date"
+
+
+SEEDERS: list[tuple[str, Seeder]] = [
+    ("brand", seed_brand),
+    ("staff", seed_staff),
+]

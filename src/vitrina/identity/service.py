@@ -1,0 +1,230 @@
+"""Staff accounts, staff sessions and guest sessions."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+
+from itsdangerous import BadSignature, SignatureExpired, TimestampSigner
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from vitrina.core.db import new_id, utcnow
+from vitrina.core.errors import Conflict, NotFound
+from vitrina.core.security import Principal, Role, hash_token, new_token
+from vitrina.identity.errors import IdentityErrorCode
+from vitrina.identity.models import GuestSession, StaffSession, StaffUser
+from vitrina.identity.passwords import hash_password, needs_rehash, verify_password
+
+_GUEST_SALT = "vitrina.guest"
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+async def get_user(db: AsyncSession, *, user_id: str) -> StaffUser | None:
+    return await db.get(StaffUser, user_id)
+
+
+async def get_user_or_raise(db: AsyncSession, *, user_id: str) -> StaffUser:
+    user = await get_user(db, user_id=user_id)
+    if user is None:
+        raise NotFound(f"No staff user {user_id}.", code=IdentityErrorCode.USER_NOT_FOUND)
+    return user
+
+
+async def get_user_by_email(db: AsyncSession, *, email: str) -> StaffUser | None:
+    result = await db.execute(select(StaffUser).where(StaffUser.email == normalise_email(email)))
+    return result.scalar_one_or_none()
+
+
+async def list_users(db: AsyncSession, *, offset: int = 0, limit: int = 50) -> tuple[list[StaffUser], int]:
+    total = await db.scalar(select(func.count()).select_from(StaffUser)) or 0
+    rows = await db.execute(select(StaffUser).order_by(StaffUser.email).offset(offset).limit(limit))
+    return list(rows.scalars()), total
+
+
+async def create_user(
+    db: AsyncSession,
+    *,
+    email: str,
+    display_name: str,
+    password: str,
+    roles: list[str],
+    brand_slugs: list[str] | None = None,
+) -> StaffUser:
+    email = normalise_email(email)
+    if await get_user_by_email(db, email=email) is not None:
+        raise Conflict(f"A staff user with email {email} already exists.", code=IdentityErrorCode.EMAIL_TAKEN)
+    user = StaffUser(
+        id=new_id(),
+        email=email,
+        display_name=display_name,
+        password_hash=hash_password(password),
+        roles=sorted({Role(r).value for r in roles}),
+        brand_slugs=sorted(set(brand_slugs or [])),
+        is_active=True,
+    )
+    db.add(user)
+    await db.flush()
+    return user
+
+
+async def update_user(
+    db: AsyncSession,
+    *,
+    user: StaffUser,
+    display_name: str | None = None,
+    password: str | None = None,
+    roles: list[str] | None = None,
+    brand_slugs: list[str] | None = None,
+    is_active: bool | None = None,
+) -> StaffUser:
+    if display_name is not None:
+        user.display_name = display_name
+    if roles is not None:
+        new_roles = sorted({Role(r).value for r in roles})
+        if Role.ADMIN in user.roles and Role.ADMIN not in new_roles:
+            await _ensure_another_admin(db, user)
+        user.roles = new_roles
+    if is_active is False and user.is_active and Role.ADMIN in user.roles:
+        await _ensure_another_admin(db, user)
+    if brand_slugs is not None:
+        user.brand_slugs = sorted(set(brand_slugs))
+    if password is not None:
+        user.password_hash = hash_password(password)
+    if password is not None or is_active is False or roles is not None:
+        # Credentials or powers changed: every open session must sign in again.
+        await revoke_all_sessions(db, user_id=user.id)
+    if is_active is not None:
+        user.is_active = is_active
+    await db.flush()
+    return user
+
+
+async def _ensure_another_admin(db: AsyncSession, user: StaffUser) -> None:
+    users = (await db.execute(select(StaffUser).where(StaffUser.is_active.is_(True)))).scalars()
+    if not any(u.id != user.id and Role.ADMIN in u.roles for u in users):
+        raise Conflict("This is the last active admin; appoint another first.", code=IdentityErrorCode.LAST_ADMIN)
+
+
+async def authenticate(db: AsyncSession, *, email: str, password: str) -> StaffUser | None:
+    user = await get_user_by_email(db, email=email)
+    ok = verify_password(user.password_hash if user else None, password)
+    if user is None or not ok or not user.is_active:
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
+
+
+async def create_staff_session(
+    db: AsyncSession,
+    *,
+    user: StaffUser,
+    ttl_s: int,
+    user_agent: str = "",
+    ip: str = "",
+    now: datetime | None = None,
+) -> tuple[str, StaffSession]:
+    now = now or utcnow()
+    token = new_token()
+    session = StaffSession(
+        id=new_id(),
+        token_hash=hash_token(token),
+        user_id=user.id,
+        created_at=now,
+        expires_at=now + timedelta(seconds=ttl_s),
+        last_seen_at=now,
+        revoked_at=None,
+        user_agent=user_agent[:255],
+        ip=ip[:64],
+    )
+    db.add(session)
+    await db.flush()
+    return token, session
+
+
+async def resolve_staff_session(
+    db: AsyncSession, *, token: str, now: datetime | None = None
+) -> Principal | None:
+    """The principal of a live session, or None when unknown, expired, revoked or disabled."""
+    now = now or utcnow()
+    result = await db.execute(select(StaffSession).where(StaffSession.token_hash == hash_token(token)))
+    session = result.scalar_one_or_none()
+    if session is None or session.revoked_at is not None or session.expires_at <= now:
+        return None
+    user = session.user
+    if not user.is_active:
+        return None
+    if now - session.last_seen_at > timedelta(minutes=1):
+        session.last_seen_at = now
+    return Principal(
+        kind="staff",
+        session_id=session.id,
+        display_name=user.display_name,
+        user_id=user.id,
+        roles=frozenset(Role(r) for r in user.roles),
+        brand_slugs=frozenset(user.brand_slugs),
+    )
+
+
+async def list_sessions(db: AsyncSession, *, user_id: str) -> list[StaffSession]:
+    rows = await db.execute(
+        select(StaffSession).where(StaffSession.user_id == user_id).order_by(StaffSession.created_at.desc())
+    )
+    return list(rows.scalars())
+
+
+async def revoke_session(db: AsyncSession, *, session_id: str, user_id: str | None = None) -> StaffSession:
+    session = await db.get(StaffSession, session_id)
+    if session is None or (user_id is not None and session.user_id != user_id):
+        raise NotFound(f"No session {session_id}.", code=IdentityErrorCode.SESSION_NOT_FOUND)
+    if session.revoked_at is None:
+        session.revoked_at = utcnow()
+        await db.flush()
+    return session
+
+
+async def revoke_all_sessions(db: AsyncSession, *, user_id: str) -> None:
+    await db.execute(
+        update(StaffSession)
+        .where(StaffSession.user_id == user_id, StaffSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+def _guest_signer(secret: str) -> TimestampSigner:
+    return TimestampSigner(secret, salt=_GUEST_SALT)
+
+
+async def create_guest(
+    db: AsyncSession,
+    *,
+    secret: str,
+    display_name: str | None = None,
+    brand_slug: str | None = None,
+    locale: str = "en",
+) -> tuple[GuestSession, str]:
+    name = display_name or f"Guest {random.randint(1000, 9999)}"
+    guest = GuestSession(
+        id=new_id(), display_name=name, brand_slug=brand_slug, locale=locale, created_at=utcnow()
+    )
+    db.add(guest)
+    await db.flush()
+    payload = f"{guest.id}|{name}"
+    token = _guest_signer(secret).sign(payload.encode()).decode()
+    return guest, token
+
+
+def resolve_guest_cookie(token: str, *, secret: str, max_age_s: int) -> Principal | None:
+    """Verify a guest token's signature and age without a database round trip."""
+    try:
+        payload = _guest_signer(secret).unsign(token, max_age=max_age_s).decode()
+    except (BadSignature, SignatureExpired, UnicodeDecodeError):
+        return None
+    guest_id, _, name = payload.partition("|")
+    if not guest_id or not name:
+        return None
+    return Principal(kind="guest", session_id=guest_id, display_name=name, roles=frozenset({Role.CUSTOMER}))

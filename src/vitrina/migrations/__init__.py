@@ -1,0 +1,1 @@
+"""Alembic migrations, run through `vitrina migrate` (see runner.py)."""
