@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 from vitrina import __version__
 from vitrina.api import health, static
+from vitrina.api.access_map import install_openapi_access
 from vitrina.api.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
 from vitrina.api.problems import install_problem_handlers
 from vitrina.brands import routes as brand_routes
@@ -69,6 +70,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (*identity_routes.routers, *brand_routes.routers):
         app.include_router(router)
     app.include_router(static.router)
+    install_openapi_access(app)
     if (static.DIST / "assets").is_dir():
         app.mount("/assets", StaticFiles(directory=static.DIST / "assets"), name="assets")
     return app
+

@@ -34,11 +34,13 @@ E = TypeVar("E", bound=DomainEvent)
 Handler = Callable[[Any], Awaitable[None] | None]
 
 _PENDING_KEY = "vitrina_pending_events"
+_LISTENING_KEY = "vitrina_events_listening"
 
 
 class EventBus:
     def __init__(self) -> None:
         self._handlers: dict[type[DomainEvent], list[Handler]] = defaultdict(list)
+        self._tasks: set[asyncio.Task[None]] = set()
 
     def subscribe(self, event_type: type[E], handler: Callable[[E], Awaitable[None] | None]) -> Callable[[], None]:
         """Register `handler` for `event_type` and its subclasses; returns an unsubscribe function."""
@@ -64,28 +66,24 @@ class EventBus:
     def publish_on_commit(self, session: AsyncSession, event: DomainEvent) -> None:
         """Queue `event` until `session` commits; dropped if it rolls back."""
         sync_session = session.sync_session
-        pending: list[DomainEvent] | None = sync_session.info.get(_PENDING_KEY)
-        if pending is None:
-            pending = []
-            sync_session.info[_PENDING_KEY] = pending
-            sa_event.listen(sync_session, "after_commit", self._make_flush(pending), once=True)
-            sa_event.listen(sync_session, "after_rollback", _make_discard(sync_session), once=True)
-        pending.append(event)
+        info = sync_session.info
+        if _LISTENING_KEY not in info:
+            info[_LISTENING_KEY] = True
+            sa_event.listen(sync_session, "after_commit", self._deliver_pending)
+            sa_event.listen(sync_session, "after_rollback", _discard_pending)
+        info.setdefault(_PENDING_KEY, []).append(event)
 
-    def _make_flush(self, pending: list[DomainEvent]) -> Callable[[Any], None]:
-        def flush(sync_session: Any) -> None:
-            sync_session.info.pop(_PENDING_KEY, None)
-            events = list(pending)
-            pending.clear()
-            loop = asyncio.get_running_loop()
-            for ev in events:
-                loop.create_task(self.publish(ev))
+    def _deliver_pending(self, sync_session: Any) -> None:
+        events: list[DomainEvent] = sync_session.info.pop(_PENDING_KEY, [])
+        if not events:
+            return
+        loop = asyncio.get_running_loop()
+        for ev in events:
+            task = loop.create_task(self.publish(ev))
+            # The loop keeps only weak references to tasks; hold them until done.
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
 
-        return flush
 
-
-def _make_discard(sync_session: Any) -> Callable[[Any], None]:
-    def discard(_: Any) -> None:
-        sync_session.info.pop(_PENDING_KEY, None)
-
-    return discard
+def _discard_pending(sync_session: Any) -> None:
+    sync_session.info.pop(_PENDING_KEY, None)

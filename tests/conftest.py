@@ -1,0 +1,129 @@
+"""Shared fixtures: a migrated database per backend, the app with its lifespan, HTTP clients.
+
+Every test that takes `app` or `db` runs once on SQLite and once on PostgreSQL (the latter
+when VITRINA_TEST_POSTGRES_URL points at a server; `make test` starts a throwaway one).
+Tables are emptied after each test, so tests never see each other's rows.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from httpx import ASGITransport, AsyncClient
+from sqlalchemy import create_engine as create_sync_engine
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from vitrina.app import create_app
+from vitrina.core.config import Settings
+from vitrina.core.db import Base, create_engine, create_sessionmaker
+from vitrina.migrations import runner
+
+POSTGRES_URL = os.environ.get("VITRINA_TEST_POSTGRES_URL")  # postgresql+asyncpg://user@host:port/db
+REDIS_URL = os.environ.get("VITRINA_TEST_REDIS_URL")
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database for this test run."""
+    if not POSTGRES_URL:
+        pytest.skip("VITRINA_TEST_POSTGRES_URL is not set (make test starts PostgreSQL)")
+    import asyncio
+
+    import asyncpg
+
+    base = POSTGRES_URL.replace("postgresql+asyncpg://", "postgresql://")
+    name = f"vitrina_test_{uuid.uuid4().hex[:10]}"
+
+    async def admin(sql: str) -> None:
+        conn = await asyncpg.connect(base)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+    url = POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
+    runner.upgrade(url)
+    yield url
+    asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def sqlite_database(tmp_path_factory: pytest.TempPathFactory) -> str:
+    path = tmp_path_factory.mktemp("db") / "vitrina.db"
+    url = f"sqlite+aiosqlite:///{path}"
+    runner.upgrade(url)
+    return url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    url: str = request.getfixturevalue(f"{request.param}_database")
+    yield url
+    _truncate_all(url)
+
+
+def _truncate_all(url: str) -> None:
+    import asyncio
+
+    async def run() -> None:
+        engine = create_engine(url)
+        try:
+            async with engine.begin() as conn:
+                tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+                if engine.dialect.name == "postgresql":
+                    await conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+                else:
+                    for name in tables:
+                        await conn.execute(text(f"DELETE FROM {name}"))
+        finally:
+            await engine.dispose()
+
+    asyncio.run(run())
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(
+        environment="test",
+        data_dir=tmp_path,
+        database_url=database_url,
+        redis_url=None,
+        secret_key="test-secret-key-that-is-long-enough-0123456789",
+        log_json=False,
+        log_level="WARNING",
+    )
+
+
+@pytest.fixture
+async def app(settings: Settings) -> AsyncIterator[FastAPI]:
+    application = create_app(settings)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[AsyncClient]:
+    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://testserver") as c:
+        yield c
+
+
+@pytest.fixture
+async def db(app: FastAPI) -> AsyncIterator[AsyncSession]:
+    """A session on the app's database; commit explicitly to make rows visible to requests."""
+    async with app.state.sessions() as session:
+        yield session
+
+
+@pytest.fixture
+def engine_url(settings: Settings) -> str:
+    return settings.resolved_database_url
+
+
+__all__ = ["REDIS_URL", "create_sessionmaker"]

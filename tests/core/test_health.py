@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from httpx import AsyncClient
+
+
+async def test_health_ready_and_metrics(client: AsyncClient) -> None:
+    assert (await client.get("/healthz")).json()["status"] == "ok"
+    ready = await client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json()["checks"] == {"database": "ok", "broker": "ok"}
+    await client.get("/api/brands")
+    metrics = await client.get("/metrics")
+    assert "vitrina_http_requests_total" in metrics.text
+
+
+async def test_security_headers(client: AsyncClient) -> None:
+    resp = await client.get("/")
+    csp = resp.headers["content-security-policy"]
+    assert "default-src 'self'" in csp and "object-src 'none'" in csp
+    assert resp.headers["x-content-type-options"] == "nosniff"
