@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
-from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -78,10 +77,12 @@ def _truncate_all(url: str) -> None:
             async with engine.begin() as conn:
                 tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
                 if engine.dialect.name == "postgresql":
-                    await conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+                    await conn.execute(
+                        text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+                    )
                 else:
                     for name in tables:
-                        await conn.execute(text(f"DELETE FROM {name}"))
+                        await conn.execute(text(f"DELETE FROM {name}"))  # noqa: S608 - table names from metadata
         finally:
             await engine.dispose()
 

@@ -39,7 +39,9 @@ async def login(client: AsyncClient, email: str, password: str = PASSWORD) -> di
     return {"Authorization": f"Bearer {resp.json()['token']}"}
 
 
-async def staff_headers(client: AsyncClient, db: AsyncSession, *, roles: list[str], email: str | None = None) -> dict[str, str]:
+async def staff_headers(
+    client: AsyncClient, db: AsyncSession, *, roles: list[str], email: str | None = None
+) -> dict[str, str]:
     email = email or f"{'-'.join(roles)}@example.com"
     await make_staff(db, email=email, roles=roles)
     return await login(client, email)

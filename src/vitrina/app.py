@@ -45,7 +45,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = engine
         app.state.sessions = create_sessionmaker(engine)
         app.state.broker = broker
-        log.info("started", version=__version__, database=engine.dialect.name, broker=type(broker).__name__)
+        log.info(
+            "started",
+            version=__version__,
+            database=engine.dialect.name,
+            broker=type(broker).__name__,
+        )
         try:
             yield
         finally:
@@ -74,4 +79,3 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if (static.DIST / "assets").is_dir():
         app.mount("/assets", StaticFiles(directory=static.DIST / "assets"), name="assets")
     return app
-

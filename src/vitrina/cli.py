@@ -19,7 +19,9 @@ from vitrina.core.db import create_engine, create_sessionmaker, transaction
 from vitrina.core.errors import AppError
 from vitrina.migrations import runner
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help="Vitrina: customer service in 3D storefronts.")
+app = typer.Typer(
+    no_args_is_help=True, add_completion=False, help="Vitrina: customer service in 3D storefronts."
+)
 admin_app = typer.Typer(no_args_is_help=True, help="Administration tasks.")
 bench_app = typer.Typer(no_args_is_help=True, help="Benchmarks and load generators.")
 app.add_typer(admin_app, name="admin")
@@ -41,7 +43,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
 ) -> None:
     """Vitrina command line."""
 
@@ -56,7 +60,9 @@ def _settings() -> Settings:
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.", min=1, max=65535)] = 8000,
-    workers: Annotated[int, typer.Option(help="Worker processes (needs Redis above 1).", min=1)] = 1,
+    workers: Annotated[
+        int, typer.Option(help="Worker processes (needs Redis above 1).", min=1)
+    ] = 1,
 ) -> None:
     """Serve the API, the world WebSocket and the web client."""
     import uvicorn
@@ -93,8 +99,12 @@ def migrate(
 ) -> None:
     """Bring the database schema to the code's revision."""
     settings = _settings()
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=err_console, transient=True) as progress:
-        progress.add_task(f"{'Downgrading' if down else 'Upgrading'} database to {revision}", total=None)
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), console=err_console, transient=True
+    ) as progress:
+        progress.add_task(
+            f"{'Downgrading' if down else 'Upgrading'} database to {revision}", total=None
+        )
         if down:
             runner.downgrade(settings.resolved_database_url, revision)
         else:
@@ -104,7 +114,9 @@ def migrate(
 
 @app.command()
 def demo(
-    open_browser: Annotated[bool, typer.Option("--open/--no-open", help="Open the storefront in a browser.")] = False,
+    open_browser: Annotated[
+        bool, typer.Option("--open/--no-open", help="Open the storefront in a browser.")
+    ] = False,
 ) -> None:
     """Create or refresh the demo brand, Aurora Motors, and what each domain adds to it."""
     from vitrina.demo import SEEDERS
@@ -144,9 +156,17 @@ def demo(
 def create_user(
     email: Annotated[str, typer.Option(help="Sign-in email.")],
     name: Annotated[str, typer.Option(help="Display name.")],
-    role: Annotated[list[str], typer.Option(help="Role: admin, supervisor, agent or dpo (repeatable).")],
+    role: Annotated[
+        list[str], typer.Option(help="Role: admin, supervisor, agent or dpo (repeatable).")
+    ],
     brand: Annotated[list[str] | None, typer.Option(help="Brand slug served (repeatable).")] = None,
-    password: Annotated[str | None, typer.Option(help="Password (prompted when omitted; 12+ characters).", envvar="VITRINA_NEW_USER_PASSWORD")] = None,
+    password: Annotated[
+        str | None,
+        typer.Option(
+            help="Password (prompted when omitted; 12+ characters).",
+            envvar="VITRINA_NEW_USER_PASSWORD",
+        ),
+    ] = None,
 ) -> None:
     """Create a staff account."""
     from vitrina.identity import service as identity
@@ -160,7 +180,13 @@ def create_user(
         if password != getpass.getpass("Repeat: "):
             raise CliError("the passwords differ")
     data = StaffUserCreate.model_validate(
-        {"email": email, "display_name": name, "password": password, "roles": role, "brand_slugs": brand or []}
+        {
+            "email": email,
+            "display_name": name,
+            "password": password,
+            "roles": role,
+            "brand_slugs": brand or [],
+        }
     )
     engine = create_engine(settings.resolved_database_url)
 
@@ -190,7 +216,8 @@ def _one_line(exc: BaseException) -> str:
         where = ".".join(str(p) for p in err["loc"])
         return f"invalid {where}: {err['msg']}" if where else err["msg"]
     if isinstance(exc, SQLAlchemyError):
-        return f"database error: {str(exc.orig if hasattr(exc, 'orig') and exc.orig else exc).splitlines()[0]}"
+        cause = getattr(exc, "orig", None) or exc
+        return f"database error: {str(cause).splitlines()[0]}"
     if isinstance(exc, OSError):
         return f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc)
     return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
@@ -204,7 +231,15 @@ def main() -> None:
     except (typer.Abort, KeyboardInterrupt):
         err_console.print("aborted")
         sys.exit(130)
-    except (CliError, ConfigError, runner.NotMigrated, AppError, ValidationError, SQLAlchemyError, OSError) as exc:
+    except (
+        CliError,
+        ConfigError,
+        runner.NotMigrated,
+        AppError,
+        ValidationError,
+        SQLAlchemyError,
+        OSError,
+    ) as exc:
         err_console.print(f"[red]error:[/red] {_one_line(exc)}", highlight=False)
         sys.exit(1)
     except Exception as exc:  # click usage errors arrive here with their own message
@@ -213,7 +248,9 @@ def main() -> None:
         if isinstance(exc, click.ClickException):
             exc.show()
             sys.exit(exc.exit_code)
-        err_console.print(f"[red]error:[/red] {type(exc).__name__}: {_one_line(exc)}", highlight=False)
+        err_console.print(
+            f"[red]error:[/red] {type(exc).__name__}: {_one_line(exc)}", highlight=False
+        )
         sys.exit(1)
 
 

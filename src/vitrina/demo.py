@@ -34,10 +34,19 @@ async def seed_staff(db: AsyncSession) -> str:
     for email, name, roles in DEMO_STAFF:
         if await identity.get_user_by_email(db, email=email) is None:
             await identity.create_user(
-                db, email=email, display_name=name, password=DEMO_PASSWORD, roles=list(roles), brand_slugs=["aurora-motors"]
+                db,
+                email=email,
+                display_name=name,
+                password=DEMO_PASSWORD,
+                roles=list(roles),
+                brand_slugs=["aurora-motors"],
             )
             made += 1
-    return f"{made} demo staff accounts created (password: {DEMO_PASSWORD})" if made else "demo staff up to date"
+    return (
+        f"{made} demo staff accounts created (password: {DEMO_PASSWORD})"
+        if made
+        else "demo staff up to date"
+    )
 
 
 SEEDERS: list[tuple[str, Seeder]] = [

@@ -63,7 +63,9 @@ def _diff(url: str) -> list[object]:
         try:
             async with engine.connect() as conn:
                 return await conn.run_sync(
-                    lambda c: compare_metadata(MigrationContext.configure(c, opts={"compare_type": True}), target_metadata)
+                    lambda c: compare_metadata(
+                        MigrationContext.configure(c, opts={"compare_type": True}), target_metadata
+                    )
                 )
         finally:
             await engine.dispose()

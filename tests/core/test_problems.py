@@ -28,7 +28,9 @@ async def test_malformed_json(client: AsyncClient, db: AsyncSession) -> None:
     headers = await staff_headers(client, db, roles=["admin"])
     before = await _count_users(db)
     resp = await client.post(
-        "/api/admin/users", content=b'{"email": "x@example.com",', headers={**headers, "content-type": "application/json"}
+        "/api/admin/users",
+        content=b'{"email": "x@example.com",',
+        headers={**headers, "content-type": "application/json"},
     )
     _is_problem(resp, 422)
     assert await _count_users(db) == before
@@ -37,23 +39,39 @@ async def test_malformed_json(client: AsyncClient, db: AsyncSession) -> None:
 async def test_wrong_types_and_unknown_fields(client: AsyncClient, db: AsyncSession) -> None:
     headers = await staff_headers(client, db, roles=["admin"])
     before = await _count_users(db)
-    good = {"email": "new@example.com", "display_name": "New", "password": "long enough password", "roles": ["agent"]}
-    body = _is_problem(await client.post("/api/admin/users", json={**good, "roles": "agent"}, headers=headers), 422)
+    good = {
+        "email": "new@example.com",
+        "display_name": "New",
+        "password": "long enough password",
+        "roles": ["agent"],
+    }
+    body = _is_problem(
+        await client.post("/api/admin/users", json={**good, "roles": "agent"}, headers=headers), 422
+    )
     assert body["errors"][0]["loc"] == ["body", "roles"]
-    body = _is_problem(await client.post("/api/admin/users", json={**good, "is_root": True}, headers=headers), 422)
+    body = _is_problem(
+        await client.post("/api/admin/users", json={**good, "is_root": True}, headers=headers), 422
+    )
     assert "is_root" in body["detail"]
-    _is_problem(await client.post("/api/admin/users", json={**good, "roles": ["emperor"]}, headers=headers), 422)
+    _is_problem(
+        await client.post("/api/admin/users", json={**good, "roles": ["emperor"]}, headers=headers),
+        422,
+    )
     assert await _count_users(db) == before
     assert (await client.post("/api/admin/users", json=good, headers=headers)).status_code == 201
     body = _is_problem(await client.post("/api/admin/users", json=good, headers=headers), 409)
     assert body["code"] == "email_taken"
 
 
-async def test_oversized_body_is_refused_before_parsing(client: AsyncClient, db: AsyncSession) -> None:
+async def test_oversized_body_is_refused_before_parsing(
+    client: AsyncClient, db: AsyncSession
+) -> None:
     headers = await staff_headers(client, db, roles=["admin"])
     before = await _count_users(db)
     huge = b'{"email": "a@example.com", "display_name": "' + b"x" * (2 * 1024 * 1024) + b'"}'
-    resp = await client.post("/api/admin/users", content=huge, headers={**headers, "content-type": "application/json"})
+    resp = await client.post(
+        "/api/admin/users", content=huge, headers={**headers, "content-type": "application/json"}
+    )
     body = _is_problem(resp, 413)
     assert body["code"] == "payload_too_large"
     assert await _count_users(db) == before
@@ -61,7 +79,9 @@ async def test_oversized_body_is_refused_before_parsing(client: AsyncClient, db:
 
 async def test_bad_tokens(client: AsyncClient) -> None:
     for value in ["Bearer nope", "Basic abc", "Bearer", "token"]:
-        body = _is_problem(await client.get("/api/auth/sessions", headers={"Authorization": value}), 401)
+        body = _is_problem(
+            await client.get("/api/auth/sessions", headers={"Authorization": value}), 401
+        )
         assert body["code"] == "unauthenticated"
     client.cookies.set("vitrina_guest", "forged.value.signature")
     _is_problem(await client.get("/api/auth/me"), 401)
@@ -74,10 +94,18 @@ async def test_unknown_route_and_method(client: AsyncClient) -> None:
 
 async def test_cookie_writes_need_the_csrf_header(client: AsyncClient, db: AsyncSession) -> None:
     await staff_headers(client, db, roles=["admin"], email="csrf@example.com")
-    resp = await client.post("/api/auth/login", json={"email": "csrf@example.com", "password": "correct horse battery staple"})
+    resp = await client.post(
+        "/api/auth/login",
+        json={"email": "csrf@example.com", "password": "correct horse battery staple"},
+    )
     csrf = resp.json()["csrf_token"]
     assert client.cookies.get("vitrina_session")
-    good = {"email": "c2@example.com", "display_name": "C", "password": "long enough password", "roles": ["agent"]}
+    good = {
+        "email": "c2@example.com",
+        "display_name": "C",
+        "password": "long enough password",
+        "roles": ["agent"],
+    }
     body = _is_problem(await client.post("/api/admin/users", json=good), 403)
     assert body["code"] == "csrf_failed"
     ok = await client.post("/api/admin/users", json=good, headers={"X-CSRF-Token": csrf})

@@ -80,7 +80,9 @@ async def resolve_principal(request: Request, db: AsyncSession) -> Principal | N
             return principal
     if guest_cookie:
         return identity.resolve_guest_cookie(
-            guest_cookie, secret=settings.resolved_secret_key, max_age_s=settings.guest_session_ttl_s
+            guest_cookie,
+            secret=settings.resolved_secret_key,
+            max_age_s=settings.guest_session_ttl_s,
         )
     return None
 

@@ -37,9 +37,16 @@ async def readyz(request: Request) -> JSONResponse:
     except Exception as exc:
         checks["broker"] = f"error: {type(exc).__name__}"
     ready = all(v == "ok" for v in checks.values())
-    return JSONResponse({"status": "ready" if ready else "unavailable", "checks": checks}, status_code=200 if ready else 503)
+    return JSONResponse(
+        {"status": "ready" if ready else "unavailable", "checks": checks},
+        status_code=200 if ready else 503,
+    )
 
 
-@router.get("/metrics", summary="Prometheus metrics (public; restrict at the proxy)", response_class=Response)
+@router.get(
+    "/metrics",
+    summary="Prometheus metrics (public; restrict at the proxy)",
+    response_class=Response,
+)
 async def metrics() -> Response:
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -121,15 +121,22 @@ class SecurityHeadersMiddleware:
                     (b"x-content-type-options", b"nosniff"),
                     (b"referrer-policy", b"strict-origin-when-cross-origin"),
                     (b"x-frame-options", b"DENY"),
-                    (b"permissions-policy", b"camera=(), geolocation=(), microphone=(self), xr-spatial-tracking=(self)"),
+                    (
+                        b"permissions-policy",
+                        b"camera=(), geolocation=(), microphone=(self), xr-spatial-tracking=(self)",
+                    ),
                 ]
                 if self.hsts:
-                    headers.append((b"strict-transport-security", b"max-age=31536000; includeSubDomains"))
+                    headers.append(
+                        (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
+                    )
                 message["headers"] = headers
                 route = scope.get("route")
                 route_path = getattr(route, "path", "unmatched")
                 HTTP_REQUESTS.labels(scope["method"], route_path, str(message["status"])).inc()
-                HTTP_LATENCY.labels(scope["method"], route_path).observe(time.perf_counter() - started)
+                HTTP_LATENCY.labels(scope["method"], route_path).observe(
+                    time.perf_counter() - started
+                )
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

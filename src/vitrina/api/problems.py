@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import structlog
@@ -29,7 +30,12 @@ _STATUS_CODES = {
 
 
 def problem_response(
-    status: int, detail: str, *, code: str, headers: dict[str, str] | None = None, **extra: Any
+    status: int,
+    detail: str,
+    *,
+    code: str,
+    headers: Mapping[str, str] | None = None,
+    **extra: Any,
 ) -> JSONResponse:
     return JSONResponse(
         problem(status, detail, code=code, **extra),
@@ -43,7 +49,9 @@ def _clean_errors(errors: Any) -> list[dict[str, Any]]:
     cleaned = []
     for err in errors:
         loc = [str(p) for p in err.get("loc", ())]
-        cleaned.append({"loc": loc, "msg": str(err.get("msg", "")), "type": str(err.get("type", ""))})
+        cleaned.append(
+            {"loc": loc, "msg": str(err.get("msg", "")), "type": str(err.get("type", ""))}
+        )
     return cleaned
 
 
@@ -53,7 +61,12 @@ async def _app_error(request: Request, exc: Exception) -> JSONResponse:
     if "retry_after" in exc.data:
         headers = {"Retry-After": str(max(1, int(exc.data["retry_after"] + 0.999)))}
     return problem_response(
-        exc.status, exc.detail, code=str(exc.code), instance=request.url.path, headers=headers, **exc.data
+        exc.status,
+        exc.detail,
+        code=str(exc.code),
+        instance=request.url.path,
+        headers=headers,
+        **exc.data,
     )
 
 

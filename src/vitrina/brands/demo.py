@@ -16,7 +16,9 @@ DEMO_SLUG = "aurora-motors"
 
 
 def demo_brand_data() -> BrandCreate:
-    raw = resources.files("vitrina.brands").joinpath("aurora_motors.json").read_text(encoding="utf-8")
+    raw = (
+        resources.files("vitrina.brands").joinpath("aurora_motors.json").read_text(encoding="utf-8")
+    )
     return BrandCreate.model_validate(json.loads(raw))
 
 

@@ -10,17 +10,26 @@ public_router = APIRouter(prefix="/api/brands", tags=["brands"], dependencies=[D
 admin_router = APIRouter(prefix="/api/admin/brands", tags=["admin"], dependencies=[Depends(ADMIN)])
 
 
-@public_router.get("", response_model=list[BrandRead], summary="List brands and their storefronts (public)")
+@public_router.get(
+    "", response_model=list[BrandRead], summary="List brands and their storefronts (public)"
+)
 async def list_brands(db: DbSession) -> list[BrandRead]:
-    return [BrandRead.model_validate(b) for b in await service.list(db)]
+    return [BrandRead.model_validate(b) for b in await service.list_brands(db)]
 
 
-@public_router.get("/{slug}", response_model=BrandRead, summary="A brand's storefront layout and content (public)")
+@public_router.get(
+    "/{slug}", response_model=BrandRead, summary="A brand's storefront layout and content (public)"
+)
 async def read_brand(slug: str, db: DbSession) -> BrandRead:
     return BrandRead.model_validate(await service.get_by_slug_or_raise(db, slug=slug))
 
 
-@admin_router.post("", response_model=BrandRead, status_code=status.HTTP_201_CREATED, summary="Create a brand (admin)")
+@admin_router.post(
+    "",
+    response_model=BrandRead,
+    status_code=status.HTTP_201_CREATED,
+    summary="Create a brand (admin)",
+)
 async def create_brand(body: BrandCreate, db: DbSession, bus: Bus) -> BrandRead:
     return BrandRead.model_validate(await service.create(db, data=body, bus=bus))
 

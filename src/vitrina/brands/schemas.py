@@ -74,7 +74,7 @@ class BrandCreate(StrictModel):
     slug: str = Slug
     name: str = Field(min_length=1, max_length=120)
     default_locale: Locale = "en"
-    locales: list[Locale] = Field(default_factory=lambda: ["en"], min_length=1)
+    locales: list[Locale] = Field(default_factory=lambda: list[Locale](["en"]), min_length=1)
     timezone: str = Field(default="UTC", max_length=64)
     content: dict[Locale, dict[str, str]] = Field(default_factory=dict)
     layout: StoreLayout

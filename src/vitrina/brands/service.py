@@ -37,8 +37,8 @@ async def get_by_slug_or_raise(db: AsyncSession, *, slug: str) -> Brand:
     return brand
 
 
-async def list(db: AsyncSession) -> list[Brand]:  # noqa: A001 - service vocabulary
-    return [*(await db.execute(select(Brand).order_by(Brand.slug))).scalars()]
+async def list_brands(db: AsyncSession) -> list[Brand]:
+    return list((await db.execute(select(Brand).order_by(Brand.slug))).scalars())
 
 
 async def create(db: AsyncSession, *, data: BrandCreate, bus: EventBus | None = None) -> Brand:
@@ -63,7 +63,9 @@ async def create(db: AsyncSession, *, data: BrandCreate, bus: EventBus | None = 
     return brand
 
 
-async def update(db: AsyncSession, *, brand: Brand, data: BrandUpdate, bus: EventBus | None = None) -> Brand:
+async def update(
+    db: AsyncSession, *, brand: Brand, data: BrandUpdate, bus: EventBus | None = None
+) -> Brand:
     if data.name is not None:
         brand.name = data.name
     if data.locales is not None:

@@ -48,6 +48,11 @@ class Settings(BaseSettings):
     world_room_capacity: int = Field(default=50, ge=1, le=500)
     world_resume_grace_s: float = Field(default=30.0, ge=0)
     world_interest_radius_m: float = Field(default=30.0, gt=0)
+    world_max_speed_mps: float = Field(default=8.0, gt=0)
+    world_join_timeout_s: float = Field(default=10.0, gt=0)
+    # JSON file {"zone": {"min": [x, y, z], "max": [..], "spawn": [..]}} replacing the
+    # default zones for every brand that has no layout of its own.
+    world_layout_file: Path | None = None
 
     @model_validator(mode="after")
     def _refuse_default_secrets_in_production(self) -> Settings:

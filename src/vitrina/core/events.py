@@ -42,7 +42,11 @@ class EventBus:
         self._handlers: dict[type[DomainEvent], list[Handler]] = defaultdict(list)
         self._tasks: set[asyncio.Task[None]] = set()
 
-    def subscribe(self, event_type: type[E], handler: Callable[[E], Awaitable[None] | None]) -> Callable[[], None]:
+    def subscribe(
+        self,
+        event_type: type[E],
+        handler: Callable[[E], Awaitable[None] | None],
+    ) -> Callable[[], None]:
         """Register `handler` for `event_type` and its subclasses; returns an unsubscribe function."""
         self._handlers[event_type].append(handler)
 
@@ -55,13 +59,15 @@ class EventBus:
     async def publish(self, event: DomainEvent) -> None:
         """Deliver to every subscriber in order; one failing handler does not stop the others."""
         for event_type in type(event).__mro__:
-            for handler in list(self._handlers.get(event_type, ())):  # type: ignore[call-overload]
+            for handler in list(self._handlers.get(event_type, ())):
                 try:
                     result = handler(event)
                     if inspect.isawaitable(result):
                         await result
                 except Exception:
-                    log.exception("event_handler_failed", event_type=event.type, handler=repr(handler))
+                    log.exception(
+                        "event_handler_failed", event_type=event.type, handler=repr(handler)
+                    )
 
     def publish_on_commit(self, session: AsyncSession, event: DomainEvent) -> None:
         """Queue `event` until `session` commits; dropped if it rolls back."""

@@ -16,7 +16,9 @@ class _Bucket:
 class RateLimiter:
     """`rate` events per `per` seconds with bursts up to `burst`; bounded memory (LRU)."""
 
-    def __init__(self, rate: float, per: float = 60.0, burst: float | None = None, max_keys: int = 100_000) -> None:
+    def __init__(
+        self, rate: float, per: float = 60.0, burst: float | None = None, max_keys: int = 100_000
+    ) -> None:
         self.refill = rate / per
         self.burst = burst if burst is not None else rate
         self.max_keys = max_keys

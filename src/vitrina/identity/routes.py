@@ -51,21 +51,41 @@ def _limiter(request: Request, name: str, rate: int) -> RateLimiter:
     return limiters[name]
 
 
-def _set_cookie(response: Response, settings: SettingsDep, name: str, value: str, max_age: int, *, http_only: bool = True) -> None:
+def _set_cookie(
+    response: Response,
+    settings: SettingsDep,
+    name: str,
+    value: str,
+    max_age: int,
+    *,
+    http_only: bool = True,
+) -> None:
     response.set_cookie(
-        name, value, max_age=max_age, httponly=http_only, samesite="lax", secure=settings.cookie_secure, path="/"
+        name,
+        value,
+        max_age=max_age,
+        httponly=http_only,
+        samesite="lax",
+        secure=settings.cookie_secure,
+        path="/",
     )
 
 
 @public_router.post("/login", response_model=LoginResponse, summary="Staff sign-in (public)")
-async def login(body: LoginRequest, request: Request, response: Response, db: DbSession, settings: SettingsDep) -> LoginResponse:
+async def login(
+    body: LoginRequest, request: Request, response: Response, db: DbSession, settings: SettingsDep
+) -> LoginResponse:
     limiter = _limiter(request, "login", settings.login_rate_per_minute)
     key = f"{client_ip(request)}|{body.email.lower()}"
     if not limiter.allow(key):
-        raise RateLimited("Too many sign-in attempts; wait a minute.", retry_after=limiter.retry_after(key))
+        raise RateLimited(
+            "Too many sign-in attempts; wait a minute.", retry_after=limiter.retry_after(key)
+        )
     user = await service.authenticate(db, email=body.email, password=body.password)
     if user is None:
-        raise Unauthenticated("Email or password is wrong.", code=IdentityErrorCode.INVALID_CREDENTIALS)
+        raise Unauthenticated(
+            "Email or password is wrong.", code=IdentityErrorCode.INVALID_CREDENTIALS
+        )
     token, session = await service.create_staff_session(
         db,
         user=user,
@@ -75,16 +95,26 @@ async def login(body: LoginRequest, request: Request, response: Response, db: Db
     )
     csrf = secrets.token_urlsafe(24)
     _set_cookie(response, settings, SESSION_COOKIE, token, settings.staff_session_ttl_s)
-    _set_cookie(response, settings, CSRF_COOKIE, csrf, settings.staff_session_ttl_s, http_only=False)
+    _set_cookie(
+        response, settings, CSRF_COOKIE, csrf, settings.staff_session_ttl_s, http_only=False
+    )
     return LoginResponse(
-        token=token, csrf_token=csrf, expires_at=session.expires_at, user=StaffUserRead.model_validate(user)
+        token=token,
+        csrf_token=csrf,
+        expires_at=session.expires_at,
+        user=StaffUserRead.model_validate(user),
     )
 
 
 @public_router.post(
-    "/guest", response_model=GuestRead, status_code=status.HTTP_201_CREATED, summary="Start a guest session (public)"
+    "/guest",
+    response_model=GuestRead,
+    status_code=status.HTTP_201_CREATED,
+    summary="Start a guest session (public)",
 )
-async def start_guest(body: GuestCreate, request: Request, response: Response, db: DbSession, settings: SettingsDep) -> GuestRead:
+async def start_guest(
+    body: GuestCreate, request: Request, response: Response, db: DbSession, settings: SettingsDep
+) -> GuestRead:
     limiter = _limiter(request, "public_write", settings.public_write_rate_per_minute)
     key = client_ip(request)
     if not limiter.allow(key):
@@ -98,7 +128,9 @@ async def start_guest(body: GuestCreate, request: Request, response: Response, d
     )
     csrf = secrets.token_urlsafe(24)
     _set_cookie(response, settings, GUEST_COOKIE, token, settings.guest_session_ttl_s)
-    _set_cookie(response, settings, CSRF_COOKIE, csrf, settings.guest_session_ttl_s, http_only=False)
+    _set_cookie(
+        response, settings, CSRF_COOKIE, csrf, settings.guest_session_ttl_s, http_only=False
+    )
     return GuestRead(id=guest.id, display_name=guest.display_name, token=token, csrf_token=csrf)
 
 
@@ -114,7 +146,11 @@ async def me(principal: AnyPrincipal) -> MeRead:
     )
 
 
-@staff_router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, summary="Revoke the current staff session (staff)")
+@staff_router.post(
+    "/logout",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Revoke the current staff session (staff)",
+)
 async def logout(principal: StaffPrincipal, response: Response, db: DbSession) -> Response:
     await service.revoke_session(db, session_id=principal.session_id)
     response.status_code = status.HTTP_204_NO_CONTENT
@@ -126,10 +162,17 @@ async def logout(principal: StaffPrincipal, response: Response, db: DbSession) -
 @staff_router.get("/sessions", response_model=list[SessionRead], summary="My sessions (staff)")
 async def my_sessions(principal: StaffPrincipal, db: DbSession) -> list[SessionRead]:
     assert principal.user_id is not None
-    return [SessionRead.model_validate(s) for s in await service.list_sessions(db, user_id=principal.user_id)]
+    return [
+        SessionRead.model_validate(s)
+        for s in await service.list_sessions(db, user_id=principal.user_id)
+    ]
 
 
-@staff_router.delete("/sessions/{session_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Revoke one of my sessions (staff)")
+@staff_router.delete(
+    "/sessions/{session_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Revoke one of my sessions (staff)",
+)
 async def revoke_my_session(session_id: str, principal: StaffPrincipal, db: DbSession) -> None:
     await service.revoke_session(db, session_id=session_id, user_id=principal.user_id)
 
@@ -141,10 +184,20 @@ async def list_staff(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> StaffUserPage:
     users, total = await service.list_users(db, offset=offset, limit=limit)
-    return StaffUserPage(items=[StaffUserRead.model_validate(u) for u in users], total=total, offset=offset, limit=limit)
+    return StaffUserPage(
+        items=[StaffUserRead.model_validate(u) for u in users],
+        total=total,
+        offset=offset,
+        limit=limit,
+    )
 
 
-@admin_router.post("", response_model=StaffUserRead, status_code=status.HTTP_201_CREATED, summary="Create a staff user (admin)")
+@admin_router.post(
+    "",
+    response_model=StaffUserRead,
+    status_code=status.HTTP_201_CREATED,
+    summary="Create a staff user (admin)",
+)
 async def create_staff(body: StaffUserCreate, db: DbSession) -> StaffUserRead:
     user = await service.create_user(
         db,
@@ -162,8 +215,12 @@ async def read_staff(user_id: str, db: DbSession) -> StaffUserRead:
     return StaffUserRead.model_validate(await service.get_user_or_raise(db, user_id=user_id))
 
 
-@admin_router.patch("/{user_id}", response_model=StaffUserRead, summary="Update a staff user (admin)")
-async def update_staff(user_id: str, body: StaffUserUpdate, db: DbSession, _: AdminPrincipal) -> StaffUserRead:
+@admin_router.patch(
+    "/{user_id}", response_model=StaffUserRead, summary="Update a staff user (admin)"
+)
+async def update_staff(
+    user_id: str, body: StaffUserUpdate, db: DbSession, _: AdminPrincipal
+) -> StaffUserRead:
     user = await service.get_user_or_raise(db, user_id=user_id)
     user = await service.update_user(
         db,
@@ -178,7 +235,9 @@ async def update_staff(user_id: str, body: StaffUserUpdate, db: DbSession, _: Ad
 
 
 @admin_router.post(
-    "/{user_id}/revoke-sessions", status_code=status.HTTP_204_NO_CONTENT, summary="Sign a staff user out everywhere (admin)"
+    "/{user_id}/revoke-sessions",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Sign a staff user out everywhere (admin)",
 )
 async def revoke_staff_sessions(user_id: str, db: DbSession) -> None:
     await service.get_user_or_raise(db, user_id=user_id)

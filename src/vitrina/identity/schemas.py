@@ -31,7 +31,9 @@ class SessionRead(BaseModel):
 
 
 class LoginResponse(BaseModel):
-    token: str = Field(description="Opaque bearer token; also set as the HttpOnly vitrina_session cookie.")
+    token: str = Field(
+        description="Opaque bearer token; also set as the HttpOnly vitrina_session cookie."
+    )
     csrf_token: str
     expires_at: datetime
     user: StaffUserRead

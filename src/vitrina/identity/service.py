@@ -39,7 +39,9 @@ async def get_user_by_email(db: AsyncSession, *, email: str) -> StaffUser | None
     return result.scalar_one_or_none()
 
 
-async def list_users(db: AsyncSession, *, offset: int = 0, limit: int = 50) -> tuple[list[StaffUser], int]:
+async def list_users(
+    db: AsyncSession, *, offset: int = 0, limit: int = 50
+) -> tuple[list[StaffUser], int]:
     total = await db.scalar(select(func.count()).select_from(StaffUser)) or 0
     rows = await db.execute(select(StaffUser).order_by(StaffUser.email).offset(offset).limit(limit))
     return list(rows.scalars()), total
@@ -56,7 +58,9 @@ async def create_user(
 ) -> StaffUser:
     email = normalise_email(email)
     if await get_user_by_email(db, email=email) is not None:
-        raise Conflict(f"A staff user with email {email} already exists.", code=IdentityErrorCode.EMAIL_TAKEN)
+        raise Conflict(
+            f"A staff user with email {email} already exists.", code=IdentityErrorCode.EMAIL_TAKEN
+        )
     user = StaffUser(
         id=new_id(),
         email=email,
@@ -106,7 +110,10 @@ async def update_user(
 async def _ensure_another_admin(db: AsyncSession, user: StaffUser) -> None:
     users = (await db.execute(select(StaffUser).where(StaffUser.is_active.is_(True)))).scalars()
     if not any(u.id != user.id and Role.ADMIN in u.roles for u in users):
-        raise Conflict("This is the last active admin; appoint another first.", code=IdentityErrorCode.LAST_ADMIN)
+        raise Conflict(
+            "This is the last active admin; appoint another first.",
+            code=IdentityErrorCode.LAST_ADMIN,
+        )
 
 
 async def authenticate(db: AsyncSession, *, email: str, password: str) -> StaffUser | None:
@@ -151,7 +158,9 @@ async def resolve_staff_session(
 ) -> Principal | None:
     """The principal of a live session, or None when unknown, expired, revoked or disabled."""
     now = now or utcnow()
-    result = await db.execute(select(StaffSession).where(StaffSession.token_hash == hash_token(token)))
+    result = await db.execute(
+        select(StaffSession).where(StaffSession.token_hash == hash_token(token))
+    )
     session = result.scalar_one_or_none()
     if session is None or session.revoked_at is not None or session.expires_at <= now:
         return None
@@ -172,12 +181,16 @@ async def resolve_staff_session(
 
 async def list_sessions(db: AsyncSession, *, user_id: str) -> list[StaffSession]:
     rows = await db.execute(
-        select(StaffSession).where(StaffSession.user_id == user_id).order_by(StaffSession.created_at.desc())
+        select(StaffSession)
+        .where(StaffSession.user_id == user_id)
+        .order_by(StaffSession.created_at.desc())
     )
     return list(rows.scalars())
 
 
-async def revoke_session(db: AsyncSession, *, session_id: str, user_id: str | None = None) -> StaffSession:
+async def revoke_session(
+    db: AsyncSession, *, session_id: str, user_id: str | None = None
+) -> StaffSession:
     session = await db.get(StaffSession, session_id)
     if session is None or (user_id is not None and session.user_id != user_id):
         raise NotFound(f"No session {session_id}.", code=IdentityErrorCode.SESSION_NOT_FOUND)
@@ -227,4 +240,6 @@ def resolve_guest_cookie(token: str, *, secret: str, max_age_s: int) -> Principa
     guest_id, _, name = payload.partition("|")
     if not guest_id or not name:
         return None
-    return Principal(kind="guest", session_id=guest_id, display_name=name, roles=frozenset({Role.CUSTOMER}))
+    return Principal(
+        kind="guest", session_id=guest_id, display_name=name, roles=frozenset({Role.CUSTOMER})
+    )

@@ -1,0 +1,67 @@
+# Vitrina: `make run` serves the demo, `make test` runs the whole suite.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export VITRINA_DATA_DIR ?= $(CURDIR)/var
+
+PY_STAMP := $(VENV)/.installed
+CLIENT_STAMP := client/node_modules/.installed
+DIST := src/vitrina/web/dist/index.html
+CLIENT_SOURCES := $(shell find client/src client/index.html client/vite.config.ts client/tsconfig.json client/public -type f 2>/dev/null)
+
+.PHONY: help install run test check lint typecheck test-python test-client system-deps clean
+
+help:
+	@echo "make run    install, migrate, seed the demo and serve on http://$(HOST):$(PORT)"
+	@echo "make test   install what is missing, start PostgreSQL and Redis, run every check and test"
+	@echo "make install  the .venv with the package (editable) and the built web client"
+
+install: $(PY_STAMP) $(DIST)
+
+$(PY_STAMP): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+$(CLIENT_STAMP): client/package.json client/package-lock.json
+	cd client && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(DIST): $(CLIENT_STAMP) $(CLIENT_SOURCES)
+	cd client && npm run build --silent
+
+run: install
+	$(BIN)/vitrina migrate
+	$(BIN)/vitrina demo
+	$(BIN)/vitrina serve --host $(HOST) --port $(PORT)
+
+system-deps:
+	scripts/system-deps.sh
+
+lint: $(PY_STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/lint-imports
+
+typecheck: $(PY_STAMP)
+	$(BIN)/mypy
+
+check: lint typecheck
+
+test-client: $(CLIENT_STAMP)
+	cd client && npm run --silent typecheck && npm test --silent
+
+test-python: install
+	scripts/with-test-services.sh $(BIN)/pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+test: system-deps install check test-client test-python
+
+clean:
+	rm -rf $(VENV) client/node_modules src/vitrina/web/dist build .pytest_cache .mypy_cache .ruff_cache
