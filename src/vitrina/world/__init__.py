@@ -1,0 +1,1 @@
+"""The shared 3D space: rooms, presence, avatar sync, chat and WebRTC signalling."""

@@ -1,0 +1,446 @@
+"""The world hub of one node: owns its rooms, ticks them, bridges to other nodes."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+import secrets
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+import structlog
+
+from vitrina.core.broker import Broker, Unsubscribe
+from vitrina.core.config import Settings
+from vitrina.core.events import EventBus
+from vitrina.world import bridge, remote
+from vitrina.world.avatar import Avatar, move_allowed, quantise_pose
+from vitrina.world.events import ChatPosted, PresenceJoined, PresenceLeft
+from vitrina.world.layout import LayoutRegistry, load_layout_file
+from vitrina.world.protocol import (
+    EMOTES,
+    ChatOut,
+    CloseCode,
+    CorrectOut,
+    EmoteOut,
+    EnterOut,
+    ErrorCode,
+    ExitOut,
+    FrameError,
+    JoinIn,
+    Look,
+    MoveIn,
+    SignalOut,
+    WelcomeOut,
+    all_finite,
+)
+from vitrina.world.room import Room, room_id
+from vitrina.world.session import Session, State
+
+log = structlog.get_logger(__name__)
+
+NODE_TIMEOUT_S = 5.0
+
+
+@dataclass
+class Stats:
+    frames_in: int = 0
+    dropped_moves: int = 0
+    rejected_moves: int = 0
+    rate_limited: int = 0
+    errors: int = 0
+    ticks: int = 0
+    tick_seconds: float = 0.0
+    closes: Counter[int] = field(default_factory=Counter)
+
+    def count_close(self, code: int) -> None:
+        self.closes[code] += 1
+
+
+class WorldHub:
+    def __init__(self, settings: Settings, broker: Broker, bus: EventBus) -> None:
+        self.settings = settings
+        self.broker = broker
+        self.bus = bus
+        self.node = secrets.token_hex(6)
+        self._id_base = (secrets.randbelow(4095) + 1) << 20
+        self._next_id = 0
+        layouts = LayoutRegistry()
+        if settings.world_layout_file is not None:
+            layouts.default = load_layout_file(settings.world_layout_file)
+        self.layouts = layouts
+        self.rooms: dict[str, Room] = {}
+        self.sessions: set[Session] = set()
+        self.stats = Stats()
+        self._tokens: dict[str, Avatar] = {}
+        self._avatar_rooms: dict[int, Room] = {}  # local avatars only
+        self._unsubscribe: dict[str, Unsubscribe] = {}
+        self._tasks: list[asyncio.Task[None]] = []
+        self._pending: set[asyncio.Task[None]] = set()
+        self._room_locks: dict[str, asyncio.Lock] = {}
+
+    # ------------------------------------------------------------ lifecycle
+
+    async def start(self) -> None:
+        self._tasks = [
+            asyncio.create_task(self._tick_loop(), name="world-tick"),
+            asyncio.create_task(self._housekeeping(), name="world-housekeeping"),
+        ]
+
+    async def stop(self) -> None:
+        for session in list(self.sessions):
+            session.close(CloseCode.GOING_AWAY, "server shutting down")
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks = []
+        for unsubscribe in list(self._unsubscribe.values()):
+            with contextlib.suppress(Exception):
+                await unsubscribe()
+        self._unsubscribe.clear()
+
+    def new_avatar_id(self) -> int:
+        self._next_id = (self._next_id + 1) & 0xFFFFF or 1
+        return self._id_base | self._next_id
+
+    # ------------------------------------------------------------ rooms
+
+    def capacity_of(self, brand: str, zone: str) -> int:
+        z = self.layouts.zone(brand, zone)
+        return z.capacity if z is not None and z.capacity else self.settings.world_room_capacity
+
+    async def open_room(self, brand: str, zone_name: str, shard: int) -> Room:
+        rid = room_id(brand, zone_name, shard)
+        lock = self._room_locks.setdefault(rid, asyncio.Lock())
+        async with lock:
+            room = self.rooms.get(rid)
+            if room is not None:
+                return room
+            zone = self.layouts.zone(brand, zone_name)
+            if zone is None:
+                raise FrameError(
+                    ErrorCode.UNKNOWN_ZONE, f"brand {brand!r} has no zone {zone_name!r}"
+                )
+            room = Room(
+                brand=brand, zone_name=zone_name, shard=shard, zone=zone,
+                capacity=self.capacity_of(brand, zone_name),
+                cell_size=self.settings.world_interest_radius_m,
+            )
+            self.rooms[rid] = room
+
+            async def on_message(payload: bytes, room: Room = room) -> None:
+                self._on_bridge(room, payload)
+
+            self._unsubscribe[rid] = await self.broker.subscribe(bridge.channel(rid), on_message)
+            await self._publish(room, bridge.Hello(node=self.node))
+            return room
+
+    async def _close_room_if_idle(self, room: Room) -> None:
+        if not room.is_empty_locally(self.node) or self.rooms.get(room.id) is not room:
+            return
+        del self.rooms[room.id]
+        self._room_locks.pop(room.id, None)
+        unsubscribe = self._unsubscribe.pop(room.id, None)
+        if unsubscribe is not None:
+            await unsubscribe()
+
+    def suggest_shard(self, brand: str, zone: str, full_shard: int) -> str:
+        cap = self.capacity_of(brand, zone)
+        shard = full_shard + 1
+        while (r := self.rooms.get(room_id(brand, zone, shard))) is not None:
+            if len(r.avatars) < cap:
+                break
+            shard += 1
+        return f"{zone}#{shard}"
+
+    # ------------------------------------------------------------ joining and leaving
+
+    async def join(self, session: Session, frame: JoinIn) -> None:
+        p = session.principal
+        if p.is_staff and p.brand_slugs and frame.brand not in p.brand_slugs:
+            raise FrameError(ErrorCode.FORBIDDEN, "you do not serve this brand", "join")
+        if self.layouts.zone(frame.brand, frame.zone) is None:
+            raise FrameError(
+                ErrorCode.UNKNOWN_ZONE, f"brand {frame.brand!r} has no zone {frame.zone!r}", "join"
+            )
+        room = await self.open_room(frame.brand, frame.zone, frame.shard)
+        if session.room is room:
+            return
+        # A detached avatar of the same session in this room is resumed, never duplicated.
+        for avatar in room.avatars.values():
+            if (
+                avatar.session_id == p.session_id and avatar.session is None
+                and avatar.detached_at is not None and avatar.node == self.node
+            ):
+                await self._leave_current(session, why="moved")
+                self._attach(session, avatar, room, resumed=True)
+                return
+        if len(room.avatars) >= room.capacity:
+            await self._close_room_if_idle(room)
+            suggestion = self.suggest_shard(frame.brand, frame.zone, frame.shard)
+            session.error(
+                ErrorCode.ROOM_FULL, f"{room.id} is full ({room.capacity})", "join",
+                suggest=suggestion,
+            )
+            return
+        await self._leave_current(session, why="moved")
+        look = frame.look or Look()
+        await self.add_avatar(room, name=p.display_name, badge=session.badge, look=look,
+                              session=session)
+
+    async def add_avatar(
+        self, room: Room, *, name: str, badge: str, look: Look, session: Session | None,
+        session_id: str | None = None, user_id: str | None = None,
+        position: tuple[float, float, float] | None = None,
+    ) -> Avatar:
+        zone = room.zone
+        if position is None:
+            sx, sy, sz = zone.spawn
+            position = (
+                min(max(sx + random.uniform(-1.0, 1.0), zone.min[0]), zone.max[0]),
+                sy,
+                min(max(sz + random.uniform(-1.0, 1.0), zone.min[2]), zone.max[2]),
+            )
+        if session is not None:
+            session_id, user_id = session.principal.session_id, session.principal.user_id
+        avatar = Avatar(
+            id=self.new_avatar_id(), name=name, badge=badge, look=look, node=self.node,
+            x=position[0], y=position[1], z=position[2], session_id=session_id, user_id=user_id,
+            last_move_at=time.monotonic(),
+        )
+        room.add(avatar)
+        self._avatar_rooms[avatar.id] = room
+        if session is not None:
+            self._attach(session, avatar, room, resumed=False)
+        presence = avatar.presence()
+        room.broadcast(EnterOut(who=[presence]), exclude=avatar.id)
+        await self._publish(room, bridge.Enter(node=self.node, who=[presence]))
+        await self.bus.publish(PresenceJoined(**self._event_fields(room, avatar)))
+        return avatar
+
+    def _attach(self, session: Session, avatar: Avatar, room: Room, *, resumed: bool) -> None:
+        old = avatar.session
+        if old is not None and old is not session:
+            old.leave_room()
+            old.close(CloseCode.REPLACED, "resumed on another connection")
+        if avatar.resume_token is not None:
+            self._tokens.pop(avatar.resume_token, None)
+        avatar.resume_token = secrets.token_urlsafe(24)
+        self._tokens[avatar.resume_token] = avatar
+        avatar.session = session
+        avatar.detached_at = None
+        room.sessions[avatar.id] = session
+        session.enter_room(avatar, room)
+        zone = room.zone
+        visible = room.visible_entries(avatar.cell)
+        session.send(WelcomeOut(
+            id=avatar.id, room=room.id, brand=room.brand, zone=room.zone_name, shard=room.shard,
+            token=avatar.resume_token, tick_hz=self.settings.world_tick_hz, bounds=zone.bounds,
+            radius=self.settings.world_interest_radius_m, spawn=zone.spawn,
+            max_speed=self.settings.world_max_speed_mps,
+            who=[a.presence() for a in room.avatars.values()],
+            u=[a.entry for a in visible], resumed=resumed,
+        ))
+
+    async def resume(self, session: Session, token: str) -> None:
+        avatar = self._tokens.get(token)
+        if avatar is None or avatar.session_id != session.principal.session_id:
+            raise FrameError(ErrorCode.RESUME_FAILED, "unknown or expired resume token", "resume")
+        room = self._avatar_rooms.get(avatar.id)
+        if room is None:
+            raise FrameError(ErrorCode.RESUME_FAILED, "the avatar has left", "resume")
+        if session.room is not None and session.room is not room:
+            await self._leave_current(session, why="moved")
+        self._attach(session, avatar, room, resumed=True)
+
+    async def _leave_current(self, session: Session, *, why: str) -> None:
+        avatar = session.avatar
+        if avatar is not None:
+            await self.remove_avatar(avatar.id, why=why)
+        session.leave_room()
+
+    async def leave(self, session: Session, *, why: str) -> None:
+        await self._leave_current(session, why=why)
+
+    async def detach(self, session: Session) -> None:
+        """The socket is gone: keep the avatar for the resume grace period."""
+        avatar, room = session.avatar, session.room
+        session.leave_room()
+        if avatar is None or room is None or avatar.session is not session:
+            return
+        avatar.session = None
+        room.sessions.pop(avatar.id, None)
+        if self.settings.world_resume_grace_s <= 0:
+            await self.remove_avatar(avatar.id, why="disconnected")
+        else:
+            avatar.detached_at = time.monotonic()
+
+    async def remove_avatar(self, avatar_id: int, *, why: str) -> None:
+        room = self._avatar_rooms.pop(avatar_id, None)
+        if room is None:
+            return
+        avatar = room.remove(avatar_id)
+        if avatar is None:
+            return
+        if avatar.resume_token is not None:
+            self._tokens.pop(avatar.resume_token, None)
+        if avatar.session is not None:
+            avatar.session.leave_room()
+            avatar.session = None
+        room.broadcast(ExitOut(id=avatar_id, why=why))
+        await self._publish(room, bridge.Exit(node=self.node, id=avatar_id, why=why))
+        await self.bus.publish(PresenceLeft(**self._event_fields(room, avatar), reason=why))
+        await self._close_room_if_idle(room)
+
+    # ------------------------------------------------------------ in-room actions
+
+    def move(self, session: Session, frame: MoveIn, now: float) -> None:
+        avatar, room = session.where()
+        x, y, z = frame.p
+        if not all_finite(x, y, z, frame.r):
+            raise FrameError(ErrorCode.BAD_VALUE, "position and rotation must be finite", "move")
+        vr = None
+        if frame.h is not None or frame.lh is not None or frame.rh is not None:
+            for pose in (frame.h, frame.lh, frame.rh):
+                if pose is not None and not all_finite(*pose):
+                    raise FrameError(ErrorCode.BAD_VALUE, "poses must be finite", "move")
+            vr = (quantise_pose(frame.h), quantise_pose(frame.lh), quantise_pose(frame.rh))
+        why = None
+        if not room.zone.contains(x, y, z):
+            why = "bounds"
+        elif not move_allowed(avatar, x, y, z, now, self.settings.world_max_speed_mps):
+            why = "speed"
+        if why is not None:
+            self.stats.rejected_moves += 1
+            session.send(CorrectOut(p=avatar.position, r=avatar.yaw, why=why))
+            return
+        avatar.set_pose(x, y, z, frame.r, vr, frame.ts)
+        avatar.last_move_at = now
+        room.moved(avatar)
+
+    def teleport(self, avatar: Avatar, room: Room, p: tuple[float, float, float], r: float) -> None:
+        """Server-side placement (service API); the client is told to snap there."""
+        avatar.set_pose(p[0], p[1], p[2], r, None, None)
+        avatar.last_move_at = time.monotonic()
+        room.moved(avatar)
+        if avatar.session is not None:
+            avatar.session.send(CorrectOut(p=p, r=r, why="teleport"))
+
+    async def chat(self, session: Session, text: str) -> None:
+        avatar, room = session.where()
+        await self.say(avatar, room, text)
+
+    async def say(self, avatar: Avatar, room: Room, text: str) -> None:
+        ts = int(time.time() * 1000)
+        room.broadcast(ChatOut(id=avatar.id, name=avatar.name, text=text, ts=ts))
+        await self._publish(
+            room, bridge.Chat(node=self.node, id=avatar.id, name=avatar.name, text=text, ts=ts)
+        )
+        await self.bus.publish(ChatPosted(**self._event_fields(room, avatar), text=text))
+
+    def emote(self, session: Session, name: str) -> None:
+        avatar, room = session.where()
+        if name not in EMOTES:
+            raise FrameError(ErrorCode.BAD_VALUE, f"unknown emote {name[:32]!r}", "emote")
+        self.do_emote(avatar, room, name)
+
+    def do_emote(self, avatar: Avatar, room: Room, name: str) -> None:
+        room.broadcast(EmoteOut(id=avatar.id, name=name))
+        self._spawn_publish(room, bridge.Emote(node=self.node, id=avatar.id, name=name))
+
+    async def signal(self, session: Session, to: int, kind: str, data: str) -> None:
+        avatar, room = session.where()
+        target = room.avatars.get(to)
+        if target is None or target.id == avatar.id or target.badge == "bot":
+            raise FrameError(ErrorCode.UNKNOWN_TARGET, "no such participant in this room", "signal")
+        if target.node != self.node:
+            await self._publish(
+                room, bridge.Signal(node=self.node, to=to, id=avatar.id, kind=kind, data=data)
+            )
+        elif target.session is not None:
+            target.session.send(SignalOut(id=avatar.id, kind=kind, data=data))
+
+    # ------------------------------------------------------------ ticking
+
+    async def _tick_loop(self) -> None:
+        loop = asyncio.get_running_loop()
+        period = 1.0 / self.settings.world_tick_hz
+        deadline = loop.time()
+        while True:
+            deadline += period
+            delay = deadline - loop.time()
+            if delay < -period:  # fell behind by more than a tick: skip, do not burst
+                deadline = loop.time()
+                delay = 0.0
+            await asyncio.sleep(max(delay, 0.0))
+            started = time.perf_counter()
+            try:
+                await self.tick()
+            except Exception:
+                log.exception("world_tick_failed")
+            self.stats.ticks += 1
+            self.stats.tick_seconds += time.perf_counter() - started
+
+    async def tick(self) -> None:
+        for room in list(self.rooms.values()):
+            local = room.tick(self.node)
+            if local:
+                await self._publish(room, bridge.Sync(node=self.node, u=local))
+
+    async def _housekeeping(self) -> None:
+        while True:
+            await asyncio.sleep(1.0)
+            try:
+                await self._sweep()
+            except Exception:
+                log.exception("world_housekeeping_failed")
+
+    async def _sweep(self) -> None:
+        now = time.monotonic()
+        grace = self.settings.world_resume_grace_s
+        join_deadline = now - self.settings.world_join_timeout_s
+        for session in list(self.sessions):
+            if session.state is State.CONNECTED and session.opened_at < join_deadline:
+                session.close(CloseCode.JOIN_TIMEOUT, "no join or resume in time")
+        for room in list(self.rooms.values()):
+            for avatar in list(room.avatars.values()):
+                if avatar.detached_at is not None and now - avatar.detached_at > grace:
+                    await self.remove_avatar(avatar.id, why="timeout")
+            for node, seen in list(room.remote_seen.items()):
+                if now - seen > NODE_TIMEOUT_S:
+                    del room.remote_seen[node]
+                    for avatar in [a for a in room.avatars.values() if a.node == node]:
+                        room.remove(avatar.id)
+                        room.broadcast(ExitOut(id=avatar.id, why="node_lost"))
+            if room.id in self.rooms:
+                await self._publish(room, bridge.Alive(node=self.node))
+
+    # ------------------------------------------------------------ bridge
+
+    async def _publish(self, room: Room, msg: bridge.Message) -> None:
+        try:
+            await self.broker.publish(bridge.channel(room.id), bridge.pack(msg))
+        except Exception:
+            log.warning("world_publish_failed", room=room.id, exc_info=True)
+
+    def _spawn_publish(self, room: Room, msg: bridge.Message) -> None:
+        task = asyncio.get_running_loop().create_task(self._publish(room, msg))
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+
+    def _on_bridge(self, room: Room, payload: bytes) -> None:
+        remote.apply(self, room, payload)
+
+    def _event_fields(self, room: Room, avatar: Avatar) -> dict[str, object]:
+        return {
+            "room": room.id, "brand": room.brand, "zone": room.zone_name, "avatar_id": avatar.id,
+            "session_id": avatar.session_id, "user_id": avatar.user_id,
+            "display_name": avatar.name, "badge": avatar.badge,
+        }
+
+    def avatar_room(self, avatar_id: int) -> Room | None:
+        return self._avatar_rooms.get(avatar_id)

@@ -1,0 +1,306 @@
+"""The world's wire protocol, version 1 (spec: docs/protocol.md).
+
+Every frame is one MessagePack map (or JSON object in debug mode) with a type `t`
+and the protocol version `v`. Client frames and server frames are two tagged unions;
+msgspec validates types while decoding, and the session checks the values
+(finite numbers, lengths, rates) before anything touches a room.
+"""
+
+from __future__ import annotations
+
+import math
+from enum import IntEnum, StrEnum
+from typing import Annotated, Any, Literal
+
+import msgspec
+
+PROTOCOL_VERSION = 1
+SUBPROTOCOL_MSGPACK = "vitrina.world.v1"
+SUBPROTOCOL_JSON = "vitrina.world.v1.json"
+
+CHAT_MAX_CHARS = 500
+SIGNAL_MAX_CHARS = 8192
+SEND_HZ_MAX = 20.0
+EMOTES = frozenset(
+    {"wave", "nod", "shake", "clap", "thumbs_up", "shrug", "laugh", "point", "dance", "bow"}
+)
+
+Vec3 = tuple[float, float, float]
+# Position (m) then rotation quaternion (x, y, z, w) of a tracked part (head, hand).
+Pose = tuple[float, float, float, float, float, float, float]
+
+_Slug = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
+_Token = Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
+_Short = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_-]{1,32}$")]
+
+
+class CloseCode(IntEnum):
+    NORMAL = 1000
+    GOING_AWAY = 1001  # the server is shutting down; reconnect and resume
+    UNSUPPORTED_DATA = 1003  # binary frame in JSON mode or the reverse, repeatedly
+    TOO_BIG = 1009  # a frame over the size limit
+    INTERNAL_ERROR = 1011
+    UNAUTHENTICATED = 4001  # no valid guest or staff session, or bad token
+    FORBIDDEN = 4003
+    FLOOD = 4008  # sustained frame rate over the limit
+    REPLACED = 4009  # the avatar was resumed on another connection
+    SLOW_CONSUMER = 4011  # the client does not read its frames fast enough
+    PROTOCOL_ERRORS = 4012  # too many invalid frames
+    JOIN_TIMEOUT = 4013  # no join or resume within the deadline
+
+
+class ErrorCode(StrEnum):
+    BAD_FRAME = "bad_frame"  # not decodable, or fields of the wrong type
+    BAD_VERSION = "bad_version"
+    UNKNOWN_TYPE = "unknown_type"
+    BAD_VALUE = "bad_value"  # NaN, infinity, out-of-range value
+    NOT_IN_ROOM = "not_in_room"
+    ROOM_FULL = "room_full"
+    UNKNOWN_ZONE = "unknown_zone"
+    FORBIDDEN = "forbidden"
+    RATE_LIMITED = "rate_limited"
+    TEXT_TOO_LONG = "text_too_long"
+    UNKNOWN_TARGET = "unknown_target"
+    RESUME_FAILED = "resume_failed"
+
+
+class Badge(StrEnum):
+    CUSTOMER = "customer"
+    ADVISOR = "advisor"
+    BOT = "bot"
+
+
+class Look(msgspec.Struct, omit_defaults=True, forbid_unknown_fields=True):
+    """Avatar appearance, chosen by the client; names refer to client-side assets."""
+
+    model: _Short = "default"
+    color: Annotated[str, msgspec.Meta(pattern=r"^#[0-9a-fA-F]{6}$")] = "#8899aa"
+    accessories: Annotated[list[_Short], msgspec.Meta(max_length=8)] = []
+
+
+# ---------------------------------------------------------------- client -> server
+
+
+class _In(msgspec.Struct, tag_field="t", omit_defaults=True):
+    v: int
+
+
+class JoinIn(_In, tag="join"):
+    brand: _Slug
+    zone: _Slug
+    shard: Annotated[int, msgspec.Meta(ge=1, le=999)] = 1
+    look: Look | None = None
+
+
+class ResumeIn(_In, tag="resume"):
+    token: _Token
+
+
+class MoveIn(_In, tag="move"):
+    p: Vec3
+    r: float = 0.0
+    h: Pose | None = None
+    lh: Pose | None = None
+    rh: Pose | None = None
+    ts: Annotated[int, msgspec.Meta(ge=0, le=0xFFFFFFFF)] | None = None
+
+
+class ChatIn(_In, tag="chat"):
+    text: str
+
+
+class EmoteIn(_In, tag="emote"):
+    name: str
+
+
+class SignalIn(_In, tag="signal"):
+    to: int
+    kind: Literal["offer", "answer", "ice", "bye"]
+    data: str = ""
+
+
+class LeaveIn(_In, tag="leave"):
+    pass
+
+
+class PingIn(_In, tag="ping"):
+    ts: int | float = 0
+
+
+ClientFrame = JoinIn | ResumeIn | MoveIn | ChatIn | EmoteIn | SignalIn | LeaveIn | PingIn
+
+
+class _Header(msgspec.Struct):
+    t: Any = None
+    v: Any = None
+
+
+# ---------------------------------------------------------------- server -> client
+
+
+def _version() -> int:
+    return PROTOCOL_VERSION
+
+
+class _Out(msgspec.Struct, tag_field="t", omit_defaults=True):
+    # A factory, not a plain default, so that omit_defaults still writes `v` on every frame.
+    v: int = msgspec.field(default_factory=_version)
+
+
+class Presence(msgspec.Struct, omit_defaults=True):
+    id: int
+    name: str
+    badge: str
+    look: Look
+    s: Any = None  # the avatar's state entry (see Snap) when known
+
+
+class WelcomeOut(_Out, tag="welcome", kw_only=True):
+    id: int
+    room: str
+    brand: str
+    zone: str
+    shard: int
+    token: str
+    tick_hz: float
+    bounds: tuple[float, float, float, float, float, float]
+    radius: float
+    spawn: Vec3
+    max_speed: float
+    who: list[Presence]
+    u: list[Any]
+    resumed: bool = False
+
+
+class EnterOut(_Out, tag="enter", kw_only=True):
+    who: list[Presence]
+
+
+class ExitOut(_Out, tag="exit", kw_only=True):
+    id: int
+    why: str
+
+
+class SnapOut(_Out, tag="snap", kw_only=True):
+    k: int
+    u: list[Any] = []
+    g: list[int] = []
+
+
+class CorrectOut(_Out, tag="correct", kw_only=True):
+    p: Vec3
+    r: float
+    why: str
+
+
+class ChatOut(_Out, tag="chat", kw_only=True):
+    id: int
+    name: str
+    text: str
+    ts: int
+
+
+class EmoteOut(_Out, tag="emote", kw_only=True):
+    id: int
+    name: str
+
+
+class SignalOut(_Out, tag="signal", kw_only=True):
+    id: int
+    kind: str
+    data: str
+
+
+class ErrorOut(_Out, tag="error", kw_only=True):
+    code: str
+    msg: str
+    ref: str | None = None
+    suggest: str | None = None
+
+
+class PongOut(_Out, tag="pong", kw_only=True):
+    ts: int | float
+    now: int
+
+
+ServerFrame = (
+    WelcomeOut
+    | EnterOut
+    | ExitOut
+    | SnapOut
+    | CorrectOut
+    | ChatOut
+    | EmoteOut
+    | SignalOut
+    | ErrorOut
+    | PongOut
+)
+
+
+class FrameError(Exception):
+    def __init__(self, code: ErrorCode, msg: str, ref: str | None = None) -> None:
+        super().__init__(msg)
+        self.code = code
+        self.msg = msg
+        self.ref = ref
+
+
+_KNOWN_TYPES = frozenset(("join", "resume", "move", "chat", "emote", "signal", "leave", "ping"))
+_mp_decoder = msgspec.msgpack.Decoder(ClientFrame)
+_json_decoder = msgspec.json.Decoder(ClientFrame)
+_mp_header = msgspec.msgpack.Decoder(_Header)
+_json_header = msgspec.json.Decoder(_Header)
+mp_encoder = msgspec.msgpack.Encoder()
+json_encoder = msgspec.json.Encoder()
+
+
+def decode(data: bytes | str, *, json_mode: bool) -> ClientFrame:
+    """Decode and type-check one client frame; raise FrameError with a precise code."""
+    try:
+        if json_mode:
+            frame: ClientFrame = _json_decoder.decode(data)
+        elif isinstance(data, bytes):
+            frame = _mp_decoder.decode(data)
+        else:
+            raise FrameError(ErrorCode.BAD_FRAME, "binary MessagePack frames expected")
+    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+        raise _classify(data, json_mode, exc) from None
+    if frame.v != PROTOCOL_VERSION:
+        raise FrameError(
+            ErrorCode.BAD_VERSION, f"protocol version {PROTOCOL_VERSION} expected", _tag(frame)
+        )
+    return frame
+
+
+def _classify(data: bytes | str, json_mode: bool, exc: Exception) -> FrameError:
+    try:
+        if json_mode:
+            head = _json_header.decode(data)
+        elif isinstance(data, bytes):
+            head = _mp_header.decode(data)
+        else:
+            return FrameError(ErrorCode.BAD_FRAME, "binary MessagePack frames expected")
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return FrameError(ErrorCode.BAD_FRAME, "frame is not a map with a type `t`")
+    ref = head.t if isinstance(head.t, str) and head.t in _KNOWN_TYPES else None
+    if ref is None:
+        return FrameError(ErrorCode.UNKNOWN_TYPE, "unknown or missing frame type `t`")
+    if head.v != PROTOCOL_VERSION:
+        return FrameError(ErrorCode.BAD_VERSION, f"version {PROTOCOL_VERSION} expected", ref)
+    return FrameError(ErrorCode.BAD_FRAME, str(exc)[:200], ref)
+
+
+def _tag(frame: ClientFrame) -> str:
+    return str(type(frame).__struct_config__.tag)
+
+
+def tag_of(frame: ClientFrame) -> str:
+    return _tag(frame)
+
+
+def all_finite(*values: float) -> bool:
+    return all(math.isfinite(x) for x in values)
+
+
+def encode(frame: ServerFrame, *, json_mode: bool) -> bytes:
+    return json_encoder.encode(frame) if json_mode else mp_encoder.encode(frame)

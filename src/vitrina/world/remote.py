@@ -1,0 +1,87 @@
+"""Apply what other nodes announce about a room to this node's mirror of it."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+import msgspec
+import structlog
+
+from vitrina.world import bridge
+from vitrina.world.avatar import Avatar
+from vitrina.world.protocol import (
+    ChatOut,
+    EmoteOut,
+    EnterOut,
+    ExitOut,
+    Presence,
+    SignalOut,
+)
+from vitrina.world.room import Room
+
+if TYPE_CHECKING:
+    from vitrina.world.hub import WorldHub
+
+log = structlog.get_logger(__name__)
+
+
+def apply(hub: WorldHub, room: Room, payload: bytes) -> None:
+    try:
+        msg = bridge.unpack(payload)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        log.warning("world_bridge_bad_message", room=room.id)
+        return
+    if msg.node == hub.node:
+        return
+    room.remote_seen[msg.node] = time.monotonic()
+    if type(msg) is bridge.Sync:
+        avatars = room.avatars
+        for entry in msg.u:
+            avatar = avatars.get(entry[0])
+            if avatar is not None and avatar.node == msg.node:
+                avatar.set_entry(tuple(entry))
+                room.moved(avatar)
+    elif type(msg) is bridge.Enter:
+        _enter(room, msg.node, msg.who)
+    elif type(msg) is bridge.Exit:
+        gone = room.avatars.get(msg.id)
+        if gone is not None and gone.node == msg.node:
+            room.remove(msg.id)
+            room.broadcast(ExitOut(id=msg.id, why=msg.why))
+    elif type(msg) is bridge.Chat:
+        room.broadcast(ChatOut(id=msg.id, name=msg.name, text=msg.text, ts=msg.ts))
+    elif type(msg) is bridge.Emote:
+        room.broadcast(EmoteOut(id=msg.id, name=msg.name))
+    elif type(msg) is bridge.Signal:
+        target = room.avatars.get(msg.to)
+        if target is not None and target.session is not None:
+            target.session.send(SignalOut(id=msg.id, kind=msg.kind, data=msg.data))
+    elif type(msg) is bridge.Hello:
+        mine = [a.presence() for a in room.avatars.values() if a.node == hub.node]
+        if mine:
+            hub._spawn_publish(room, bridge.Enter(node=hub.node, who=mine))
+    elif type(msg) is bridge.Teleport:
+        avatar = room.avatars.get(msg.id)
+        if avatar is not None and avatar.node == hub.node:
+            hub.teleport(avatar, room, msg.p, msg.r)
+
+
+def _enter(room: Room, node: str, who: list[Presence]) -> None:
+    new: list[Presence] = []
+    for p in who:
+        known = room.avatars.get(p.id)
+        if known is not None:
+            if known.node != node:
+                log.warning("world_avatar_id_clash", room=room.id, avatar_id=p.id)
+            continue
+        avatar = Avatar(id=p.id, name=p.name, badge=p.badge, look=p.look, node=node,
+                        x=0.0, y=0.0, z=0.0)
+        if p.s is not None:
+            avatar.set_entry(tuple(p.s))
+        room.add(avatar)
+        new.append(p)
+    if new:
+        room.broadcast(EnterOut(who=new))
+
+

@@ -1,0 +1,297 @@
+"""One client connection as an explicit state machine: CONNECTED -> IN_ROOM -> CLOSED.
+
+The reader decodes and checks frames and hands valid ones to the hub; the writer
+drains an outbound queue so a slow client never blocks the tick. Every limit a
+hostile client can hit ends in an error frame or a close code for that client only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections import deque
+from enum import Enum
+from typing import TYPE_CHECKING, Any
+
+import structlog
+from starlette.websockets import WebSocket
+
+from vitrina.core.security import Principal, Role
+from vitrina.world.avatar import Avatar, Cell
+from vitrina.world.protocol import (
+    CHAT_MAX_CHARS,
+    SEND_HZ_MAX,
+    SIGNAL_MAX_CHARS,
+    Badge,
+    ChatIn,
+    ClientFrame,
+    CloseCode,
+    EmoteIn,
+    ErrorCode,
+    ErrorOut,
+    FrameError,
+    JoinIn,
+    LeaveIn,
+    MoveIn,
+    PingIn,
+    PongOut,
+    ResumeIn,
+    ServerFrame,
+    SignalIn,
+    decode,
+    encode,
+)
+
+if TYPE_CHECKING:
+    from vitrina.world.hub import WorldHub
+    from vitrina.world.room import Room
+
+log = structlog.get_logger(__name__)
+
+FRAME_RATE = 50.0  # frames/s sustained, all types together; over it: close FLOOD
+FRAME_BURST = 100.0
+MOVE_BURST = 5.0
+CHAT_RATE = 1.0  # lines/s, burst CHAT_BURST; over it: error rate_limited
+CHAT_BURST = 5.0
+ERROR_BUDGET = 20  # invalid frames per ERROR_WINDOW_S; over it: close PROTOCOL_ERRORS
+ERROR_WINDOW_S = 10.0
+MAX_BACKLOG = 64  # queued outbound frames (about 3 s of ticks); over it: close SLOW_CONSUMER
+_ADVISOR_ROLES = frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMIN})
+
+
+class State(Enum):
+    CONNECTED = "connected"
+    IN_ROOM = "in_room"
+    CLOSED = "closed"
+
+
+class Session:
+    def __init__(self, ws: WebSocket, principal: Principal, hub: WorldHub, *, json_mode: bool):
+        self.ws = ws
+        self.principal = principal
+        self.hub = hub
+        self.json_mode = json_mode
+        self.state = State.CONNECTED
+        self.avatar: Avatar | None = None
+        self.room: Room | None = None
+        self.view_cell: Cell | None = None
+        self.opened_at = time.monotonic()
+        self.badge = (
+            Badge.ADVISOR if principal.has_any_role(_ADVISOR_ROLES) else Badge.CUSTOMER
+        ).value
+        self.close_code: int | None = None
+        self._out: deque[bytes | str] = deque()
+        self._wake: asyncio.Future[None] | None = None
+        self._frames = FRAME_BURST
+        self._frames_t = self.opened_at
+        self._moves = MOVE_BURST
+        self._moves_t = self.opened_at
+        self._chat = CHAT_BURST
+        self._chat_t = self.opened_at
+        self._errors: deque[float] = deque()
+        self.dropped_moves = 0
+
+    # ------------------------------------------------------------ outbound
+
+    def push(self, data: bytes | str) -> None:
+        if self.close_code is not None:
+            return
+        out = self._out
+        out.append(data)
+        if len(out) > MAX_BACKLOG:
+            out.clear()
+            self.close(CloseCode.SLOW_CONSUMER, "outbound backlog")
+            return
+        wake = self._wake
+        if wake is not None and not wake.done():
+            wake.set_result(None)
+
+    def send(self, frame: ServerFrame) -> None:
+        data = encode(frame, json_mode=self.json_mode)
+        self.push(data.decode() if self.json_mode else data)
+
+    def error(self, code: ErrorCode, msg: str, ref: str | None = None, **extra: Any) -> None:
+        self.send(ErrorOut(code=code.value, msg=msg, ref=ref, **extra))
+
+    def close(self, code: int, reason: str = "") -> None:
+        """Flush what is queued, then close with `code`; the reader stops at once."""
+        if self.close_code is not None:
+            return
+        self.close_code = code
+        self._close_reason = reason
+        self.hub.stats.count_close(code)
+        wake = self._wake
+        if wake is not None and not wake.done():
+            wake.set_result(None)
+
+    async def _writer(self) -> None:
+        out = self._out
+        send = self.ws.send
+        loop = asyncio.get_running_loop()
+        try:
+            while True:
+                while out:
+                    data = out.popleft()
+                    if type(data) is bytes:
+                        await send({"type": "websocket.send", "bytes": data})
+                    else:
+                        await send({"type": "websocket.send", "text": data})
+                if self.close_code is not None:
+                    await send(
+                        {"type": "websocket.close", "code": self.close_code,
+                         "reason": self._close_reason}
+                    )
+                    return
+                self._wake = loop.create_future()
+                await self._wake
+                self._wake = None
+        except Exception as exc:  # the client went away mid-send; the reader sees it
+            log.debug("world_writer_stopped", error=type(exc).__name__)
+
+    # ------------------------------------------------------------ inbound
+
+    async def run(self) -> None:
+        writer = asyncio.create_task(self._writer())
+        self.hub.sessions.add(self)
+        try:
+            await self._read()
+        finally:
+            self.hub.sessions.discard(self)
+            self.state = State.CLOSED
+            await self.hub.detach(self)
+            if self.close_code is None:
+                self.close_code = CloseCode.NORMAL
+                self._close_reason = ""
+            wake = self._wake
+            if wake is not None and not wake.done():
+                wake.set_result(None)
+            try:
+                await asyncio.wait_for(writer, timeout=2.0)
+            except (TimeoutError, asyncio.CancelledError):
+                writer.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await writer
+
+    async def _read(self) -> None:
+        receive = self.ws.receive
+        max_bytes = self.hub.settings.world_max_frame_bytes
+        stats = self.hub.stats
+        while self.close_code is None:
+            message = await receive()
+            if message["type"] != "websocket.receive":
+                return
+            data: bytes | str | None = message.get("bytes")
+            if data is None:
+                data = message.get("text")
+                if data is None:
+                    continue
+            stats.frames_in += 1
+            now = time.monotonic()
+            allowance = self._frames + (now - self._frames_t) * FRAME_RATE
+            self._frames_t = now
+            if allowance > FRAME_BURST:
+                allowance = FRAME_BURST
+            if allowance < 1.0:
+                self.close(CloseCode.FLOOD, "too many frames")
+                return
+            self._frames = allowance - 1.0
+            if len(data) > max_bytes:
+                self.close(CloseCode.TOO_BIG, f"frame over {max_bytes} bytes")
+                return
+            try:
+                if isinstance(data, str) and not self.json_mode:
+                    raise FrameError(ErrorCode.BAD_FRAME, "binary MessagePack frames expected")
+                frame = decode(data, json_mode=self.json_mode)
+                await self._dispatch(frame, now)
+            except FrameError as exc:
+                self._protocol_error(exc, now)
+
+    def _protocol_error(self, exc: FrameError, now: float) -> None:
+        self.hub.stats.errors += 1
+        self.error(exc.code, exc.msg, exc.ref)
+        errors = self._errors
+        errors.append(now)
+        while errors and errors[0] < now - ERROR_WINDOW_S:
+            errors.popleft()
+        if len(errors) > ERROR_BUDGET:
+            self.close(CloseCode.PROTOCOL_ERRORS, "too many invalid frames")
+
+    async def _dispatch(self, frame: ClientFrame, now: float) -> None:
+        hub = self.hub
+        if type(frame) is MoveIn:
+            if self.state is not State.IN_ROOM:
+                raise FrameError(ErrorCode.NOT_IN_ROOM, "join a room first", "move")
+            allowance = self._moves + (now - self._moves_t) * SEND_HZ_MAX
+            self._moves_t = now
+            if allowance > MOVE_BURST:
+                allowance = MOVE_BURST
+            if allowance < 1.0:
+                self._moves = allowance
+                self.dropped_moves += 1
+                hub.stats.dropped_moves += 1
+                return
+            self._moves = allowance - 1.0
+            hub.move(self, frame, now)
+        elif type(frame) is JoinIn:
+            await hub.join(self, frame)
+        elif type(frame) is ResumeIn:
+            await hub.resume(self, frame.token)
+        elif type(frame) is PingIn:
+            self.send(PongOut(ts=frame.ts, now=int(time.time() * 1000)))
+        elif self.state is not State.IN_ROOM:
+            raise FrameError(ErrorCode.NOT_IN_ROOM, "join a room first", _ref(frame))
+        elif type(frame) is ChatIn:
+            self._check_chat(frame.text, now)
+            await hub.chat(self, frame.text)
+        elif type(frame) is EmoteIn:
+            self._check_rate(now, "emote")
+            hub.emote(self, frame.name)
+        elif type(frame) is SignalIn:
+            if len(frame.data) > SIGNAL_MAX_CHARS:
+                raise FrameError(
+                    ErrorCode.TEXT_TOO_LONG, f"signal data over {SIGNAL_MAX_CHARS} chars", "signal"
+                )
+            await hub.signal(self, frame.to, frame.kind, frame.data)
+        elif type(frame) is LeaveIn:
+            await hub.leave(self, why="left")
+
+    def _check_chat(self, text: str, now: float) -> None:
+        if len(text) > CHAT_MAX_CHARS:
+            raise FrameError(
+                ErrorCode.TEXT_TOO_LONG, f"chat text over {CHAT_MAX_CHARS} characters", "chat"
+            )
+        if not text.strip():
+            raise FrameError(ErrorCode.BAD_VALUE, "empty chat text", "chat")
+        self._check_rate(now, "chat")
+
+    def _check_rate(self, now: float, ref: str) -> None:
+        allowance = min(CHAT_BURST, self._chat + (now - self._chat_t) * CHAT_RATE)
+        self._chat_t = now
+        if allowance < 1.0:
+            self._chat = allowance
+            self.hub.stats.rate_limited += 1
+            raise FrameError(ErrorCode.RATE_LIMITED, "slow down: chat and emotes are limited", ref)
+        self._chat = allowance - 1.0
+
+    def where(self) -> tuple[Avatar, Room]:
+        if self.avatar is None or self.room is None:
+            raise FrameError(ErrorCode.NOT_IN_ROOM, "join a room first")
+        return self.avatar, self.room
+
+    def enter_room(self, avatar: Avatar, room: Room) -> None:
+        self.avatar = avatar
+        self.room = room
+        self.view_cell = avatar.cell
+        self.state = State.IN_ROOM
+
+    def leave_room(self) -> None:
+        self.avatar = None
+        self.room = None
+        self.view_cell = None
+        if self.state is State.IN_ROOM:
+            self.state = State.CONNECTED
+
+
+def _ref(frame: ClientFrame) -> str:
+    return str(type(frame).__struct_config__.tag)
