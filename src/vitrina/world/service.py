@@ -1,0 +1,164 @@
+"""What other domains may do in the world (bot avatars, advisor teleports, occupancy).
+
+Use it as a module: `from vitrina.world import service as world`, then
+`await world.join_bot(hub, brand=..., zone=..., display_name=...)`. The hub is the
+app's `app.state.world_hub`. Lookups see the avatars this node knows: its own and
+those other nodes announced in rooms this node has open.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+from vitrina.world import bridge
+from vitrina.world.avatar import Avatar
+from vitrina.world.hub import WorldHub
+from vitrina.world.layout import Zone
+from vitrina.world.protocol import CHAT_MAX_CHARS, EMOTES, Badge, Look, Vec3
+from vitrina.world.room import Room, room_id
+
+
+class WorldServiceError(ValueError):
+    """A request the world cannot honour (unknown room, avatar, emote...)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Occupant:
+    id: int
+    name: str
+    badge: str
+    position: Vec3
+    yaw: float
+    session_id: str | None
+    user_id: str | None
+    connected: bool  # False while a local client is away within its resume grace
+    local: bool  # the avatar's client (or bot) lives on this node
+
+
+class BotAvatar:
+    """A server-driven avatar (greeter, advisor stand-in); it has no socket."""
+
+    def __init__(self, hub: WorldHub, avatar: Avatar, room: Room) -> None:
+        self._hub = hub
+        self.avatar = avatar
+        self.room = room
+
+    @property
+    def id(self) -> int:
+        return self.avatar.id
+
+    def move_to(self, position: Vec3, yaw: float = 0.0) -> None:
+        if not self.room.zone.contains(*position):
+            raise WorldServiceError("position outside the room")
+        self._hub.teleport(self.avatar, self.room, position, yaw)
+
+    async def say(self, text: str) -> None:
+        if not text.strip() or len(text) > CHAT_MAX_CHARS:
+            raise WorldServiceError(f"chat text must be 1..{CHAT_MAX_CHARS} characters")
+        await self._hub.say(self.avatar, self.room, text)
+
+    def emote(self, name: str) -> None:
+        if name not in EMOTES:
+            raise WorldServiceError(f"unknown emote {name!r}")
+        self._hub.do_emote(self.avatar, self.room, name)
+
+    async def leave(self) -> None:
+        await self._hub.remove_avatar(self.avatar.id, why="left")
+
+
+async def join_bot(
+    hub: WorldHub, *, brand: str, zone: str, display_name: str, shard: int = 1,
+    look: Look | None = None, position: Vec3 | None = None,
+) -> BotAvatar:
+    """Put a bot avatar in a room (badge `bot`); capacity does not apply to bots."""
+    if hub.layouts.zone(brand, zone) is None:
+        raise WorldServiceError(f"brand {brand!r} has no zone {zone!r}")
+    room = await hub.open_room(brand, zone, shard)
+    if position is not None and not room.zone.contains(*position):
+        raise WorldServiceError("position outside the room")
+    avatar = await hub.add_avatar(
+        room, name=display_name, badge=Badge.BOT.value, look=look or Look(model="bot"),
+        session=None, position=position,
+    )
+    return BotAvatar(hub, avatar, room)
+
+
+def room_occupants(hub: WorldHub, *, brand: str, zone: str, shard: int = 1) -> list[Occupant]:
+    room = hub.rooms.get(room_id(brand, zone, shard))
+    if room is None:
+        return []
+    return [_occupant(hub, a) for a in room.avatars.values()]
+
+
+def get_by_session(hub: WorldHub, *, session_id: str) -> tuple[str, Occupant] | None:
+    """The room id and avatar of a local client's session, if it is in a room."""
+    for room in hub.rooms.values():
+        for avatar in room.avatars.values():
+            if avatar.session_id == session_id and avatar.node == hub.node:
+                return room.id, _occupant(hub, avatar)
+    return None
+
+
+def grant_teleport(hub: WorldHub, *, avatar_id: int, ttl_s: float = 5.0) -> None:
+    """Let the avatar's client jump anywhere inside the room for the next `ttl_s` seconds."""
+    room = hub.avatar_room(avatar_id)
+    avatar = room.avatars.get(avatar_id) if room is not None else None
+    if avatar is None:
+        raise WorldServiceError("no such local avatar")
+    avatar.teleport_until = time.monotonic() + ttl_s
+
+
+async def teleport_next_to(
+    hub: WorldHub, *, avatar_id: int, target_id: int, distance: float = 1.5
+) -> Vec3:
+    """Place `avatar_id` `distance` metres in front of `target_id`, facing it.
+
+    Both must be in the same room (move the advisor into the room first with a join
+    or `join_bot`); the avatar may live on another node, which is asked through the
+    broker to place it.
+    """
+    room = _room_with(hub, target_id)
+    if avatar_id not in room.avatars:
+        raise WorldServiceError("the avatar is not in the target's room")
+    target = room.avatars[target_id]
+    # Client convention (three.js): yaw turns about +y, forward is -z.
+    fx, fz = -math.sin(target.yaw), -math.cos(target.yaw)
+    lo, hi = room.zone.min, room.zone.max
+    p = (
+        min(max(target.x + fx * distance, lo[0]), hi[0]),
+        target.y,
+        min(max(target.z + fz * distance, lo[2]), hi[2]),
+    )
+    facing = (target.yaw + math.pi) % (2 * math.pi)
+    avatar = room.avatars[avatar_id]
+    if avatar.node == hub.node:
+        hub.teleport(avatar, room, p, facing)
+    else:
+        await hub.broker.publish(
+            bridge.channel(room.id),
+            bridge.pack(bridge.Teleport(node=hub.node, id=avatar_id, p=p, r=facing)),
+        )
+    return p
+
+
+def set_brand_layout(hub: WorldHub, *, brand: str, zones: dict[str, Zone]) -> None:
+    """Replace a brand's zones (rooms already open keep their bounds until they empty)."""
+    hub.layouts.set_brand(brand, zones)
+
+
+def _room_with(hub: WorldHub, avatar_id: int) -> Room:
+    for room in hub.rooms.values():
+        if avatar_id in room.avatars:
+            return room
+    raise WorldServiceError("no such avatar in the rooms of this node")
+
+
+def _occupant(hub: WorldHub, a: Avatar) -> Occupant:
+    return Occupant(
+        id=a.id, name=a.name, badge=a.badge, position=a.position, yaw=a.yaw,
+        session_id=a.session_id, user_id=a.user_id,
+        connected=a.session is not None or a.node != hub.node or a.badge == Badge.BOT.value,
+        local=a.node == hub.node,
+    )
