@@ -38,18 +38,21 @@ async def test_staff_gets_advisor_badge(node: Node) -> None:
 
 async def test_full_room_suggests_a_sibling_shard(tmp_path: Path) -> None:
     settings = make_settings(tmp_path, world_room_capacity=2)
-    async with run_node(settings) as n:
-        async with open_client(n.url, sid="1") as c1, open_client(n.url, sid="2") as c2:
-            await c1.join()
-            await c2.join()
-            async with open_client(n.url, sid="3") as c3:
-                await c3.send("join", brand="acme", zone="showroom")
-                err = await c3.expect("error")
-                assert err["code"] == "room_full"
-                assert err["suggest"] == "showroom#2"
-                welcome = await c3.join(shard=2)
-                assert welcome["room"] == "acme/showroom#2"
-                assert [p["id"] for p in welcome["who"]] == [c3.id]
+    async with (
+        run_node(settings) as n,
+        open_client(n.url, sid="1") as c1,
+        open_client(n.url, sid="2") as c2,
+        open_client(n.url, sid="3") as c3,
+    ):
+        await c1.join()
+        await c2.join()
+        await c3.send("join", brand="acme", zone="showroom")
+        err = await c3.expect("error")
+        assert err["code"] == "room_full"
+        assert err["suggest"] == "showroom#2"
+        welcome = await c3.join(shard=2)
+        assert welcome["room"] == "acme/showroom#2"
+        assert [p["id"] for p in welcome["who"]] == [c3.id]
 
 
 async def test_unknown_zone_and_moves_before_join_are_errors(node: Node) -> None:

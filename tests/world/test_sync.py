@@ -192,13 +192,13 @@ async def test_resume_replaces_a_half_open_connection(node: Node) -> None:
 
 
 async def test_avatar_is_removed_after_the_grace_period(tmp_path: Path) -> None:
-    async with run_node(make_settings(tmp_path, world_resume_grace_s=0.5)) as n:
-        async with open_client(n.url, sid="w") as w:
-            await w.join()
-            async with open_client(n.url, sid="gone") as g:
-                await g.join()
-            exit_frame = await w.expect("exit")
-            assert (exit_frame["id"], exit_frame["why"]) == (g.id, "timeout")
+    settings = make_settings(tmp_path, world_resume_grace_s=0.5)
+    async with run_node(settings) as n, open_client(n.url, sid="w") as w:
+        await w.join()
+        async with open_client(n.url, sid="gone") as g:
+            await g.join()
+        exit_frame = await w.expect("exit")
+        assert (exit_frame["id"], exit_frame["why"]) == (g.id, "timeout")
 
 
 async def test_bot_and_advisor_teleport_through_the_service(node: Node) -> None:
