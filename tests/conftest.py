@@ -23,6 +23,8 @@ from vitrina.core.config import Settings
 from vitrina.core.db import Base, create_engine, create_sessionmaker
 from vitrina.migrations import runner
 
+pytest_plugins = ["tests.smtp"]
+
 POSTGRES_URL = os.environ.get("VITRINA_TEST_POSTGRES_URL")  # postgresql+asyncpg://user@host:port/db
 REDIS_URL = os.environ.get("VITRINA_TEST_REDIS_URL")
 

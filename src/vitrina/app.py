@@ -20,6 +20,7 @@ from vitrina.core.config import Settings, get_settings
 from vitrina.core.db import create_engine, create_sessionmaker
 from vitrina.core.events import EventBus
 from vitrina.core.logging import configure_logging
+from vitrina.core.mailer import create_mailer
 from vitrina.identity import routes as identity_routes
 from vitrina.migrations.runner import ensure_migrated
 
@@ -45,6 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = engine
         app.state.sessions = create_sessionmaker(engine)
         app.state.broker = broker
+        app.state.mailer = create_mailer(settings)
         log.info(
             "started",
             version=__version__,

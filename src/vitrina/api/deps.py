@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from vitrina.core.config import Settings
 from vitrina.core.errors import AppError, ErrorCode, Forbidden, Unauthenticated
 from vitrina.core.events import EventBus
+from vitrina.core.mailer import Mailer as MailerProtocol
 from vitrina.core.security import Principal, Role
 from vitrina.identity import service as identity
 
@@ -51,6 +52,14 @@ async def get_db(request: Request) -> AsyncIterator[AsyncSession]:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 Bus = Annotated[EventBus, Depends(get_bus)]
 DbSession = Annotated[AsyncSession, Depends(get_db)]
+
+
+def get_mailer(request: Request) -> MailerProtocol:
+    mailer: MailerProtocol = request.app.state.mailer
+    return mailer
+
+
+Mailer = Annotated[MailerProtocol, Depends(get_mailer)]
 
 
 async def resolve_principal(request: Request, db: AsyncSession) -> Principal | None:

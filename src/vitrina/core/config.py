@@ -54,6 +54,16 @@ class Settings(BaseSettings):
     # default zones for every brand that has no layout of its own.
     world_layout_file: Path | None = None
 
+    # Outbound mail: without an SMTP host, messages are written to <data_dir>/outbox.
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_starttls: bool = False
+    # Implicit TLS from the first byte (usually port 465), as opposed to STARTTLS.
+    smtp_tls: bool = False
+    smtp_username: SecretStr | None = None
+    smtp_password: SecretStr | None = None
+    mail_from: str = "Vitrina <no-reply@localhost>"
+
     @model_validator(mode="after")
     def _refuse_default_secrets_in_production(self) -> Settings:
         if self.environment == "production":

@@ -1,0 +1,136 @@
+"""Outbound email: one `Mailer` protocol, an SMTP relay adapter and a development outbox.
+
+Every domain that sends mail (sign-in codes, the email channel, appointment confirmations)
+depends on the `Mailer` protocol only. `create_mailer(settings)` picks the adapter:
+`SmtpMailer` when `VITRINA_SMTP_HOST` is set, otherwise `OutboxDirMailer`, which writes
+each message as an .eml file under `<data_dir>/outbox` so that a development install
+without a relay still shows what would have been sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import aiosmtplib
+import structlog
+from pydantic import SecretStr
+
+from vitrina.core.config import Settings
+
+log = structlog.get_logger(__name__)
+
+
+class MailError(RuntimeError):
+    """The message could not be handed to the relay (connection, refusal, auth)."""
+
+
+@runtime_checkable
+class Mailer(Protocol):
+    async def send(self, message: EmailMessage) -> None:
+        """Hand `message` to the transport; raise `MailError` if it was not accepted."""
+        ...
+
+
+def _complete_headers(message: EmailMessage, *, sender: str) -> None:
+    """Fill the headers every message must carry when the caller left them out."""
+    if message["From"] is None:
+        message["From"] = sender
+    if message["Date"] is None:
+        message["Date"] = format_datetime(datetime.now(UTC))
+    if message["Message-ID"] is None:
+        message["Message-ID"] = make_msgid(domain=_domain_of(sender))
+
+
+def _domain_of(address: str) -> str:
+    _, _, domain = address.rpartition("@")
+    return domain.strip(" >") or "localhost"
+
+
+class SmtpMailer:
+    """Sends through an SMTP relay, one connection per message.
+
+    `use_tls` is implicit TLS (port 465); `starttls` upgrades a plain connection (port 587).
+    """
+
+    def __init__(
+        self,
+        *,
+        host: str,
+        port: int = 25,
+        sender: str,
+        starttls: bool = False,
+        use_tls: bool = False,
+        username: str | None = None,
+        password: SecretStr | None = None,
+        timeout_s: float = 30.0,
+    ) -> None:
+        if starttls and use_tls:
+            raise ValueError("choose STARTTLS or implicit TLS, not both")
+        self.host = host
+        self.port = port
+        self.sender = sender
+        self.starttls = starttls
+        self.use_tls = use_tls
+        self.username = username
+        self.password = password
+        self.timeout_s = timeout_s
+
+    async def send(self, message: EmailMessage) -> None:
+        _complete_headers(message, sender=self.sender)
+        try:
+            await aiosmtplib.send(
+                message,
+                hostname=self.host,
+                port=self.port,
+                start_tls=self.starttls,
+                use_tls=self.use_tls,
+                username=self.username,
+                password=self.password.get_secret_value() if self.password else None,
+                timeout=self.timeout_s,
+            )
+        except (aiosmtplib.SMTPConnectError, aiosmtplib.SMTPTimeoutError, OSError) as exc:
+            raise MailError(f"cannot reach SMTP relay {self.host}:{self.port}: {exc}") from exc
+        except aiosmtplib.SMTPException as exc:
+            raise MailError(
+                f"SMTP relay {self.host}:{self.port} refused the message: {exc}"
+            ) from exc
+        log.info("mail_sent", to=message["To"], subject=message["Subject"], relay=self.host)
+
+
+class OutboxDirMailer:
+    """Writes each message to `<directory>/<timestamp>-<id>.eml` instead of sending it."""
+
+    def __init__(self, *, directory: Path, sender: str) -> None:
+        self.directory = directory
+        self.sender = sender
+
+    async def send(self, message: EmailMessage) -> None:
+        _complete_headers(message, sender=self.sender)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+        path = self.directory / f"{stamp}-{uuid.uuid4().hex[:8]}.eml"
+        await asyncio.to_thread(self._write, path, message.as_bytes())
+        log.info("mail_written", to=message["To"], subject=message["Subject"], path=str(path))
+
+    def _write(self, path: Path, data: bytes) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+
+def create_mailer(settings: Settings) -> Mailer:
+    if settings.smtp_host is None:
+        return OutboxDirMailer(directory=settings.data_dir / "outbox", sender=settings.mail_from)
+    return SmtpMailer(
+        host=settings.smtp_host,
+        port=settings.smtp_port,
+        sender=settings.mail_from,
+        starttls=settings.smtp_starttls,
+        use_tls=settings.smtp_tls,
+        username=settings.smtp_username.get_secret_value() if settings.smtp_username else None,
+        password=settings.smtp_password,
+    )
