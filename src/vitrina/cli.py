@@ -190,7 +190,7 @@ def create_user(
     )
     engine = create_engine(settings.resolved_database_url)
 
-    async def create() -> str:
+    async def create() -> tuple[str, str]:
         try:
             await runner.ensure_migrated(engine)
             async with transaction(create_sessionmaker(engine)) as db:
@@ -202,12 +202,12 @@ def create_user(
                     roles=list(data.roles),
                     brand_slugs=data.brand_slugs,
                 )
-                return user.id
+                return user.id, user.email
         finally:
             await engine.dispose()
 
-    user_id = asyncio.run(create())
-    console.print(f"created {data.email} ({', '.join(data.roles)}) id={user_id}")
+    user_id, stored_email = asyncio.run(create())
+    console.print(f"created {stored_email} ({', '.join(data.roles)}) id={user_id}")
 
 
 def _one_line(exc: BaseException) -> str:

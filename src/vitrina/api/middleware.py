@@ -5,10 +5,14 @@ from __future__ import annotations
 import json
 import time
 
+import structlog
 from prometheus_client import Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from vitrina.core.errors import PROBLEM_JSON, ErrorCode, problem
+
+log = structlog.get_logger("vitrina.http")
+_QUIET_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 
 HTTP_REQUESTS = Counter(
     "vitrina_http_requests_total", "HTTP requests", ["method", "route", "status"]
@@ -101,6 +105,8 @@ class BodyLimitMiddleware:
 
 
 class SecurityHeadersMiddleware:
+    """Adds the security headers every response carries, and records request metrics and logs."""
+
     def __init__(self, app: ASGIApp, *, hsts: bool) -> None:
         self.app = app
         self.hsts = hsts

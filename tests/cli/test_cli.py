@@ -1,0 +1,130 @@
+"""The `vitrina` command as an operator runs it: a real process, one-line errors."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+VITRINA = [sys.executable, "-m", "vitrina"]
+
+
+def run(args: list[str], data_dir: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    full_env = {**os.environ, "VITRINA_DATA_DIR": str(data_dir), "VITRINA_LOG_JSON": "false", **env}
+    full_env.pop("VITRINA_DATABASE_URL", None)
+    return subprocess.run(
+        [*VITRINA, *args], capture_output=True, text=True, env=full_env, timeout=120, check=False
+    )
+
+
+def test_version(tmp_path: Path) -> None:
+    out = run(["--version"], tmp_path)
+    assert out.returncode == 0
+    assert out.stdout.startswith("vitrina ")
+
+
+def test_migrate_demo_and_create_user(tmp_path: Path) -> None:
+    assert run(["migrate"], tmp_path).returncode == 0
+    first = run(["demo"], tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert "Aurora Motors" in first.stdout
+    assert "created" in first.stdout
+    second = run(["demo"], tmp_path)
+    assert second.returncode == 0
+    assert "up to date" in second.stdout
+    made = run(
+        ["admin", "create-user", "--email", "Ops@Example.com", "--name", "Ops", "--role", "admin"],
+        tmp_path,
+        VITRINA_NEW_USER_PASSWORD="a long enough password",
+    )
+    assert made.returncode == 0, made.stderr
+    assert "created ops@example.com" in made.stdout
+    again = run(
+        ["admin", "create-user", "--email", "ops@example.com", "--name", "Ops", "--role", "admin"],
+        tmp_path,
+        VITRINA_NEW_USER_PASSWORD="a long enough password",
+    )
+    assert again.returncode == 1
+    assert again.stderr.strip().splitlines() == [
+        "error: A staff user with email ops@example.com already exists."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        (
+            ["admin", "create-user", "--email", "x@example.com", "--name", "X", "--role", "king"],
+            {"VITRINA_NEW_USER_PASSWORD": "long enough pass"},
+            "error: invalid roles.0",
+        ),
+        (
+            ["admin", "create-user", "--email", "x@example.com", "--name", "X", "--role", "agent"],
+            {"VITRINA_NEW_USER_PASSWORD": "short"},
+            "error: invalid password",
+        ),
+        (
+            ["migrate"],
+            {"VITRINA_DATABASE_URL": "postgresql+asyncpg://nobody@127.0.0.1:1/none"},
+            "error:",
+        ),
+        (["serve", "--port", "8123"], {}, "run `vitrina migrate` first"),
+    ],
+)
+def test_errors_are_one_clear_line(
+    tmp_path: Path, args: list[str], env: dict[str, str], message: str
+) -> None:
+    full_env = {**os.environ, "VITRINA_DATA_DIR": str(tmp_path), **env}
+    if "VITRINA_DATABASE_URL" not in env:
+        full_env.pop("VITRINA_DATABASE_URL", None)
+    out = subprocess.run(
+        [*VITRINA, *args], capture_output=True, text=True, env=full_env, timeout=120, check=False
+    )
+    assert out.returncode == 1
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1, out.stderr
+    assert lines[0].startswith(message) or message in lines[0]
+    assert "Traceback" not in out.stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_serve_answers_on_the_given_port(tmp_path: Path) -> None:
+    assert run(["migrate"], tmp_path).returncode == 0
+    port = _free_port()
+    env = {**os.environ, "VITRINA_DATA_DIR": str(tmp_path), "VITRINA_LOG_JSON": "true"}
+    env.pop("VITRINA_DATABASE_URL", None)
+    proc = subprocess.Popen(
+        [*VITRINA, "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                resp = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1)
+                break
+            except httpx.TransportError:
+                assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+                assert time.monotonic() < deadline, "server did not start"
+                time.sleep(0.2)
+        assert resp.status_code == 200
+        assert httpx.get(f"http://127.0.0.1:{port}/docs", timeout=5).status_code == 200
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=20)
+    started = [line for line in err.splitlines() if '"event": "started"' in line]
+    assert started, "the server logs a structured start line"
