@@ -11,7 +11,7 @@ import hmac
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, WebSocket
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vitrina.core.config import Settings
@@ -164,3 +164,40 @@ AdminPrincipal = Annotated[Principal, Depends(ADMIN)]
 
 def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
+
+
+async def resolve_ws_principal(websocket: WebSocket) -> Principal | None:
+    """The caller of a WebSocket: `?token=` (staff bearer or guest token) or the session cookies.
+
+    Cookies are only trusted when the handshake comes from our own origin, which stops other
+    sites from opening sockets in a signed-in visitor's name.
+    """
+    app = websocket.app
+    settings: Settings = app.state.settings
+    token = websocket.query_params.get("token")
+    staff_token = websocket.cookies.get(SESSION_COOKIE)
+    guest_token = websocket.cookies.get(GUEST_COOKIE)
+    if token:
+        staff_token, guest_token = token, token
+    elif not _same_origin(websocket, settings):
+        return None
+    async with app.state.sessions() as db:
+        if staff_token:
+            principal = await identity.resolve_staff_session(db, token=staff_token)
+            await db.commit()
+            if principal is not None:
+                return principal
+    if guest_token:
+        return identity.resolve_guest_cookie(
+            guest_token, secret=settings.resolved_secret_key, max_age_s=settings.guest_session_ttl_s
+        )
+    return None
+
+
+def _same_origin(websocket: WebSocket, settings: Settings) -> bool:
+    origin = websocket.headers.get("origin")
+    if origin is None:
+        return True  # not a browser: no ambient cookies to abuse
+    host = websocket.headers.get("host", "")
+    allowed = {f"http://{host}", f"https://{host}", settings.public_url.rstrip("/")}
+    return origin.rstrip("/") in allowed
