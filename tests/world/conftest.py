@@ -38,8 +38,11 @@ def free_port() -> int:
 
 def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
-        "environment": "test", "data_dir": tmp_path, "log_json": False,
-        "log_level": "WARNING", "secret_key": "test-secret-key-that-is-long-enough-0123456789",
+        "environment": "test",
+        "data_dir": tmp_path,
+        "log_json": False,
+        "log_level": "WARNING",
+        "secret_key": "test-secret-key-that-is-long-enough-0123456789",
     }
     values.update(overrides)
     return Settings(**values)
@@ -58,8 +61,9 @@ async def run_node(settings: Settings, broker: Broker | None = None) -> AsyncIte
     bus = EventBus()
     app = create_world_app(settings, broker=broker, bus=bus)
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                            ws_max_size=1 << 20, lifespan="on")
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", ws_max_size=1 << 20, lifespan="on"
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started:
@@ -119,7 +123,9 @@ class Client:
         return frame
 
     async def expect(
-        self, t: str, pred: Callable[[dict[str, Any]], bool] | None = None,
+        self,
+        t: str,
+        pred: Callable[[dict[str, Any]], bool] | None = None,
         timeout: float = TIMEOUT,
     ) -> dict[str, Any]:
         """The next frame (not yet consumed by an expect) of type `t` matching `pred`."""
@@ -146,7 +152,9 @@ class Client:
         await asyncio.wait_for(self.ws.wait_closed(), timeout)
         return self.ws.close_code
 
-    async def join(self, brand: str = "acme", zone: str = "showroom", **fields: Any) -> dict[str, Any]:
+    async def join(
+        self, brand: str = "acme", zone: str = "showroom", **fields: Any
+    ) -> dict[str, Any]:
         await self.send("join", brand=brand, zone=zone, **fields)
         welcome = await self.expect("welcome")
         self.id, self.token = welcome["id"], welcome["token"]
@@ -166,7 +174,11 @@ class Client:
 
 @contextlib.asynccontextmanager
 async def open_client(
-    url: str, *, sid: str | None = None, name: str | None = None, json_mode: bool = False,
+    url: str,
+    *,
+    sid: str | None = None,
+    name: str | None = None,
+    json_mode: bool = False,
     extra: str = "",
 ) -> AsyncIterator[Client]:
     params = []

@@ -16,13 +16,17 @@ from tests.world.conftest import Client, Node, make_settings, open_client, run_n
 
 ACCEPTABLE_CLOSES = {1000, 1003, 1008, 1009, 4008, 4012}
 FAST = settings(
-    max_examples=60, deadline=None,
+    max_examples=60,
+    deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
 scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(min_value=-(2**63), max_value=2**64 - 1),
-    st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=40),
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**63), max_value=2**64 - 1),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=40),
     st.binary(max_size=40),
 )
 values = st.recursive(
@@ -36,8 +40,26 @@ frame_types = st.sampled_from(
     ["join", "resume", "move", "chat", "emote", "signal", "leave", "ping", "snap", "nope", ""]
 )
 field_names = st.sampled_from(
-    ["v", "p", "r", "h", "lh", "rh", "ts", "text", "name", "to", "kind", "data", "brand", "zone",
-     "shard", "look", "token", "t"]
+    [
+        "v",
+        "p",
+        "r",
+        "h",
+        "lh",
+        "rh",
+        "ts",
+        "text",
+        "name",
+        "to",
+        "kind",
+        "data",
+        "brand",
+        "zone",
+        "shard",
+        "look",
+        "token",
+        "t",
+    ]
 )
 structured = st.builds(
     lambda t, v, fields: {"t": t, "v": v, **fields},
@@ -106,8 +128,10 @@ async def test_each_bad_frame_gets_a_precise_error(node: Node) -> None:
             (msgspec.msgpack.encode({"t": "teleport", "v": 1}), "unknown_type"),
             (msgspec.msgpack.encode({"t": "ping", "v": 2}), "bad_version"),
             (msgspec.msgpack.encode({"t": "join", "v": 1, "brand": 5}), "bad_frame"),
-            (msgspec.msgpack.encode({"t": "join", "v": 1, "brand": "A B", "zone": "x"}),
-             "bad_frame"),
+            (
+                msgspec.msgpack.encode({"t": "join", "v": 1, "brand": "A B", "zone": "x"}),
+                "bad_frame",
+            ),
             ('{"t": "ping", "v": 1}', "bad_frame"),  # text frame on a MessagePack socket
         ]
         for data, code in cases:

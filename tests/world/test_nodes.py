@@ -28,7 +28,10 @@ needs_redis = pytest.mark.skipif(
 
 
 async def _exercise_two_nodes(url_a: str, url_b: str) -> tuple[Client, Client]:
-    async with open_client(url_a, sid="a", name="OnA") as a, open_client(url_b, sid="b", name="OnB") as b:
+    async with (
+        open_client(url_a, sid="a", name="OnA") as a,
+        open_client(url_b, sid="b", name="OnB") as b,
+    ):
         await a.join(zone="lounge")
         await b.join(zone="lounge")
         # Presence crosses nodes both ways (b learns of a through its roster request).
@@ -81,9 +84,22 @@ def _server_process(tmp_path: Path, name: str) -> Iterator[tuple[str, subprocess
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", "vitrina.world.standalone:app_factory",
-             "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-            env=env, stdout=log, stderr=log,
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--factory",
+                "vitrina.world.standalone:app_factory",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+            stdout=log,
+            stderr=log,
         )
     proc.log_path = log_path  # type: ignore[attr-defined]
     try:
@@ -110,7 +126,10 @@ async def _wait_listening(url: str, proc: subprocess.Popen[bytes]) -> None:
 
 @contextlib.asynccontextmanager
 async def two_processes(tmp_path: Path) -> AsyncIterator[tuple[str, str, subprocess.Popen[bytes]]]:
-    with _server_process(tmp_path, "a") as (url_a, pa), _server_process(tmp_path, "b") as (url_b, pb):
+    with (
+        _server_process(tmp_path, "a") as (url_a, pa),
+        _server_process(tmp_path, "b") as (url_b, pb),
+    ):
         await _wait_listening(url_a, pa)
         await _wait_listening(url_b, pb)
         yield url_a, url_b, pb

@@ -87,13 +87,18 @@ async def test_interest_cells_limit_what_each_client_receives(tmp_path: Path) ->
     async with run_node(settings) as n:
         world.set_brand_layout(n.hub, brand="big", zones=BIG)
         async with (
-            open_client(n.url, sid="near") as near, open_client(n.url, sid="far") as far,
+            open_client(n.url, sid="near") as near,
+            open_client(n.url, sid="far") as far,
             open_client(n.url, sid="mover") as mover,
         ):
             for c in (near, far, mover):
                 await c.join(brand="big", zone="plaza")
             # Place the three avatars: near and mover around the origin, far 60 m away.
-            for c, p in ((near, (2.0, 0.0, 2.0)), (far, (60.0, 0.0, 60.0)), (mover, (0.0, 0.0, 0.0))):
+            for c, p in (
+                (near, (2.0, 0.0, 2.0)),
+                (far, (60.0, 0.0, 60.0)),
+                (mover, (0.0, 0.0, 0.0)),
+            ):
                 assert c.id is not None
                 world.grant_teleport(n.hub, avatar_id=c.id, ttl_s=5)
                 await c.send("move", p=list(p))
@@ -101,8 +106,9 @@ async def test_interest_cells_limit_what_each_client_receives(tmp_path: Path) ->
             await near.expect("snap", lambda f: any(e[0] == mover.id for e in f["u"]))
             for step in range(1, 4):
                 await mover.send("move", p=[step * 0.3, 0.0, 0.0], ts=step)
-                await near.expect("snap", lambda f, s=step: any(
-                    e[0] == mover.id and e[5] == s for e in f["u"]))
+                await near.expect(
+                    "snap", lambda f, s=step: any(e[0] == mover.id and e[5] == s for e in f["u"])
+                )
             # `far` sees its own entries only, never the mover's.
             await far.send("move", p=[60.5, 0.0, 60.0], ts=99)
             await far.expect("snap", lambda f: any(e[0] == far.id and e[5] == 99 for e in f["u"]))
@@ -135,7 +141,9 @@ async def test_chat_is_broadcast_rate_limited_and_published(node: Node) -> None:
         await a.send("emote", name="wave")
         await a.send("emote", name="backflip")
         assert (await a.expect("error", lambda f: f["ref"] == "emote"))["code"] in (
-            "bad_value", "rate_limited")
+            "bad_value",
+            "rate_limited",
+        )
     posted = [e for e in node.events if isinstance(e, ChatPosted)]
     assert posted[0].text == "hello"
     assert posted[0].session_id == "a"

@@ -64,7 +64,12 @@ class Avatar:
         return (self.x, self.y, self.z)
 
     def set_pose(
-        self, x: float, y: float, z: float, yaw: float, vr: tuple[Any, Any, Any] | None,
+        self,
+        x: float,
+        y: float,
+        z: float,
+        yaw: float,
+        vr: tuple[Any, Any, Any] | None,
         ts: int | None,
     ) -> None:
         self.x, self.y, self.z, self.yaw, self.vr, self.ts = x, y, z, yaw, vr, ts

@@ -126,7 +126,10 @@ class WorldHub:
                     ErrorCode.UNKNOWN_ZONE, f"brand {brand!r} has no zone {zone_name!r}"
                 )
             room = Room(
-                brand=brand, zone_name=zone_name, shard=shard, zone=zone,
+                brand=brand,
+                zone_name=zone_name,
+                shard=shard,
+                zone=zone,
                 capacity=self.capacity_of(brand, zone_name),
                 cell_size=self.settings.world_interest_radius_m,
             )
@@ -173,8 +176,10 @@ class WorldHub:
         # A detached avatar of the same session in this room is resumed, never duplicated.
         for avatar in room.avatars.values():
             if (
-                avatar.session_id == p.session_id and avatar.session is None
-                and avatar.detached_at is not None and avatar.node == self.node
+                avatar.session_id == p.session_id
+                and avatar.session is None
+                and avatar.detached_at is not None
+                and avatar.node == self.node
             ):
                 await self._leave_current(session, why="moved")
                 self._attach(session, avatar, room, resumed=True)
@@ -183,18 +188,28 @@ class WorldHub:
             await self._close_room_if_idle(room)
             suggestion = self.suggest_shard(frame.brand, frame.zone, frame.shard)
             session.error(
-                ErrorCode.ROOM_FULL, f"{room.id} is full ({room.capacity})", "join",
+                ErrorCode.ROOM_FULL,
+                f"{room.id} is full ({room.capacity})",
+                "join",
                 suggest=suggestion,
             )
             return
         await self._leave_current(session, why="moved")
         look = frame.look or Look()
-        await self.add_avatar(room, name=p.display_name, badge=session.badge, look=look,
-                              session=session)
+        await self.add_avatar(
+            room, name=p.display_name, badge=session.badge, look=look, session=session
+        )
 
     async def add_avatar(
-        self, room: Room, *, name: str, badge: str, look: Look, session: Session | None,
-        session_id: str | None = None, user_id: str | None = None,
+        self,
+        room: Room,
+        *,
+        name: str,
+        badge: str,
+        look: Look,
+        session: Session | None,
+        session_id: str | None = None,
+        user_id: str | None = None,
         position: tuple[float, float, float] | None = None,
     ) -> Avatar:
         zone = room.zone
@@ -208,8 +223,16 @@ class WorldHub:
         if session is not None:
             session_id, user_id = session.principal.session_id, session.principal.user_id
         avatar = Avatar(
-            id=self.new_avatar_id(), name=name, badge=badge, look=look, node=self.node,
-            x=position[0], y=position[1], z=position[2], session_id=session_id, user_id=user_id,
+            id=self.new_avatar_id(),
+            name=name,
+            badge=badge,
+            look=look,
+            node=self.node,
+            x=position[0],
+            y=position[1],
+            z=position[2],
+            session_id=session_id,
+            user_id=user_id,
             last_move_at=time.monotonic(),
         )
         room.add(avatar)
@@ -237,14 +260,24 @@ class WorldHub:
         session.enter_room(avatar, room)
         zone = room.zone
         visible = room.visible_entries(avatar.cell)
-        session.send(WelcomeOut(
-            id=avatar.id, room=room.id, brand=room.brand, zone=room.zone_name, shard=room.shard,
-            token=avatar.resume_token, tick_hz=self.settings.world_tick_hz, bounds=zone.bounds,
-            radius=self.settings.world_interest_radius_m, spawn=zone.spawn,
-            max_speed=self.settings.world_max_speed_mps,
-            who=[a.presence() for a in room.avatars.values()],
-            u=[a.entry for a in visible], resumed=resumed,
-        ))
+        session.send(
+            WelcomeOut(
+                id=avatar.id,
+                room=room.id,
+                brand=room.brand,
+                zone=room.zone_name,
+                shard=room.shard,
+                token=avatar.resume_token,
+                tick_hz=self.settings.world_tick_hz,
+                bounds=zone.bounds,
+                radius=self.settings.world_interest_radius_m,
+                spawn=zone.spawn,
+                max_speed=self.settings.world_max_speed_mps,
+                who=[a.presence() for a in room.avatars.values()],
+                u=[a.entry for a in visible],
+                resumed=resumed,
+            )
+        )
 
     async def resume(self, session: Session, token: str) -> None:
         avatar = self._tokens.get(token)
@@ -437,9 +470,14 @@ class WorldHub:
 
     def _event_fields(self, room: Room, avatar: Avatar) -> dict[str, object]:
         return {
-            "room": room.id, "brand": room.brand, "zone": room.zone_name, "avatar_id": avatar.id,
-            "session_id": avatar.session_id, "user_id": avatar.user_id,
-            "display_name": avatar.name, "badge": avatar.badge,
+            "room": room.id,
+            "brand": room.brand,
+            "zone": room.zone_name,
+            "avatar_id": avatar.id,
+            "session_id": avatar.session_id,
+            "user_id": avatar.user_id,
+            "display_name": avatar.name,
+            "badge": avatar.badge,
         }
 
     def avatar_room(self, avatar_id: int) -> Room | None:

@@ -75,13 +75,12 @@ def _enter(room: Room, node: str, who: list[Presence]) -> None:
             if known.node != node:
                 log.warning("world_avatar_id_clash", room=room.id, avatar_id=p.id)
             continue
-        avatar = Avatar(id=p.id, name=p.name, badge=p.badge, look=p.look, node=node,
-                        x=0.0, y=0.0, z=0.0)
+        avatar = Avatar(
+            id=p.id, name=p.name, badge=p.badge, look=p.look, node=node, x=0.0, y=0.0, z=0.0
+        )
         if p.s is not None:
             avatar.set_entry(tuple(p.s))
         room.add(avatar)
         new.append(p)
     if new:
         room.broadcast(EnterOut(who=new))
-
-

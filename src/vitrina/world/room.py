@@ -31,7 +31,13 @@ def near(a: Cell, b: Cell) -> bool:
 
 class Room:
     def __init__(
-        self, *, brand: str, zone_name: str, shard: int, zone: Zone, capacity: int,
+        self,
+        *,
+        brand: str,
+        zone_name: str,
+        shard: int,
+        zone: Zone,
+        capacity: int,
         cell_size: float,
     ) -> None:
         self.id = room_id(brand, zone_name, shard)
@@ -155,8 +161,11 @@ class Room:
         return [a.entry for a in dirty.values() if a.node == local_node]
 
     def _group_frame(
-        self, cell: Cell, buckets: dict[Cell, list[Avatar]],
-        transitions: list[tuple[int, Cell, Cell]], json_mode: bool,
+        self,
+        cell: Cell,
+        buckets: dict[Cell, list[Avatar]],
+        transitions: list[tuple[int, Cell, Cell]],
+        json_mode: bool,
     ) -> bytes | str | None:
         cx, cz = cell
         changed: list[Avatar] = []

@@ -69,8 +69,14 @@ class BotAvatar:
 
 
 async def join_bot(
-    hub: WorldHub, *, brand: str, zone: str, display_name: str, shard: int = 1,
-    look: Look | None = None, position: Vec3 | None = None,
+    hub: WorldHub,
+    *,
+    brand: str,
+    zone: str,
+    display_name: str,
+    shard: int = 1,
+    look: Look | None = None,
+    position: Vec3 | None = None,
 ) -> BotAvatar:
     """Put a bot avatar in a room (badge `bot`); capacity does not apply to bots."""
     if hub.layouts.zone(brand, zone) is None:
@@ -79,8 +85,12 @@ async def join_bot(
     if position is not None and not room.zone.contains(*position):
         raise WorldServiceError("position outside the room")
     avatar = await hub.add_avatar(
-        room, name=display_name, badge=Badge.BOT.value, look=look or Look(model="bot"),
-        session=None, position=position,
+        room,
+        name=display_name,
+        badge=Badge.BOT.value,
+        look=look or Look(model="bot"),
+        session=None,
+        position=position,
     )
     return BotAvatar(hub, avatar, room)
 
@@ -157,8 +167,13 @@ def _room_with(hub: WorldHub, avatar_id: int) -> Room:
 
 def _occupant(hub: WorldHub, a: Avatar) -> Occupant:
     return Occupant(
-        id=a.id, name=a.name, badge=a.badge, position=a.position, yaw=a.yaw,
-        session_id=a.session_id, user_id=a.user_id,
+        id=a.id,
+        name=a.name,
+        badge=a.badge,
+        position=a.position,
+        yaw=a.yaw,
+        session_id=a.session_id,
+        user_id=a.user_id,
         connected=a.session is not None or a.node != hub.node or a.badge == Badge.BOT.value,
         local=a.node == hub.node,
     )

@@ -139,8 +139,11 @@ class Session:
                         await send({"type": "websocket.send", "text": data})
                 if self.close_code is not None:
                     await send(
-                        {"type": "websocket.close", "code": self.close_code,
-                         "reason": self._close_reason}
+                        {
+                            "type": "websocket.close",
+                            "code": self.close_code,
+                            "reason": self._close_reason,
+                        }
                     )
                     return
                 self._wake = loop.create_future()

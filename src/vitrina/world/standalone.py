@@ -29,13 +29,20 @@ def principal_from_query(websocket: WebSocket) -> Principal | None:
     sid = q.get("sid") or secrets.token_hex(8)
     name = q.get("name") or f"guest-{sid[:6]}"
     if q.get("staff") == "1":
-        return Principal(kind="staff", session_id=sid, display_name=name, user_id=sid,
-                         roles=frozenset({Role.AGENT}))
+        return Principal(
+            kind="staff",
+            session_id=sid,
+            display_name=name,
+            user_id=sid,
+            roles=frozenset({Role.AGENT}),
+        )
     return Principal(kind="guest", session_id=sid, display_name=name)
 
 
 def create_world_app(
-    settings: Settings | None = None, *, broker: Broker | None = None,
+    settings: Settings | None = None,
+    *,
+    broker: Broker | None = None,
     bus: EventBus | None = None,
 ) -> Starlette:
     settings = settings or get_settings()
