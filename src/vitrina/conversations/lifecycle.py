@@ -1,0 +1,348 @@
+"""Handoff, claim, transfer, hand back, resolve and rate: the life of a conversation."""
+
+from __future__ import annotations
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from vitrina.conversations.errors import ConversationErrorCode as Code
+from vitrina.conversations.events import (
+    Escalated,
+    HandoffRequested,
+)
+from vitrina.conversations.models import Conversation
+from vitrina.conversations.queries import get_or_raise
+from vitrina.conversations.schemas import HandoffSummary
+from vitrina.conversations.states import (
+    SYSTEM,
+    WITH_ADVISOR,
+    Actor,
+    State,
+)
+from vitrina.conversations.timeline import (
+    announce,
+    append,
+    check_owner,
+    customer_actor,
+    move,
+    record,
+)
+from vitrina.core.db import utcnow
+from vitrina.core.errors import Conflict
+from vitrina.core.events import EventBus
+from vitrina.core.security import Principal
+
+DEFAULT_QUEUE = "general"
+
+
+async def request_handoff(
+    db: AsyncSession,
+    *,
+    bus: EventBus,
+    conversation_id: str,
+    actor: Actor,
+    reason: str,
+    summary: HandoffSummary | None = None,
+    queue: str | None = None,
+    product_line: str | None = None,
+) -> Conversation:
+    """Put the conversation in a queue for a human; routing offers it after commit."""
+    conversation = await get_or_raise(db, conversation_id=conversation_id)
+    state = State(conversation.state)
+    if state is State.QUEUED:
+        return conversation
+    if state is State.RESOLVED:
+        raise Conflict("This conversation is resolved.", code=Code.CONVERSATION_CLOSED)
+    if state in WITH_ADVISOR:
+        raise Conflict("An advisor already has this conversation.", code=Code.INVALID_TRANSITION)
+    skills = {"language": conversation.locale}
+    if product_line:
+        skills["product_line"] = product_line
+    conversation.queue = queue or DEFAULT_QUEUE
+    conversation.skills = skills
+    conversation.queued_at = utcnow()
+    conversation.escalated_at = None
+    conversation.offered_to = None
+    if summary is not None:
+        conversation.handoff_summary = summary.model_dump(mode="json")
+    await move(db, bus, conversation, State.QUEUED, actor=actor, reason=reason)
+    await append(
+        db,
+        bus,
+        conversation,
+        author=actor,
+        kind="event",
+        body=f"Handoff requested: {reason}",
+        data={
+            "event": "handoff",
+            "queue": conversation.queue,
+            "summary": conversation.handoff_summary,
+        },
+    )
+    bus.publish_on_commit(
+        db,
+        HandoffRequested(
+            conversation_id=conversation.id,
+            brand_slug=conversation.brand_slug,
+            queue=conversation.queue,
+            skills=skills,
+        ),
+    )
+    return conversation
+
+
+async def claim(
+    db: AsyncSession, *, bus: EventBus, conversation_id: str, actor: Actor
+) -> Conversation:
+    """Give a queued conversation to an advisor; of concurrent claims exactly one wins.
+
+    The state check and the write are one conditional UPDATE: PostgreSQL re-checks the
+    row after a concurrent writer commits, SQLite serialises writers.
+    """
+    now = utcnow()
+    result = await db.execute(
+        update(Conversation)
+        .where(Conversation.id == conversation_id, Conversation.state == State.QUEUED.value)
+        .values(
+            state=State.ASSIGNED.value,
+            assigned_agent_id=actor.id,
+            assigned_agent_name=actor.name,
+            assigned_at=now,
+            offered_to=None,
+            updated_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    conversation = await get_or_raise(db, conversation_id=conversation_id)
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict(
+            "Another advisor accepted this conversation first.", code=Code.ALREADY_CLAIMED
+        )
+    await db.refresh(conversation)
+    record(db, conversation, State.QUEUED, State.ASSIGNED, actor=actor, reason="accepted")
+    announce(
+        db, bus, conversation, State.QUEUED, actor=actor, reason="accepted", previous_agent_id=None
+    )
+    await append(
+        db,
+        bus,
+        conversation,
+        author=SYSTEM,
+        kind="event",
+        body=f"{actor.name} joined the conversation",
+        data={"event": "assigned", "agent": actor.name},
+    )
+    return conversation
+
+
+async def transfer_to_advisor(
+    db: AsyncSession,
+    *,
+    bus: EventBus,
+    conversation: Conversation,
+    actor: Actor,
+    to_agent_id: str,
+    to_agent_name: str,
+    reason: str,
+) -> Conversation:
+    """Hand a conversation straight to another advisor (routing checks their capacity)."""
+    if State(conversation.state) not in WITH_ADVISOR | {State.QUEUED}:
+        raise Conflict(
+            "Only a conversation in service can be transferred.", code=Code.INVALID_TRANSITION
+        )
+    previous = conversation.assigned_agent_id
+    conversation.assigned_agent_id = to_agent_id
+    conversation.assigned_agent_name = to_agent_name
+    conversation.assigned_at = utcnow()
+    await move(
+        db,
+        bus,
+        conversation,
+        State.ASSIGNED,
+        actor=actor,
+        reason=reason,
+        previous_agent_id=previous,
+    )
+    await append(
+        db,
+        bus,
+        conversation,
+        author=SYSTEM,
+        kind="event",
+        body=f"Transferred to {to_agent_name}",
+        data={"event": "transferred", "agent": to_agent_name},
+    )
+    return conversation
+
+
+async def requeue(
+    db: AsyncSession,
+    *,
+    bus: EventBus,
+    conversation: Conversation,
+    actor: Actor,
+    reason: str,
+    queue: str | None = None,
+) -> Conversation:
+    """Back to a queue, keeping the history (transfer to a queue, advisor gone)."""
+    if State(conversation.state) not in WITH_ADVISOR | {State.QUEUED}:
+        raise Conflict(
+            "Only a conversation in service can be requeued.", code=Code.INVALID_TRANSITION
+        )
+    previous = conversation.assigned_agent_id
+    conversation.queue = queue or conversation.queue or DEFAULT_QUEUE
+    conversation.assigned_agent_id = None
+    conversation.assigned_agent_name = ""
+    conversation.offered_to = None
+    conversation.queued_at = utcnow()
+    conversation.escalated_at = None
+    await move(
+        db, bus, conversation, State.QUEUED, actor=actor, reason=reason, previous_agent_id=previous
+    )
+    await append(
+        db,
+        bus,
+        conversation,
+        author=SYSTEM,
+        kind="event",
+        body=f"Back in the {conversation.queue} queue: {reason}",
+        data={"event": "requeued", "queue": conversation.queue},
+    )
+    bus.publish_on_commit(
+        db,
+        HandoffRequested(
+            conversation_id=conversation.id,
+            brand_slug=conversation.brand_slug,
+            queue=conversation.queue,
+            skills=dict(conversation.skills),
+        ),
+    )
+    return conversation
+
+
+async def hand_back_to_bot(
+    db: AsyncSession,
+    *,
+    bus: EventBus,
+    conversation: Conversation,
+    principal: Principal,
+    reason: str = "handed back to the assistant",
+) -> Conversation:
+    check_owner(conversation, principal)
+    previous = conversation.assigned_agent_id
+    conversation.assigned_agent_id = None
+    conversation.assigned_agent_name = ""
+    conversation.queue = None
+    await move(
+        db,
+        bus,
+        conversation,
+        State.BOT,
+        actor=Actor.of(principal),
+        reason=reason,
+        previous_agent_id=previous,
+    )
+    await append(
+        db,
+        bus,
+        conversation,
+        author=SYSTEM,
+        kind="event",
+        body="The assistant is back with you",
+        data={"event": "handed_back"},
+    )
+    return conversation
+
+
+async def resolve(
+    db: AsyncSession,
+    *,
+    bus: EventBus,
+    conversation: Conversation,
+    actor: Actor,
+    disposition: str,
+) -> Conversation:
+    """Close the conversation and ask the customer for a rating in their channel."""
+    previous = conversation.assigned_agent_id
+    conversation.disposition = disposition
+    conversation.resolved_at = utcnow()
+    await move(
+        db,
+        bus,
+        conversation,
+        State.RESOLVED,
+        actor=actor,
+        reason=disposition,
+        previous_agent_id=previous,
+    )
+    await append(
+        db,
+        bus,
+        conversation,
+        author=SYSTEM,
+        kind="csat_request",
+        body="How did we do? Rate this conversation from 1 to 5.",
+        data={"event": "csat_request", "scale": [1, 5]},
+    )
+    return conversation
+
+
+async def rate(
+    db: AsyncSession,
+    *,
+    bus: EventBus,
+    conversation: Conversation,
+    score: int,
+    comment: str | None,
+) -> Conversation:
+    if conversation.state != State.RESOLVED:
+        raise Conflict("Ratings open once the conversation is resolved.", code=Code.CSAT_NOT_OPEN)
+    if conversation.csat_score is not None:
+        raise Conflict("This conversation is already rated.", code=Code.CSAT_NOT_OPEN)
+    conversation.csat_score = score
+    conversation.csat_comment = comment
+    await append(
+        db,
+        bus,
+        conversation,
+        author=customer_actor(conversation),
+        kind="csat",
+        body=f"Rated {score}/5" + (f": {comment}" if comment else ""),
+        data={"event": "csat", "score": score, "comment": comment},
+    )
+    return conversation
+
+
+async def escalate(
+    db: AsyncSession, *, bus: EventBus, conversation: Conversation, waited_s: float
+) -> None:
+    """An unaccepted handoff passed its SLA: raise its priority and tell supervisors."""
+    conversation.priority += 1
+    conversation.escalated_at = utcnow()
+    record(
+        db,
+        conversation,
+        State.QUEUED,
+        State.QUEUED,
+        actor=SYSTEM,
+        reason=f"SLA breached after {waited_s:.0f} s; escalated",
+    )
+    await append(
+        db,
+        bus,
+        conversation,
+        author=SYSTEM,
+        kind="event",
+        internal=True,
+        body=f"Waiting {waited_s:.0f} s: escalated to supervisors",
+        data={"event": "escalated", "waited_s": round(waited_s, 1)},
+    )
+    bus.publish_on_commit(
+        db,
+        Escalated(
+            conversation_id=conversation.id,
+            brand_slug=conversation.brand_slug,
+            queue=conversation.queue or DEFAULT_QUEUE,
+            waited_s=waited_s,
+        ),
+    )

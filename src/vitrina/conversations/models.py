@@ -1,0 +1,112 @@
+"""Conversations, their messages and the record of every state transition."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from vitrina.core.db import Base, IdMixin, TimestampMixin, utcnow
+
+
+class Conversation(IdMixin, TimestampMixin, Base):
+    """One conversation with one customer, whatever channels it crosses."""
+
+    __tablename__ = "conversation"
+    __table_args__ = (
+        Index("ix_conversation_brand_state", "brand_slug", "state"),
+        Index("ix_conversation_agent_state", "assigned_agent_id", "state"),
+        Index("ix_conversation_guest_session_id", "guest_session_id"),
+        Index("ix_conversation_customer_email", "customer_email"),
+    )
+
+    brand_id: Mapped[str] = mapped_column(ForeignKey("brand.id", ondelete="CASCADE"), index=True)
+    brand_slug: Mapped[str] = mapped_column(String(64))
+    # The channel the customer used last: world, widget, email or webhook.
+    channel: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(24))
+    locale: Mapped[str] = mapped_column(String(8), default="en")
+    subject: Mapped[str] = mapped_column(String(200), default="")
+    customer_name: Mapped[str] = mapped_column(String(120), default="")
+    guest_session_id: Mapped[str | None] = mapped_column(String(36))
+    customer_email: Mapped[str | None] = mapped_column(String(254))
+    # The contact id on a messaging app reached through the webhook channel.
+    external_contact: Mapped[str | None] = mapped_column(String(254), index=True)
+    # Where the customer stands in the world, for replies and "join in world".
+    world_room: Mapped[str | None] = mapped_column(String(160))
+    world_avatar_id: Mapped[int | None] = mapped_column(Integer)
+
+    queue: Mapped[str | None] = mapped_column(String(64))
+    skills: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    queued_at: Mapped[datetime | None]
+    escalated_at: Mapped[datetime | None]
+    offered_to: Mapped[str | None] = mapped_column(String(36))
+    assigned_agent_id: Mapped[str | None] = mapped_column(String(36))
+    assigned_agent_name: Mapped[str] = mapped_column(String(120), default="")
+    assigned_at: Mapped[datetime | None]
+    handoff_summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    message_count: Mapped[int] = mapped_column(Integer, default=0)
+    last_message_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[datetime | None]
+    disposition: Mapped[str | None] = mapped_column(String(32))
+    csat_score: Mapped[int | None] = mapped_column(Integer)
+    csat_comment: Mapped[str | None] = mapped_column(Text)
+
+
+class Message(IdMixin, Base):
+    __tablename__ = "conversation_message"
+    __table_args__ = (
+        UniqueConstraint("conversation_id", "seq", name="uq_conversation_message_seq"),
+        Index("ix_conversation_message_external_id", "external_id"),
+    )
+
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversation.id", ondelete="CASCADE"))
+    # Position in the conversation, 1-based; gives a total order across channels.
+    seq: Mapped[int] = mapped_column(Integer)
+    # customer, bot, agent or system
+    author_kind: Mapped[str] = mapped_column(String(16))
+    author_id: Mapped[str | None] = mapped_column(String(36))
+    author_name: Mapped[str] = mapped_column(String(120), default="")
+    # text, note (internal), event (handoff, call, channel change), csat
+    kind: Mapped[str] = mapped_column(String(16), default="text")
+    channel: Mapped[str] = mapped_column(String(16))
+    internal: Mapped[bool] = mapped_column(default=False)
+    body: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The email Message-ID or the messaging app's message id, for threading and dedup.
+    external_id: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Transition(IdMixin, Base):
+    """Who moved a conversation from one state to another, and why."""
+
+    __tablename__ = "conversation_transition"
+
+    conversation_id: Mapped[str] = mapped_column(
+        ForeignKey("conversation.id", ondelete="CASCADE"), index=True
+    )
+    from_state: Mapped[str | None] = mapped_column(String(24))
+    to_state: Mapped[str] = mapped_column(String(24))
+    actor_kind: Mapped[str] = mapped_column(String(16))
+    actor_id: Mapped[str | None] = mapped_column(String(36))
+    actor_name: Mapped[str] = mapped_column(String(120), default="")
+    reason: Mapped[str] = mapped_column(String(255), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CannedResponse(IdMixin, Base):
+    __tablename__ = "canned_response"
+    __table_args__ = (
+        UniqueConstraint("brand_slug", "locale", "shortcut", name="uq_canned_response_key"),
+    )
+
+    brand_slug: Mapped[str] = mapped_column(String(64))
+    locale: Mapped[str] = mapped_column(String(8))
+    shortcut: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(120))
+    body: Mapped[str] = mapped_column(Text)

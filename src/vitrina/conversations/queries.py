@@ -1,0 +1,196 @@
+"""Reading conversations, with the brand isolation every caller goes through."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from vitrina.conversations.errors import ConversationErrorCode as Code
+from vitrina.conversations.models import Conversation, Message, Transition
+from vitrina.conversations.states import (
+    OPEN,
+    WITH_ADVISOR,
+    State,
+)
+from vitrina.core.errors import NotFound
+from vitrina.core.security import Principal, Role
+
+
+def visible_brands(principal: Principal) -> frozenset[str] | None:
+    """The brands a member of staff may see; None means every brand (unscoped admin)."""
+    if Role.ADMIN in principal.roles and not principal.brand_slugs:
+        return None
+    return principal.brand_slugs
+
+
+def may_see(principal: Principal, conversation: Conversation) -> bool:
+    if not principal.is_staff:
+        return conversation.guest_session_id == principal.session_id
+    brands_ = visible_brands(principal)
+    return brands_ is None or conversation.brand_slug in brands_
+
+
+async def get(db: AsyncSession, *, conversation_id: str) -> Conversation | None:
+    return await db.get(Conversation, conversation_id)
+
+
+async def get_or_raise(db: AsyncSession, *, conversation_id: str) -> Conversation:
+    conversation = await get(db, conversation_id=conversation_id)
+    if conversation is None:
+        raise NotFound(f"No conversation {conversation_id}.", code=Code.CONVERSATION_NOT_FOUND)
+    return conversation
+
+
+async def get_for_principal(
+    db: AsyncSession, *, conversation_id: str, principal: Principal
+) -> Conversation:
+    """The conversation if the caller may see it; another brand's looks like a missing one."""
+    conversation = await get(db, conversation_id=conversation_id)
+    if conversation is None or not may_see(principal, conversation):
+        raise NotFound(f"No conversation {conversation_id}.", code=Code.CONVERSATION_NOT_FOUND)
+    return conversation
+
+
+async def list_conversations(
+    db: AsyncSession,
+    *,
+    principal: Principal,
+    states: Sequence[State] | None = None,
+    assigned_to: str | None = None,
+    limit: int = 100,
+) -> list[Conversation]:
+    query = select(Conversation)
+    brands_ = visible_brands(principal)
+    if brands_ is not None:
+        query = query.where(Conversation.brand_slug.in_(sorted(brands_)))
+    if states:
+        query = query.where(Conversation.state.in_([s.value for s in states]))
+    if assigned_to is not None:
+        query = query.where(Conversation.assigned_agent_id == assigned_to)
+    query = query.order_by(
+        Conversation.priority.desc(), Conversation.queued_at, Conversation.last_message_at.desc()
+    ).limit(limit)
+    return list((await db.execute(query)).scalars())
+
+
+async def list_queued(db: AsyncSession, *, brand_slug: str | None = None) -> list[Conversation]:
+    """Queued conversations in service order: priority first, then longest waiting."""
+    query = select(Conversation).where(Conversation.state == State.QUEUED)
+    if brand_slug is not None:
+        query = query.where(Conversation.brand_slug == brand_slug)
+    query = query.order_by(Conversation.priority.desc(), Conversation.queued_at, Conversation.id)
+    return list((await db.execute(query)).scalars())
+
+
+async def count_with_advisors(
+    db: AsyncSession, *, agent_ids: Sequence[str] | None = None
+) -> dict[str, int]:
+    """How many open conversations each advisor holds (their load against capacity)."""
+    query = (
+        select(Conversation.assigned_agent_id, func.count())
+        .where(Conversation.state.in_([s.value for s in WITH_ADVISOR]))
+        .group_by(Conversation.assigned_agent_id)
+    )
+    if agent_ids is not None:
+        query = query.where(Conversation.assigned_agent_id.in_(list(agent_ids)))
+    rows = await db.execute(query)
+    return {agent: n for agent, n in rows.all() if agent is not None}
+
+
+async def messages(
+    db: AsyncSession, *, conversation: Conversation, include_internal: bool, after_seq: int = 0
+) -> list[Message]:
+    query = select(Message).where(
+        Message.conversation_id == conversation.id, Message.seq > after_seq
+    )
+    if not include_internal:
+        query = query.where(Message.internal.is_(False))
+    return list((await db.execute(query.order_by(Message.seq))).scalars())
+
+
+async def transitions(db: AsyncSession, *, conversation: Conversation) -> list[Transition]:
+    rows = await db.execute(
+        select(Transition)
+        .where(Transition.conversation_id == conversation.id)
+        .order_by(Transition.created_at, Transition.id)
+    )
+    return list(rows.scalars())
+
+
+async def list_for_customer(
+    db: AsyncSession,
+    *,
+    brand_slug: str,
+    guest_session_ids: Sequence[str] = (),
+    emails: Sequence[str] = (),
+) -> list[Conversation]:
+    """A customer's conversations on every channel, newest first (the CRM timeline)."""
+    conditions = []
+    if guest_session_ids:
+        conditions.append(Conversation.guest_session_id.in_(list(guest_session_ids)))
+    if emails:
+        conditions.append(Conversation.customer_email.in_([e.lower() for e in emails]))
+    if not conditions:
+        return []
+    rows = await db.execute(
+        select(Conversation)
+        .where(Conversation.brand_slug == brand_slug, or_(*conditions))
+        .order_by(Conversation.created_at.desc())
+    )
+    return list(rows.scalars())
+
+
+async def find_open(
+    db: AsyncSession,
+    *,
+    brand_slug: str,
+    guest_session_id: str | None = None,
+    external_contact: str | None = None,
+) -> Conversation | None:
+    """The customer's open conversation on this brand, whatever channel it started on."""
+    query = select(Conversation).where(
+        Conversation.brand_slug == brand_slug,
+        Conversation.state.in_([s.value for s in OPEN]),
+    )
+    if guest_session_id is not None:
+        query = query.where(Conversation.guest_session_id == guest_session_id)
+    elif external_contact is not None:
+        query = query.where(Conversation.external_contact == external_contact)
+    else:
+        return None
+    query = query.order_by(Conversation.last_message_at.desc()).limit(1)
+    return (await db.execute(query)).scalar_one_or_none()
+
+
+async def find_by_external_ids(
+    db: AsyncSession, *, brand_slug: str, external_ids: Sequence[str]
+) -> Conversation | None:
+    """The conversation holding one of these message ids (email threading)."""
+    if not external_ids:
+        return None
+    row = await db.execute(
+        select(Conversation)
+        .join(Message, Message.conversation_id == Conversation.id)
+        .where(Conversation.brand_slug == brand_slug, Message.external_id.in_(list(external_ids)))
+        .order_by(Message.created_at.desc())
+        .limit(1)
+    )
+    return row.scalar_one_or_none()
+
+
+async def average_handle_s(db: AsyncSession, *, brand_slug: str, default: float = 300.0) -> float:
+    """Mean time from accept to resolve over the brand's last 200 resolved conversations."""
+    rows = await db.execute(
+        select(Conversation.assigned_at, Conversation.resolved_at)
+        .where(
+            Conversation.brand_slug == brand_slug,
+            Conversation.state == State.RESOLVED.value,
+            Conversation.assigned_at.is_not(None),
+        )
+        .order_by(Conversation.resolved_at.desc())
+        .limit(200)
+    )
+    spans = [(end - start).total_seconds() for start, end in rows.all() if start and end]
+    return sum(spans) / len(spans) if spans else default
