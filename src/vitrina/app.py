@@ -15,6 +15,7 @@ from vitrina.api.access_map import install_openapi_access
 from vitrina.api.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
 from vitrina.api.problems import install_problem_handlers
 from vitrina.brands import routes as brand_routes
+from vitrina.catalog import routes as catalog_routes
 from vitrina.core.broker import create_broker
 from vitrina.core.config import Settings, get_settings
 from vitrina.core.db import create_engine, create_sessionmaker
@@ -74,7 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.cookie_secure)
 
     app.include_router(health.router)
-    for router in (*identity_routes.routers, *brand_routes.routers):
+    for router in (*identity_routes.routers, *brand_routes.routers, *catalog_routes.routers):
         app.include_router(router)
     app.include_router(static.router)
     install_openapi_access(app)

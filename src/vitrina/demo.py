@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vitrina.brands.demo import ensure_demo_brand
+from vitrina.catalog.demo import seed_catalog
 from vitrina.core.security import Role
 from vitrina.identity import service as identity
 
@@ -52,4 +53,5 @@ async def seed_staff(db: AsyncSession) -> str:
 SEEDERS: list[tuple[str, Seeder]] = [
     ("brand", seed_brand),
     ("staff", seed_staff),
+    ("catalog", seed_catalog),
 ]

@@ -1,6 +1,7 @@
 """Every domain's tables, gathered for Alembic. A new domain adds its models import here."""
 
 from vitrina.brands import models as brands_models
+from vitrina.catalog import models as catalog_models
 from vitrina.conversations import models as conversations_models
 from vitrina.core.db import Base
 from vitrina.identity import models as identity_models
@@ -9,6 +10,7 @@ from vitrina.routing import models as routing_models
 target_metadata = Base.metadata
 __all__ = [
     "brands_models",
+    "catalog_models",
     "conversations_models",
     "identity_models",
     "routing_models",

@@ -1,0 +1,1 @@
+"""Catalog: products, their digital twins (glTF assets), configurator rules and prices, explainers."""
