@@ -185,12 +185,29 @@ async def test_no_join_in_time_closes_4013(tmp_path: Path) -> None:
 
 async def test_slow_reader_is_closed_without_hurting_others(node: Node, bystanders: Any) -> None:
     """A client that stops reading is cut off (4011) once its backlog is full."""
-    async with open_client(node.url, sid="slow") as slow:
-        await slow.join()
-        session = next(s for s in node.hub.sessions if s.principal.session_id == "slow")
-        for _ in range(200):
-            session.push(b"\x80")  # as if 200 ticks queued up unread
+    host, port = node.url.split("/")[2].split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    writer.write(
+        b"GET /ws/world?sid=slow HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+        b"Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+        b"Sec-WebSocket-Version: 13\r\n\r\n"
+    )
+    await reader.readuntil(b"\r\n\r\n")
+    join = msgspec.msgpack.encode({"t": "join", "v": 1, "brand": "acme", "zone": "showroom"})
+    writer.write(bytes((0x82, 0x80 | len(join))) + b"\0\0\0\0" + join)  # zero mask key
+    await writer.drain()
+    for _ in range(100):
+        session = next((s for s in node.hub.sessions if s.principal.session_id == "slow"), None)
+        if session is not None and session.avatar is not None:
+            break
+        await asyncio.sleep(0.02)
+    assert session is not None
+    big = msgspec.msgpack.encode({"t": "snap", "v": 1, "k": 0, "u": ["x" * 65536]})
+    for _ in range(1000):  # up to 64 MB that the client never reads
+        session.push(big)
+        if session.close_code is not None:
+            break
         await asyncio.sleep(0)
-        assert session.close_code == 4011
-        assert await slow.closed() == 4011
+    assert session.close_code == 4011
+    writer.close()
     await _still_healthy(node, *bystanders)

@@ -461,7 +461,10 @@ class WorldHub:
             log.warning("world_publish_failed", room=room.id, exc_info=True)
 
     def _spawn_publish(self, room: Room, msg: bridge.Message) -> None:
-        task = asyncio.get_running_loop().create_task(self._publish(room, msg))
+        self.track(asyncio.get_running_loop().create_task(self._publish(room, msg)))
+
+    def track(self, task: asyncio.Task[None]) -> None:
+        """Keep a fire-and-forget task referenced until it finishes."""
         self._pending.add(task)
         task.add_done_callback(self._pending.discard)
 

@@ -19,6 +19,7 @@ from starlette.websockets import WebSocket
 
 from vitrina.core.security import Principal, Role
 from vitrina.world.avatar import Avatar, Cell
+from vitrina.world.outbox import Outbox
 from vitrina.world.protocol import (
     CHAT_MAX_CHARS,
     SEND_HZ_MAX,
@@ -81,8 +82,7 @@ class Session:
             Badge.ADVISOR if principal.has_any_role(_ADVISOR_ROLES) else Badge.CUSTOMER
         ).value
         self.close_code: int | None = None
-        self._out: deque[bytes | str] = deque()
-        self._wake: asyncio.Future[None] | None = None
+        self._outbox = Outbox(ws.send, max_backlog=MAX_BACKLOG, on_overflow=self._overflow)
         self._frames = FRAME_BURST
         self._frames_t = self.opened_at
         self._moves = MOVE_BURST
@@ -95,17 +95,8 @@ class Session:
     # ------------------------------------------------------------ outbound
 
     def push(self, data: bytes | str) -> None:
-        if self.close_code is not None:
-            return
-        out = self._out
-        out.append(data)
-        if len(out) > MAX_BACKLOG:
-            out.clear()
-            self.close(CloseCode.SLOW_CONSUMER, "outbound backlog")
-            return
-        wake = self._wake
-        if wake is not None and not wake.done():
-            wake.set_result(None)
+        if self.close_code is None:
+            self._outbox.push(data)
 
     def send(self, frame: ServerFrame) -> None:
         data = encode(frame, json_mode=self.json_mode)
@@ -119,43 +110,22 @@ class Session:
         if self.close_code is not None:
             return
         self.close_code = code
-        self._close_reason = reason
         self.hub.stats.count_close(code)
-        wake = self._wake
-        if wake is not None and not wake.done():
-            wake.set_result(None)
+        if code == CloseCode.SLOW_CONSUMER:
+            self._outbox.drop_queued()
+        self._outbox.close(code, reason)
+        if self.avatar is not None:
+            # Leave the room now: the socket may take a while to die (a stuck client).
+            task = asyncio.get_running_loop().create_task(self.hub.detach(self))
+            self.hub.track(task)
 
-    async def _writer(self) -> None:
-        out = self._out
-        send = self.ws.send
-        loop = asyncio.get_running_loop()
-        try:
-            while True:
-                while out:
-                    data = out.popleft()
-                    if type(data) is bytes:
-                        await send({"type": "websocket.send", "bytes": data})
-                    else:
-                        await send({"type": "websocket.send", "text": data})
-                if self.close_code is not None:
-                    await send(
-                        {
-                            "type": "websocket.close",
-                            "code": self.close_code,
-                            "reason": self._close_reason,
-                        }
-                    )
-                    return
-                self._wake = loop.create_future()
-                await self._wake
-                self._wake = None
-        except Exception as exc:  # the client went away mid-send; the reader sees it
-            log.debug("world_writer_stopped", error=type(exc).__name__)
+    def _overflow(self) -> None:
+        self.close(CloseCode.SLOW_CONSUMER, "outbound backlog")
 
     # ------------------------------------------------------------ inbound
 
     async def run(self) -> None:
-        writer = asyncio.create_task(self._writer())
+        writer = asyncio.create_task(self._outbox.run())
         self.hub.sessions.add(self)
         try:
             await self._read()
@@ -165,10 +135,7 @@ class Session:
             await self.hub.detach(self)
             if self.close_code is None:
                 self.close_code = CloseCode.NORMAL
-                self._close_reason = ""
-            wake = self._wake
-            if wake is not None and not wake.done():
-                wake.set_result(None)
+                self._outbox.close(CloseCode.NORMAL, "")
             try:
                 await asyncio.wait_for(writer, timeout=2.0)
             except (TimeoutError, asyncio.CancelledError):
