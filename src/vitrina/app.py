@@ -22,6 +22,10 @@ from vitrina.core.db import create_engine, create_sessionmaker
 from vitrina.core.events import EventBus
 from vitrina.core.logging import configure_logging
 from vitrina.core.mailer import create_mailer
+from vitrina.crm import routes as crm_routes
+from vitrina.crm import transfer_routes as crm_transfer_routes
+from vitrina.crm import wiring as crm_wiring
+from vitrina.identity import customer_routes
 from vitrina.identity import routes as identity_routes
 from vitrina.migrations.runner import ensure_migrated
 
@@ -75,10 +79,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.cookie_secure)
 
     app.include_router(health.router)
-    for router in (*identity_routes.routers, *brand_routes.routers, *catalog_routes.routers):
+    for router in (
+        *identity_routes.routers,
+        *brand_routes.routers,
+        *catalog_routes.routers,
+        *customer_routes.routers,
+        *crm_routes.routers,
+        *crm_transfer_routes.routers,
+    ):
         app.include_router(router)
     app.include_router(static.router)
     install_openapi_access(app)
+    crm_wiring.install(app)
     if (static.DIST / "assets").is_dir():
         app.mount("/assets", StaticFiles(directory=static.DIST / "assets"), name="assets")
     return app

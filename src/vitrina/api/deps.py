@@ -18,8 +18,9 @@ from vitrina.core.config import Settings
 from vitrina.core.errors import AppError, ErrorCode, Forbidden, Unauthenticated
 from vitrina.core.events import EventBus
 from vitrina.core.mailer import Mailer as MailerProtocol
-from vitrina.core.security import Principal, Role
+from vitrina.core.security import STAFF_ROLES, Principal, Role
 from vitrina.identity import service as identity
+from vitrina.identity import tokens as api_tokens
 
 SESSION_COOKIE = "vitrina_session"
 GUEST_COOKIE = "vitrina_guest"
@@ -75,6 +76,8 @@ async def resolve_principal(request: Request, db: AsyncSession) -> Principal | N
             raise Unauthenticated("Authorization header must be 'Bearer <token>'.")
         principal = await identity.resolve_staff_session(db, token=token.strip())
         if principal is None:
+            principal = await api_tokens.resolve(db, token=token.strip())
+        if principal is None:
             raise Unauthenticated("The bearer token is invalid, expired or revoked.")
         return principal
     staff_token = request.cookies.get(SESSION_COOKIE)
@@ -117,11 +120,14 @@ class Access:
         public: bool = False,
         guests: bool = False,
         roles: frozenset[Role] = frozenset(),
+        scopes: frozenset[str] = frozenset(),
     ) -> None:
         self.label = label
         self.public = public
         self.guests = guests
         self.roles = roles
+        # API-token principals pass only where one of their scopes is listed here.
+        self.scopes = scopes
 
     async def __call__(self, request: Request, db: DbSession) -> Principal | None:
         if self.public:
@@ -137,6 +143,9 @@ class Access:
         if principal.kind == "guest":
             if not self.guests:
                 raise Forbidden("This endpoint is for staff only.")
+        elif principal.kind == "integration":
+            if not self.scopes & principal.scopes:
+                raise Forbidden("This API token lacks the scope this endpoint needs.")
         elif self.roles and not principal.has_any_role(self.roles):
             wanted = ", ".join(sorted(self.roles))
             raise Forbidden(f"This endpoint needs one of the roles: {wanted}.")
@@ -149,6 +158,11 @@ class Access:
 
 def require_roles(*roles: Role) -> Access:
     return Access("roles:" + ",".join(sorted(roles)), roles=frozenset(roles))
+
+
+def staff_or_scope(scope: str) -> Access:
+    """Staff of any role, or an integration whose API token carries `scope`."""
+    return Access(f"staff-or-scope:{scope}", roles=STAFF_ROLES, scopes=frozenset({scope}))
 
 
 PUBLIC = Access("public", public=True)

@@ -64,6 +64,16 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = None
     mail_from: str = "Vitrina <no-reply@localhost>"
 
+    # Customer sign-in. SIWE messages must name the host of public_url and one of these
+    # EIP-155 chains; a proof makes the guest session "verified" for verification_ttl_s.
+    siwe_chain_ids: list[int] = Field(default_factory=lambda: [1])
+    customer_verification_ttl_s: int = Field(default=3600, ge=60)
+    email_code_ttl_s: int = Field(default=600, ge=60)
+    email_code_max_attempts: int = Field(default=5, ge=1)
+    # Outbound CRM webhooks: first retry after this many seconds, doubling each time.
+    webhook_retry_base_s: float = Field(default=5.0, gt=0)
+    webhook_max_attempts: int = Field(default=8, ge=1)
+
     @model_validator(mode="after")
     def _refuse_default_secrets_in_production(self) -> Settings:
         if self.environment == "production":

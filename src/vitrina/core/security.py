@@ -22,15 +22,17 @@ STAFF_ROLES = frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMIN, Role.DPO})
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """An authenticated caller: a staff member or a customer's guest session."""
+    """An authenticated caller: a staff member, a customer's guest session or an integration
+    holding an API token (which acts only within its `scopes`)."""
 
-    kind: Literal["guest", "staff"]
+    kind: Literal["guest", "staff", "integration"]
     session_id: str
     display_name: str
     user_id: str | None = None
     roles: frozenset[Role] = field(default_factory=frozenset)
     # Brands a staff member may serve; a guest is scoped to no brand until it joins one.
     brand_slugs: frozenset[str] = field(default_factory=frozenset)
+    scopes: frozenset[str] = field(default_factory=frozenset)
 
     @property
     def is_staff(self) -> bool:

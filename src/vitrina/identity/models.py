@@ -51,3 +51,59 @@ class GuestSession(IdMixin, Base):
     brand_slug: Mapped[str | None] = mapped_column(String(64))
     locale: Mapped[str] = mapped_column(String(8), default="en")
     created_at: Mapped[datetime]
+
+
+class CustomerChallenge(IdMixin, Base):
+    """A single-use proof request: a SIWE nonce, a did:key challenge or an email code.
+
+    Only a digest of the secret part is stored. `used_at` is set atomically on success;
+    `attempts` counts wrong answers for codes.
+    """
+
+    __tablename__ = "customer_challenge"
+    __table_args__ = (Index("ix_customer_challenge_session", "session_id", "kind"),)
+
+    kind: Mapped[str] = mapped_column(String(16))
+    session_id: Mapped[str] = mapped_column(String(36))
+    brand_id: Mapped[str] = mapped_column(ForeignKey("brand.id", ondelete="CASCADE"))
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The identifier the challenge is about (email address, DID), when known up front.
+    subject: Mapped[str] = mapped_column(String(255), default="")
+    link: Mapped[bool] = mapped_column(Boolean, default=False)
+    attempts: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+
+class CustomerVerification(IdMixin, Base):
+    """A guest session proved to be a customer: by which method, at which level, until when."""
+
+    __tablename__ = "customer_verification"
+    __table_args__ = (Index("ix_customer_verification_session", "session_id", "verified_at"),)
+
+    session_id: Mapped[str] = mapped_column(String(36))
+    brand_id: Mapped[str] = mapped_column(ForeignKey("brand.id", ondelete="CASCADE"))
+    customer_id: Mapped[str] = mapped_column(String(36))
+    method: Mapped[str] = mapped_column(String(16))
+    level: Mapped[int] = mapped_column(default=1)
+    identifier: Mapped[str] = mapped_column(String(255))
+    verified_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+
+
+class ApiToken(IdMixin, Base):
+    """A token an integration uses as a Bearer token; only its SHA-256 is stored."""
+
+    __tablename__ = "api_token"
+
+    name: Mapped[str] = mapped_column(String(120))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(12))
+    scopes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    brand_slugs: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_by: Mapped[str | None] = mapped_column(String(36))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]

@@ -4,6 +4,8 @@ from vitrina.brands import models as brands_models
 from vitrina.catalog import models as catalog_models
 from vitrina.conversations import models as conversations_models
 from vitrina.core.db import Base
+from vitrina.crm import account_models as crm_account_models
+from vitrina.crm import models as crm_models
 from vitrina.identity import models as identity_models
 from vitrina.routing import models as routing_models
 
@@ -12,6 +14,8 @@ __all__ = [
     "brands_models",
     "catalog_models",
     "conversations_models",
+    "crm_account_models",
+    "crm_models",
     "identity_models",
     "routing_models",
     "target_metadata",

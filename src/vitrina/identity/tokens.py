@@ -1,0 +1,93 @@
+"""API tokens for integrations: scoped, limited to brands, stored as SHA-256 digests.
+
+A token is shown once, at creation. Used as `Authorization: Bearer vit_...`, it yields an
+"integration" principal that only routes accepting one of its scopes let through.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from vitrina.core.db import new_id, utcnow
+from vitrina.core.errors import NotFound
+from vitrina.core.security import Principal, hash_token, new_token
+from vitrina.identity.models import ApiToken
+
+TOKEN_PREFIX = "vit_"  # noqa: S105 - a public marker, not a secret
+
+
+class Scope(StrEnum):
+    CRM_READ = "crm:read"
+    CRM_WRITE = "crm:write"
+    CRM_IMPORT = "crm:import"
+    WEBHOOKS = "webhooks:manage"
+
+
+async def create(
+    db: AsyncSession,
+    *,
+    name: str,
+    scopes: list[Scope],
+    brand_slugs: list[str],
+    created_by: str | None,
+    ttl_days: int | None = None,
+) -> tuple[str, ApiToken]:
+    token = TOKEN_PREFIX + new_token()
+    now = utcnow()
+    row = ApiToken(
+        id=new_id(),
+        name=name,
+        token_hash=hash_token(token),
+        prefix=token[:12],
+        scopes=sorted({Scope(s).value for s in scopes}),
+        brand_slugs=sorted(set(brand_slugs)),
+        created_by=created_by,
+        created_at=now,
+        expires_at=now + timedelta(days=ttl_days) if ttl_days else None,
+        last_used_at=None,
+        revoked_at=None,
+    )
+    db.add(row)
+    await db.flush()
+    return token, row
+
+
+async def list_tokens(db: AsyncSession) -> list[ApiToken]:
+    return list((await db.execute(select(ApiToken).order_by(ApiToken.created_at))).scalars())
+
+
+async def revoke(db: AsyncSession, *, token_id: str) -> ApiToken:
+    row = await db.get(ApiToken, token_id)
+    if row is None:
+        raise NotFound(f"No API token {token_id}.", code="api_token_not_found")
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+        await db.flush()
+    return row
+
+
+async def resolve(db: AsyncSession, *, token: str, now: datetime | None = None) -> Principal | None:
+    """The integration principal of a live token, or None."""
+    if not token.startswith(TOKEN_PREFIX):
+        return None
+    now = now or utcnow()
+    row = (
+        await db.execute(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
+    ).scalar_one_or_none()
+    if row is None or row.revoked_at is not None:
+        return None
+    if row.expires_at is not None and row.expires_at <= now:
+        return None
+    if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=1):
+        row.last_used_at = now
+    return Principal(
+        kind="integration",
+        session_id=row.id,
+        display_name=row.name,
+        brand_slugs=frozenset(row.brand_slugs),
+        scopes=frozenset(row.scopes),
+    )
