@@ -1,0 +1,312 @@
+/**
+ * The storefront application: loads the brand, opens the world connection, and runs
+ * either the 3D stage or the accessible 2D view (toggle, or automatically without
+ * WebGL). Chat, people and products are shared by both modes.
+ */
+
+import { fetchBrand, startZone, type Brand } from "./api/brand";
+import { fetchProducts, type Product } from "./api/catalog";
+import { ensureSession } from "./api/http";
+import { installDebugHook } from "./debug";
+import { isLocale, locale, localized, pickLocale, setLocale, t, type Locale } from "./i18n";
+import { WorldConnection, worldUrl, type ConnState } from "./net/connection";
+import type { OutFrame } from "./net/codec";
+import { ErrorCode } from "./net/protocol.gen";
+import { Speaker } from "./speech";
+import { ChatPanel } from "./ui/chat";
+import { el } from "./ui/dom";
+import { PlainView } from "./ui/plain";
+import { ProductPanel } from "./ui/productPanel";
+import { Toolbar } from "./ui/toolbar";
+import { attachControls, createJoystick } from "./world/controls";
+import { createInput } from "./world/input";
+import { Stage, webglAvailable } from "./world/stage";
+import { createWorldState, type WorldState } from "./world/state";
+import { median, worldTick } from "./world/tick";
+import { vrSupported } from "./world/xr";
+
+const MODE_KEY = "vitrina.mode";
+const LOCALE_KEY = "vitrina.locale";
+const FRAME_SAMPLES = 240;
+
+export type Mode = "3d" | "2d";
+
+export class App {
+  readonly world: WorldState;
+  readonly input = createInput();
+  readonly speaker = new Speaker();
+  readonly connection: WorldConnection;
+  readonly chat: ChatPanel;
+  readonly toolbar: Toolbar;
+  readonly plain: PlainView;
+  readonly people: HTMLElement;
+  readonly stageBox: HTMLElement;
+  readonly inspector: HTMLElement;
+  stage: Stage | null = null;
+  inspectPanel: ProductPanel | null = null;
+  products: Product[] = [];
+  mode: Mode;
+  readyAt: number | null = null;
+  readonly webgl: boolean;
+  readonly frameIntervals = new Float32Array(FRAME_SAMPLES);
+  readonly frameWork = new Float32Array(FRAME_SAMPLES);
+  frameCount = 0;
+  private lastFrame = 0;
+  private plainTimer: number | null = null;
+  private detachControls: (() => void) | null = null;
+  private vrAvailable = false;
+
+  constructor(
+    readonly root: HTMLElement,
+    readonly brand: Brand,
+    requestedMode: Mode | null,
+    requestedZone: string | null,
+  ) {
+    this.world = createWorldState(brand.slug, startZone(brand.layout, requestedZone).name);
+    this.webgl = webglAvailable();
+    this.mode = this.webgl ? (requestedMode ?? "3d") : "2d";
+    this.chat = new ChatPanel((text) => this.connection.send({ t: "chat", text }));
+    this.toolbar = new Toolbar(brand.name, brand.layout, {
+      onLocale: (next) => this.changeLocale(next),
+      onSound: (on) => this.speaker.setEnabled(on),
+      onMode: () => this.setMode(this.mode === "3d" ? "2d" : "3d", true),
+      onZone: (zone) => this.connection.send({ t: "join", brand: brand.slug, zone }),
+      onVr: () => void this.toggleVr(),
+    }, this.mode);
+    this.toolbar.setZone(this.world.zone);
+    this.people = el("section", { class: "people", "aria-labelledby": "people-title" });
+    this.plain = new PlainView(brand);
+    this.inspector = el("aside", { class: "inspector", hidden: true, "data-testid": "inspector" });
+    this.stageBox = el("div", { class: "stage", "data-testid": "stage" });
+    const side = el("aside", { class: "side" }, this.chat.element, this.people);
+    const notice = this.webgl ? null : el("p", { class: "notice", role: "note" }, t("ui.noWebgl"));
+    root.replaceChildren(this.toolbar.element, ...(notice ? [notice] : []), el("div", { class: "layout" }, this.stageBox, this.plain.element, side));
+    this.connection = new WorldConnection({
+      url: worldUrl(location, new URLSearchParams(location.search).get("format") === "json"),
+      json: new URLSearchParams(location.search).get("format") === "json",
+      joinFrame: (): OutFrame => ({ t: "join", brand: brand.slug, zone: this.world.zone }),
+      onFrame: (frame) => this.world.inbox.push(frame),
+      onState: (state) => this.connectionChanged(state),
+      reauthenticate: () => ensureSession(brand.slug, locale()).then(() => undefined),
+    });
+    window.addEventListener("online", () => this.connection.retryNow());
+    installDebugHook(this);
+  }
+
+  async start(): Promise<void> {
+    await ensureSession(this.brand.slug, locale());
+    this.connection.start();
+    this.setMode(this.mode, false);
+    this.renderPeople();
+    try {
+      this.products = await fetchProducts(this.brand.slug);
+    } catch (error) {
+      console.warn("products not available", error);
+    }
+    this.plain.setProducts(this.products);
+    await this.stage?.loadProducts(this.products);
+    this.vrAvailable = this.webgl && (await vrSupported());
+    this.toolbar.setVr(this.vrAvailable, false);
+  }
+
+  // ------------------------------------------------------------ modes
+
+  setMode(mode: Mode, remember: boolean): void {
+    if (mode === "3d" && !this.webgl) mode = "2d";
+    this.mode = mode;
+    if (remember) localStorage.setItem(MODE_KEY, mode);
+    document.body.dataset.mode = mode;
+    this.toolbar.setMode(mode);
+    this.plain.element.hidden = mode !== "2d";
+    this.stageBox.hidden = mode !== "3d";
+    if (mode === "3d") {
+      if (this.plainTimer !== null) window.clearInterval(this.plainTimer);
+      this.plainTimer = null;
+      this.ensureStage().renderer.setAnimationLoop((time) => this.frame(time));
+    } else {
+      this.stage?.renderer.setAnimationLoop(null);
+      this.closeInspector();
+      // Without rendering, the systems still run (chat, presence) ten times a second.
+      if (this.plainTimer === null) this.plainTimer = window.setInterval(() => this.frame(performance.now()), 100);
+    }
+  }
+
+  private ensureStage(): Stage {
+    if (this.stage) return this.stage;
+    const canvas = el("canvas", { class: "view", tabindex: 0, "aria-label": this.brand.name, "data-testid": "canvas" });
+    const help = el("p", { class: "help" }, t("ui.help"));
+    const stage = new Stage(canvas, this.brand.layout, this.world, this.input, {
+      onStandClick: (slug) => this.openProduct(slug),
+    });
+    this.stageBox.append(canvas, stage.bubbles.element, help, this.inspector);
+    if (matchMedia("(pointer: coarse)").matches) this.stageBox.append(createJoystick(this.input));
+    this.detachControls = attachControls(canvas, this.input, (x, y) => stage.clickAt(x, y));
+    const resize = (): void => stage.resize(this.stageBox.clientWidth || 800, this.stageBox.clientHeight || 600);
+    new ResizeObserver(resize).observe(this.stageBox);
+    resize();
+    this.stage = stage;
+    if (this.products.length) void stage.loadProducts(this.products);
+    return stage;
+  }
+
+  // ------------------------------------------------------------ the frame
+
+  frame(time: number): void {
+    const started = performance.now();
+    const now = time / 1000;
+    const dt = this.lastFrame ? Math.min(now - this.lastFrame, 0.1) : 0;
+    if (this.lastFrame) {
+      const i = this.frameCount % FRAME_SAMPLES;
+      this.frameIntervals[i] = (now - this.lastFrame) * 1000;
+    }
+    this.lastFrame = now;
+    if (this.stage?.inspecting || this.mode === "2d") {
+      this.input.lookDX = 0;
+      this.input.lookDY = 0;
+      this.input.keys.clear();
+    }
+    worldTick(this.world, this.input, now, dt, (f) => this.connection.send(f));
+    this.drainUi();
+    if (this.mode === "3d" && this.stage) {
+      this.stage.render(now);
+    } else {
+      this.world.added.length = 0;
+      this.world.removed.length = 0;
+    }
+    if (this.readyAt === null && this.world.welcomed > 0) this.readyAt = performance.now();
+    this.frameWork[this.frameCount % FRAME_SAMPLES] = performance.now() - started;
+    this.frameCount += 1;
+  }
+
+  private drainUi(): void {
+    const world = this.world;
+    for (const line of world.chat) {
+      this.chat.add(line.name, line.badge, line.text, line.self);
+      if (!line.self) this.speaker.maybeSpeak(line.badge, line.text);
+    }
+    if (world.chat.length) world.chat.length = 0;
+    for (const notice of world.notices) {
+      if (notice.code === ErrorCode.RATE_LIMITED) this.chat.showNotice("chat.rateLimited");
+      else if (notice.code === ErrorCode.TEXT_TOO_LONG) this.chat.showNotice("chat.tooLong");
+      else console.warn(`world: ${notice.code}: ${notice.msg}`);
+    }
+    if (world.notices.length) world.notices.length = 0;
+    if (this.frameCount % 30 === 0) {
+      this.renderPeople();
+      this.toolbar.setZone(world.zone);
+    }
+  }
+
+  private peopleKey = "";
+
+  renderPeople(): void {
+    const names = [...this.world.avatars.values()].map((a) => `${a.name} (${t(badgeKey(a.badge))})`).sort();
+    const key = `${locale()}|${names.join("|")}`;
+    if (key === this.peopleKey) return;
+    this.peopleKey = key;
+    const list = names.length ? el("ul", {}, ...names.map((n) => el("li", {}, n))) : el("p", {}, t("people.none"));
+    this.people.replaceChildren(el("h2", { id: "people-title" }, t("people.title")), list);
+  }
+
+  // ------------------------------------------------------------ products in 3D
+
+  openProduct(slug: string): void {
+    const product = this.products.find((p) => p.slug === slug);
+    const stage = this.stage;
+    if (!product || !stage) return;
+    stage.inspect(slug);
+    this.inspectPanel = new ProductPanel(this.brand.slug, product, {
+      onLook: (look) => stage.applyLook(slug, look),
+      onStep: (explainer) => stage.showHotspot(explainer?.part ?? null),
+      onClose: () => this.closeInspector(),
+    });
+    const help = el("p", { class: "help" }, t("product.inspectHelp"));
+    this.inspector.replaceChildren(this.inspectPanel.element, help);
+    this.inspector.hidden = false;
+    stage.showHotspot(this.inspectPanel.currentExplainer?.part ?? null);
+    this.inspectPanel.focus();
+  }
+
+  closeInspector(): void {
+    this.stage?.endInspect();
+    this.inspectPanel = null;
+    this.inspector.hidden = true;
+    this.inspector.replaceChildren();
+  }
+
+  // ------------------------------------------------------------ the rest
+
+  private connectionChanged(state: ConnState): void {
+    this.toolbar.setConnection(state);
+    document.body.dataset.connection = state;
+  }
+
+  private changeLocale(next: Locale): void {
+    setLocale(next);
+    localStorage.setItem(LOCALE_KEY, next);
+    document.documentElement.lang = next;
+    this.toolbar.relabel();
+    this.chat.relabel();
+    this.plain.relabel();
+    this.inspectPanel?.relabel();
+    this.stage?.relabel();
+    const help = this.stageBox.querySelector(".help");
+    if (help) help.textContent = t("ui.help");
+    this.peopleKey = "";
+    this.renderPeople();
+  }
+
+  private async toggleVr(): Promise<void> {
+    const stage = this.stage;
+    if (!stage) return;
+    if (stage.inVr) stage.exitVr();
+    else await stage.enterVr();
+    this.toolbar.setVr(this.vrAvailable, stage.inVr);
+  }
+
+  frameStats(): { intervalMs: number; workMs: number; samples: number } {
+    const n = Math.min(this.frameCount, FRAME_SAMPLES);
+    return { intervalMs: median(this.frameIntervals, Math.max(0, n - 1)), workMs: median(this.frameWork, n), samples: n };
+  }
+
+  dispose(): void {
+    this.connection.stop();
+    this.detachControls?.();
+    this.stage?.dispose();
+    if (this.plainTimer !== null) window.clearInterval(this.plainTimer);
+  }
+}
+
+function badgeKey(badge: string): "badge.customer" | "badge.advisor" | "badge.bot" {
+  return badge === "bot" ? "badge.bot" : badge === "advisor" ? "badge.advisor" : "badge.customer";
+}
+
+export async function boot(root: HTMLElement, slug: string): Promise<App | null> {
+  const params = new URLSearchParams(location.search);
+  const stored = localStorage.getItem(LOCALE_KEY);
+  const lang = params.get("lang");
+  setLocale(pickLocale(navigator.languages ?? [navigator.language], isLocale(lang) ? lang : stored));
+  document.documentElement.lang = locale();
+  root.replaceChildren(el("p", { class: "loading", role: "status" }, t("loading")));
+  let brand: Brand;
+  try {
+    brand = await fetchBrand(slug);
+  } catch {
+    root.replaceChildren(el("p", { role: "alert" }, t("unavailable")));
+    return null;
+  }
+  document.title = `${brand.name} · Vitrina`;
+  const wanted = params.get("mode") ?? localStorage.getItem(MODE_KEY);
+  const app = new App(root, brand, wanted === "2d" || wanted === "3d" ? wanted : null, params.get("zone"));
+  await app.start();
+  const slugParam = params.get("product");
+  if (slugParam) {
+    if (app.mode === "3d") app.openProduct(slugParam);
+    else {
+      const product = app.products.find((p) => p.slug === slugParam);
+      if (product) app.plain.open(product);
+    }
+  }
+  document.title = `${localized(brand.name)} · Vitrina`;
+  return app;
+}

@@ -1,0 +1,122 @@
+/**
+ * A product's digital twin in the scene: the catalog's glTF, scaled onto its stand,
+ * with its own copies of the materials so recolouring one twin never changes another.
+ * The configurator's look is applied from the recorded original state every time.
+ */
+
+import { Box3, Color, Group, Material, Mesh, MeshStandardMaterial, Object3D, Vector3 } from "three";
+import { GLTFLoader } from "three/examples/jsm/loaders/GLTFLoader.js";
+import type { TwinLook } from "./configurator";
+import { disposeObject } from "../world/storeScene";
+
+export interface Twin {
+  root: Group;
+  /** Material name -> the twin's own materials with that name. */
+  materials: Map<string, MeshStandardMaterial[]>;
+  /** Node name -> nodes with that name. */
+  nodes: Map<string, Object3D[]>;
+  originalColor: Map<MeshStandardMaterial, string>;
+  originalVisible: Map<Object3D, boolean>;
+}
+
+const loader = new GLTFLoader();
+
+/** Loads the model at `url`, standing on y = 0, shrunk to `size` metres if it is larger. */
+export async function loadTwin(url: string, size: number): Promise<Twin> {
+  const gltf = await loader.loadAsync(url);
+  const model = gltf.scene;
+  const root = new Group();
+  root.name = "twin";
+  root.add(model);
+  const box = new Box3().setFromObject(model);
+  const extent = box.getSize(new Vector3());
+  const longest = Math.max(extent.x, extent.z, extent.y * 0.8, 1e-3);
+  const scale = longest > size ? size / longest : 1;
+  model.scale.setScalar(scale);
+  const centre = box.getCenter(new Vector3());
+  model.position.set(-centre.x * scale, -box.min.y * scale, -centre.z * scale);
+  const twin: Twin = { root, materials: new Map(), nodes: new Map(), originalColor: new Map(), originalVisible: new Map() };
+  const copies = new Map<Material, Material>();
+  model.traverse((node) => {
+    if (node.name) {
+      const list = twin.nodes.get(node.name) ?? [];
+      list.push(node);
+      twin.nodes.set(node.name, list);
+      twin.originalVisible.set(node, node.visible);
+    }
+    const mesh = node as Mesh;
+    if (!mesh.isMesh) return;
+    const own = (m: Material): Material => {
+      let copy = copies.get(m);
+      if (!copy) {
+        copy = m.clone();
+        copies.set(m, copy);
+        if (copy instanceof MeshStandardMaterial) {
+          const named = twin.materials.get(copy.name) ?? [];
+          named.push(copy);
+          twin.materials.set(copy.name, named);
+          twin.originalColor.set(copy, `#${copy.color.getHexString()}`);
+        }
+      }
+      return copy;
+    };
+    mesh.material = Array.isArray(mesh.material) ? mesh.material.map(own) : own(mesh.material);
+  });
+  return twin;
+}
+
+const scratch = new Color();
+
+function meshMaterials(node: Object3D, out: Set<MeshStandardMaterial>): void {
+  node.traverse((child) => {
+    const mesh = child as Mesh;
+    if (!mesh.isMesh) return;
+    for (const m of Array.isArray(mesh.material) ? mesh.material : [mesh.material]) {
+      if (m instanceof MeshStandardMaterial) out.add(m);
+    }
+  });
+}
+
+/** Restores the model, then recolours, hides and shows what the chosen options say. */
+export function applyLook(twin: Twin, look: TwinLook): void {
+  for (const [material, color] of twin.originalColor) material.color.set(color);
+  for (const [node, visible] of twin.originalVisible) node.visible = visible;
+  for (const [target, color] of look.colors) {
+    const targets = new Set<MeshStandardMaterial>(twin.materials.get(target) ?? []);
+    for (const node of twin.nodes.get(target) ?? []) meshMaterials(node, targets);
+    for (const material of targets) material.color.set(scratch.set(color));
+  }
+  for (const name of look.hidden) for (const node of twin.nodes.get(name) ?? []) node.visible = false;
+  for (const name of look.shown) for (const node of twin.nodes.get(name) ?? []) node.visible = true;
+}
+
+/** "#rrggbb" of a material (or of the first material under a node) of that name. */
+export function materialColor(twin: Twin, name: string): string | null {
+  const material = twin.materials.get(name)?.[0];
+  if (material) return `#${material.color.getHexString()}`;
+  const found = new Set<MeshStandardMaterial>();
+  for (const node of twin.nodes.get(name) ?? []) meshMaterials(node, found);
+  const first = found.values().next().value;
+  return first ? `#${first.color.getHexString()}` : null;
+}
+
+export function isVisible(twin: Twin, name: string): boolean | null {
+  const node = twin.nodes.get(name)?.[0];
+  if (!node) return null;
+  let visible = true;
+  node.traverseAncestors((a) => (visible &&= a.visible));
+  return visible && node.visible;
+}
+
+/** World position of a named part (for hotspots), written into `out`. */
+export function partPosition(twin: Twin, name: string, out: Vector3): boolean {
+  const node = twin.nodes.get(name)?.[0];
+  if (!node) return false;
+  new Box3().setFromObject(node).getCenter(out);
+  if (!Number.isFinite(out.x)) node.getWorldPosition(out);
+  return true;
+}
+
+export function disposeTwin(twin: Twin): void {
+  disposeObject(twin.root);
+}

@@ -1,0 +1,74 @@
+/**
+ * The chat panel, the same in 3D and 2D: a log that screen readers announce and a
+ * form to write. Every line is inserted as text, so a message such as
+ * `<img src=x onerror=...>` is shown literally and never becomes markup.
+ */
+
+import { CHAT_MAX_CHARS } from "../net/protocol.gen";
+import { t, type StringKey } from "../i18n";
+import { el } from "./dom";
+import { roleColor } from "../world/avatarViews";
+
+export class ChatPanel {
+  readonly element: HTMLElement;
+  readonly log: HTMLOListElement;
+  readonly input: HTMLInputElement;
+  private readonly sendButton: HTMLButtonElement;
+  private readonly heading: HTMLHeadingElement;
+  private readonly label: HTMLLabelElement;
+  private readonly notice: HTMLParagraphElement;
+
+  constructor(private readonly onSend: (text: string) => boolean) {
+    this.heading = el("h2", { id: "chat-title" });
+    this.log = el("ol", { class: "chat-log", "aria-live": "polite", "aria-relevant": "additions", "data-testid": "chat-log" });
+    this.input = el("input", {
+      id: "chat-input",
+      type: "text",
+      maxlength: CHAT_MAX_CHARS,
+      autocomplete: "off",
+      "data-testid": "chat-input",
+    });
+    this.label = el("label", { for: "chat-input", class: "visually-hidden" });
+    this.sendButton = el("button", { type: "submit", "data-testid": "chat-send" });
+    this.notice = el("p", { class: "chat-notice", role: "status" });
+    const form = el("form", { class: "chat-form" }, this.label, this.input, this.sendButton);
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.submit();
+    });
+    this.element = el("section", { class: "chat", "aria-labelledby": "chat-title" }, this.heading, this.log, this.notice, form);
+    this.relabel();
+  }
+
+  private submit(): void {
+    const text = this.input.value.trim();
+    if (!text) return;
+    if (this.onSend(text)) {
+      this.input.value = "";
+      this.showNotice(null);
+    } else {
+      this.showNotice("chat.notSent");
+    }
+  }
+
+  relabel(): void {
+    this.heading.textContent = t("chat.title");
+    this.log.setAttribute("aria-label", t("chat.log"));
+    this.input.placeholder = t("chat.placeholder");
+    this.label.textContent = t("chat.label");
+    this.sendButton.textContent = t("chat.send");
+  }
+
+  add(name: string, badge: string, text: string, self: boolean): void {
+    const who = el("span", { class: "chat-name" }, `${name}: `);
+    who.style.color = roleColor(badge);
+    const line = el("li", { class: self ? "chat-line self" : "chat-line", "data-badge": badge }, who, el("span", { class: "chat-text" }, text));
+    this.log.append(line);
+    while (this.log.childElementCount > 200) this.log.firstElementChild?.remove();
+    this.log.scrollTop = this.log.scrollHeight;
+  }
+
+  showNotice(key: StringKey | null): void {
+    this.notice.textContent = key ? t(key) : "";
+  }
+}

@@ -1,0 +1,348 @@
+/**
+ * The 3D view: renderer, camera, the store built from the layout, avatar views, the
+ * product twins on their stands and the inspector. It mirrors the world state into
+ * the scene once per frame (after the systems ran) and renders; it owns no game state.
+ */
+
+import {
+  Color,
+  Group,
+  Mesh,
+  MeshBasicMaterial,
+  Object3D,
+  PerspectiveCamera,
+  Raycaster,
+  Scene,
+  SphereGeometry,
+  Vector2,
+  Vector3,
+  WebGLRenderer,
+} from "three";
+import { OrbitControls } from "three/examples/jsm/controls/OrbitControls.js";
+import type { Product } from "../api/catalog";
+import type { StoreLayout } from "../api/brand";
+import type { TwinLook } from "../product/configurator";
+import { applyLook, disposeTwin, loadTwin, materialColor, partPosition, type Twin } from "../product/twin";
+import { createAvatarView, disposeAvatarView, poseView, relabel, type AvatarView } from "./avatarViews";
+import { BubbleLayer } from "./bubbles";
+import type { InputState } from "./input";
+import type { WorldState } from "./state";
+import { buildStore, type StandView, type StoreScene } from "./storeScene";
+import { controllerRays, enterVr, exitVr } from "./xr";
+
+const CAMERA_DISTANCE = 5;
+const TWIN_MAX_SIZE = 4.6;
+
+export interface StageHooks {
+  onStandClick(productSlug: string): void;
+}
+
+export class Stage {
+  readonly renderer: WebGLRenderer;
+  readonly scene = new Scene();
+  readonly camera = new PerspectiveCamera(60, 1, 0.1, 200);
+  readonly rig = new Group();
+  readonly bubbles = new BubbleLayer();
+  readonly store: StoreScene;
+  readonly twins = new Map<string, Twin>();
+  readonly views = new Map<number, AvatarView>();
+  readonly selfView: AvatarView;
+  inspecting: string | null = null;
+  inVr = false;
+  private pitch = 0.3;
+  private readonly orbit: OrbitControls;
+  private readonly raycaster = new Raycaster();
+  private readonly pointer = new Vector2();
+  private readonly marker: Mesh;
+  private readonly focus = new Vector3();
+  private readonly scratch = new Vector3();
+  private disposeXr: () => void = () => undefined;
+
+  constructor(
+    readonly canvas: HTMLCanvasElement,
+    layout: StoreLayout,
+    private readonly world: WorldState,
+    private readonly input: InputState,
+    private readonly hooks: StageHooks,
+  ) {
+    this.renderer = new WebGLRenderer({ canvas, antialias: false, powerPreference: "high-performance", preserveDrawingBuffer: true });
+    this.renderer.setPixelRatio(Math.min(window.devicePixelRatio, 2));
+    this.renderer.xr.enabled = true;
+    this.scene.background = new Color("#dfe6ee");
+    this.store = buildStore(layout);
+    this.scene.add(this.store.root, this.rig);
+    this.rig.add(this.camera);
+    this.selfView = createAvatarView("", world.local.badge, world.local.color);
+    this.scene.add(this.selfView.root);
+    this.marker = new Mesh(new SphereGeometry(0.12, 16, 12), new MeshBasicMaterial({ color: layout.accent_color, depthTest: false, transparent: true, opacity: 0.9 }));
+    this.marker.renderOrder = 10;
+    this.marker.visible = false;
+    this.scene.add(this.marker);
+    this.orbit = new OrbitControls(this.camera, canvas);
+    this.orbit.enabled = false;
+    this.orbit.enableDamping = true;
+    this.orbit.minDistance = 2;
+    this.orbit.maxDistance = 14;
+    this.orbit.maxPolarAngle = Math.PI * 0.49;
+    this.disposeXr = controllerRays(this.renderer, this.rig, {
+      onSelect: (ray) => this.pick(ray),
+      onSessionChange: (active) => (this.inVr = active),
+    });
+  }
+
+  resize(width: number, height: number): void {
+    this.renderer.setSize(width, height, false);
+    this.camera.aspect = width / Math.max(height, 1);
+    this.camera.updateProjectionMatrix();
+  }
+
+  // ------------------------------------------------------------ products
+
+  async loadProducts(products: readonly Product[]): Promise<void> {
+    const bySlug = new Map(products.map((p) => [p.slug, p]));
+    await Promise.all(
+      this.store.stands.map(async (view) => {
+        const product = view.stand.product_slug ? bySlug.get(view.stand.product_slug) : undefined;
+        if (!product?.assetUrl || this.twins.has(product.slug)) return;
+        try {
+          const twin = await loadTwin(product.assetUrl, TWIN_MAX_SIZE);
+          twin.root.userData.productSlug = product.slug;
+          view.anchor.add(twin.root);
+          this.twins.set(product.slug, twin);
+        } catch (error) {
+          console.warn(`digital twin of ${product.slug} not loaded`, error);
+        }
+      }),
+    );
+  }
+
+  applyLook(slug: string, look: TwinLook): void {
+    const twin = this.twins.get(slug);
+    if (twin) applyLook(twin, look);
+  }
+
+  materialColor(slug: string, name: string): string | null {
+    const twin = this.twins.get(slug);
+    return twin ? materialColor(twin, name) : null;
+  }
+
+  /** Where a product's stand is on screen (client pixels), or null when not in view. */
+  standOnScreen(slug: string): { x: number; y: number } | null {
+    const stand = this.standOf(slug);
+    if (!stand) return null;
+    const p = stand.podium.getWorldPosition(this.scratch).project(this.camera);
+    if (p.z > 1 || Math.abs(p.x) > 1 || Math.abs(p.y) > 1) return null;
+    const rect = this.canvas.getBoundingClientRect();
+    return { x: rect.left + ((p.x + 1) / 2) * rect.width, y: rect.top + ((1 - p.y) / 2) * rect.height };
+  }
+
+  private standOf(slug: string): StandView | undefined {
+    return this.store.stands.find((s) => s.stand.product_slug === slug);
+  }
+
+  /** Orbit around the product (drag to turn, wheel or pinch to zoom). */
+  inspect(slug: string): void {
+    const stand = this.standOf(slug);
+    if (!stand) return;
+    this.inspecting = slug;
+    stand.anchor.getWorldPosition(this.focus);
+    this.focus.y += 0.8;
+    this.rig.position.set(0, 0, 0);
+    this.rig.rotation.set(0, 0, 0);
+    this.camera.position.copy(this.focus).add(this.scratch.set(5, 2.5, 5));
+    this.orbit.target.copy(this.focus);
+    this.orbit.enabled = true;
+    this.orbit.update();
+    this.input.keys.clear();
+  }
+
+  endInspect(): void {
+    this.inspecting = null;
+    this.orbit.enabled = false;
+    this.marker.visible = false;
+  }
+
+  /** Puts the hotspot marker on a named part of the inspected product and turns towards it. */
+  showHotspot(part: string | null): void {
+    const twin = this.inspecting ? this.twins.get(this.inspecting) : undefined;
+    if (!twin || !part || !partPosition(twin, part, this.marker.position)) {
+      this.marker.visible = false;
+      return;
+    }
+    this.marker.visible = true;
+    this.orbit.target.copy(this.marker.position);
+  }
+
+  // ------------------------------------------------------------ picking
+
+  clickAt(clientX: number, clientY: number): void {
+    if (this.inspecting) return;
+    const rect = this.canvas.getBoundingClientRect();
+    this.pointer.set(((clientX - rect.left) / rect.width) * 2 - 1, -((clientY - rect.top) / rect.height) * 2 + 1);
+    this.raycaster.setFromCamera(this.pointer, this.camera);
+    this.pick(this.raycaster);
+  }
+
+  private readonly pickables: Object3D[] = [];
+
+  private pick(raycaster: Raycaster): void {
+    const targets = this.pickables;
+    targets.length = 0;
+    for (const s of this.store.stands) targets.push(s.podium, s.anchor);
+    for (const f of this.store.floors) targets.push(f);
+    const hit = raycaster.intersectObjects(targets, true)[0];
+    if (!hit) return;
+    let node: Object3D | null = hit.object;
+    while (node) {
+      const slug = (node.userData.productSlug as string | undefined) ?? this.slugOfPodium(node);
+      if (slug) {
+        this.hooks.onStandClick(slug);
+        return;
+      }
+      node = node.parent;
+    }
+    if (this.store.floors.includes(hit.object as Mesh)) {
+      if (this.inVr) {
+        // teleport: the prediction jumps, the network pose follows at walking speed
+        this.world.local.pose.x = hit.point.x;
+        this.world.local.pose.z = hit.point.z;
+        this.world.local.dirty = true;
+      } else {
+        this.input.walkTo.active = true;
+        this.input.walkTo.x = hit.point.x;
+        this.input.walkTo.z = hit.point.z;
+      }
+    }
+  }
+
+  private slugOfPodium(node: Object3D): string | undefined {
+    const standId = node.userData.standId as string | undefined;
+    if (!standId) return undefined;
+    return this.store.stands.find((s) => s.stand.id === standId)?.stand.product_slug ?? undefined;
+  }
+
+  async enterVr(): Promise<void> {
+    this.endInspect();
+    await enterVr(this.renderer, { onSelect: (r) => this.pick(r), onSessionChange: (active) => (this.inVr = active) });
+  }
+
+  exitVr(): void {
+    exitVr(this.renderer);
+  }
+
+  // ------------------------------------------------------------ per frame
+
+  /** Views follow the world state, then the camera, bubbles and the render. */
+  render(now: number): void {
+    this.syncViews();
+    this.poseAvatars(now);
+    this.placeCamera();
+    this.placeBubbles(now);
+    this.renderer.render(this.scene, this.camera);
+  }
+
+  private syncViews(): void {
+    const world = this.world;
+    for (const id of world.removed) {
+      const view = this.views.get(id);
+      if (view) {
+        disposeAvatarView(view);
+        this.views.delete(id);
+      }
+      this.bubbles.drop(id);
+    }
+    world.removed.length = 0;
+    for (const id of world.added) {
+      const avatar = world.avatars.get(id);
+      if (!avatar || this.views.has(id)) continue;
+      const view = createAvatarView(avatar.name, avatar.badge, avatar.color);
+      this.views.set(id, view);
+      this.scene.add(view.root);
+    }
+    world.added.length = 0;
+  }
+
+  private poseAvatars(now: number): void {
+    const world = this.world;
+    for (const [id, view] of this.views) {
+      const a = world.avatars.get(id);
+      if (!a) continue;
+      view.root.visible = a.inView;
+      if (!a.inView) continue;
+      relabel(view, a.name, a.badge);
+      const bounce = now < a.emoteUntil ? Math.abs(Math.sin(now * 8)) * 0.25 : 0;
+      poseView(view, a.pose.x, a.pose.y, a.pose.z, a.pose.yaw, a.phase, a.speed, bounce);
+    }
+    const local = world.local;
+    this.selfView.root.visible = local.id !== null && !this.inVr;
+    relabel(this.selfView, local.name, local.badge);
+    poseView(this.selfView, local.pose.x, local.pose.y, local.pose.z, local.pose.yaw, local.phase, local.speed, 0);
+  }
+
+  private placeCamera(): void {
+    const local = this.world.local;
+    if (this.inVr) {
+      this.rig.position.set(local.pose.x, 0, local.pose.z);
+      this.rig.rotation.set(0, local.pose.yaw, 0);
+      return;
+    }
+    if (this.inspecting) {
+      this.orbit.update();
+      return;
+    }
+    this.pitch = Math.min(1.2, Math.max(-0.2, this.pitch + this.input.lookDY * 0.004));
+    this.input.lookDY = 0;
+    const yaw = local.pose.yaw;
+    const horizontal = Math.cos(this.pitch) * CAMERA_DISTANCE;
+    this.camera.position.set(
+      local.pose.x + Math.sin(yaw) * horizontal,
+      local.pose.y + 1.6 + Math.sin(this.pitch) * CAMERA_DISTANCE,
+      local.pose.z + Math.cos(yaw) * horizontal,
+    );
+    // Stay inside the room so a wall never comes between the camera and the avatar.
+    const b = this.world.bounds;
+    this.camera.position.x = Math.min(b[3] - 0.4, Math.max(b[0] + 0.4, this.camera.position.x));
+    this.camera.position.z = Math.min(b[5] - 0.4, Math.max(b[2] + 0.4, this.camera.position.z));
+    this.scratch.set(local.pose.x, local.pose.y + 1.5, local.pose.z);
+    this.camera.lookAt(this.scratch);
+  }
+
+  private placeBubbles(now: number): void {
+    const w = this.canvas.clientWidth;
+    const h = this.canvas.clientHeight;
+    for (const a of this.world.avatars.values()) {
+      this.bubbles.place(a.id, a.inView ? a.bubbleText : "", a.bubbleUntil, now, a.pose.x, a.pose.y, a.pose.z, this.camera, w, h);
+    }
+    const local = this.world.local;
+    if (local.id !== null) this.bubbles.place(local.id, local.bubbleText, local.bubbleUntil, now, local.pose.x, local.pose.y, local.pose.z, this.camera, w, h);
+  }
+
+  relabel(): void {
+    this.store.relabel();
+  }
+
+  dispose(): void {
+    this.renderer.setAnimationLoop(null);
+    this.disposeXr();
+    this.orbit.dispose();
+    for (const view of this.views.values()) disposeAvatarView(view);
+    this.views.clear();
+    disposeAvatarView(this.selfView);
+    for (const twin of this.twins.values()) disposeTwin(twin);
+    this.twins.clear();
+    this.marker.geometry.dispose();
+    (this.marker.material as MeshBasicMaterial).dispose();
+    this.store.dispose();
+    this.renderer.dispose();
+  }
+}
+
+/** Whether a WebGL context can be created here (the 2D mode is used when not). */
+export function webglAvailable(): boolean {
+  try {
+    const canvas = document.createElement("canvas");
+    return !!(canvas.getContext("webgl2") ?? canvas.getContext("webgl"));
+  } catch {
+    return false;
+  }
+}
