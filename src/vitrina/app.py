@@ -6,12 +6,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import structlog
-from fastapi import FastAPI
+from fastapi import FastAPI, WebSocket
 from fastapi.staticfiles import StaticFiles
 
 from vitrina import __version__
 from vitrina.api import health, static
 from vitrina.api.access_map import install_openapi_access
+from vitrina.api.deps import resolve_ws_principal
 from vitrina.api.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
 from vitrina.api.problems import install_problem_handlers
 from vitrina.brands import routes as brand_routes
@@ -28,6 +29,8 @@ from vitrina.crm import wiring as crm_wiring
 from vitrina.identity import customer_routes
 from vitrina.identity import routes as identity_routes
 from vitrina.migrations.runner import ensure_migrated
+from vitrina.world import ws as world_ws
+from vitrina.world.hub import WorldHub
 
 log = structlog.get_logger(__name__)
 
@@ -51,6 +54,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = engine
         app.state.sessions = create_sessionmaker(engine)
         app.state.broker = broker
+        app.state.world_hub = WorldHub(settings, broker, app.state.bus)
+        await app.state.world_hub.start()
         app.state.mailer = create_mailer(settings)
         log.info(
             "started",
@@ -61,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            await app.state.world_hub.stop()
             await broker.close()
             await engine.dispose()
 
@@ -88,6 +94,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         *crm_transfer_routes.routers,
     ):
         app.include_router(router)
+
+    @app.websocket("/ws/world")
+    async def world_socket(websocket: WebSocket) -> None:
+        """The 3D world (docs/protocol.md): guest or staff cookie, or `?token=`;
+        without a session the socket is closed with 4001."""
+        principal = await resolve_ws_principal(websocket)
+        if principal is None:
+            await world_ws.reject(websocket)
+            return
+        await world_ws.serve(websocket, principal, websocket.app.state.world_hub)
+
     app.include_router(static.router)
     install_openapi_access(app)
     crm_wiring.install(app)
