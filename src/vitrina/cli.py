@@ -18,6 +18,7 @@ from vitrina.core.config import ConfigError, Settings, get_settings
 from vitrina.core.db import create_engine, create_sessionmaker, transaction
 from vitrina.core.errors import AppError
 from vitrina.migrations import runner
+from vitrina.world.bench_cli import app as world_bench_app
 
 app = typer.Typer(
     no_args_is_help=True, add_completion=False, help="Vitrina: customer service in 3D storefronts."
@@ -26,6 +27,7 @@ admin_app = typer.Typer(no_args_is_help=True, help="Administration tasks.")
 bench_app = typer.Typer(no_args_is_help=True, help="Benchmarks and load generators.")
 app.add_typer(admin_app, name="admin")
 app.add_typer(bench_app, name="bench")
+bench_app.add_typer(world_bench_app, name="world")
 
 console = Console()
 err_console = Console(stderr=True, soft_wrap=True)
