@@ -176,6 +176,10 @@ class Session:
                 await self._dispatch(frame, now)
             except FrameError as exc:
                 self._protocol_error(exc, now)
+            except Exception:
+                log.exception("world_frame_failed", session=self.principal.session_id)
+                self.close(CloseCode.INTERNAL_ERROR, "internal error")
+                return
 
     def _protocol_error(self, exc: FrameError, now: float) -> None:
         self.hub.stats.errors += 1
