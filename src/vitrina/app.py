@@ -29,6 +29,8 @@ from vitrina.crm import wiring as crm_wiring
 from vitrina.identity import customer_routes
 from vitrina.identity import routes as identity_routes
 from vitrina.migrations.runner import ensure_migrated
+from vitrina.scheduling import routes as scheduling_routes
+from vitrina.scheduling.worker import start_worker as start_scheduling_worker
 from vitrina.world import ws as world_ws
 from vitrina.world.hub import WorldHub
 
@@ -57,6 +59,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.world_hub = WorldHub(settings, broker, app.state.bus)
         await app.state.world_hub.start()
         app.state.mailer = create_mailer(settings)
+        app.state.scheduling_worker = start_scheduling_worker(
+            sessions=app.state.sessions,
+            mailer=app.state.mailer,
+            bus=app.state.bus,
+            settings=settings,
+        )
         log.info(
             "started",
             version=__version__,
@@ -66,6 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            await app.state.scheduling_worker.stop()
             await app.state.world_hub.stop()
             await broker.close()
             await engine.dispose()
@@ -92,6 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         *customer_routes.routers,
         *crm_routes.routers,
         *crm_transfer_routes.routers,
+        *scheduling_routes.routers,
     ):
         app.include_router(router)
 

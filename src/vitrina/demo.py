@@ -13,6 +13,7 @@ from vitrina.brands.demo import ensure_demo_brand
 from vitrina.catalog.demo import seed_catalog
 from vitrina.core.security import Role
 from vitrina.identity import service as identity
+from vitrina.scheduling.demo import seed_scheduling
 
 Seeder = Callable[[AsyncSession], Awaitable[str]]
 
@@ -54,4 +55,5 @@ SEEDERS: list[tuple[str, Seeder]] = [
     ("brand", seed_brand),
     ("staff", seed_staff),
     ("catalog", seed_catalog),
+    ("scheduling", seed_scheduling),
 ]

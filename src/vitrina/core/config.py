@@ -63,6 +63,8 @@ class Settings(BaseSettings):
     smtp_username: SecretStr | None = None
     smtp_password: SecretStr | None = None
     mail_from: str = "Vitrina <no-reply@localhost>"
+    # Scheduling: how often the worker looks for due reminders when nothing wakes it.
+    scheduling_worker_interval_s: float = Field(default=15.0, gt=0)
 
     # Customer sign-in. SIWE messages must name the host of public_url and one of these
     # EIP-155 chains; a proof makes the guest session "verified" for verification_ttl_s.

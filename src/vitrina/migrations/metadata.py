@@ -8,6 +8,7 @@ from vitrina.crm import account_models as crm_account_models
 from vitrina.crm import models as crm_models
 from vitrina.identity import models as identity_models
 from vitrina.routing import models as routing_models
+from vitrina.scheduling import models as scheduling_models
 
 target_metadata = Base.metadata
 __all__ = [
@@ -18,5 +19,6 @@ __all__ = [
     "crm_models",
     "identity_models",
     "routing_models",
+    "scheduling_models",
     "target_metadata",
 ]
