@@ -77,7 +77,10 @@ export class SampleBuffer {
     if (n === 0) return false;
     const d = this.data;
     const first = this.slot(0);
+    const last = this.slot(n - 1);
     if (time <= d[first]) return this.copy(first, out);
+    // past the newest sample: hold it (no extrapolation, which overshoots when people stop)
+    if (time >= d[last]) return this.copy(last, out);
     for (let i = n - 1; i > 0; i -= 1) {
       const a = this.slot(i - 1);
       if (d[a] <= time) {
@@ -91,18 +94,15 @@ export class SampleBuffer {
         return true;
       }
     }
-    return this.copy(this.slot(n - 1), out);
+    return this.copy(last, out);
   }
 
   private copy(s: number, out: Pose): boolean {
     const d = this.data;
-    // past the newest sample: hold it (no extrapolation, which overshoots when people stop)
-    const last = this.slot(this.count - 1);
-    const src = d[s] > d[last] ? last : s;
-    out.x = d[src + 1];
-    out.y = d[src + 2];
-    out.z = d[src + 3];
-    out.yaw = d[src + 4];
+    out.x = d[s + 1];
+    out.y = d[s + 2];
+    out.z = d[s + 3];
+    out.yaw = d[s + 4];
     return true;
   }
 
