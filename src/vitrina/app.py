@@ -28,7 +28,9 @@ from vitrina.crm import transfer_routes as crm_transfer_routes
 from vitrina.crm import wiring as crm_wiring
 from vitrina.identity import customer_routes
 from vitrina.identity import routes as identity_routes
+from vitrina.insights import routes as insights_routes
 from vitrina.migrations.runner import ensure_migrated
+from vitrina.privacy import routes as privacy_routes
 from vitrina.scheduling import routes as scheduling_routes
 from vitrina.scheduling.worker import start_worker as start_scheduling_worker
 from vitrina.world import ws as world_ws
@@ -97,6 +99,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (
         *identity_routes.routers,
         *brand_routes.routers,
+        *privacy_routes.routers,
+        *insights_routes.routers,
         *catalog_routes.routers,
         *customer_routes.routers,
         *crm_routes.routers,

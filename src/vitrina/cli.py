@@ -18,6 +18,7 @@ from vitrina.core.config import ConfigError, Settings, get_settings
 from vitrina.core.db import create_engine, create_sessionmaker, transaction
 from vitrina.core.errors import AppError
 from vitrina.migrations import runner
+from vitrina.privacy.cli import app as privacy_app
 from vitrina.world.bench_cli import app as world_bench_app
 
 app = typer.Typer(
@@ -27,6 +28,7 @@ admin_app = typer.Typer(no_args_is_help=True, help="Administration tasks.")
 bench_app = typer.Typer(no_args_is_help=True, help="Benchmarks and load generators.")
 app.add_typer(admin_app, name="admin")
 app.add_typer(bench_app, name="bench")
+app.add_typer(privacy_app, name="privacy")
 bench_app.add_typer(world_bench_app, name="world")
 
 console = Console()

@@ -13,6 +13,7 @@ from vitrina.brands.demo import ensure_demo_brand
 from vitrina.catalog.demo import seed_catalog
 from vitrina.core.security import Role
 from vitrina.identity import service as identity
+from vitrina.privacy.demo import seed_consent_texts
 from vitrina.scheduling.demo import seed_scheduling
 
 Seeder = Callable[[AsyncSession], Awaitable[str]]
@@ -54,6 +55,7 @@ async def seed_staff(db: AsyncSession) -> str:
 SEEDERS: list[tuple[str, Seeder]] = [
     ("brand", seed_brand),
     ("staff", seed_staff),
+    ("consent texts", seed_consent_texts),
     ("catalog", seed_catalog),
     ("scheduling", seed_scheduling),
 ]

@@ -39,6 +39,7 @@ def test_production_refuses_default_secrets(monkeypatch: pytest.MonkeyPatch) -> 
     with pytest.raises(ValidationError, match="at least 32"):
         Settings()
     monkeypatch.setenv("VITRINA_SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("VITRINA_MASTER_KEY", "m" * 40)
     assert Settings().environment == "production"
 
 

@@ -76,6 +76,16 @@ class Settings(BaseSettings):
     webhook_retry_base_s: float = Field(default=5.0, gt=0)
     webhook_max_attempts: int = Field(default=8, ge=1)
 
+    # Privacy. The master key wraps every subject's data key; when unset it is generated
+    # once under the data directory (0600), like the secret key.
+    master_key: SecretStr | None = None
+    # Signals stamped later than the clock skew, or older than the maximum age when they
+    # arrive, are refused as forged.
+    signal_max_age_s: int = Field(default=3600, ge=1)
+    signal_clock_skew_s: float = Field(default=5.0, ge=0)
+    # Retention in days per data kind, overriding the defaults: {"signals": 30}.
+    retention_days: dict[str, int] = Field(default_factory=dict)
+
     @model_validator(mode="after")
     def _refuse_default_secrets_in_production(self) -> Settings:
         if self.environment == "production":
@@ -85,6 +95,10 @@ class Settings(BaseSettings):
                 )
             if self.database_url is None:
                 raise ValueError("VITRINA_DATABASE_URL must be set in production")
+            if self.master_key is None or len(self.master_key.get_secret_value()) < 32:
+                raise ValueError(
+                    "VITRINA_MASTER_KEY must be set to at least 32 characters in production"
+                )
         return self
 
     @cached_property
@@ -98,6 +112,12 @@ class Settings(BaseSettings):
         if self.secret_key is not None:
             return self.secret_key.get_secret_value()
         return _load_or_create_secret(self.data_dir / "secret.key")
+
+    @cached_property
+    def resolved_master_key(self) -> str:
+        if self.master_key is not None:
+            return self.master_key.get_secret_value()
+        return _load_or_create_secret(self.data_dir / "master.key")
 
 
 def _load_or_create_secret(path: Path) -> str:

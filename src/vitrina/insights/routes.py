@@ -1,0 +1,129 @@
+"""Signal ingestion (batched) and "why am I seeing this?"."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+
+from vitrina.api.deps import GUEST_OR_STAFF, AnyPrincipal, DbSession, SettingsDep
+from vitrina.brands import service as brands
+from vitrina.core.errors import RateLimited
+from vitrina.core.ratelimit import RateLimiter
+from vitrina.core.security import Principal
+from vitrina.insights import service
+from vitrina.insights.schemas import IngestResult, InterestRead, SignalBatch, WhyRead
+from vitrina.privacy import service as privacy
+from vitrina.privacy import subjects
+
+router = APIRouter(
+    prefix="/api/insights", tags=["insights"], dependencies=[Depends(GUEST_OR_STAFF)]
+)
+
+
+def _guest_limiter(request: Request, rate: int) -> RateLimiter:
+    limiters: dict[str, RateLimiter] = request.app.state.rate_limiters
+    if "signals" not in limiters:
+        limiters["signals"] = RateLimiter(rate=rate, per=60.0)
+    return limiters["signals"]
+
+
+async def _subject_for(
+    db: DbSession, principal: Principal, brand_id: str, subject: str | None, why: str | None
+) -> str:
+    """A guest asks about itself; staff name the subject, give a reason, and are audited."""
+    if not principal.is_staff:
+        return subjects.of_principal(principal)
+    target = subjects.check(subject or "")
+    await privacy.record_access(
+        db,
+        principal=principal,
+        brand_id=brand_id,
+        subject=target,
+        what="insights.signals",
+        why=why or "",
+    )
+    return target
+
+
+@router.post(
+    "/signals",
+    response_model=IngestResult,
+    summary="Send a batch of interaction signals; those without consent are dropped (guest or staff)",
+)
+async def ingest(
+    body: SignalBatch,
+    request: Request,
+    principal: AnyPrincipal,
+    db: DbSession,
+    settings: SettingsDep,
+) -> IngestResult:
+    limits = service.GateLimits.of(settings.signal_max_age_s, settings.signal_clock_skew_s)
+    if principal.is_staff:
+        brand = await privacy.brand_for_staff(db, principal=principal, slug=body.brand)
+        return await service.ingest_signals(
+            db, brand_id=brand.id, signals=body.events, limits=limits
+        )
+    limiter = _guest_limiter(request, settings.public_write_rate_per_minute)
+    if not limiter.allow(principal.session_id):
+        raise RateLimited(
+            "Too many signal batches; slow down.",
+            retry_after=limiter.retry_after(principal.session_id),
+        )
+    brand = await brands.get_by_slug_or_raise(db, slug=body.brand)
+    me = subjects.of_principal(principal)
+    return await service.ingest_signals(
+        db,
+        brand_id=brand.id,
+        signals=body.events,
+        limits=limits,
+        default_subject=me,
+        only_subject=me,
+    )
+
+
+@router.get(
+    "/brands/{slug}/why",
+    response_model=WhyRead,
+    summary="Why am I seeing this product: the consented signals behind it (guest or staff)",
+)
+async def why(
+    slug: str,
+    principal: AnyPrincipal,
+    db: DbSession,
+    product: Annotated[str, Query(min_length=1, max_length=64)],
+    subject: Annotated[str | None, Query(max_length=64)] = None,
+    reason: Annotated[str | None, Query(max_length=500)] = None,
+) -> WhyRead:
+    brand = (
+        await privacy.brand_for_staff(db, principal=principal, slug=slug)
+        if principal.is_staff
+        else await brands.get_by_slug_or_raise(db, slug=slug)
+    )
+    target = await _subject_for(db, principal, brand.id, subject, reason)
+    return await service.explain(db, brand_id=brand.id, subject=target, product=product)
+
+
+@router.get(
+    "/brands/{slug}/interests",
+    response_model=list[InterestRead],
+    summary="My products ranked by consented interest; empty without consent (guest or staff)",
+)
+async def interests(
+    slug: str,
+    principal: AnyPrincipal,
+    db: DbSession,
+    subject: Annotated[str | None, Query(max_length=64)] = None,
+    reason: Annotated[str | None, Query(max_length=500)] = None,
+) -> list[InterestRead]:
+    brand = (
+        await privacy.brand_for_staff(db, principal=principal, slug=slug)
+        if principal.is_staff
+        else await brands.get_by_slug_or_raise(db, slug=slug)
+    )
+    target = await _subject_for(db, principal, brand.id, subject, reason)
+    ranked = await service.interest_profile(db, brand_id=brand.id, subject=target)
+    return [InterestRead(product=p, score=round(s, 3)) for p, s in ranked]
+
+
+routers = [router]

@@ -1,0 +1,292 @@
+"""Signal ingestion gated by consent, dwell aggregates, and "why am I seeing this?".
+
+Every signal passes the door in `ingest_signals`: the HTTP batch API and the world's
+signal message both call it. A signal is kept only when its subject is known, not
+erased, and consented to the signal's purpose both when it happened and now (a
+withdrawal stops everything that arrives after it, whatever its timestamp says).
+Gaze rays are checked for plausibility and dropped; only per-part dwell time is kept.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from vitrina.core.db import new_id, utcnow
+from vitrina.insights.errors import RejectReason
+from vitrina.insights.metrics import SIGNALS_ACCEPTED, SIGNALS_REJECTED
+from vitrina.insights.models import DwellAggregate, InteractionEvent
+from vitrina.insights.schemas import Evidence, IngestResult, SignalIn, WhyRead
+from vitrina.privacy import keys as privacy_keys
+from vitrina.privacy import service as privacy
+from vitrina.privacy import subjects
+from vitrina.privacy.texts import Purpose
+
+PURPOSE_OF: dict[str, Purpose] = {
+    "dwell": Purpose.GAZE_DWELL,
+    "gaze": Purpose.GAZE_DWELL,
+    "click": Purpose.ANALYTICS,
+    "view": Purpose.ANALYTICS,
+}
+MAX_DWELL_MS = 10 * 60 * 1000
+MAX_COORDINATE_M = 10_000.0
+
+
+@dataclass(frozen=True, slots=True)
+class GateLimits:
+    """How far a signal's timestamp may be from the server's clock."""
+
+    max_age: timedelta
+    clock_skew: timedelta
+
+    @classmethod
+    def of(cls, max_age_s: float, clock_skew_s: float) -> GateLimits:
+        return cls(timedelta(seconds=max_age_s), timedelta(seconds=clock_skew_s))
+
+
+def _values_in_range(ev: SignalIn) -> bool:
+    if ev.type in ("dwell", "gaze"):
+        d = ev.duration_ms
+        if d is None or not math.isfinite(d) or d <= 0 or d > MAX_DWELL_MS or not ev.part:
+            return False
+    elif ev.duration_ms is not None and not (
+        math.isfinite(ev.duration_ms) and 0 <= ev.duration_ms <= MAX_DWELL_MS
+    ):
+        return False
+    if ev.ray is not None:
+        if ev.type != "gaze":
+            return False
+        if not all(math.isfinite(c) and abs(c) <= MAX_COORDINATE_M for c in ev.ray.origin):
+            return False
+        norm = math.sqrt(sum(c * c for c in ev.ray.direction))
+        if not math.isfinite(norm) or abs(norm - 1.0) > 0.01:
+            return False
+    return True
+
+
+def _hour(at: datetime) -> datetime:
+    return at.replace(minute=0, second=0, microsecond=0)
+
+
+def _upsert(db: AsyncSession) -> Any:
+    dialect = db.get_bind().dialect.name
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
+async def ingest_signals(
+    db: AsyncSession,
+    *,
+    brand_id: str,
+    signals: Sequence[SignalIn],
+    limits: GateLimits,
+    default_subject: str | None = None,
+    only_subject: str | None = None,
+    now: datetime | None = None,
+) -> IngestResult:
+    """Gate and store a batch. `only_subject` restricts a guest to signals about itself."""
+    now = now or utcnow()
+    rejected: Counter[str] = Counter()
+    candidates: list[tuple[str, SignalIn]] = []
+    for ev in signals:
+        subject = ev.subject or default_subject
+        if only_subject is not None and subject != only_subject:
+            rejected[RejectReason.FOREIGN_SUBJECT] += 1
+        elif subject is None or not subjects.is_valid(subject):
+            rejected[RejectReason.UNKNOWN_SUBJECT] += 1
+        elif ev.at > now + limits.clock_skew or ev.at < now - limits.max_age:
+            rejected[RejectReason.FORGED_TIMESTAMP] += 1
+        elif not _values_in_range(ev):
+            rejected[RejectReason.OUT_OF_RANGE] += 1
+        else:
+            candidates.append((subject, ev))
+
+    wanted = {s for s, _ in candidates}
+    erased = await privacy_keys.erased_among(db, wanted)
+    book = await privacy.consent_book(
+        db,
+        brand_id=brand_id,
+        subjects=wanted - erased,
+        purposes={PURPOSE_OF[ev.type] for _, ev in candidates},
+    )
+    dwell: dict[tuple[str, str, str, datetime], list[Any]] = {}
+    events: list[dict[str, Any]] = []
+    accepted: Counter[str] = Counter()
+    for subject, ev in candidates:
+        purpose = PURPOSE_OF[ev.type]
+        if subject in erased:
+            rejected[RejectReason.ERASED_SUBJECT] += 1
+            continue
+        if subject not in book.known:
+            rejected[RejectReason.UNKNOWN_SUBJECT] += 1
+            continue
+        if not (book.in_force(subject, purpose, ev.at) and book.in_force(subject, purpose, now)):
+            rejected[RejectReason.NO_CONSENT] += 1
+            continue
+        accepted[ev.type] += 1
+        if ev.type in ("dwell", "gaze"):
+            assert ev.duration_ms is not None
+            key = (subject, ev.product, ev.part, _hour(ev.at))
+            agg = dwell.setdefault(key, [0, 0, ev.at])
+            agg[0] += round(ev.duration_ms)
+            agg[1] += 1
+            agg[2] = max(agg[2], ev.at)
+        else:
+            events.append(
+                {
+                    "id": new_id(),
+                    "brand_id": brand_id,
+                    "subject": subject,
+                    "kind": ev.type,
+                    "product": ev.product,
+                    "part": ev.part,
+                    "occurred_at": ev.at,
+                }
+            )
+    if events:
+        await db.execute(insert(InteractionEvent), events)
+    if dwell:
+        await _add_dwell(db, brand_id, dwell)
+    for kind, n in accepted.items():
+        SIGNALS_ACCEPTED.labels(type=kind).inc(n)
+    for reason, n in rejected.items():
+        SIGNALS_REJECTED.labels(reason=reason).inc(n)
+    return IngestResult(accepted=sum(accepted.values()), rejected=dict(rejected))
+
+
+async def _add_dwell(
+    db: AsyncSession, brand_id: str, dwell: dict[tuple[str, str, str, datetime], list[Any]]
+) -> None:
+    table = DwellAggregate.__table__
+    stmt = _upsert(db)(table)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["brand_id", "subject", "product", "part", "bucket_start"],
+        set_={
+            "total_ms": table.c.total_ms + stmt.excluded.total_ms,
+            "samples": table.c.samples + stmt.excluded.samples,
+            "last_at": func.max(table.c.last_at, stmt.excluded.last_at)
+            if db.get_bind().dialect.name == "sqlite"
+            else func.greatest(table.c.last_at, stmt.excluded.last_at),
+        },
+    )
+    rows = [
+        {
+            "id": new_id(),
+            "brand_id": brand_id,
+            "subject": subject,
+            "product": product,
+            "part": part,
+            "bucket_start": bucket,
+            "total_ms": total,
+            "samples": n,
+            "last_at": last,
+        }
+        for (subject, product, part, bucket), (total, n, last) in dwell.items()
+    ]
+    # Keys are unique within the batch, so ON CONFLICT never meets the same row twice.
+    await db.execute(stmt, rows)
+
+
+# --- use of signals -----------------------------------------------------------------------
+
+
+async def _evidence(
+    db: AsyncSession, *, brand_id: str, subject: str, product: str | None
+) -> tuple[bool, list[Evidence]]:
+    now = utcnow()
+    book = await privacy.consent_book(db, brand_id=brand_id, subjects=[subject])
+    if await privacy_keys.is_erased(db, subject=subject) or not book.in_force(
+        subject, Purpose.PERSONALISATION, now
+    ):
+        return False, []
+    found: list[Evidence] = []
+    if book.in_force(subject, Purpose.GAZE_DWELL, now):
+        q = select(
+            DwellAggregate.product,
+            DwellAggregate.part,
+            func.sum(DwellAggregate.samples),
+            func.sum(DwellAggregate.total_ms),
+            func.max(DwellAggregate.last_at),
+        ).where(DwellAggregate.brand_id == brand_id, DwellAggregate.subject == subject)
+        if product is not None:
+            q = q.where(DwellAggregate.product == product)
+        for prod, part, n, total, last in await db.execute(
+            q.group_by(DwellAggregate.product, DwellAggregate.part)
+        ):
+            found.append(
+                Evidence(
+                    kind="dwell",
+                    purpose=Purpose.GAZE_DWELL,
+                    product=prod,
+                    part=part,
+                    count=int(n),
+                    total_ms=int(total),
+                    last_at=_aware(last),
+                )
+            )
+    if book.in_force(subject, Purpose.ANALYTICS, now):
+        q2 = select(
+            InteractionEvent.kind,
+            InteractionEvent.product,
+            InteractionEvent.part,
+            func.count(),
+            func.max(InteractionEvent.occurred_at),
+        ).where(InteractionEvent.brand_id == brand_id, InteractionEvent.subject == subject)
+        if product is not None:
+            q2 = q2.where(InteractionEvent.product == product)
+        for kind, prod, part, n, last in await db.execute(
+            q2.group_by(InteractionEvent.kind, InteractionEvent.product, InteractionEvent.part)
+        ):
+            found.append(
+                Evidence(
+                    kind=kind,
+                    purpose=Purpose.ANALYTICS,
+                    product=prod,
+                    part=part,
+                    count=int(n),
+                    total_ms=0,
+                    last_at=_aware(last),
+                )
+            )
+    return True, found
+
+
+def _aware(value: datetime) -> datetime:
+    # Aggregates (max) bypass the column type on SQLite and come back naive.
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+async def explain(db: AsyncSession, *, brand_id: str, subject: str, product: str) -> WhyRead:
+    """Which consented signals could have led to `product` being suggested to `subject`."""
+    personalised, evidence = await _evidence(
+        db, brand_id=brand_id, subject=subject, product=product
+    )
+    if not personalised:
+        text = "Not personalised: you have not allowed personal suggestions."
+    elif not evidence:
+        text = "Not based on your activity: it is a general or surprise suggestion."
+    else:
+        parts = sorted({e.part or e.product for e in evidence})
+        text = f"Suggested because you spent time with or clicked on: {', '.join(parts)}."
+    return WhyRead(product=product, personalised=personalised, explanation=text, evidence=evidence)
+
+
+async def interest_profile(
+    db: AsyncSession, *, brand_id: str, subject: str
+) -> list[tuple[str, float]]:
+    """Products ranked by consented interest (dwell seconds, clicks x5, views); [] without consent."""
+    personalised, evidence = await _evidence(db, brand_id=brand_id, subject=subject, product=None)
+    if not personalised:
+        return []
+    weights = {"dwell": 0.0, "click": 5.0, "view": 1.0}
+    scores: dict[str, float] = defaultdict(float)
+    for e in evidence:
+        scores[e.product] += e.total_ms / 1000.0 + weights[e.kind] * e.count
+    return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))

@@ -1,0 +1,97 @@
+"""Where each domain declares the personal data it holds, for access, erasure and retention.
+
+A domain plugs in with a module `vitrina/<domain>/personal_data.py` that calls
+`register(PersonalDataSource(...))` at import. `discover()` imports every such module,
+so the export, the erasure and the retention job see every domain without a central list.
+A test walks the database metadata and fails when a table with a subject or customer
+column is covered by no source.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import pkgutil
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+import vitrina
+from vitrina.core.config import Settings
+
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class DataRequest:
+    """Whose data an exporter or eraser works on; settings give the keyring for decryption."""
+
+    brand_id: str
+    subject: str
+    settings: Settings
+
+
+# (db, request) -> rows; values must be JSON-serialisable or datetimes. Decrypt sealed
+# fields with privacy.keys.decrypt_for(db, request.settings, ...).
+Exporter = Callable[[AsyncSession, DataRequest], Awaitable[list[Row]]]
+# (db, request) -> how many rows were deleted or anonymised. Sealed fields need nothing:
+# the subject's data key is destroyed after every eraser has run.
+Eraser = Callable[[AsyncSession, DataRequest], Awaitable[int]]
+# (db, cutoff) -> how many rows older than the cutoff were removed.
+Purger = Callable[[AsyncSession, datetime], Awaitable[int]]
+
+
+@dataclass(frozen=True, slots=True)
+class RetentionRule:
+    """Rows of `kind` older than `days` are purged by the retention job (settings override)."""
+
+    kind: str
+    days: int
+    purge: Purger
+
+
+@dataclass(frozen=True, slots=True)
+class PersonalDataSource:
+    """One section of the access export, and how that data is erased and retained."""
+
+    name: str  # the export section, e.g. "insights.dwell"; becomes <name>.json and .csv
+    tables: Sequence[str]  # table names whose subject columns this source answers for
+    export: Exporter
+    erase: Eraser
+    retention: Sequence[RetentionRule] = field(default_factory=tuple)
+    description: str = ""
+
+
+_SOURCES: dict[str, PersonalDataSource] = {}
+
+
+def register(source: PersonalDataSource) -> PersonalDataSource:
+    """Add (or, on module reload, replace) a source."""
+    _SOURCES[source.name] = source
+    return source
+
+
+def discover() -> None:
+    """Import every `vitrina.<domain>.personal_data` module so that they register."""
+    for info in pkgutil.iter_modules(vitrina.__path__):
+        if not info.ispkg:
+            continue
+        name = f"vitrina.{info.name}.personal_data"
+        if importlib.util.find_spec(name) is not None:
+            importlib.import_module(name)
+
+
+def sources() -> list[PersonalDataSource]:
+    discover()
+    return [_SOURCES[k] for k in sorted(_SOURCES)]
+
+
+def covered_tables() -> set[str]:
+    return {t for s in sources() for t in s.tables}
+
+
+def retention_rules() -> list[RetentionRule]:
+    return [rule for s in sources() for rule in s.retention]
