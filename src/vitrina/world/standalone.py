@@ -6,10 +6,12 @@ it must never face the internet; the real app authenticates sockets with session
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import structlog
 from starlette.applications import Starlette
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket
@@ -78,4 +80,7 @@ def create_world_app(
 
 def app_factory() -> Starlette:
     """`uvicorn --factory vitrina.world.standalone:app_factory` (settings from VITRINA_*)."""
-    return create_world_app()
+    settings = get_settings()
+    level = logging.getLevelNamesMapping().get(settings.log_level.upper(), logging.INFO)
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(level))
+    return create_world_app(settings)
