@@ -154,7 +154,7 @@ export class App {
   frame(time: number): void {
     const started = performance.now();
     const now = time / 1000;
-    const dt = this.lastFrame ? Math.min(now - this.lastFrame, 0.1) : 0;
+    const dt = this.lastFrame ? Math.min(now - this.lastFrame, 0.25) : 0;
     if (this.lastFrame) {
       const i = this.frameCount % FRAME_SAMPLES;
       this.frameIntervals[i] = (now - this.lastFrame) * 1000;

@@ -1,0 +1,179 @@
+"""The storefront in real Chromium: presence, chat, products and the 2D mode."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page
+
+from tests.e2e.conftest import canvas_colours, open_store, until
+
+pytestmark = pytest.mark.e2e
+
+NewPage = Callable[..., Page]
+
+
+def _hold(page: Page, key: str, ms: int) -> None:
+    page.locator("canvas.view").focus()
+    page.keyboard.down(key)
+    page.wait_for_timeout(ms)
+    page.keyboard.up(key)
+
+
+def test_two_visitors_see_each_other_move(
+    new_page: NewPage, base_url: str, screenshots: Path
+) -> None:
+    alice, bob = new_page(), new_page()
+    open_store(alice, base_url)
+    open_store(bob, base_url)
+    alice_id = alice.evaluate("() => window.__vitrina.self().id")
+    start = until(
+        bob,
+        "(id) => window.__vitrina.avatars().find((a) => a.id === id && a.inView)",
+        arg=alice_id,
+    )
+    assert isinstance(start, dict)
+
+    _hold(alice, "KeyW", 1200)  # walk forward (towards the showroom) for 1.2 s
+
+    alice_now = alice.evaluate("() => window.__vitrina.self()")
+    assert start["z"] - alice_now["z"] > 1.0, "Alice's own view did not move"
+    seen = until(
+        bob,
+        """(args) => {
+          const a = window.__vitrina.avatars().find((x) => x.id === args.id);
+          return a && Math.abs(a.z - args.z) < 0.1 && a;
+        }""",
+        arg={"id": alice_id, "z": alice_now["z"]},
+    )
+    assert isinstance(seen, dict)
+    assert abs(seen["x"] - alice_now["x"]) < 0.1
+    bob.wait_for_timeout(300)
+    assert canvas_colours(bob) > 50, "Bob's 3D view is blank"
+    bob.screenshot(path=str(screenshots / "storefront-3d.png"))
+
+
+def test_chat_round_trip_shows_markup_as_text(new_page: NewPage, base_url: str) -> None:
+    alice, bob = new_page(), new_page()
+    open_store(alice, base_url)
+    open_store(bob, base_url)
+    attack = '<img src=x onerror="window.__pwned = 1">'
+    alice.get_by_test_id("chat-input").fill(attack)
+    alice.get_by_test_id("chat-input").press("Enter")
+    until(bob, "(t) => window.__vitrina.chatLines().includes(t)", arg=attack)
+    line = bob.locator(".chat-log .chat-text").last
+    assert line.text_content() == attack
+    assert bob.locator(".chat-log img").count() == 0
+    assert bob.locator(".bubble img").count() == 0
+    assert bob.evaluate("() => window.__pwned") is None
+
+    bob.get_by_test_id("chat-input").fill("Bonjour Alice !")
+    bob.get_by_test_id("chat-send").click()
+    until(alice, "() => window.__vitrina.chatLines().includes('Bonjour Alice !')")
+    bubble = alice.locator(".bubble", has_text="Bonjour Alice !")
+    assert bubble.count() == 1
+
+
+def test_inspecting_and_configuring_changes_price_and_paint(
+    new_page: NewPage, base_url: str, screenshots: Path
+) -> None:
+    page = new_page()
+    open_store(page, base_url, "?zone=showroom")
+    until(page, "() => window.__vitrina.twins().includes('aurora-gt')")
+    spot = until(page, "() => window.__vitrina.standOnScreen('aurora-gt')")
+    assert isinstance(spot, dict)
+    page.mouse.click(spot["x"], spot["y"])  # a real click on the stand in the 3D view
+    until(page, "() => window.__vitrina.inspecting() === 'aurora-gt'")
+    base = until(page, "() => window.__vitrina.price()")
+    paint = page.evaluate("() => window.__vitrina.materialColor('aurora-gt', 'paint')")
+
+    inspector = page.get_by_test_id("inspector")
+    inspector.get_by_label("Aurora red").check()
+    total = until(
+        page,
+        "(before) => { const p = window.__vitrina.price(); return p !== before && p; }",
+        arg=base,
+    )
+    assert float(str(total)) > float(str(base))
+    red = page.evaluate("() => window.__vitrina.materialColor('aurora-gt', 'paint')")
+    assert red == "#b3121f" != paint
+    assert "€" in (inspector.get_by_test_id("total").text_content() or "")
+
+    page.get_by_test_id("explainer-next").click()
+    assert page.get_by_test_id("explainer-text").text_content()
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(screenshots / "storefront-configurator.png"))
+
+
+def test_two_d_mode_chat_and_configuration_by_keyboard_alone(
+    new_page: NewPage, base_url: str, screenshots: Path
+) -> None:
+    listener = new_page()
+    open_store(listener, base_url)
+    page = new_page()
+    open_store(page, base_url, "?mode=2d")
+    assert page.evaluate("() => window.__vitrina.mode()") == "2d"
+    assert page.locator("canvas.view").count() == 0 or not page.locator("canvas.view").is_visible()
+
+    def tab_to(selector: str, limit: int = 80) -> None:
+        for _ in range(limit):
+            page.keyboard.press("Tab")
+            if page.evaluate("(s) => document.activeElement?.matches(s) ?? false", selector):
+                return
+        raise AssertionError(f"Tab never reached {selector}")
+
+    page.evaluate("() => document.activeElement?.blur()")
+    tab_to("[data-testid=chat-input]")
+    page.keyboard.type("Hello from the 2D mode")
+    page.keyboard.press("Enter")
+    until(listener, "() => window.__vitrina.chatLines().includes('Hello from the 2D mode')")
+
+    tab_to("[data-testid=configure-aurora-e1]")
+    page.keyboard.press("Enter")
+    base = until(page, "() => window.__vitrina.price()")
+    tab_to("input[data-option='e1-paint-white']")
+    page.keyboard.press("ArrowDown")  # the next paint, chosen with the arrow key
+    total = until(
+        page,
+        "(before) => { const p = window.__vitrina.price(); return p !== before && p; }",
+        arg=base,
+    )
+    assert float(str(total)) > float(str(base))
+    checked = page.evaluate(
+        "() => document.querySelector('input[name=aurora-e1-paint]:checked').value"
+    )
+    assert checked != "e1-paint-white"
+    page.screenshot(path=str(screenshots / "storefront-2d.png"), full_page=True)
+
+
+def test_language_switch_translates_the_interface(new_page: NewPage, base_url: str) -> None:
+    page = new_page()
+    open_store(page, base_url)
+    page.get_by_test_id("language").select_option("fr")
+    assert page.get_by_test_id("chat-send").text_content() == "Envoyer"
+    assert page.get_by_test_id("connection").text_content() == "Connecté"
+    page.get_by_test_id("language").select_option("it")
+    assert page.get_by_test_id("chat-send").text_content() == "Invia"
+    assert page.evaluate("() => document.documentElement.lang") == "it"
+
+
+def test_without_webgl_the_storefront_opens_in_two_d(
+    playwright_session: object, base_url: str
+) -> None:
+    from playwright.sync_api import Playwright
+
+    from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    assert isinstance(playwright_session, Playwright)
+    browser = playwright_session.chromium.launch(
+        executable_path=CHROMIUM, headless=True, args=[*CHROMIUM_ARGS, "--disable-3d-apis"]
+    )
+    try:
+        page = browser.new_page()
+        open_store(page, base_url)
+        assert page.evaluate("() => window.__vitrina.mode()") == "2d"
+        assert page.get_by_role("note").is_visible()
+    finally:
+        browser.close()
