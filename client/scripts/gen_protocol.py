@@ -105,7 +105,7 @@ def render() -> str:
     out += [union("ClientFrame", client), union("ServerFrame", server), ""]
     out += [
         "/** Fields every server frame of a type must carry (besides `t` and `v`). */",
-        "export const SERVER_REQUIRED: Readonly<Record<ServerFrame[\"t\"], readonly string[]>> = {",
+        'export const SERVER_REQUIRED: Readonly<Record<ServerFrame["t"], readonly string[]>> = {',
         *(f"  {tag}: {json.dumps(fields)}," for tag, fields in required.items()),
         "};",
         "",
