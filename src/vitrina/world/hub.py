@@ -16,25 +16,18 @@ from vitrina.core.broker import Broker, Unsubscribe
 from vitrina.core.config import Settings
 from vitrina.core.events import EventBus
 from vitrina.world import bridge, remote
-from vitrina.world.avatar import Avatar, move_allowed, quantise_pose
-from vitrina.world.events import ChatPosted, PresenceJoined, PresenceLeft
+from vitrina.world.avatar import Avatar
+from vitrina.world.events import PresenceJoined, PresenceLeft
 from vitrina.world.layout import LayoutRegistry, load_layout_file
 from vitrina.world.protocol import (
-    EMOTES,
-    ChatOut,
     CloseCode,
-    CorrectOut,
-    EmoteOut,
     EnterOut,
     ErrorCode,
     ExitOut,
     FrameError,
     JoinIn,
     Look,
-    MoveIn,
-    SignalOut,
     WelcomeOut,
-    all_finite,
 )
 from vitrina.world.room import Room, room_id
 from vitrina.world.session import Session, State
@@ -139,7 +132,7 @@ class WorldHub:
                 self._on_bridge(room, payload)
 
             self._unsubscribe[rid] = await self.broker.subscribe(bridge.channel(rid), on_message)
-            await self._publish(room, bridge.Hello(node=self.node))
+            await self.publish(room, bridge.Hello(node=self.node))
             return room
 
     async def _close_room_if_idle(self, room: Room) -> None:
@@ -241,8 +234,8 @@ class WorldHub:
             self._attach(session, avatar, room, resumed=False)
         presence = avatar.presence()
         room.broadcast(EnterOut(who=[presence]), exclude=avatar.id)
-        await self._publish(room, bridge.Enter(node=self.node, who=[presence]))
-        await self.bus.publish(PresenceJoined(**self._event_fields(room, avatar)))
+        await self.publish(room, bridge.Enter(node=self.node, who=[presence]))
+        await self.bus.publish(PresenceJoined(**self.event_fields(room, avatar)))
         return avatar
 
     def _attach(self, session: Session, avatar: Avatar, room: Room, *, resumed: bool) -> None:
@@ -325,77 +318,11 @@ class WorldHub:
             avatar.session.leave_room()
             avatar.session = None
         room.broadcast(ExitOut(id=avatar_id, why=why))
-        await self._publish(room, bridge.Exit(node=self.node, id=avatar_id, why=why))
-        await self.bus.publish(PresenceLeft(**self._event_fields(room, avatar), reason=why))
+        await self.publish(room, bridge.Exit(node=self.node, id=avatar_id, why=why))
+        await self.bus.publish(PresenceLeft(**self.event_fields(room, avatar), reason=why))
         await self._close_room_if_idle(room)
 
     # ------------------------------------------------------------ in-room actions
-
-    def move(self, session: Session, frame: MoveIn, now: float) -> None:
-        avatar, room = session.where()
-        x, y, z = frame.p
-        if not all_finite(x, y, z, frame.r):
-            raise FrameError(ErrorCode.BAD_VALUE, "position and rotation must be finite", "move")
-        vr = None
-        if frame.h is not None or frame.lh is not None or frame.rh is not None:
-            for pose in (frame.h, frame.lh, frame.rh):
-                if pose is not None and not all_finite(*pose):
-                    raise FrameError(ErrorCode.BAD_VALUE, "poses must be finite", "move")
-            vr = (quantise_pose(frame.h), quantise_pose(frame.lh), quantise_pose(frame.rh))
-        why = None
-        if not room.zone.contains(x, y, z):
-            why = "bounds"
-        elif not move_allowed(avatar, x, y, z, now, self.settings.world_max_speed_mps):
-            why = "speed"
-        if why is not None:
-            self.stats.rejected_moves += 1
-            session.send(CorrectOut(p=avatar.position, r=avatar.yaw, why=why))
-            return
-        avatar.set_pose(x, y, z, frame.r, vr, frame.ts)
-        avatar.last_move_at = now
-        room.moved(avatar)
-
-    def teleport(self, avatar: Avatar, room: Room, p: tuple[float, float, float], r: float) -> None:
-        """Server-side placement (service API); the client is told to snap there."""
-        avatar.set_pose(p[0], p[1], p[2], r, None, None)
-        avatar.last_move_at = time.monotonic()
-        room.moved(avatar)
-        if avatar.session is not None:
-            avatar.session.send(CorrectOut(p=p, r=r, why="teleport"))
-
-    async def chat(self, session: Session, text: str) -> None:
-        avatar, room = session.where()
-        await self.say(avatar, room, text)
-
-    async def say(self, avatar: Avatar, room: Room, text: str) -> None:
-        ts = int(time.time() * 1000)
-        room.broadcast(ChatOut(id=avatar.id, name=avatar.name, text=text, ts=ts))
-        await self._publish(
-            room, bridge.Chat(node=self.node, id=avatar.id, name=avatar.name, text=text, ts=ts)
-        )
-        await self.bus.publish(ChatPosted(**self._event_fields(room, avatar), text=text))
-
-    def emote(self, session: Session, name: str) -> None:
-        avatar, room = session.where()
-        if name not in EMOTES:
-            raise FrameError(ErrorCode.BAD_VALUE, f"unknown emote {name[:32]!r}", "emote")
-        self.do_emote(avatar, room, name)
-
-    def do_emote(self, avatar: Avatar, room: Room, name: str) -> None:
-        room.broadcast(EmoteOut(id=avatar.id, name=name))
-        self._spawn_publish(room, bridge.Emote(node=self.node, id=avatar.id, name=name))
-
-    async def signal(self, session: Session, to: int, kind: str, data: str) -> None:
-        avatar, room = session.where()
-        target = room.avatars.get(to)
-        if target is None or target.id == avatar.id or target.badge == "bot":
-            raise FrameError(ErrorCode.UNKNOWN_TARGET, "no such participant in this room", "signal")
-        if target.node != self.node:
-            await self._publish(
-                room, bridge.Signal(node=self.node, to=to, id=avatar.id, kind=kind, data=data)
-            )
-        elif target.session is not None:
-            target.session.send(SignalOut(id=avatar.id, kind=kind, data=data))
 
     # ------------------------------------------------------------ ticking
 
@@ -422,7 +349,7 @@ class WorldHub:
         for room in list(self.rooms.values()):
             local = room.tick(self.node)
             if local:
-                await self._publish(room, bridge.Sync(node=self.node, u=local))
+                await self.publish(room, bridge.Sync(node=self.node, u=local))
 
     async def _housekeeping(self) -> None:
         while True:
@@ -450,18 +377,18 @@ class WorldHub:
                         room.remove(avatar.id)
                         room.broadcast(ExitOut(id=avatar.id, why="node_lost"))
             if room.id in self.rooms:
-                await self._publish(room, bridge.Alive(node=self.node))
+                await self.publish(room, bridge.Alive(node=self.node))
 
     # ------------------------------------------------------------ bridge
 
-    async def _publish(self, room: Room, msg: bridge.Message) -> None:
+    async def publish(self, room: Room, msg: bridge.Message) -> None:
         try:
             await self.broker.publish(bridge.channel(room.id), bridge.pack(msg))
         except Exception:
             log.warning("world_publish_failed", room=room.id, exc_info=True)
 
-    def _spawn_publish(self, room: Room, msg: bridge.Message) -> None:
-        self.track(asyncio.get_running_loop().create_task(self._publish(room, msg)))
+    def publish_soon(self, room: Room, msg: bridge.Message) -> None:
+        self.track(asyncio.get_running_loop().create_task(self.publish(room, msg)))
 
     def track(self, task: asyncio.Task[None]) -> None:
         """Keep a fire-and-forget task referenced until it finishes."""
@@ -471,7 +398,7 @@ class WorldHub:
     def _on_bridge(self, room: Room, payload: bytes) -> None:
         remote.apply(self, room, payload)
 
-    def _event_fields(self, room: Room, avatar: Avatar) -> dict[str, object]:
+    def event_fields(self, room: Room, avatar: Avatar) -> dict[str, object]:
         return {
             "room": room.id,
             "brand": room.brand,

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import msgspec
 import structlog
 
-from vitrina.world import bridge
+from vitrina.world import actions, bridge
 from vitrina.world.avatar import Avatar
 from vitrina.world.protocol import (
     ChatOut,
@@ -60,11 +60,11 @@ def apply(hub: WorldHub, room: Room, payload: bytes) -> None:
     elif type(msg) is bridge.Hello:
         mine = [a.presence() for a in room.avatars.values() if a.node == hub.node]
         if mine:
-            hub._spawn_publish(room, bridge.Enter(node=hub.node, who=mine))
+            hub.publish_soon(room, bridge.Enter(node=hub.node, who=mine))
     elif type(msg) is bridge.Teleport:
         avatar = room.avatars.get(msg.id)
         if avatar is not None and avatar.node == hub.node:
-            hub.teleport(avatar, room, msg.p, msg.r)
+            actions.teleport(hub, avatar, room, msg.p, msg.r)
 
 
 def _enter(room: Room, node: str, who: list[Presence]) -> None:

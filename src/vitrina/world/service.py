@@ -12,7 +12,7 @@ import math
 import time
 from dataclasses import dataclass
 
-from vitrina.world import bridge
+from vitrina.world import actions, bridge
 from vitrina.world.avatar import Avatar
 from vitrina.world.hub import WorldHub
 from vitrina.world.layout import Zone
@@ -52,17 +52,17 @@ class BotAvatar:
     def move_to(self, position: Vec3, yaw: float = 0.0) -> None:
         if not self.room.zone.contains(*position):
             raise WorldServiceError("position outside the room")
-        self._hub.teleport(self.avatar, self.room, position, yaw)
+        actions.teleport(self._hub, self.avatar, self.room, position, yaw)
 
     async def say(self, text: str) -> None:
         if not text.strip() or len(text) > CHAT_MAX_CHARS:
             raise WorldServiceError(f"chat text must be 1..{CHAT_MAX_CHARS} characters")
-        await self._hub.say(self.avatar, self.room, text)
+        await actions.say(self._hub, self.avatar, self.room, text)
 
     def emote(self, name: str) -> None:
         if name not in EMOTES:
             raise WorldServiceError(f"unknown emote {name!r}")
-        self._hub.do_emote(self.avatar, self.room, name)
+        actions.do_emote(self._hub, self.avatar, self.room, name)
 
     async def leave(self) -> None:
         await self._hub.remove_avatar(self.avatar.id, why="left")
@@ -144,7 +144,7 @@ async def teleport_next_to(
     facing = (target.yaw + math.pi) % (2 * math.pi)
     avatar = room.avatars[avatar_id]
     if avatar.node == hub.node:
-        hub.teleport(avatar, room, p, facing)
+        actions.teleport(hub, avatar, room, p, facing)
     else:
         await hub.broker.publish(
             bridge.channel(room.id),

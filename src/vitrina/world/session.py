@@ -18,6 +18,7 @@ import structlog
 from starlette.websockets import WebSocket
 
 from vitrina.core.security import Principal, Role
+from vitrina.world import actions
 from vitrina.world.avatar import Avatar, Cell
 from vitrina.world.outbox import Outbox
 from vitrina.world.protocol import (
@@ -206,7 +207,7 @@ class Session:
                 hub.stats.dropped_moves += 1
                 return
             self._moves = allowance - 1.0
-            hub.move(self, frame, now)
+            actions.move(hub, self, frame, now)
         elif type(frame) is JoinIn:
             await hub.join(self, frame)
         elif type(frame) is ResumeIn:
@@ -217,16 +218,16 @@ class Session:
             raise FrameError(ErrorCode.NOT_IN_ROOM, "join a room first", _ref(frame))
         elif type(frame) is ChatIn:
             self._check_chat(frame.text, now)
-            await hub.chat(self, frame.text)
+            await actions.chat(hub, self, frame.text)
         elif type(frame) is EmoteIn:
             self._check_rate(now, "emote")
-            hub.emote(self, frame.name)
+            actions.emote(hub, self, frame.name)
         elif type(frame) is SignalIn:
             if len(frame.data) > SIGNAL_MAX_CHARS:
                 raise FrameError(
                     ErrorCode.TEXT_TOO_LONG, f"signal data over {SIGNAL_MAX_CHARS} chars", "signal"
                 )
-            await hub.signal(self, frame.to, frame.kind, frame.data)
+            await actions.signal(hub, self, frame.to, frame.kind, frame.data)
         elif type(frame) is LeaveIn:
             await hub.leave(self, why="left")
 

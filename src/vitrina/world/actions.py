@@ -1,0 +1,101 @@
+"""What a client (or a server-driven avatar) does inside its room: move, talk, signal."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+from vitrina.world import bridge
+from vitrina.world.avatar import Avatar, move_allowed, quantise_pose
+from vitrina.world.events import ChatPosted
+from vitrina.world.protocol import (
+    EMOTES,
+    ChatOut,
+    CorrectOut,
+    EmoteOut,
+    ErrorCode,
+    FrameError,
+    MoveIn,
+    SignalOut,
+    all_finite,
+)
+from vitrina.world.room import Room
+
+if TYPE_CHECKING:
+    from vitrina.world.hub import WorldHub
+    from vitrina.world.session import Session
+
+
+def move(hub: WorldHub, session: Session, frame: MoveIn, now: float) -> None:
+    avatar, room = session.where()
+    x, y, z = frame.p
+    if not all_finite(x, y, z, frame.r):
+        raise FrameError(ErrorCode.BAD_VALUE, "position and rotation must be finite", "move")
+    vr = None
+    if frame.h is not None or frame.lh is not None or frame.rh is not None:
+        for pose in (frame.h, frame.lh, frame.rh):
+            if pose is not None and not all_finite(*pose):
+                raise FrameError(ErrorCode.BAD_VALUE, "poses must be finite", "move")
+        vr = (quantise_pose(frame.h), quantise_pose(frame.lh), quantise_pose(frame.rh))
+    why = None
+    if not room.zone.contains(x, y, z):
+        why = "bounds"
+    elif not move_allowed(avatar, x, y, z, now, hub.settings.world_max_speed_mps):
+        why = "speed"
+    if why is not None:
+        hub.stats.rejected_moves += 1
+        session.send(CorrectOut(p=avatar.position, r=avatar.yaw, why=why))
+        return
+    avatar.set_pose(x, y, z, frame.r, vr, frame.ts)
+    avatar.last_move_at = now
+    room.moved(avatar)
+
+
+def teleport(
+    hub: WorldHub, avatar: Avatar, room: Room, p: tuple[float, float, float], r: float
+) -> None:
+    """Server-side placement (service API); the client is told to snap there."""
+    avatar.set_pose(p[0], p[1], p[2], r, None, None)
+    avatar.last_move_at = time.monotonic()
+    room.moved(avatar)
+    if avatar.session is not None:
+        avatar.session.send(CorrectOut(p=p, r=r, why="teleport"))
+
+
+async def chat(hub: WorldHub, session: Session, text: str) -> None:
+    avatar, room = session.where()
+    await say(hub, avatar, room, text)
+
+
+async def say(hub: WorldHub, avatar: Avatar, room: Room, text: str) -> None:
+    ts = int(time.time() * 1000)
+    room.broadcast(ChatOut(id=avatar.id, name=avatar.name, text=text, ts=ts))
+    await hub.publish(
+        room, bridge.Chat(node=hub.node, id=avatar.id, name=avatar.name, text=text, ts=ts)
+    )
+    await hub.bus.publish(ChatPosted(**hub.event_fields(room, avatar), text=text))
+
+
+def emote(hub: WorldHub, session: Session, name: str) -> None:
+    avatar, room = session.where()
+    if name not in EMOTES:
+        raise FrameError(ErrorCode.BAD_VALUE, f"unknown emote {name[:32]!r}", "emote")
+    do_emote(hub, avatar, room, name)
+
+
+def do_emote(hub: WorldHub, avatar: Avatar, room: Room, name: str) -> None:
+    room.broadcast(EmoteOut(id=avatar.id, name=name))
+    hub.publish_soon(room, bridge.Emote(node=hub.node, id=avatar.id, name=name))
+
+
+async def signal(hub: WorldHub, session: Session, to: int, kind: str, data: str) -> None:
+    avatar, room = session.where()
+    target = room.avatars.get(to)
+    if target is None or target.id == avatar.id or target.badge == "bot":
+        raise FrameError(ErrorCode.UNKNOWN_TARGET, "no such participant in this room", "signal")
+    if target.node != hub.node:
+        await hub.publish(
+            room, bridge.Signal(node=hub.node, to=to, id=avatar.id, kind=kind, data=data)
+        )
+    elif target.session is not None:
+        target.session.send(SignalOut(id=avatar.id, kind=kind, data=data))
