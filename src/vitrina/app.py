@@ -17,6 +17,7 @@ from vitrina.api.middleware import BodyLimitMiddleware, SecurityHeadersMiddlewar
 from vitrina.api.problems import install_problem_handlers
 from vitrina.brands import routes as brand_routes
 from vitrina.catalog import routes as catalog_routes
+from vitrina.conversations import console_routes as conversation_routes
 from vitrina.core.broker import create_broker
 from vitrina.core.config import Settings, get_settings
 from vitrina.core.db import create_engine, create_sessionmaker
@@ -31,6 +32,7 @@ from vitrina.identity import routes as identity_routes
 from vitrina.insights import routes as insights_routes
 from vitrina.migrations.runner import ensure_migrated
 from vitrina.privacy import routes as privacy_routes
+from vitrina.routing import routes as routing_routes
 from vitrina.scheduling import routes as scheduling_routes
 from vitrina.scheduling.worker import start_worker as start_scheduling_worker
 from vitrina.world import ws as world_ws
@@ -99,6 +101,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (
         *identity_routes.routers,
         *brand_routes.routers,
+        *conversation_routes.routers,
+        *routing_routes.routers,
         *privacy_routes.routers,
         *insights_routes.routers,
         *catalog_routes.routers,

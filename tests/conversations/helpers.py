@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import json
+import socket
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import uvicorn
+import websockets
+from fastapi import FastAPI
+from httpx import ASGITransport, AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
+from websockets.asyncio.client import ClientConnection
 
 from tests.factories import make_staff
 from vitrina.brands import service as brands
@@ -83,3 +95,69 @@ async def queued_conversation(
     )
     await db.commit()
     return conversation
+
+
+@contextlib.asynccontextmanager
+async def serve(app: FastAPI) -> AsyncIterator[str]:
+    """Serve an app whose lifespan already runs on a loopback port; yields its base URL."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.01)
+    try:
+        yield f"127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await asyncio.wait_for(task, timeout=10)
+
+
+class Frames:
+    """A console or widget socket read in the background, with waits on frame types."""
+
+    def __init__(self, ws: ClientConnection) -> None:
+        self.ws = ws
+        self.frames: list[dict[str, Any]] = []
+        self._changed = asyncio.Event()
+        self._task = asyncio.create_task(self._read())
+
+    async def _read(self) -> None:
+        with contextlib.suppress(websockets.ConnectionClosed):
+            async for raw in self.ws:
+                self.frames.append(json.loads(raw))
+                self._changed.set()
+
+    async def wait_for(
+        self, predicate: Callable[[dict[str, Any]], bool], timeout: float = 5.0
+    ) -> dict[str, Any]:
+        async def scan() -> dict[str, Any]:
+            seen = 0
+            while True:
+                for frame in self.frames[seen:]:
+                    if predicate(frame):
+                        return frame
+                seen = len(self.frames)
+                self._changed.clear()
+                await self._changed.wait()
+
+        return await asyncio.wait_for(scan(), timeout)
+
+    async def close(self) -> None:
+        await self.ws.close()
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+
+
+async def guest_client(app: FastAPI, name: str = "Mia") -> AsyncClient:
+    """An HTTP client holding a fresh guest session (cookie + CSRF header)."""
+    client = AsyncClient(transport=ASGITransport(app=app), base_url="http://testserver")
+    resp = await client.post("/api/auth/guest", json={"display_name": name})
+    assert resp.status_code == 201, resp.text
+    client.headers["x-csrf-token"] = resp.json()["csrf_token"]
+    return client

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 
 import pytest
 from hypothesis import given
@@ -89,7 +90,7 @@ async def test_handoff_accept_reply_resolve_rate_records_every_transition(
         ("waiting_on_customer", "assigned", "customer", "customer replied"),
         ("assigned", "resolved", "agent", "solved"),
     ]
-    for earlier, later in zip(steps, steps[1:], strict=False):
+    for earlier, later in itertools.pairwise(steps):
         assert earlier[1] == later[0]
     assert conversation.skills == {"language": "fr", "product_line": "suv"}
     assert conversation.handoff_summary["intent"] == "financing_balance"

@@ -36,7 +36,7 @@ def test_openapi_documents_who_may_call_each_operation(app: FastAPI) -> None:
 def test_websocket_routes_are_listed(app: FastAPI) -> None:
     # WebSockets authenticate inside their handler; this keeps the list visible to reviewers.
     paths = {r.path for r in app.routes if isinstance(r, APIWebSocketRoute)}
-    assert paths <= {"/ws/world"}
+    assert paths <= {"/ws/world", "/ws/console", "/ws/widget"}
 
 
 @pytest.mark.parametrize(

@@ -61,8 +61,9 @@ from vitrina.core.security import Principal
 __all__ = [
     "DEFAULT_QUEUE",
     "add_note",
-    "claim",
     "average_handle_s",
+    "check_owner",
+    "claim",
     "count_with_advisors",
     "create",
     "escalate",

@@ -54,6 +54,18 @@ class Settings(BaseSettings):
     # default zones for every brand that has no layout of its own.
     world_layout_file: Path | None = None
 
+    # Conversations: inbound email is off until a listen address is set ("127.0.0.1:2525");
+    # mail to <brand-slug>@<inbound_mail_domain> becomes a conversation of that brand.
+    inbound_smtp_listen: str | None = None
+    inbound_mail_domain: str = "support.localhost"
+    inbound_mail_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    inbound_attachment_max_bytes: int = Field(default=2 * 1024 * 1024, ge=0)
+    # Routing: an advisor whose consoles all stay closed this long is set offline and
+    # their conversations go back to the queue; SLA timers are checked every tick.
+    console_disconnect_grace_s: float = Field(default=15.0, ge=0)
+    routing_tick_s: float = Field(default=5.0, gt=0)
+    routing_default_sla_s: int = Field(default=120, ge=5)
+
     # Outbound mail: without an SMTP host, messages are written to <data_dir>/outbox.
     smtp_host: str | None = None
     smtp_port: int = Field(default=25, ge=1, le=65535)

@@ -71,3 +71,11 @@ class TransferRequest(StrictModel):
     queue: str | None = Field(default=None, max_length=64, pattern=r"^[a-z0-9][a-z0-9_-]*$")
     advisor_id: str | None = Field(default=None, max_length=36)
     reason: str = Field(default="transferred", max_length=255)
+
+
+class ConsoleHello(BaseModel):
+    """The first frame on /ws/console."""
+
+    type: Literal["hello"] = "hello"
+    user_id: str
+    status: str

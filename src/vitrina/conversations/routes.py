@@ -1,0 +1,178 @@
+"""Customer-facing HTTP API: a guest's conversations on the web widget or in the world.
+
+A guest session (cookie or bearer) owns the conversations it started; anybody else's
+conversation looks like a missing one.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request, status
+
+from vitrina.api.deps import GUEST_OR_STAFF, AnyPrincipal, Bus, DbSession, SettingsDep, client_ip
+from vitrina.conversations import service
+from vitrina.conversations.schemas import (
+    ConversationCreate,
+    ConversationDetail,
+    ConversationRead,
+    CsatCreate,
+    HandoffCreate,
+    MessageCreate,
+    MessageRead,
+    TransitionRead,
+)
+from vitrina.conversations.states import Actor, Channel
+from vitrina.core.errors import Forbidden, RateLimited
+from vitrina.core.ratelimit import RateLimiter
+from vitrina.core.security import Principal
+
+router = APIRouter(
+    prefix="/api/conversations", tags=["conversations"], dependencies=[Depends(GUEST_OR_STAFF)]
+)
+
+
+def check_rate(request: Request, settings: SettingsDep, principal: Principal) -> None:
+    limiters: dict[str, RateLimiter] = request.app.state.rate_limiters
+    limiter = limiters.setdefault(
+        "public_write", RateLimiter(rate=settings.public_write_rate_per_minute, per=60.0)
+    )
+    key = f"{client_ip(request)}|{principal.session_id}"
+    if not limiter.allow(key):
+        raise RateLimited("Too many messages; slow down.", retry_after=limiter.retry_after(key))
+
+
+def _customer_only(principal: Principal) -> None:
+    if principal.is_staff:
+        raise Forbidden("Staff use the console endpoints under /api/console.")
+
+
+async def detail(
+    db: DbSession, conversation_id: str, principal: Principal, *, internal: bool
+) -> ConversationDetail:
+    conversation = await service.get_for_principal(
+        db, conversation_id=conversation_id, principal=principal
+    )
+    msgs = await service.messages(db, conversation=conversation, include_internal=internal)
+    steps = await service.transitions(db, conversation=conversation) if internal else []
+    return ConversationDetail.model_validate(
+        {
+            **ConversationRead.model_validate(conversation).model_dump(),
+            "messages": [MessageRead.model_validate(m) for m in msgs],
+            "transitions": [TransitionRead.model_validate(t) for t in steps],
+        }
+    )
+
+
+@router.post(
+    "",
+    response_model=ConversationDetail,
+    status_code=status.HTTP_201_CREATED,
+    summary="Start a conversation, or continue the open one (guest)",
+)
+async def start(
+    body: ConversationCreate,
+    request: Request,
+    principal: AnyPrincipal,
+    db: DbSession,
+    bus: Bus,
+    settings: SettingsDep,
+) -> ConversationDetail:
+    _customer_only(principal)
+    check_rate(request, settings, principal)
+    conversation = await service.find_open(
+        db, brand_slug=body.brand, guest_session_id=principal.session_id
+    )
+    if conversation is None:
+        conversation = await service.create(
+            db,
+            bus=bus,
+            brand_slug=body.brand,
+            channel=body.channel,
+            customer_name=principal.display_name,
+            locale=body.locale,
+            subject=body.subject,
+            guest_session_id=principal.session_id,
+        )
+    if body.body:
+        await service.post_customer_message(
+            db, bus=bus, conversation=conversation, body=body.body, channel=body.channel
+        )
+    return await detail(db, conversation.id, principal, internal=False)
+
+
+@router.get(
+    "/{conversation_id}",
+    response_model=ConversationDetail,
+    summary="My conversation and its transcript (guest)",
+)
+async def read(conversation_id: str, principal: AnyPrincipal, db: DbSession) -> ConversationDetail:
+    _customer_only(principal)
+    return await detail(db, conversation_id, principal, internal=False)
+
+
+@router.post(
+    "/{conversation_id}/messages",
+    response_model=MessageRead,
+    status_code=status.HTTP_201_CREATED,
+    summary="Write in my conversation (guest)",
+)
+async def write(
+    conversation_id: str,
+    body: MessageCreate,
+    request: Request,
+    principal: AnyPrincipal,
+    db: DbSession,
+    bus: Bus,
+    settings: SettingsDep,
+    channel: Channel = Channel.WIDGET,
+) -> MessageRead:
+    _customer_only(principal)
+    check_rate(request, settings, principal)
+    conversation = await service.get_for_principal(
+        db, conversation_id=conversation_id, principal=principal
+    )
+    message = await service.post_customer_message(
+        db, bus=bus, conversation=conversation, body=body.body, channel=channel
+    )
+    return MessageRead.model_validate(message)
+
+
+@router.post(
+    "/{conversation_id}/handoff",
+    response_model=ConversationRead,
+    summary="Ask for a human advisor (guest)",
+)
+async def ask_for_a_person(
+    conversation_id: str, body: HandoffCreate, principal: AnyPrincipal, db: DbSession, bus: Bus
+) -> ConversationRead:
+    _customer_only(principal)
+    conversation = await service.get_for_principal(
+        db, conversation_id=conversation_id, principal=principal
+    )
+    conversation = await service.request_handoff(
+        db,
+        bus=bus,
+        conversation_id=conversation.id,
+        actor=Actor.of(principal),
+        reason=body.reason,
+        queue=body.queue,
+        product_line=body.product_line,
+    )
+    return ConversationRead.model_validate(conversation)
+
+
+@router.post(
+    "/{conversation_id}/csat",
+    response_model=ConversationRead,
+    summary="Rate a resolved conversation 1-5 (guest)",
+)
+async def rate(
+    conversation_id: str, body: CsatCreate, principal: AnyPrincipal, db: DbSession, bus: Bus
+) -> ConversationRead:
+    _customer_only(principal)
+    conversation = await service.get_for_principal(
+        db, conversation_id=conversation_id, principal=principal
+    )
+    conversation = await service.rate(
+        db, bus=bus, conversation=conversation, score=body.score, comment=body.comment
+    )
+    return ConversationRead.model_validate(conversation)

@@ -1,0 +1,109 @@
+"""Routing's background work: offer handoffs as they arrive, re-offer when advisors free
+up, escalate past the SLA, and release advisors whose consoles went away.
+
+Each piece of work runs in its own transaction, after the change that caused it
+committed (events come from the bus), so a failure here never undoes a customer's message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from vitrina.conversations import service as conversations
+from vitrina.conversations.events import HandoffRequested, StateChanged
+from vitrina.conversations.states import SYSTEM, WITH_ADVISOR, State
+from vitrina.core.config import Settings
+from vitrina.core.db import transaction
+from vitrina.core.events import EventBus
+from vitrina.routing import service as routing
+
+log = structlog.get_logger(__name__)
+
+
+class RoutingJobs:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], bus: EventBus, settings: Settings
+    ) -> None:
+        self.sessions = sessions
+        self.bus = bus
+        self.settings = settings
+        self._unsubscribe: list[Callable[[], None]] = []
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._ticker: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._unsubscribe.append(self.bus.subscribe(HandoffRequested, self.on_handoff))
+        self._unsubscribe.append(self.bus.subscribe(StateChanged, self.on_state_changed))
+        self._ticker = asyncio.create_task(self._tick_forever())
+
+    async def close(self) -> None:
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        tasks = [*self._tasks, *([self._ticker] if self._ticker else [])]
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+
+    async def on_handoff(self, event: HandoffRequested) -> None:
+        """Offer the conversation, then tell the customer their place and the wait."""
+        async with transaction(self.sessions) as db:
+            await routing.route(db, bus=self.bus, conversation_id=event.conversation_id)
+            conversation = await conversations.get(db, conversation_id=event.conversation_id)
+            if conversation is None or conversation.state != State.QUEUED:
+                return
+            place = await routing.queue_place(db, conversation=conversation)
+            minutes = max(1, round(place.estimate_s / 60))
+            await conversations.post_event(
+                db,
+                bus=self.bus,
+                conversation=conversation,
+                actor=SYSTEM,
+                body=f"You are number {place.position} in the queue; "
+                f"an advisor should be with you in about {minutes} min.",
+                data={"event": "queue_place", **place.model_dump(mode="json")},
+            )
+
+    async def on_state_changed(self, event: StateChanged) -> None:
+        left = event.previous_agent_id
+        was_serving = event.from_state in {s.value for s in WITH_ADVISOR}
+        if not left or not was_serving:
+            return
+        if event.to_state in {s.value for s in WITH_ADVISOR} and event.agent_id == left:
+            return
+        async with transaction(self.sessions) as db:
+            await routing.advisor_freed(db, bus=self.bus, user_id=left, brand_slug=event.brand_slug)
+
+    def release_later(self, user_id: str) -> None:
+        """After the grace period, release the advisor if no console came back."""
+        task = asyncio.create_task(self._release_after_grace(user_id))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _release_after_grace(self, user_id: str) -> None:
+        await asyncio.sleep(self.settings.console_disconnect_grace_s)
+        async with transaction(self.sessions) as db:
+            moved = await routing.release_if_gone(db, bus=self.bus, user_id=user_id)
+        if moved:
+            log.info("advisor_released", user_id=user_id, requeued=moved)
+
+    async def tick(self) -> None:
+        async with transaction(self.sessions) as db:
+            await routing.escalate_overdue(
+                db, bus=self.bus, default_sla_s=self.settings.routing_default_sla_s
+            )
+            await routing.offer_waiting(db, bus=self.bus)
+
+    async def _tick_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.settings.routing_tick_s)
+            try:
+                await self.tick()
+            except Exception:
+                log.exception("routing_tick_failed")
