@@ -41,6 +41,7 @@ from vitrina.scheduling.search import Plan, explain_slot
 
 DEFAULT_HOLD_TTL = timedelta(minutes=10)
 OVERLAP_GUARD = "scheduling_allocation_no_overlap"
+ALLOCATION_ATTEMPTS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,13 +142,17 @@ async def decide(
             status=409,
             reasons=reasons,
         )
+    return _choose(p, start), p
+
+
+def _choose(plan: Plan, start: datetime) -> list[str]:
     chosen: list[str] = []
-    for calendars in p.candidates:
+    for calendars in plan.candidates:
         for cal in calendars:
             if cal.resource.id not in chosen and cal.why_not(start) is None:
                 chosen.append(cal.resource.id)
                 break
-    return chosen, p
+    return chosen
 
 
 async def allocate(
@@ -156,32 +161,53 @@ async def allocate(
     appointment: Appointment,
     plan: Plan,
     resource_ids: list[str],
+    pinned: list[str] | None,
     expires_at: datetime | None,
     now: datetime,
 ) -> None:
-    by_id = {cal.resource.id: cal.resource for calendars in plan.candidates for cal in calendars}
+    """Block the chosen resources for the appointment.
+
+    If a concurrent booking took one of them first, the database refuses the insert;
+    the choice is then made again on what is committed now (another advisor may still
+    be free) a few times before giving up with `slot_taken`.
+    """
     await release_expired_holds(db, now=now, resource_ids=resource_ids)
-    for resource_id in resource_ids:
-        r = by_id[resource_id]
-        db.add(
-            Allocation(
-                appointment_id=appointment.id,
-                resource_id=resource_id,
-                block_start=appointment.start_at - r.buffer_before,
-                block_end=appointment.end_at + r.buffer_after,
-                active=True,
-                expires_at=expires_at,
-            )
+    for _ in range(ALLOCATION_ATTEMPTS):
+        by_id = {c.resource.id: c.resource for calendars in plan.candidates for c in calendars}
+        try:
+            async with db.begin_nested():
+                for resource_id in resource_ids:
+                    r = by_id[resource_id]
+                    db.add(
+                        Allocation(
+                            appointment_id=appointment.id,
+                            resource_id=resource_id,
+                            block_start=appointment.start_at - r.buffer_before,
+                            block_end=appointment.end_at + r.buffer_after,
+                            active=True,
+                            expires_at=expires_at,
+                        )
+                    )
+                await db.flush()
+            return
+        except IntegrityError as exc:
+            if OVERLAP_GUARD not in str(exc.orig):
+                raise
+        reasons, plan = await explain_slot(
+            db,
+            appointment_type=plan.appointment_type,
+            start=appointment.start_at,
+            now=now,
+            resource_ids=pinned,
+            ignore_appointment_id=appointment.id,
         )
-    try:
-        await db.flush()
-    except IntegrityError as exc:
-        if OVERLAP_GUARD in str(exc.orig):
-            raise SlotTaken(
-                "Someone else just booked this slot; pick another one.",
-                start=appointment.start_at.isoformat(),
-            ) from None
-        raise
+        if reasons:
+            break
+        resource_ids = _choose(plan, appointment.start_at)
+    raise SlotTaken(
+        "Someone else just booked this slot; pick another one.",
+        start=appointment.start_at.isoformat(),
+    )
 
 
 async def _create(
@@ -261,6 +287,7 @@ async def _create(
         appointment=appointment,
         plan=p,
         resource_ids=chosen,
+        pinned=resource_ids,
         expires_at=hold_expires_at,
         now=now,
     )

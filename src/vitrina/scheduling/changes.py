@@ -103,7 +103,13 @@ async def reschedule(
     appointment.sequence += 1
     appointment.last_change_key = idempotency_key
     await allocate(
-        db, appointment=appointment, plan=p, resource_ids=chosen, expires_at=None, now=now
+        db,
+        appointment=appointment,
+        plan=p,
+        resource_ids=chosen,
+        pinned=resource_ids,
+        expires_at=None,
+        now=now,
     )
     await notifications.on_rescheduled(
         db, appointment=appointment, appointment_type=appointment_type, now=now
