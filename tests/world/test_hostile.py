@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from tests.world.conftest import Client, Node, make_settings, open_client, run_node
 
-ACCEPTABLE_CLOSES = {1000, 1003, 1008, 1009, 4008, 4012}
+ACCEPTABLE_CLOSES = {1000, 1009, 4008, 4012}
 FAST = settings(
     max_examples=60,
     deadline=None,

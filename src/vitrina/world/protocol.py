@@ -37,7 +37,6 @@ _Short = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_-]{1,32}$")]
 class CloseCode(IntEnum):
     NORMAL = 1000
     GOING_AWAY = 1001  # the server is shutting down; reconnect and resume
-    UNSUPPORTED_DATA = 1003  # binary frame in JSON mode or the reverse, repeatedly
     TOO_BIG = 1009  # a frame over the size limit
     INTERNAL_ERROR = 1011
     UNAUTHENTICATED = 4001  # no valid guest or staff session, or bad token
@@ -304,3 +303,20 @@ def all_finite(*values: float) -> bool:
 
 def encode(frame: ServerFrame, *, json_mode: bool) -> bytes:
     return json_encoder.encode(frame) if json_mode else mp_encoder.encode(frame)
+
+
+def json_schema() -> dict[str, Any]:
+    """JSON Schema of both directions (for client code generation): `python -m
+    vitrina.world.protocol > docs/protocol.schema.json`."""
+    (client, server), components = msgspec.json.schema_components([ClientFrame, ServerFrame])
+    return {
+        "$defs": components,
+        "properties": {"client_to_server": client, "server_to_client": server},
+    }
+
+
+if __name__ == "__main__":
+    import json
+    import sys
+
+    sys.stdout.write(json.dumps(json_schema(), indent=2, sort_keys=True) + "\n")
