@@ -105,3 +105,29 @@ def test_production_refuses_a_missing_master_key(monkeypatch: pytest.MonkeyPatch
         Settings()
     monkeypatch.setenv("VITRINA_MASTER_KEY", "m" * 40)
     assert Settings().master_key is not None
+
+
+async def test_a_transaction_unwraps_a_subject_key_once(
+    app: object, db: AsyncSession, settings: Settings
+) -> None:
+    from sqlalchemy import event
+
+    tokens = [await keys.encrypt_for(db, settings, subject=ALICE, value=f"v{i}") for i in range(3)]
+    await db.commit()
+    loads: list[str] = []
+
+    def count(conn: object, cursor: object, statement: str, *args: object) -> None:
+        if "FROM privacy_data_key" in statement:
+            loads.append(statement)
+
+    engine = app.state.engine.sync_engine  # type: ignore[attr-defined]
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        for token in tokens * 10:
+            await keys.decrypt_for(db, settings, subject=ALICE, token=token)
+        assert len(loads) == 1
+        await db.commit()  # a new transaction reads the key again
+        await keys.decrypt_for(db, settings, subject=ALICE, token=tokens[0])
+        assert len(loads) == 2
+    finally:
+        event.remove(engine, "before_cursor_execute", count)

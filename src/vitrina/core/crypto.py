@@ -8,8 +8,8 @@ wrapped key: every ciphertext of that subject, in live tables, append-only logs 
 backups alike, becomes unreadable ("crypto-shredding").
 
 Where wrapped keys live is not core's business: a `KeyStore` (the privacy domain's key
-table) supplies them. Unwrapped keys are cached per database session, so a request that
-decrypts a thousand rows of one customer unwraps the key once.
+table) supplies them. Unwrapped keys are cached per session until its transaction ends,
+so a request that decrypts a thousand rows of one customer unwraps the key once.
 """
 
 from __future__ import annotations
@@ -17,12 +17,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
-from typing import Protocol
+from typing import Any, Protocol
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from sqlalchemy import event as sa_event
 from sqlalchemy.ext.asyncio import AsyncSession
 
 TOKEN_PREFIX = "vx1"  # noqa: S105 - a format marker, not a secret
@@ -65,6 +66,12 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
+def _drop_cache(sync_session: Any) -> None:
+    cache = sync_session.info.get(_CACHE_KEY)
+    if cache:
+        cache.clear()
+
+
 class Keyring:
     """Seals and opens personal values for subjects; one instance per master key."""
 
@@ -92,7 +99,14 @@ class Keyring:
 
     @staticmethod
     def _cache(db: AsyncSession) -> dict[str, tuple[str, AESGCM]]:
-        cache: dict[str, tuple[str, AESGCM]] = db.info.setdefault(_CACHE_KEY, {})
+        cache: dict[str, tuple[str, AESGCM]] | None = db.info.get(_CACHE_KEY)
+        if cache is None:
+            cache = db.info[_CACHE_KEY] = {}
+            # Unwrapped keys live for one transaction: an erasure committed by another
+            # session must not be outlived by a key still held in this one.
+            sync_session = db.sync_session
+            for name in ("after_commit", "after_rollback"):
+                sa_event.listen(sync_session, name, _drop_cache)
         return cache
 
     @staticmethod

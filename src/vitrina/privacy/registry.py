@@ -74,6 +74,10 @@ def register(source: PersonalDataSource) -> PersonalDataSource:
     return source
 
 
+def unregister(name: str) -> None:
+    _SOURCES.pop(name, None)
+
+
 def discover() -> None:
     """Import every `vitrina.<domain>.personal_data` module so that they register."""
     for info in pkgutil.iter_modules(vitrina.__path__):
