@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from vitrina.brands.demo import ensure_demo_brand
 from vitrina.catalog.demo import seed_catalog
 from vitrina.core.security import Role
+from vitrina.crm.demo import seed_demo_customer
 from vitrina.identity import service as identity
 from vitrina.privacy.demo import seed_consent_texts
 from vitrina.scheduling.demo import seed_scheduling
@@ -55,6 +56,7 @@ async def seed_staff(db: AsyncSession) -> str:
 SEEDERS: list[tuple[str, Seeder]] = [
     ("brand", seed_brand),
     ("staff", seed_staff),
+    ("demo customer", seed_demo_customer),
     ("consent texts", seed_consent_texts),
     ("catalog", seed_catalog),
     ("scheduling", seed_scheduling),

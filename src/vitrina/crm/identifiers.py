@@ -36,7 +36,7 @@ class Identifier:
 
 
 _DID = re.compile(r"^did:[a-z0-9]+:[A-Za-z0-9._:%-]{1,200}$")
-_SYSTEM_VALUE = re.compile(r"^([a-z0-9][a-z0-9_.-]{0,39}):(\S{1,200})$")
+_SYSTEM_VALUE = re.compile(r"^([A-Za-z0-9][A-Za-z0-9_.-]{0,39}):(\S{1,200})$")
 
 
 def normalise(kind: IdentityKind | str, raw: str, *, region: str | None = None) -> Identifier:

@@ -229,8 +229,8 @@ def build_message(
 ) -> str:
     """The EIP-4361 text for these fields (used by the demo wallet, tests and benchmarks)."""
     lines = [f"{domain} wants you to sign in with your Ethereum account:", address, ""]
-    if statement is not None:
-        lines += [statement, ""]
+    # The grammar keeps the blank line after the statement even when there is none.
+    lines += [statement, ""] if statement is not None else [""]
     lines += [f"URI: {uri}", "Version: 1", f"Chain ID: {chain_id}", f"Nonce: {nonce}"]
     lines.append(f"Issued At: {issued_at}")
     if expiration_time is not None:
