@@ -115,6 +115,7 @@ def run_bench(
     interest_radius: float | None = None,
     observer_fraction: float = 0.25,
     server_pid: int | None = None,
+    attackers: int = 0,
 ) -> dict[str, Any]:
     """Run the load and return the figures (see the module docstring for the method)."""
     if clients < 1 or rooms < 1 or hz <= 0 or duration <= 0:
@@ -136,7 +137,7 @@ def run_bench(
         result = _drive(
             url=url, clients=clients, rooms=rooms, hz=hz, duration=duration, workers=workers,
             warmup=warmup, area=area, zone=zone, observer_fraction=observer_fraction,
-            server_pid=server_pid, tick_hz=tick_hz,
+            server_pid=server_pid, tick_hz=tick_hz, attackers=attackers,
         )  # fmt: skip
     result["load_avg_before"] = [round(x, 2) for x in load_before]
     return result
@@ -145,7 +146,7 @@ def run_bench(
 def _drive(
     *, url: str, clients: int, rooms: int, hz: float, duration: float, workers: int,
     warmup: float, area: float, zone: str, observer_fraction: float, server_pid: int | None,
-    tick_hz: float,
+    tick_hz: float, attackers: int,
 ) -> dict[str, Any]:  # fmt: skip
     parts = urlsplit(url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
@@ -155,6 +156,7 @@ def _drive(
             "worker": w, "host": host, "port": port, "path": parts.path or "/ws/world",
             "zone": zone, "hz": hz, "area": area, "observer_fraction": observer_fraction,
             "clients": [[i, i % rooms] for i in range(w, clients, workers)],
+            "attackers": [[i, i % rooms] for i in range(w, attackers, workers)],
         }  # fmt: skip
         argv = [sys.executable, "-m", "vitrina.world.bench_worker", json.dumps(cfg)]
         procs.append(
@@ -239,6 +241,8 @@ def _drive(
             round(sum(o["bytes_out"] for o in outs) / connected / duration, 1) if connected else 0
         ),
         "error_frames": sum(o["errors"] for o in outs),
+        "attackers": attackers,
+        "attacker_closes": sum(o["attacker_closes"] for o in outs),
         "server_cpu_cores": server_cores,
         "server_rss_mb": round(rss / 2**20, 1) if rss else None,
         "generator_processes": len(outs),
@@ -269,6 +273,11 @@ def format_report(r: dict[str, Any]) -> str:
         f"{r['frames_received_ratio']:.1%} of ticks",
         "  result           " + ("VALID" if r["valid"] else "INVALID: " + "; ".join(r["invalid_reasons"])),
     ]  # fmt: skip
+    if r["attackers"]:
+        lines.append(
+            f"  attackers        {r['attackers']} hostile clients, closed by the server "
+            f"{r['attacker_closes']} times (excluded from the figures above)"
+        )
     if r["failures"]:
         lines.append("  failures         " + "; ".join(r["failures"]))
     return "\n".join(lines)

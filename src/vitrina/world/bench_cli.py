@@ -32,12 +32,15 @@ def world(
         float | None, typer.Option(help="Interest radius (m) of the own server.")
     ] = None,
     warmup: Annotated[float | None, typer.Option(help="Seconds before measuring.")] = None,
+    attackers: Annotated[
+        int, typer.Option(help="Extra hostile clients (garbage, NaN, oversized, floods).")
+    ] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     result = run_bench(
         clients=clients, rooms=rooms, hz=hz, duration=duration, url=url, workers=workers,
         area=area, zone=zone, tick_hz=tick_hz, interest_radius=interest_radius,
-        warmup=warmup, server_pid=server_pid,
+        warmup=warmup, server_pid=server_pid, attackers=attackers,
     )  # fmt: skip
     typer.echo(json.dumps(result) if as_json else format_report(result))
     if not result["valid"]:

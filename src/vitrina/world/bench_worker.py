@@ -225,6 +225,55 @@ class BenchClient(asyncio.Protocol):
             self.bytes_out += len(data)
 
 
+class Attacker:
+    """A hostile client: garbage, NaN moves, oversized frames and floods, reconnecting
+    whenever the server closes it. Only the other clients' figures are reported."""
+
+    def __init__(self, index: int, cfg: dict[str, Any], measure: Measure) -> None:
+        self.index, self.cfg, self.measure = index, cfg, measure
+        self.client: BenchClient | None = None
+        self.closes = 0
+        self.connecting = False
+
+    async def _reconnect(self) -> None:
+        self.connecting = True
+        try:
+            await asyncio.sleep(0.2)
+            self.client = await _connect(self.index, self.cfg, self.measure, array("d"))
+        except Exception:
+            self.client = None
+        finally:
+            self.connecting = False
+
+    def step(self, now: float, tasks: set[asyncio.Task[None]]) -> None:
+        c = self.client
+        if c is None or c.closed:
+            if c is not None:
+                self.closes += 1
+                self.client = None
+            if not self.connecting:
+                task = asyncio.get_running_loop().create_task(self._reconnect())
+                tasks.add(task)
+                task.add_done_callback(tasks.discard)
+            return
+        if c.transport is None or c.id < 0:
+            return
+        roll = random.random()
+        if roll < 0.4:
+            payload = os.urandom(random.randint(1, 64))
+        elif roll < 0.7:
+            payload = _encode({"t": "move", "v": 1, "p": (math.nan, math.inf, 0.0)})
+        elif roll < 0.9:
+            payload = _encode({"t": random.choice(["nope", "join", "chat"]), "v": 1, "x": [1]})
+        elif roll < 0.97:
+            payload = b"\x00" * (self.cfg.get("max_frame", 16384) + 1024)
+        else:
+            for _ in range(150):  # a flood burst
+                c.transport.write(_ws_frame(b"\x81"))
+            return
+        c.transport.write(_ws_frame(payload))
+
+
 async def _connect(index: int, cfg: dict[str, Any], measure: Measure, lat: array[float]) -> Any:
     loop = asyncio.get_running_loop()
     _, client = await loop.create_connection(
@@ -250,6 +299,11 @@ async def run_worker(cfg: dict[str, Any]) -> dict[str, Any]:
                 failed += 1
 
     await asyncio.gather(*(one(i, r) for i, r in cfg["clients"]))
+    attackers = [
+        Attacker(100000 + i, {**cfg, "brand": f"bench-{r}"}, measure)
+        for i, r in cfg.get("attackers", [])
+    ]
+    attack_tasks: set[asyncio.Task[None]] = set()
     print("ready", flush=True)
     loop = asyncio.get_running_loop()
     line = await loop.run_in_executor(None, sys.stdin.readline)
@@ -272,6 +326,9 @@ async def run_worker(cfg: dict[str, Any]) -> dict[str, Any]:
             break
         for c in groups[k % slices]:
             c.step(now)
+        if attackers and k % slices == 0:
+            for a in attackers:
+                a.step(now, attack_tasks)
         k += 1
         next_t += period / slices
         if next_t < now - period:  # fell behind: resynchronise instead of bursting
@@ -289,6 +346,7 @@ async def run_worker(cfg: dict[str, Any]) -> dict[str, Any]:
         "frames_in": sum(c.frames_in for c in clients),
         "bytes_in": sum(c.bytes_in for c in clients),
         "errors": sum(c.errors for c in clients),
+        "attacker_closes": sum(a.closes for a in attackers),
         "cpu_cores": ((cpu_end or 0.0) - (cpu_start or 0.0)) / window if window > 0 else 0.0,
         # Histogram in 0.1 ms buckets, so workers' results merge exactly.
         "latency_hist": dict(Counter(int(x * 10.0) for x in lat)),
