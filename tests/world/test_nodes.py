@@ -154,3 +154,42 @@ async def test_avatars_of_a_dead_node_are_dropped(tmp_path: Path) -> None:
             proc_b.wait()
         gone = await a.expect("exit", timeout=15)
         assert (gone["id"], gone["why"]) == (b.id, "node_lost")
+
+
+async def test_resume_on_another_node_keeps_the_avatar(tmp_path: Path) -> None:
+    """Without sticky sessions a reconnect lands on another node: same avatar, no ghost."""
+    broker = InProcessBroker()
+    await broker.start()
+    try:
+        async with (
+            run_node(make_settings(tmp_path / "a"), broker) as na,
+            run_node(make_settings(tmp_path / "b"), broker) as nb,
+            open_client(na.url, sid="watch") as watcher,
+        ):
+            await watcher.join(zone="lounge")
+            async with open_client(na.url, sid="roam") as first:
+                await first.join(zone="lounge")
+                await watcher.expect("enter")
+            async with open_client(nb.url, sid="roam") as again:
+                await again.send("resume", token=first.token)
+                welcome = await again.expect("welcome")
+                assert welcome["id"] == first.id
+                assert welcome["resumed"] is True
+                assert [p["id"] for p in welcome["who"]].count(first.id) == 1
+                me = next(p for p in welcome["who"] if p["id"] == first.id)["s"]
+                await again.send("move", p=[me[1] / 100 + 0.3, 0.0, me[3] / 100], ts=4242)
+                await watcher.expect(
+                    "snap", lambda f: any(e[0] == first.id and e[5] == 4242 for e in f["u"])
+                )
+                await again.send("chat", text="still me")
+                assert (await watcher.expect("chat"))["id"] == first.id
+            # A foreign session cannot claim it, on either node.
+            async with open_client(na.url, sid="thief") as thief:
+                await thief.send("resume", token=welcome["token"])
+                assert (await thief.expect("error"))["code"] == "resume_failed"
+            async with open_client(nb.url, sid="thief") as thief:
+                await thief.send("resume", token=welcome["token"])
+                assert (await thief.expect("error"))["code"] == "resume_failed"
+            assert not [f for f in watcher.frames if f["t"] == "exit"]
+    finally:
+        await broker.close()

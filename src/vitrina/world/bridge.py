@@ -69,7 +69,14 @@ class Teleport(_Msg, tag="t"):
     r: float
 
 
-Message = Sync | Enter | Exit | Chat | Emote | Signal | Hello | Alive | Teleport
+class Handoff(_Msg, tag="o"):
+    """Avatar `id` is now owned by node `to` (its client resumed there)."""
+
+    id: int
+    to: str
+
+
+Message = Sync | Enter | Exit | Chat | Emote | Signal | Hello | Alive | Teleport | Handoff
 
 _encoder = msgspec.msgpack.Encoder()
 _decoder = msgspec.msgpack.Decoder(Message)

@@ -15,7 +15,7 @@ import structlog
 from vitrina.core.broker import Broker, Unsubscribe
 from vitrina.core.config import Settings
 from vitrina.core.events import EventBus
-from vitrina.world import bridge, remote
+from vitrina.world import bridge, handoff, remote
 from vitrina.world.avatar import Avatar
 from vitrina.world.events import PresenceJoined, PresenceLeft
 from vitrina.world.layout import LayoutRegistry, load_layout_file
@@ -73,10 +73,13 @@ class WorldHub:
         self._tasks: list[asyncio.Task[None]] = []
         self._pending: set[asyncio.Task[None]] = set()
         self._room_locks: dict[str, asyncio.Lock] = {}
+        self._handoff = handoff.Handoff(self)
+        self._node_unsubscribe: Unsubscribe | None = None
 
     # ------------------------------------------------------------ lifecycle
 
     async def start(self) -> None:
+        self._node_unsubscribe = await self._handoff.start()
         self._tasks = [
             asyncio.create_task(self._tick_loop(), name="world-tick"),
             asyncio.create_task(self._housekeeping(), name="world-housekeeping"),
@@ -91,6 +94,9 @@ class WorldHub:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks = []
+        if self._node_unsubscribe is not None:
+            await self._node_unsubscribe()
+            self._node_unsubscribe = None
         for unsubscribe in list(self._unsubscribe.values()):
             with contextlib.suppress(Exception):
                 await unsubscribe()
@@ -135,7 +141,7 @@ class WorldHub:
             await self.publish(room, bridge.Hello(node=self.node))
             return room
 
-    async def _close_room_if_idle(self, room: Room) -> None:
+    async def close_room_if_idle(self, room: Room) -> None:
         if not room.is_empty_locally(self.node) or self.rooms.get(room.id) is not room:
             return
         del self.rooms[room.id]
@@ -178,7 +184,7 @@ class WorldHub:
                 self._attach(session, avatar, room, resumed=True)
                 return
         if len(room.avatars) >= room.capacity:
-            await self._close_room_if_idle(room)
+            await self.close_room_if_idle(room)
             suggestion = self.suggest_shard(frame.brand, frame.zone, frame.shard)
             session.error(
                 ErrorCode.ROOM_FULL,
@@ -245,7 +251,7 @@ class WorldHub:
             old.close(CloseCode.REPLACED, "resumed on another connection")
         if avatar.resume_token is not None:
             self._tokens.pop(avatar.resume_token, None)
-        avatar.resume_token = secrets.token_urlsafe(24)
+        avatar.resume_token = handoff.new_token(self.node)
         self._tokens[avatar.resume_token] = avatar
         avatar.session = session
         avatar.detached_at = None
@@ -273,12 +279,19 @@ class WorldHub:
         )
 
     async def resume(self, session: Session, token: str) -> None:
-        avatar = self._tokens.get(token)
-        if avatar is None or avatar.session_id != session.principal.session_id:
-            raise FrameError(ErrorCode.RESUME_FAILED, "unknown or expired resume token", "resume")
-        room = self._avatar_rooms.get(avatar.id)
-        if room is None:
-            raise FrameError(ErrorCode.RESUME_FAILED, "the avatar has left", "resume")
+        if handoff.token_node(token) != self.node:
+            avatar, room = await self._handoff.claim(session, token)
+        else:
+            found = self._tokens.get(token)
+            if found is None or found.session_id != session.principal.session_id:
+                raise FrameError(
+                    ErrorCode.RESUME_FAILED, "unknown or expired resume token", "resume"
+                )
+            avatar = found
+            maybe_room = self._avatar_rooms.get(avatar.id)
+            if maybe_room is None:
+                raise FrameError(ErrorCode.RESUME_FAILED, "the avatar has left", "resume")
+            room = maybe_room
         if session.room is not None and session.room is not room:
             await self._leave_current(session, why="moved")
         self._attach(session, avatar, room, resumed=True)
@@ -320,7 +333,7 @@ class WorldHub:
         room.broadcast(ExitOut(id=avatar_id, why=why))
         await self.publish(room, bridge.Exit(node=self.node, id=avatar_id, why=why))
         await self.bus.publish(PresenceLeft(**self.event_fields(room, avatar), reason=why))
-        await self._close_room_if_idle(room)
+        await self.close_room_if_idle(room)
 
     # ------------------------------------------------------------ in-room actions
 
@@ -412,3 +425,22 @@ class WorldHub:
 
     def avatar_room(self, avatar_id: int) -> Room | None:
         return self._avatar_rooms.get(avatar_id)
+
+    def token_avatar(self, token: str) -> Avatar | None:
+        return self._tokens.get(token)
+
+    def adopt(self, avatar: Avatar, room: Room) -> None:
+        """Own an avatar handed over by another node."""
+        self._avatar_rooms[avatar.id] = room
+
+    def release(self, avatar: Avatar, room: Room, *, new_owner: str) -> None:
+        """Give an avatar to another node; it stays here as a mirror."""
+        self._avatar_rooms.pop(avatar.id, None)
+        if avatar.resume_token is not None:
+            self._tokens.pop(avatar.resume_token, None)
+        avatar.resume_token = None
+        avatar.node = new_owner
+        avatar.session = None
+        avatar.detached_at = None
+        room.sessions.pop(avatar.id, None)
+        room.remote_seen[new_owner] = time.monotonic()

@@ -61,6 +61,10 @@ def apply(hub: WorldHub, room: Room, payload: bytes) -> None:
         mine = [a.presence() for a in room.avatars.values() if a.node == hub.node]
         if mine:
             hub.publish_soon(room, bridge.Enter(node=hub.node, who=mine))
+    elif type(msg) is bridge.Handoff:
+        moved = room.avatars.get(msg.id)
+        if moved is not None and moved.node == msg.node and msg.to != hub.node:
+            moved.node = msg.to
     elif type(msg) is bridge.Teleport:
         avatar = room.avatars.get(msg.id)
         if avatar is not None and avatar.node == hub.node:
