@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, status
 
 from vitrina.api.deps import STAFF, Bus, DbSession, StaffPrincipal, require_roles
 from vitrina.brands import service as brands
-from vitrina.conversations import canned, service
+from vitrina.conversations import canned, channels, service, webhook_channel
 from vitrina.conversations import routes as customer_routes
 from vitrina.conversations.models import Conversation
 from vitrina.conversations.routes import detail
@@ -33,7 +33,12 @@ from vitrina.core.security import Principal, Role
 SUPERVISOR = require_roles(Role.SUPERVISOR, Role.ADMIN)
 SupervisorPrincipal = Annotated[Principal, Depends(SUPERVISOR)]
 
-router = APIRouter(prefix="/api/console", tags=["console"], dependencies=[Depends(STAFF)])
+router = APIRouter(
+    prefix="/api/console",
+    tags=["console"],
+    dependencies=[Depends(STAFF)],
+    lifespan=channels.lifespan,
+)
 supervisor_router = APIRouter(
     prefix="/api/console",
     tags=["console"],
@@ -250,4 +255,12 @@ async def create_canned(
     return CannedResponseRead.model_validate(row)
 
 
-routers = [customer_routes.router, router, supervisor_router]
+routers = [
+    customer_routes.router,
+    customer_routes.ws_router,
+    customer_routes.assets_router,
+    webhook_channel.router,
+    webhook_channel.admin_router,
+    router,
+    supervisor_router,
+]

@@ -6,9 +6,20 @@ conversation looks like a missing one.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request, status
+from fastapi import APIRouter, Depends, Request, Response, WebSocket, status
 
-from vitrina.api.deps import GUEST_OR_STAFF, AnyPrincipal, Bus, DbSession, SettingsDep, client_ip
+from vitrina.api import static
+from vitrina.api.deps import (
+    GUEST_OR_STAFF,
+    PUBLIC,
+    AnyPrincipal,
+    Bus,
+    DbSession,
+    SettingsDep,
+    client_ip,
+    resolve_ws_principal,
+)
+from vitrina.brands import service as brands
 from vitrina.conversations import service
 from vitrina.conversations.schemas import (
     ConversationCreate,
@@ -21,7 +32,8 @@ from vitrina.conversations.schemas import (
     TransitionRead,
 )
 from vitrina.conversations.states import Actor, Channel
-from vitrina.core.errors import Forbidden, RateLimited
+from vitrina.conversations.widget import WidgetSession
+from vitrina.core.errors import Forbidden, NotFound, RateLimited
 from vitrina.core.ratelimit import RateLimiter
 from vitrina.core.security import Principal
 
@@ -176,3 +188,38 @@ async def rate(
         db, bus=bus, conversation=conversation, score=body.score, comment=body.comment
     )
     return ConversationRead.model_validate(conversation)
+
+
+ws_router = APIRouter()
+assets_router = APIRouter(include_in_schema=False, dependencies=[Depends(PUBLIC)])
+
+
+@ws_router.websocket("/ws/widget")
+async def widget_socket(websocket: WebSocket, brand: str, locale: str = "en") -> None:
+    """The chat widget's socket; see `vitrina.conversations.widget` for the protocol."""
+    principal = await resolve_ws_principal(websocket)
+    await websocket.accept()
+    async with websocket.app.state.sessions() as db:
+        known = await brands.get_by_slug(db, slug=brand)
+    if known is None:
+        await websocket.close(code=4404, reason="unknown brand")
+        return
+    language = locale if locale in known.locales else known.default_locale
+    await WidgetSession(websocket, brand=brand, locale=language).run(principal)
+
+
+@assets_router.get("/widget.js")
+async def widget_script() -> Response:
+    """The embeddable chat widget, one script tag on a brand's site:
+    `<script src="https://vitrina.example/widget.js" data-brand="aurora-motors"></script>`.
+
+    The built bundle is wrapped in a function so its names never meet the host page's."""
+    bundles = sorted((static.DIST / "assets").glob("widget-*.js"), key=lambda p: p.stat().st_mtime)
+    if not bundles:
+        raise NotFound("The web client is not built (make install).", code="not_built")
+    code = bundles[-1].read_text(encoding="utf-8")
+    return Response(
+        "(function(){\n" + code + "\n})();\n",
+        media_type="text/javascript",
+        headers={"Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*"},
+    )

@@ -87,6 +87,7 @@ __all__ = [
     "request_handoff",
     "requeue",
     "resolve",
+    "set_external_id",
     "set_offer",
     "transfer_to_advisor",
     "transitions",
@@ -223,10 +224,17 @@ async def post_agent_message(
     principal: Principal,
     body: str,
     external_id: str | None = None,
+    data: dict[str, Any] | None = None,
 ) -> Message:
     check_owner(conversation, principal)
     message = await append(
-        db, bus, conversation, author=Actor.of(principal), body=body, external_id=external_id
+        db,
+        bus,
+        conversation,
+        author=Actor.of(principal),
+        body=body,
+        external_id=external_id,
+        data=data,
     )
     if conversation.state == State.ASSIGNED:
         await move(
@@ -277,3 +285,11 @@ def set_offer(conversation: Conversation, *, agent_id: str | None) -> None:
 def place_in_world(conversation: Conversation, *, room: str, avatar_id: int) -> None:
     conversation.world_room = room
     conversation.world_avatar_id = avatar_id
+
+
+async def set_external_id(db: AsyncSession, *, message_id: str, external_id: str) -> None:
+    """Remember the id a channel gave a message we sent (an email's Message-ID)."""
+    message = await db.get(Message, message_id)
+    if message is not None:
+        message.external_id = external_id[:255]
+        await db.flush()

@@ -1,0 +1,147 @@
+"""Email in over real SMTP (our own aiosmtpd server), replies out to a local SMTP sink."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from email.message import EmailMessage
+
+import aiosmtplib
+import pytest
+from fastapi import FastAPI
+from httpx import AsyncClient
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tests.conversations.helpers import BRAND, make_brands
+from tests.factories import login, make_staff
+from tests.smtp import SmtpCapture
+from vitrina.core.config import Settings
+
+INBOUND = f"{BRAND}@support.localhost"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def settings(settings: Settings, smtp_server: SmtpCapture) -> Settings:
+    return smtp_server.configure(settings).model_copy(
+        update={
+            "inbound_smtp_listen": f"127.0.0.1:{_free_port()}",
+            "inbound_mail_max_bytes": 200_000,
+            "inbound_attachment_max_bytes": 1_000,
+            "console_disconnect_grace_s": 60.0,
+        }
+    )
+
+
+def _mail(subject: str, body: str, *, msgid: str, reply_to: str | None = None) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = "Mia Rossi <mia@example.org>"
+    message["To"] = INBOUND
+    message["Subject"] = subject
+    message["Message-ID"] = msgid
+    if reply_to:
+        message["In-Reply-To"] = reply_to
+        message["References"] = reply_to
+    message.set_content(body)
+    return message
+
+
+async def _send(settings: Settings, message: EmailMessage) -> None:
+    host, _, port = (settings.inbound_smtp_listen or "").rpartition(":")
+    await aiosmtplib.send(message, hostname=host, port=int(port))
+
+
+async def _conversations(client: AsyncClient, headers: dict[str, str]) -> list[dict[str, object]]:
+    for _ in range(100):
+        rows = (await client.get("/api/console/conversations", headers=headers)).json()
+        if rows:
+            return list(rows)
+        await asyncio.sleep(0.05)
+    return []
+
+
+async def test_mail_becomes_a_conversation_and_the_reply_threads_back(
+    app: FastAPI,
+    client: AsyncClient,
+    db: AsyncSession,
+    settings: Settings,
+    smtp_server: SmtpCapture,
+) -> None:
+    await make_brands(db)
+    await make_staff(db, email="ava@example.com", roles=["agent"], brand_slugs=[BRAND], name="Ava")
+    ava = await login(client, "ava@example.com")
+    first = _mail("Brake noise", "My car squeaks.\n\nMia", msgid="<m1@example.org>")
+    first.add_attachment(b"x" * 500, maintype="image", subtype="jpeg", filename="../../photo.jpg")
+    first.add_attachment(b"y" * 5000, maintype="application", subtype="pdf", filename="big.pdf")
+    await _send(settings, first)
+    rows = await _conversations(client, ava)
+    assert len(rows) == 1 and rows[0]["channel"] == "email"
+    cid = rows[0]["id"]
+    assert rows[0]["customer_email"] == "mia@example.org"
+
+    await client.put("/api/console/presence", json={"status": "online"}, headers=ava)
+    # Taking a conversation from the bot into a queue is for supervisors, not agents.
+    forced = await client.post(f"/api/console/conversations/{cid}/handoff", json={}, headers=ava)
+    assert forced.status_code == 403
+    detail = (await client.get(f"/api/console/conversations/{cid}", headers=ava)).json()
+    attachments = detail["messages"][0]["data"]["attachments"]
+    assert [(a["name"], a["stored"]) for a in attachments] == [
+        ("photo.jpg", True),
+        ("big.pdf", False),
+    ]
+    assert (settings.data_dir / "attachments" / cid / attachments[0]["sha256"]).is_file()
+
+    await make_staff(db, email="sam@example.com", roles=["supervisor"], brand_slugs=[BRAND])
+    sam = await login(client, "sam@example.com")
+    queued = await client.post(f"/api/console/conversations/{cid}/handoff", json={}, headers=sam)
+    assert queued.json()["state"] == "queued"
+    accepted = await client.post(f"/api/console/conversations/{cid}/accept", headers=ava)
+    assert accepted.status_code == 200, accepted.text
+    await client.post(
+        f"/api/console/conversations/{cid}/messages",
+        json={"body": "Please come by on Friday."},
+        headers=ava,
+    )
+    reply = await smtp_server.wait_for(lambda m: "Friday" in m.get_content())
+    assert reply["To"].addresses[0].addr_spec == "mia@example.org"
+    assert reply["From"].addresses[0].addr_spec == INBOUND
+    assert reply["In-Reply-To"] == "<m1@example.org>"
+    assert reply["Subject"] == "Re: Brake noise"
+
+    # The customer answers the reply: same conversation, quoted history cut off.
+    answer = _mail(
+        "Re: Brake noise",
+        "Friday works.\n\nOn Mon, Ava wrote:\n> Please come by on Friday.",
+        msgid="<m2@example.org>",
+        reply_to=str(reply["Message-ID"]),
+    )
+    await _send(settings, answer)
+    await _send(settings, answer)  # a redelivery is stored once
+    for _ in range(100):
+        detail = (await client.get(f"/api/console/conversations/{cid}", headers=ava)).json()
+        if any(m["body"] == "Friday works." for m in detail["messages"]):
+            break
+        await asyncio.sleep(0.05)
+    bodies = [m["body"] for m in detail["messages"] if m["author_kind"] == "customer"]
+    assert bodies == ["My car squeaks.\n\nMia", "Friday works."]
+    assert len(await _conversations(client, ava)) == 1
+
+
+async def test_oversized_and_misaddressed_mail_is_refused(
+    app: FastAPI, db: AsyncSession, settings: Settings
+) -> None:
+    await make_brands(db)
+    huge = _mail("Huge", "z" * 300_000, msgid="<big@example.org>")
+    with pytest.raises(aiosmtplib.SMTPResponseException) as too_big:
+        await _send(settings, huge)
+    assert too_big.value.code == 552
+    stranger = _mail("Hi", "hello", msgid="<s@example.org>")
+    del stranger["To"]
+    stranger["To"] = "nobody-brand@support.localhost"
+    with pytest.raises(aiosmtplib.SMTPRecipientsRefused):
+        await _send(settings, stranger)
