@@ -317,7 +317,11 @@ async def run_worker(cfg: dict[str, Any]) -> dict[str, Any]:
     hz = cfg["hz"]
     period = 1.0 / hz
     slices = max(1, int(period / 0.005))
-    groups = [clients[i::slices] for i in range(slices)]
+    # Each client sends at its own random phase within the period, like real clients
+    # (a phase tied to the client's index would line up with the server's room phases).
+    groups: list[list[BenchClient]] = [[] for _ in range(slices)]
+    for c in clients:
+        groups[random.randrange(slices)].append(c)
     cpu_start = cpu_end = None
     next_t = time.time()
     k = 0

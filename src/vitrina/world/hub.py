@@ -35,6 +35,7 @@ from vitrina.world.session import Session, State
 log = structlog.get_logger(__name__)
 
 NODE_TIMEOUT_S = 5.0
+TICK_SLICES = 10  # phases per tick period over which rooms are spread
 
 
 @dataclass
@@ -74,6 +75,7 @@ class WorldHub:
         self._pending: set[asyncio.Task[None]] = set()
         self._room_locks: dict[str, asyncio.Lock] = {}
         self._handoff = handoff.Handoff(self)
+        self._opened = 0
         self._node_unsubscribe: Unsubscribe | None = None
 
     # ------------------------------------------------------------ lifecycle
@@ -132,6 +134,8 @@ class WorldHub:
                 capacity=self.capacity_of(brand, zone_name),
                 cell_size=self.settings.world_interest_radius_m,
             )
+            room.slot = self._opened % TICK_SLICES
+            self._opened += 1
             self.rooms[rid] = room
 
             async def on_message(payload: bytes, room: Room = room) -> None:
@@ -340,26 +344,37 @@ class WorldHub:
     # ------------------------------------------------------------ ticking
 
     async def _tick_loop(self) -> None:
+        """Tick every room once per period, rooms spread over TICK_SLICES phases.
+
+        Spreading keeps each wake-up short, so frames that arrive meanwhile wait for
+        one room's fan-out rather than for every room's.
+        """
         loop = asyncio.get_running_loop()
-        period = 1.0 / self.settings.world_tick_hz
+        step = 1.0 / self.settings.world_tick_hz / TICK_SLICES
         deadline = loop.time()
+        slot = 0
         while True:
-            deadline += period
+            deadline += step
             delay = deadline - loop.time()
-            if delay < -period:  # fell behind by more than a tick: skip, do not burst
+            if delay < -step * TICK_SLICES:  # over a period behind: skip, do not burst
                 deadline = loop.time()
                 delay = 0.0
             await asyncio.sleep(max(delay, 0.0))
             started = time.perf_counter()
             try:
-                await self.tick()
+                await self.tick(slot)
             except Exception:
                 log.exception("world_tick_failed")
-            self.stats.ticks += 1
+            slot = (slot + 1) % TICK_SLICES
+            if slot == 0:
+                self.stats.ticks += 1
             self.stats.tick_seconds += time.perf_counter() - started
 
-    async def tick(self) -> None:
+    async def tick(self, slot: int | None = None) -> None:
+        """Tick the rooms of one phase (all rooms when `slot` is None)."""
         for room in list(self.rooms.values()):
+            if slot is not None and room.slot != slot:
+                continue
             local = room.tick(self.node)
             if local:
                 await self.publish(room, bridge.Sync(node=self.node, u=local))

@@ -51,6 +51,7 @@ class Room:
         self.sessions: dict[int, Session] = {}  # connected local clients, by avatar id
         self.cells: dict[Cell, dict[int, Avatar]] = {}
         self.tick_no = 0
+        self.slot = 0  # the tick phase this room is ticked in (set by the hub)
         self.remote_seen: dict[str, float] = {}  # other node -> last message time
         self._dirty: dict[int, Avatar] = {}
         self._moved_from: dict[int, Cell] = {}
