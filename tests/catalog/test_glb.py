@@ -76,7 +76,7 @@ def _mutated(change: Any) -> bytes:
 @pytest.mark.parametrize(
     ("data", "reason"),
     [
-        (b"", "too short"),
+        (b"", "the file is empty"),
         (b"PK\x03\x04" + b"\x00" * 40, "does not start with 'glTF'"),
         (struct.pack("<4sII", b"glTF", 1, 28) + b"\x00" * 16, "version 1"),
         (car_glb(E1)[:-100], "header declares"),

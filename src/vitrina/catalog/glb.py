@@ -71,11 +71,13 @@ def _list(doc: dict[str, Any], key: str) -> list[dict[str, Any]]:
 
 
 def _split_chunks(data: bytes) -> tuple[dict[str, Any], bytes | None]:
+    if not data:
+        raise GlbError("the file is empty")
+    if data[:4] != _MAGIC[: len(data)] or len(data) < 4:
+        raise GlbError("not a glTF binary: the file does not start with 'glTF'")
     if len(data) < 20:
         raise GlbError(f"file is {len(data)} bytes, too short for a GLB header and JSON chunk")
-    magic, version, length = struct.unpack_from("<4sII", data, 0)
-    if magic != _MAGIC:
-        raise GlbError("not a glTF binary: the file does not start with 'glTF'")
+    _magic, version, length = struct.unpack_from("<4sII", data, 0)
     if version != 2:
         raise GlbError(f"GLB container version {version}; only glTF 2.0 is accepted")
     if length != len(data):

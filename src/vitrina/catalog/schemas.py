@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 Locale = Literal["en", "fr", "it"]
 LOCALES: tuple[str, ...] = ("en", "fr", "it")
@@ -15,6 +15,18 @@ SLUG = r"^[a-z0-9][a-z0-9_-]*$"
 PART_NAME = r"^[A-Za-z0-9_.:-]{1,64}$"
 SHA256 = r"^[0-9a-f]{64}$"
 COLOR = r"^#[0-9a-fA-F]{6}$"
+
+
+def _refuse_floats(value: object) -> object:
+    if isinstance(value, float):
+        raise ValueError(
+            'prices are decimal strings such as "39900.00": a JSON number with a fraction is '
+            "not exact"
+        )
+    return value
+
+
+Price = Annotated[str | int, BeforeValidator(_refuse_floats)]
 
 
 class StrictModel(BaseModel):
@@ -72,7 +84,7 @@ class OptionIn(StrictModel):
     id: str = Field(min_length=1, max_length=64, pattern=SLUG)
     name: Text
     description: Text | None = None
-    price_delta: str | int = Field(
+    price_delta: Price = Field(
         default="0", description='Decimal string added to the base price, e.g. "1200.00".'
     )
     default: bool = False
@@ -120,7 +132,7 @@ class ProductUpsert(StrictModel):
     name: Text
     description: Text
     currency: str = Field(default="EUR", pattern=r"^[A-Z]{3}$")
-    base_price: str | int = Field(description='Decimal string, e.g. "39900.00"')
+    base_price: Price = Field(description='Decimal string, e.g. "39900.00"')
     stock: int = Field(default=0, ge=0, le=10_000_000)
     active: bool = True
     position: int = Field(default=0, ge=0, le=100_000)
