@@ -8,6 +8,15 @@ export default defineConfig({
     sourcemap: false,
     // three.js is most of the bundle and is tree-shaken; the budget is 1 MiB gzipped (docs/client.md).
     chunkSizeWarningLimit: 900,
+    rollupOptions: {
+      // The agent console is a page of its own; the chat widget is one self-contained script.
+      // Paths are relative to this directory, where npm runs the build.
+      input: {
+        main: "index.html",
+        console: "console.html",
+        widget: "src/widget/main.ts",
+      },
+    },
   },
   server: {
     proxy: {

@@ -15,6 +15,7 @@ from vitrina.core.security import Role
 from vitrina.crm.demo import seed_demo_customer
 from vitrina.identity import service as identity
 from vitrina.privacy.demo import seed_consent_texts
+from vitrina.routing.demo import seed_service_desk
 from vitrina.scheduling.demo import seed_scheduling
 
 Seeder = Callable[[AsyncSession], Awaitable[str]]
@@ -60,4 +61,5 @@ SEEDERS: list[tuple[str, Seeder]] = [
     ("consent texts", seed_consent_texts),
     ("catalog", seed_catalog),
     ("scheduling", seed_scheduling),
+    ("service desk", seed_service_desk),
 ]

@@ -38,4 +38,8 @@ async def storefront(slug: str) -> Response:
 
 @router.get("/console")
 async def console() -> Response:
-    return _index()
+    # The agent console is its own page (client/console.html).
+    page = DIST / "console.html"
+    if not page.is_file():
+        return _index()
+    return FileResponse(page, headers={"Cache-Control": "no-cache"})

@@ -121,7 +121,10 @@ class WorldChannel:
                 return
 
     async def on_joined(self, event: PresenceJoined) -> None:
-        if event.session_id is None or event.user_id is not None:
+        if event.user_id is not None:
+            await self._advisor_joined(event)
+            return
+        if event.session_id is None:
             return
         async with transaction(self.sessions) as db:
             conversation = await service.find_open(
@@ -129,6 +132,30 @@ class WorldChannel:
             )
             if conversation is not None:
                 service.place_in_world(conversation, room=event.room, avatar_id=event.avatar_id)
+
+    async def _advisor_joined(self, event: PresenceJoined) -> None:
+        """ "Join in world": an advisor entering the room of a customer they serve is placed
+        next to them, and the stand-in that spoke for them leaves."""
+        async with transaction(self.sessions) as db:
+            held = await service.list_conversations(
+                db,
+                principal=_everything(),
+                states=sorted(WITH_ADVISOR),
+                assigned_to=event.user_id,
+            )
+        for conversation in held:
+            if conversation.world_room == event.room and conversation.world_avatar_id:
+                try:
+                    await world.teleport_next_to(
+                        self.hub,
+                        avatar_id=event.avatar_id,
+                        target_id=conversation.world_avatar_id,
+                    )
+                except world.WorldServiceError as exc:
+                    log.info("advisor_placement_skipped", why=str(exc))
+                    return
+                await self._dismiss(conversation.id, after_s=0)
+                return
 
     async def on_message(self, event: MessagePosted) -> None:
         message: dict[str, Any] = event.message

@@ -1,0 +1,252 @@
+/** The console page: presence, queue, my conversations, the open conversation and its
+ * customer panel. Live frames from /ws/console drive every change; lists are fetched
+ * again only when a frame says a conversation changed state. */
+
+import { ApiError, api, type Advisor, type Canned, type Conversation, type Message } from "./api";
+import { applyFrame, cannedMatches, initialState, waited, type ConsoleFrame, type ConsoleState } from "./state";
+import { clear, el } from "../ui/dom";
+
+const DISPOSITIONS = ["solved", "not_solved", "follow_up", "spam", "duplicate"];
+
+export class ConsoleApp {
+  private state: ConsoleState = initialState("");
+  private presence: Advisor["status"] = "offline";
+  private canned: Canned[] = [];
+  private readonly parts = {
+    presence: el("select", { "aria-label": "Presence" }),
+    queue: el("ul", { class: "list", "aria-label": "Queue" }),
+    mine: el("ul", { class: "list", "aria-label": "My conversations" }),
+    main: el("section", { class: "conversation", "aria-label": "Conversation" }),
+    side: el("aside", { class: "customer", "aria-label": "Customer" }),
+    status: el("p", { class: "status", role: "status" }),
+    live: el("span", { class: "live" }, "connecting…"),
+  };
+
+  constructor(private readonly root: HTMLElement) {}
+
+  async start(): Promise<void> {
+    clear(this.root);
+    const me = await api.presence().catch(() => null);
+    this.presence = me?.status ?? "offline";
+    for (const status of ["online", "away", "offline"] as const) {
+      this.parts.presence.append(el("option", { value: status, selected: status === this.presence }, status));
+    }
+    this.parts.presence.addEventListener("change", () => {
+      void this.run(async () => {
+        this.presence = (await api.setPresence(this.parts.presence.value as Advisor["status"])).status;
+      });
+    });
+    this.root.append(
+      el("header", { class: "bar" }, el("h1", {}, "Agent console"), this.parts.live, el("label", {}, "Presence ", this.parts.presence)),
+      el(
+        "div",
+        { class: "layout" },
+        el("nav", {}, el("h2", {}, "Queue"), this.parts.queue, el("h2", {}, "Mine"), this.parts.mine),
+        this.parts.main,
+        this.parts.side,
+      ),
+      this.parts.status,
+    );
+    this.connect();
+  }
+
+  private connect(): void {
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    const socket = new WebSocket(`${scheme}://${location.host}/ws/console`);
+    socket.addEventListener("message", (event) => this.onFrame(JSON.parse(String(event.data)) as ConsoleFrame));
+    socket.addEventListener("close", () => {
+      this.parts.live.textContent = "offline — reconnecting";
+      this.parts.live.dataset.state = "down";
+      window.setTimeout(() => this.connect(), 2000);
+    });
+  }
+
+  private onFrame(frame: ConsoleFrame): void {
+    if (frame.type === "hello") {
+      this.state = { ...initialState(frame.user_id), open: this.state.open };
+      this.parts.live.textContent = "live";
+      this.parts.live.dataset.state = "up";
+      void this.refresh();
+      return;
+    }
+    const before = this.state;
+    this.state = applyFrame(this.state, frame);
+    if (this.state.open !== before.open) this.renderConversation();
+    if (this.state.offers !== before.offers || this.state.escalated !== before.escalated) this.renderLists();
+    if (this.state.stale) void this.refresh();
+  }
+
+  private async refresh(): Promise<void> {
+    this.state = { ...this.state, stale: false };
+    const [queue, mine] = await Promise.all([api.queue(), api.mine()]);
+    this.state = { ...this.state, queue, mine };
+    this.renderLists();
+  }
+
+  private renderLists(): void {
+    const now = Date.now();
+    const item = (c: Conversation, action: HTMLElement | null): HTMLElement => {
+      const offered = this.state.offers.has(c.id);
+      const escalated = this.state.escalated.has(c.id) || c.escalated_at !== null;
+      const open = el("button", { class: "link", type: "button" }, `${c.customer_name || "Customer"} · ${c.channel} · ${c.locale}`);
+      open.addEventListener("click", () => void this.open(c.id));
+      return el(
+        "li",
+        { "data-id": c.id, "data-offered": offered, "data-escalated": escalated },
+        open,
+        el("small", {}, ` ${c.queue ?? ""} ${waited(c.queued_at, now)}${escalated ? " · escalated" : ""}`),
+        action,
+      );
+    };
+    clear(this.parts.queue);
+    for (const c of this.state.queue) {
+      const accept = el("button", { type: "button", class: "accept" }, this.state.offers.has(c.id) ? "Accept (offered)" : "Accept");
+      accept.addEventListener("click", () => void this.run(async () => {
+        await api.accept(c.id);
+        await this.open(c.id);
+      }));
+      this.parts.queue.append(item(c, accept));
+    }
+    if (!this.state.queue.length) this.parts.queue.append(el("li", { class: "empty" }, "Nobody waiting"));
+    clear(this.parts.mine);
+    for (const c of this.state.mine) this.parts.mine.append(item(c, null));
+  }
+
+  private async open(id: string): Promise<void> {
+    const detail = await api.detail(id);
+    this.state = { ...this.state, open: detail };
+    this.canned = await api.canned(detail.brand_slug, detail.locale).catch(() => []);
+    this.renderConversation();
+    await this.renderCustomer();
+  }
+
+  private renderConversation(): void {
+    const c = this.state.open;
+    clear(this.parts.main);
+    if (!c) {
+      this.parts.main.append(el("p", { class: "empty" }, "Accept or open a conversation."));
+      return;
+    }
+    const transcript = el("ol", { class: "transcript", "aria-live": "polite" });
+    for (const m of c.messages) transcript.append(renderMessage(m));
+    const draft = el("textarea", { rows: 3, "aria-label": "Reply", placeholder: "Reply — type / for canned responses" });
+    const suggestions = el("ul", { class: "canned" });
+    draft.addEventListener("input", () => {
+      clear(suggestions);
+      for (const item of cannedMatches(this.canned, draft.value)) {
+        const use = el("button", { type: "button" }, `/${item.shortcut} — ${item.title}`);
+        use.addEventListener("click", () => {
+          draft.value = item.body.replace("{name}", c.customer_name);
+          clear(suggestions);
+          draft.focus();
+        });
+        suggestions.append(el("li", {}, use));
+      }
+    });
+    const send = this.button("Send", async () => {
+      if (draft.value.trim()) await api.reply(c.id, draft.value.trim());
+      draft.value = "";
+    });
+    const note = this.button("Internal note", async () => {
+      if (draft.value.trim()) await api.note(c.id, draft.value.trim());
+      draft.value = "";
+    });
+    const disposition = el("select", { "aria-label": "Disposition" }, ...DISPOSITIONS.map((d) => el("option", { value: d }, d)));
+    const transferTo = el("select", { "aria-label": "Transfer to" });
+    void api.advisors().then((advisors) => {
+      transferTo.append(el("option", { value: "queue:general" }, "queue: general"));
+      for (const a of advisors) {
+        if (a.user_id !== this.state.userId && a.status === "online") {
+          transferTo.append(el("option", { value: `advisor:${a.user_id}` }, `${a.display_name} (${a.active}/${a.capacity})`));
+        }
+      }
+    });
+    const summary = c.handoff_summary;
+    this.parts.main.append(
+      el("h2", {}, `${c.customer_name || "Customer"} — ${c.state.replaceAll("_", " ")}`),
+      el(
+        "section",
+        { class: "summary", "aria-label": "Bot summary" },
+        el("h3", {}, "Bot summary"),
+        el("p", {}, summary.text || "No summary."),
+        summary.intent ? el("p", {}, `Intent: ${summary.intent}`) : null,
+        summary.verified_identity ? el("p", {}, `Verified: ${summary.verified_identity}`) : null,
+        summary.tried?.length ? el("p", {}, `Tried: ${summary.tried.join(", ")}`) : null,
+        summary.slots && Object.keys(summary.slots).length
+          ? el("p", {}, `Details: ${Object.entries(summary.slots).map(([k, v]) => `${k}=${v}`).join(", ")}`)
+          : null,
+      ),
+      transcript,
+      el("div", { class: "compose" }, draft, suggestions, el("div", { class: "actions" }, send, note)),
+      el(
+        "div",
+        { class: "actions" },
+        el("label", {}, "Transfer ", transferTo),
+        this.button("Transfer", async () => {
+          const [kind, value] = transferTo.value.split(":");
+          await api.transfer(c.id, kind === "queue" ? { queue: value } : { advisor_id: value });
+        }),
+        this.button("Hand back to bot", () => api.handBack(c.id)),
+        this.button("Join in world", async () => {
+          const target = await api.joinWorld(c.id);
+          window.open(target.url, "_blank", "noopener");
+        }),
+        el("label", {}, "Disposition ", disposition),
+        this.button("Resolve", () => api.resolve(c.id, disposition.value)),
+      ),
+    );
+    transcript.lastElementChild?.scrollIntoView({ block: "end" });
+  }
+
+  private async renderCustomer(): Promise<void> {
+    const c = this.state.open;
+    clear(this.parts.side);
+    if (!c) return;
+    const history = await api.history(c.id).catch(() => []);
+    this.parts.side.append(
+      el("h2", {}, "Customer"),
+      el(
+        "dl",
+        {},
+        el("dt", {}, "Name"), el("dd", {}, c.customer_name || "—"),
+        el("dt", {}, "Email"), el("dd", {}, c.customer_email ?? "—"),
+        el("dt", {}, "Language"), el("dd", {}, c.locale),
+        el("dt", {}, "Brand"), el("dd", {}, c.brand_slug),
+        el("dt", {}, "In the world"), el("dd", {}, c.world_room ?? "no"),
+      ),
+      el("h3", {}, "Conversations"),
+      el(
+        "ol",
+        { class: "timeline" },
+        ...history.map((h) =>
+          el("li", {}, `${new Date(h.created_at).toLocaleString()} · ${h.channel} · ${h.state}${h.csat_score ? ` · ${h.csat_score}/5` : ""}`),
+        ),
+      ),
+    );
+  }
+
+  private button(label: string, action: () => Promise<unknown>): HTMLButtonElement {
+    const button = el("button", { type: "button" }, label);
+    button.addEventListener("click", () => void this.run(action));
+    return button;
+  }
+
+  private async run(action: () => Promise<unknown>): Promise<void> {
+    this.parts.status.textContent = "";
+    try {
+      await action();
+    } catch (error) {
+      this.parts.status.textContent = error instanceof ApiError ? error.detail : String(error);
+    }
+  }
+}
+
+function renderMessage(m: Message): HTMLElement {
+  const when = new Date(m.created_at).toLocaleTimeString();
+  return el(
+    "li",
+    { class: `msg ${m.author_kind} ${m.kind}`, "data-internal": m.internal },
+    el("span", { class: "who" }, `${m.author_name} · ${m.channel} · ${when}${m.internal ? " · internal" : ""}`),
+    el("span", { class: "body" }, m.body),
+  );
+}
