@@ -135,3 +135,34 @@ async def test_world_chat_lands_in_the_customers_conversation(
     assert rows[0]["world_room"] == f"{BRAND}/showroom#1" and rows[0]["world_avatar_id"] == 7
     detail = (await client.get(f"/api/console/conversations/{rows[0]['id']}", headers=admin)).json()
     assert detail["messages"][-1]["body"] == "Is the SUV electric?"
+
+
+async def test_join_in_world_points_the_advisor_at_the_customers_zone(
+    app: FastAPI, client: AsyncClient, db: AsyncSession
+) -> None:
+    await make_brands(db)
+    await make_staff(db, email="sam@example.com", roles=["supervisor"], brand_slugs=[BRAND])
+    sam = await login(client, "sam@example.com")
+    await client.put("/api/console/presence", json={"status": "online"}, headers=sam)
+    said = ChatPosted(
+        room=f"{BRAND}/showroom#1",
+        brand=BRAND,
+        zone="showroom",
+        avatar_id=9,
+        session_id="guest-7",
+        user_id=None,
+        display_name="Leo",
+        badge="customer",
+        text="I want a person",
+    )
+    await app.state.bus.publish(said)
+    rows = (await client.get("/api/console/conversations", headers=sam)).json()
+    cid = rows[0]["id"]
+    await client.post(f"/api/console/conversations/{cid}/handoff", json={}, headers=sam)
+    assert (
+        await client.post(f"/api/console/conversations/{cid}/accept", headers=sam)
+    ).status_code == 200
+    target = await client.post(f"/api/console/conversations/{cid}/join-world", headers=sam)
+    assert target.status_code == 200, target.text
+    assert target.json()["url"] == f"/store/{BRAND}?zone=showroom&conversation={cid}"
+    assert target.json()["customer_avatar_id"] == 9

@@ -5,8 +5,10 @@ resolve, calls, canned responses. Queue, presence, accept and transfer live in r
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, status
+from pydantic import BaseModel
 
 from vitrina.api.deps import STAFF, Bus, DbSession, StaffPrincipal, require_roles
 from vitrina.brands import service as brands
@@ -199,6 +201,44 @@ async def call(
         data={"event": f"call_{body.event}", "duration_s": body.duration_s},
     )
     return MessageRead.model_validate(message)
+
+
+class JoinWorld(BaseModel):
+    url: str
+    room: str | None
+    customer_avatar_id: int | None
+
+
+@router.post(
+    "/conversations/{conversation_id}/join-world",
+    response_model=JoinWorld,
+    summary="Where to open the 3D store to stand next to the customer (owner or supervisor)",
+)
+async def join_world(
+    conversation_id: str, principal: StaffPrincipal, db: DbSession, bus: Bus
+) -> JoinWorld:
+    """The advisor opens the returned URL; when their avatar enters the customer's room the
+    server places it next to the customer."""
+    conversation = await _visible(db, conversation_id, principal)
+    service.check_owner(conversation, principal)
+    query = ""
+    if conversation.world_room:
+        zone = conversation.world_room.partition("/")[2].partition("#")[0]
+        query = "?" + urlencode({"zone": zone, "conversation": conversation.id})
+    await service.post_event(
+        db,
+        bus=bus,
+        conversation=conversation,
+        actor=Actor.of(principal),
+        internal=True,
+        body=f"{principal.display_name} is joining in the world",
+        data={"event": "joining_world", "room": conversation.world_room},
+    )
+    return JoinWorld(
+        url=f"/store/{conversation.brand_slug}{query}",
+        room=conversation.world_room,
+        customer_avatar_id=conversation.world_avatar_id,
+    )
 
 
 @supervisor_router.post(
