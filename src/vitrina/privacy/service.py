@@ -25,7 +25,7 @@ from vitrina.core.security import Principal, Role
 from vitrina.privacy import keys
 from vitrina.privacy import subjects as subjects_mod
 from vitrina.privacy.errors import PrivacyErrorCode
-from vitrina.privacy.models import AccessAudit, ConsentRecord, ConsentText
+from vitrina.privacy.models import AccessAudit, ConsentRecord, ConsentText, Tombstone
 from vitrina.privacy.texts import DEFAULT_TEXTS, Purpose
 
 encrypt_for = keys.encrypt_for
@@ -183,21 +183,31 @@ class ConsentBook:
 
     def __init__(
         self,
-        records: Iterable[tuple[str, str, datetime, bool, int]],
+        records: Iterable[tuple[str, str, datetime, bool, int, bool]],
         reconsent: Iterable[tuple[str, datetime, int]],
     ) -> None:
-        self._times: dict[tuple[str, str], list[datetime]] = defaultdict(list)
-        self._values: dict[tuple[str, str], list[tuple[bool, int]]] = defaultdict(list)
-        self.known: set[str] = set()
-        for subject, purpose, at, granted, version in records:
-            self.known.add(subject)
-            self._times[(subject, purpose)].append(at)
-            self._values[(subject, purpose)].append((granted, version))
+        times: dict[tuple[str, str], list[datetime]] = {}
+        values: dict[tuple[str, str], list[tuple[bool, int]]] = {}
+        known: set[str] = set()
+        erased_subjects: set[str] = set()
+        for subject, purpose, at, granted, version, erased in records:
+            known.add(subject)
+            if erased:
+                erased_subjects.add(subject)
+            key = (subject, purpose)
+            if key in times:
+                times[key].append(at)
+                values[key].append((granted, version))
+            else:
+                times[key] = [at]
+                values[key] = [(granted, version)]
+        self._times, self._values = times, values
+        self.known, self.erased = known, erased_subjects
         self._floors: dict[str, tuple[list[datetime], list[int]]] = defaultdict(lambda: ([], []))
         for purpose, at, version in reconsent:
-            times, versions = self._floors[purpose]
-            times.append(at)
-            versions.append(version)
+            floor_times, floor_versions = self._floors[purpose]
+            floor_times.append(at)
+            floor_versions.append(version)
 
     def _floor(self, purpose: str, at: datetime) -> int:
         times, versions = self._floors.get(purpose, ([], []))
@@ -205,6 +215,8 @@ class ConsentBook:
         return versions[i - 1] if i else 0
 
     def in_force(self, subject: str, purpose: str, at: datetime) -> bool:
+        if subject in self.erased:
+            return False
         if purpose == Purpose.ESSENTIAL:
             return True
         times = self._times.get((subject, purpose))
@@ -225,13 +237,19 @@ async def consent_book(
     purposes: Iterable[str] | None = None,
 ) -> ConsentBook:
     wanted = sorted(set(subjects))
-    query = select(
-        ConsentRecord.subject,
-        ConsentRecord.purpose,
-        ConsentRecord.recorded_at,
-        ConsentRecord.granted,
-        ConsentRecord.text_version,
-    ).where(ConsentRecord.brand_id == brand_id, ConsentRecord.subject.in_(wanted))
+    # One query answers both "consented?" and "erased?" for a whole batch of subjects.
+    query = (
+        select(
+            ConsentRecord.subject,
+            ConsentRecord.purpose,
+            ConsentRecord.recorded_at,
+            ConsentRecord.granted,
+            ConsentRecord.text_version,
+            Tombstone.subject.is_not(None),
+        )
+        .outerjoin(Tombstone, Tombstone.subject == ConsentRecord.subject)
+        .where(ConsentRecord.brand_id == brand_id, ConsentRecord.subject.in_(wanted))
+    )
     if purposes is not None:
         query = query.where(ConsentRecord.purpose.in_(sorted(set(purposes))))
     records = [tuple(r) for r in await db.execute(query.order_by(ConsentRecord.recorded_at))]

@@ -1,0 +1,313 @@
+"""Privacy benchmarks: consent-gated signal ingestion over HTTP, and an access export.
+
+    .venv/bin/python -m bench.privacy ingest [--seconds 20] [--batch 1000] [--workers 4]
+    .venv/bin/python -m bench.privacy export [--events 10000]
+    VITRINA_DATABASE_URL=postgresql+asyncpg://... .venv/bin/python -m bench.privacy ingest
+
+`ingest` starts `vitrina serve` (one uvicorn process) on loopback with a fresh SQLite
+database (or VITRINA_DATABASE_URL), seeds 1,000 subjects with mixed consents, and posts
+batches of signals as an integration would, several in flight at once. Every event goes
+through the full gate: validation, tombstones, consent at event time and now, upserts.
+`export` times an access request, from filing to the finished ZIP, for one subject
+holding 10,000 events.
+
+Targets (issue 10): >= 20,000 events/s with p99 <= 50 ms per batch; export <= 5 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from vitrina.brands.demo import ensure_demo_brand
+from vitrina.core.config import Settings
+from vitrina.core.db import create_engine, create_sessionmaker, new_id, transaction, utcnow
+from vitrina.identity import service as identity
+from vitrina.insights.models import DwellAggregate, InteractionEvent
+from vitrina.migrations import runner
+from vitrina.privacy import requests
+from vitrina.privacy import service as privacy
+from vitrina.privacy.texts import Purpose
+
+SUBJECTS = 1000
+PASSWORD = "bench-password-123456"  # noqa: S105 - a throwaway account in a temp database
+SLUG = "aurora-motors"
+PARTS = ["seat", "wheel", "dashboard", "headlight", "door", "trunk"]
+PRODUCTS = ["aurora-e", "aurora-s", "aurora-x"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def _pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+async def _seed_subjects(settings: Settings) -> None:
+    engine = create_engine(settings.resolved_database_url)
+    sessions = create_sessionmaker(engine)
+    rng = random.Random(1)
+    try:
+        async with transaction(sessions) as db:
+            brand, _ = await ensure_demo_brand(db)
+            await identity.create_user(
+                db,
+                email="integration@bench.example",
+                display_name="Bench integration",
+                password=PASSWORD,
+                roles=["agent"],
+                brand_slugs=[SLUG],
+            )
+            for i in range(SUBJECTS):
+                # 80 % allow everything; the rest refuse one of the tracked purposes.
+                choices = {p: True for p in Purpose if p is not Purpose.ESSENTIAL}
+                if i % 5 == 0:
+                    choices[rng.choice([Purpose.GAZE_DWELL, Purpose.ANALYTICS])] = False
+                await privacy.record_choices(
+                    db,
+                    brand_id=brand.id,
+                    subject=f"guest:bench-{i}",
+                    choices=choices,
+                    channel="api",
+                )
+    finally:
+        await engine.dispose()
+
+
+def _batch(rng: random.Random, size: int, subjects: int) -> list[dict[str, Any]]:
+    """`size` events from `subjects` visitors, as one node's flush would carry."""
+    now = utcnow().isoformat()
+    who = [f"guest:bench-{rng.randrange(SUBJECTS)}" for _ in range(subjects)]
+    events = []
+    for _ in range(size):
+        roll = rng.random()
+        event: dict[str, Any] = {
+            "subject": rng.choice(who),
+            "product": rng.choice(PRODUCTS),
+            "part": rng.choice(PARTS),
+            "at": now,
+        }
+        if roll < 0.5:
+            event |= {"type": "dwell", "duration_ms": rng.randint(100, 5000)}
+        elif roll < 0.6:
+            event |= {
+                "type": "gaze",
+                "duration_ms": 100,
+                "ray": {"origin": [0.0, 1.6, 0.0], "direction": [0.0, 0.0, 1.0]},
+            }
+        elif roll < 0.9:
+            event["type"] = "click"
+        else:
+            event["type"] = "view"
+        events.append(event)
+    return events
+
+
+async def _drive(
+    base: str, seconds: float, batch: int, workers: int, subjects: int
+) -> dict[str, Any]:
+    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+        resp = await client.post(
+            "/api/auth/login", json={"email": "integration@bench.example", "password": PASSWORD}
+        )
+        resp.raise_for_status()
+        headers = {"Authorization": f"Bearer {resp.json()['token']}"}
+        latencies: list[float] = []
+        accepted = 0
+        rejected: dict[str, int] = {}
+        # Warm-up: the first batches pay for imports and connection set-up.
+        for _ in range(3):
+            await client.post(
+                "/api/insights/signals",
+                json={"brand": SLUG, "events": _batch(random.Random(0), batch, subjects)},
+                headers=headers,
+            )
+        deadline = time.perf_counter() + seconds
+
+        async def worker(seed: int) -> None:
+            nonlocal accepted
+            rng = random.Random(seed)
+            while time.perf_counter() < deadline:
+                body = {"brand": SLUG, "events": _batch(rng, batch, subjects)}
+                t0 = time.perf_counter()
+                r = await client.post("/api/insights/signals", json=body, headers=headers)
+                latencies.append(time.perf_counter() - t0)
+                r.raise_for_status()
+                result = r.json()
+                accepted += result["accepted"]
+                for reason, n in result["rejected"].items():
+                    rejected[reason] = rejected.get(reason, 0) + n
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker(i) for i in range(workers)))
+        elapsed = time.perf_counter() - started
+    total = len(latencies) * batch
+    return {
+        "batches": len(latencies),
+        "events": total,
+        "elapsed_s": elapsed,
+        "events_per_s": total / elapsed,
+        "p50_ms": 1000 * statistics.median(latencies),
+        "p99_ms": 1000 * _pct(latencies, 99),
+        "max_ms": 1000 * max(latencies),
+        "accepted": accepted,
+        "rejected": rejected,
+    }
+
+
+def ingest(args: argparse.Namespace) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {
+            **os.environ,
+            "VITRINA_DATA_DIR": tmp,
+            "VITRINA_LOG_LEVEL": "WARNING",
+            "VITRINA_ENVIRONMENT": "development",
+        }
+        settings = Settings(data_dir=Path(tmp), database_url=os.environ.get("VITRINA_DATABASE_URL"))
+        runner.upgrade(settings.resolved_database_url)
+        asyncio.run(_seed_subjects(settings))
+        port = _free_port()
+        server = subprocess.Popen(
+            [sys.executable, "-m", "vitrina", "serve", "--port", str(port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(200):
+                try:
+                    if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                time.sleep(0.1)
+            load_before = _load()
+            out = asyncio.run(_drive(base, args.seconds, args.batch, args.workers, args.subjects))
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+    db = "postgresql" if settings.resolved_database_url.startswith("postgresql") else "sqlite"
+    print(f"signal ingestion over HTTP ({db}, 1 uvicorn process, {args.workers} in flight)")
+    print(f"  batches           {args.batch} events from {args.subjects} visitors each")
+    print(f"  sent              {out['batches']} batches in {out['elapsed_s']:.1f} s")
+    print(f"  throughput        {out['events_per_s']:,.0f} events/s")
+    print(
+        f"  per batch         p50 {out['p50_ms']:.1f} ms  p99 {out['p99_ms']:.1f} ms  max {out['max_ms']:.1f} ms"
+    )
+    print(f"  gate              accepted {out['accepted']:,}  rejected {out['rejected']}")
+    print(f"  load average      before {load_before}  after {_load()}")
+
+
+async def _export(settings: Settings, events: int) -> tuple[float, int, dict[str, int]]:
+    engine = create_engine(settings.resolved_database_url)
+    sessions = create_sessionmaker(engine)
+    subject = "customer:bench-export"
+    try:
+        async with transaction(sessions) as db:
+            brand, _ = await ensure_demo_brand(db)
+            await privacy.record_choices(
+                db,
+                brand_id=brand.id,
+                subject=subject,
+                choices={p: True for p in Purpose if p is not Purpose.ESSENTIAL},
+                channel="api",
+            )
+            start = utcnow() - timedelta(days=30)
+            rows = [
+                {
+                    "id": new_id(),
+                    "brand_id": brand.id,
+                    "subject": subject,
+                    "kind": "click" if i % 3 else "view",
+                    "product": PRODUCTS[i % 3],
+                    "part": PARTS[i % len(PARTS)],
+                    "occurred_at": start + timedelta(seconds=i * 7),
+                }
+                for i in range(events)
+            ]
+            await db.execute(InteractionEvent.__table__.insert(), rows)
+            await db.execute(
+                DwellAggregate.__table__.insert(),
+                [
+                    {
+                        "id": new_id(),
+                        "brand_id": brand.id,
+                        "subject": subject,
+                        "product": PRODUCTS[h % 3],
+                        "part": PARTS[h % len(PARTS)],
+                        "bucket_start": start + timedelta(hours=h),
+                        "total_ms": 1000 * h,
+                        "samples": h + 1,
+                        "last_at": start + timedelta(hours=h),
+                    }
+                    for h in range(500)
+                ],
+            )
+        t0 = time.perf_counter()
+        async with transaction(sessions) as db:
+            req = await requests.create(
+                db, brand_id=brand.id, subject=subject, kind="access", requested_by="subject"
+            )
+        await requests.run(sessions=sessions, settings=settings, request_id=req.id)
+        elapsed = time.perf_counter() - t0
+        async with sessions() as db:
+            done = await requests.get_or_raise(db, request_id=req.id)
+            assert done.status == "done", done.error
+            return elapsed, done.archive_bytes or 0, dict(done.summary)
+    finally:
+        await engine.dispose()
+
+
+def export(args: argparse.Namespace) -> None:
+    load_before = _load()
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(data_dir=Path(tmp), database_url=os.environ.get("VITRINA_DATABASE_URL"))
+        runner.upgrade(settings.resolved_database_url)
+        elapsed, size, summary = asyncio.run(_export(settings, args.events))
+    print(f"access export of one subject with {args.events:,} events (+500 dwell hours)")
+    print(f"  filed to finished ZIP   {elapsed:.2f} s   archive {size / 1024:.0f} KiB")
+    print(f"  sections                {summary}")
+    print(f"  load average            before {load_before}  after {_load()}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_ingest = sub.add_parser("ingest")
+    p_ingest.add_argument("--seconds", type=float, default=20.0)
+    p_ingest.add_argument("--batch", type=int, default=1000)
+    p_ingest.add_argument("--workers", type=int, default=4)
+    p_ingest.add_argument(
+        "--subjects", type=int, default=50, help="distinct visitors per batch (1..1000)"
+    )
+    p_ingest.set_defaults(func=ingest)
+    p_export = sub.add_parser("export")
+    p_export.add_argument("--events", type=int, default=10_000)
+    p_export.set_defaults(func=export)
+    args = parser.parse_args()
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()
