@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from vitrina.catalog import service
+from vitrina.catalog import assets, service
 from vitrina.catalog.glb import inspect_glb
 from vitrina.catalog.gltf_writer import GlbWriter, Material, sphere
 from vitrina.catalog.models import Product
@@ -76,7 +76,7 @@ def big_product(seed: int = 7) -> ProductUpsert:
 
 
 def _stored_product(data: ProductUpsert) -> Product:
-    fields = service._stored_fields(data)
+    fields = service.stored_fields(data)
     return Product(id="bench", brand_id="bench", slug=data.slug, **fields)
 
 
@@ -264,7 +264,7 @@ def bench_serve(seconds: float = 10.0, connections: int = 4) -> None:
     summary = inspect_glb(data)
     with tempfile.TemporaryDirectory(prefix="vitrina-bench-") as tmp:
         data_dir = Path(tmp)
-        sha = service.asset_store(data_dir).put(data)
+        sha = assets.asset_store(data_dir).put(data)
         url = f"sqlite+aiosqlite:///{data_dir / 'bench.db'}"
         from vitrina.migrations import runner
 

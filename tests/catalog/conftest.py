@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories import login, make_staff
 from vitrina.brands.demo import ensure_demo_brand
-from vitrina.catalog import service
+from vitrina.catalog import assets
 from vitrina.catalog.demo import seed_catalog
 from vitrina.catalog.storage import AssetStore
 from vitrina.core.config import Settings
@@ -22,7 +22,7 @@ ADMIN = f"/api/admin/brands/{BRAND}/catalog"
 
 @pytest.fixture
 def store(settings: Settings) -> AssetStore:
-    return service.asset_store(settings.data_dir)
+    return assets.asset_store(settings.data_dir)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from typing import Any
 from httpx import AsyncClient
 
 from tests.catalog.conftest import ADMIN, PRODUCTS
-from vitrina.catalog.demo import car_product
+from vitrina.catalog.demo import demo_products
 
 CSV = "text/csv"
 
@@ -85,10 +85,9 @@ async def test_one_bad_row_blocks_the_whole_import(
 async def test_json_import_with_full_configurators(
     client: AsyncClient, admin_headers: dict[str, str], seeded: None
 ) -> None:
-    product: dict[str, Any] = json.loads(
-        car_product("aurora-e1-fleet", asset=None).model_dump_json()
-    )
-    product["base_price"] = "31000.00"
+    e1 = demo_products()[0]
+    product: dict[str, Any] = json.loads(e1.model_dump_json())
+    product |= {"slug": "aurora-e1-fleet", "base_price": "31000.00"}
     broken = dict(
         product,
         slug="aurora-e1-broken",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from vitrina.catalog import money
+from vitrina.catalog.assets import asset_url
 from vitrina.catalog.models import Asset, Configuration, Product
 from vitrina.catalog.rules import Configurator
 from vitrina.catalog.schemas import (
@@ -21,7 +22,6 @@ from vitrina.catalog.schemas import (
     RuleRead,
     Text,
 )
-from vitrina.catalog.service import asset_url
 
 
 def product_read(product: Product, *, brand_slug: str) -> ProductRead:

@@ -19,7 +19,7 @@ from vitrina.api.deps import (
     SettingsDep,
     client_ip,
 )
-from vitrina.catalog import importer, service
+from vitrina.catalog import assets, importer, service
 from vitrina.catalog.errors import CatalogErrorCode
 from vitrina.catalog.reads import asset_read, configuration_read, product_read
 from vitrina.catalog.schemas import (
@@ -150,7 +150,7 @@ async def read_configuration(configuration_id: str, db: DbSession) -> Configurat
 )
 async def list_assets(brand: str, db: DbSession) -> list[AssetRead]:
     found = await service.get_brand_or_raise(db, slug=brand)
-    return [asset_read(a) for a in await service.list_assets(db, brand=found)]
+    return [asset_read(a) for a in await assets.list_assets(db, brand=found)]
 
 
 class _GlbResponse(FileResponse):
@@ -174,7 +174,7 @@ async def read_asset(sha256: str, request: Request, settings: SettingsDep) -> Re
         raise NotFound(
             "Asset names are a lowercase SHA-256 and .glb.", code=CatalogErrorCode.ASSET_NOT_FOUND
         )
-    path = service.asset_store(settings.data_dir).path_of(sha256)
+    path = assets.asset_store(settings.data_dir).path_of(sha256)
     if not path.is_file():
         raise NotFound(f"No asset {sha256}.", code=CatalogErrorCode.ASSET_NOT_FOUND)
     etag = f'"{sha256}"'
@@ -274,9 +274,9 @@ async def admin_upload_asset(
                 status=413,
             )
         chunks.append(chunk)
-    asset = await service.store_asset(
+    asset = await assets.store_asset(
         db,
-        store=service.asset_store(settings.data_dir),
+        store=assets.asset_store(settings.data_dir),
         data=b"".join(chunks),
         max_bytes=MAX_ASSET_BYTES,
         brand=found,
@@ -291,7 +291,7 @@ async def admin_list_assets(
 ) -> list[AssetRead]:
     service.ensure_brand_access(principal, brand_slug=brand)
     found = await service.get_brand_or_raise(db, slug=brand)
-    return [asset_read(a) for a in await service.list_assets(db, brand=found)]
+    return [asset_read(a) for a in await assets.list_assets(db, brand=found)]
 
 
 @admin_router.post(

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
-from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vitrina.brands import service as brands
 from vitrina.brands.models import Brand
-from vitrina.catalog import glb, money
+from vitrina.catalog import money
 from vitrina.catalog.errors import CatalogErrorCode
 from vitrina.catalog.models import Asset, Configuration, Product
 from vitrina.catalog.rules import Configurator, Evaluation, UnknownOptions
@@ -25,9 +24,7 @@ from vitrina.catalog.schemas import (
     OptionIn,
     ProductUpsert,
     RuleIn,
-    Text,
 )
-from vitrina.catalog.storage import AssetStore
 from vitrina.core.errors import AppError, Forbidden, NotFound
 from vitrina.core.events import DomainEvent, EventBus
 from vitrina.core.security import Principal
@@ -57,19 +54,6 @@ class ConfigurationSaved(DomainEvent):
 class InvalidConfigurator(AppError):
     status = 422
     code = CatalogErrorCode.INVALID_CONFIGURATOR
-
-
-class InvalidAsset(AppError):
-    status = 422
-    code = CatalogErrorCode.INVALID_ASSET
-
-
-def asset_store(data_dir: Path) -> AssetStore:
-    return AssetStore(data_dir / "assets")
-
-
-def asset_url(sha256: str) -> str:
-    return f"/api/assets/{sha256}.glb"
 
 
 def ensure_brand_access(principal: Principal, *, brand_slug: str) -> None:
@@ -197,7 +181,7 @@ def _check_parts(
             )
 
 
-def _stored_fields(data: ProductUpsert) -> dict[str, object]:
+def stored_fields(data: ProductUpsert) -> dict[str, object]:
     base = money.parse_amount(data.base_price, currency=data.currency, field="base_price")
     groups = []
     for group in data.option_groups:
@@ -222,7 +206,7 @@ def _stored_fields(data: ProductUpsert) -> dict[str, object]:
 
 
 def differs(product: Product, data: ProductUpsert) -> bool:
-    return any(getattr(product, k) != v for k, v in _stored_fields(data).items())
+    return any(getattr(product, k) != v for k, v in stored_fields(data).items())
 
 
 async def upsert(
@@ -230,7 +214,7 @@ async def upsert(
 ) -> tuple[Product, bool]:
     """Creates or replaces the product `data.slug` of `brand`; returns (product, created)."""
     await check_product(db, data=data)
-    fields = _stored_fields(data)
+    fields = stored_fields(data)
     product = await get_product(db, brand=brand, slug=data.slug)
     created = product is None
     if product is None:
@@ -358,53 +342,3 @@ async def get_configuration_or_raise(
 async def _brand_by_id(db: AsyncSession, *, brand_id: str) -> Brand | None:
     # The brands service looks brands up by slug; an installation has few brands.
     return next((b for b in await brands.list_brands(db) if b.id == brand_id), None)
-
-
-# --- assets ----------------------------------------------------------------------------
-
-
-async def store_asset(
-    db: AsyncSession,
-    *,
-    store: AssetStore,
-    data: bytes,
-    max_bytes: int,
-    brand: Brand | None = None,
-    label: str = "",
-) -> Asset:
-    """Validates and stores a .glb; the file is complete on disk before its row exists."""
-    if len(data) > max_bytes:
-        raise AppError(
-            f"The asset is {len(data)} bytes; the limit is {max_bytes}.",
-            code=CatalogErrorCode.ASSET_TOO_LARGE,
-            status=413,
-        )
-    try:
-        summary = glb.inspect_glb(data)
-    except glb.GlbError as exc:
-        raise InvalidAsset(f"Not a valid glTF 2.0 binary: {exc}", where=exc.where) from None
-    sha256 = store.put(data)
-    asset = await db.get(Asset, sha256)
-    if asset is None:
-        asset = Asset(
-            sha256=sha256,
-            byte_size=summary.byte_size,
-            brand_id=brand.id if brand is not None else None,
-            label=label,
-            nodes=list(summary.nodes),
-            materials=list(summary.materials),
-        )
-        db.add(asset)
-    elif label:
-        asset.label = label
-    await db.flush()
-    return asset
-
-
-async def list_assets(db: AsyncSession, *, brand: Brand) -> list[Asset]:
-    query = select(Asset).where(Asset.brand_id == brand.id).order_by(Asset.label, Asset.sha256)
-    return list((await db.execute(query)).scalars())
-
-
-def text_of(raw: dict[str, str]) -> Text:
-    return Text.model_validate(raw)
