@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The world benchmark scenarios recorded in docs/benchmarks.md.
 # Usage: bench/world_scenarios.sh [results.jsonl]   (each line: one scenario's JSON)
-# Run on a quiet machine: the figures include the generator's share of the CPU.
+# Run on a quiet machine: the figures include the generator's share of the CPU. On a
+# shared machine with autogroup scheduling, raise this session's priority first
+# (as root: echo -15 > /proc/self/autogroup) and note it with the results.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-bench/world_results.jsonl}"
