@@ -10,7 +10,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from vitrina.scheduling.hours import hours_on, open_intervals
@@ -50,8 +50,7 @@ class Requirement:
         return f"{self.kind.replace('_', ' ')}{skills}"
 
 
-@dataclass(frozen=True, slots=True)
-class Block:
+class Block(NamedTuple):
     """An interval where a resource is taken, its buffers included."""
 
     start: datetime
@@ -72,26 +71,15 @@ class ResourceCalendar:
 
     resource: ResourceInfo
     duration: timedelta
-    window_start: datetime
-    window_end: datetime
     blocks: list[Block]
-    opens: list[tuple[int, int]] = field(init=False)
+    # Opening intervals as UTC seconds (see `opening_spans`).
+    opens: list[tuple[int, int]]
     # Closed intervals [lo, hi] of start instants that fit the hours and avoid every block.
     _lows: list[int] = field(init=False)
     _highs: list[int] = field(init=False)
 
     def __post_init__(self) -> None:
         r, d = self.resource, int(self.duration.total_seconds())
-        self.opens = [
-            (_ts(a), _ts(b))
-            for a, b in open_intervals(
-                weekly=r.weekly,
-                exceptions=r.exceptions,
-                tz=r.tz,
-                start=self.window_start,
-                end=self.window_end,
-            )
-        ]
         before, after = int(r.buffer_before.total_seconds()), int(r.buffer_after.total_seconds())
         forbidden = sorted((_ts(b.start) - d - after, _ts(b.end) + before) for b in self.blocks)
         allowed: list[tuple[int, int]] = []
@@ -139,6 +127,20 @@ class ResourceCalendar:
             if block.start < padded_end and block.end > padded_start:
                 return f"{r.name} needs a break between appointments (buffer)"
         return None
+
+
+def opening_spans(resource: ResourceInfo, start: datetime, end: datetime) -> list[tuple[int, int]]:
+    """When `resource` is open within [start, end), as UTC seconds."""
+    return [
+        (_ts(a), _ts(b))
+        for a, b in open_intervals(
+            weekly=resource.weekly,
+            exceptions=resource.exceptions,
+            tz=resource.tz,
+            start=start,
+            end=end,
+        )
+    ]
 
 
 def candidate_starts(

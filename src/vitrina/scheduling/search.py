@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -107,17 +108,24 @@ async def plan(
         now=now,
         ignore_appointment_id=ignore_appointment_id,
     )
+    # From the day before, so that the slot grid stays anchored at opening times rather
+    # than at the moment of the search.
+    span_start, span_end = window_start - timedelta(days=1), window_end + duration
+    # Resources usually share their hours; compute each distinct timetable once.
+    spans: dict[str, list[tuple[int, int]]] = {}
+
+    def calendar(r: av.ResourceInfo) -> av.ResourceCalendar:
+        key = json.dumps([r.tz.key, r.weekly, r.exceptions], sort_keys=True)
+        if key not in spans:
+            spans[key] = av.opening_spans(r, span_start, span_end)
+        return av.ResourceCalendar(
+            resource=r, duration=duration, blocks=blocks.get(r.id, []), opens=spans[key]
+        )
+
+    calendars = {r.id: calendar(r) for r in resources}
     candidates = [
         [
-            av.ResourceCalendar(
-                resource=r,
-                duration=duration,
-                # From the day before, so that the slot grid stays anchored at opening
-                # times rather than at the moment of the search.
-                window_start=window_start - timedelta(days=1),
-                window_end=window_end + duration,
-                blocks=blocks.get(r.id, []),
-            )
+            calendars[r.id]
             for r in resources
             if req.accepts(r) and (req.kind not in pinned_kinds or r.id in pinned)
         ]

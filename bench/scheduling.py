@@ -1,0 +1,264 @@
+"""Scheduling benchmarks: availability search latency, booking throughput, the booking race.
+
+    .venv/bin/python -m bench.scheduling                       # SQLite file in a temp dir
+    .venv/bin/python -m bench.scheduling --postgres URL        # a throwaway PostgreSQL database
+    scripts/with-test-services.sh .venv/bin/python -m bench.scheduling --postgres test
+
+`URL` is an admin URL (postgresql+asyncpg://user@host:port/postgres); `test` takes
+VITRINA_TEST_POSTGRES_URL. Targets (issue 8): search over 50 resources and 30 days
+p99 <= 30 ms; >= 300 bookings/s on distinct slots; 200 clients racing for 10 slots on
+PostgreSQL: exactly 10 bookings, every other client told the slot is gone, 0 overlaps.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import statistics
+import tempfile
+import time
+import uuid
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from vitrina.brands.demo import ensure_demo_brand
+from vitrina.core.db import create_engine, create_sessionmaker, transaction
+from vitrina.core.errors import AppError
+from vitrina.migrations import runner
+from vitrina.scheduling import service as scheduling
+from vitrina.scheduling.models import Allocation
+from vitrina.scheduling.schemas import AppointmentTypeCreate, RequirementIn, ResourceCreate
+
+BRAND = "aurora-motors"
+TZ = "Europe/Paris"
+HOURS = {d: [("09:00", "19:00")] for d in ("mon", "tue", "wed", "thu", "fri", "sat")}
+MONTH_START = datetime(2031, 3, 3, 6, tzinfo=UTC)  # a Monday; the month spans a DST change
+# SQLite has one writer at a time and its lock is not fair: many waiting writers on a
+# loaded machine can starve one past the busy timeout, so it gets fewer at once.
+CONCURRENCY = {"PostgreSQL": 24, "SQLite": 4}
+
+
+async def setup(sessions: async_sessionmaker[AsyncSession], resources: int) -> list[str]:
+    async with transaction(sessions) as db:
+        await ensure_demo_brand(db)
+        ids = []
+        for n in range(resources):
+            r = await scheduling.create_resource(
+                db,
+                data=ResourceCreate(
+                    brand_slug=BRAND,
+                    kind="advisor",
+                    name=f"Advisor {n:03d}",
+                    skills=["sales"],
+                    timezone=TZ,
+                    weekly_hours=HOURS,
+                    buffer_after_min=10,
+                ),
+            )
+            ids.append(r.id)
+        await scheduling.create_resource(
+            db,
+            data=ResourceCreate(
+                brand_slug=BRAND, kind="desk", name="Desk", timezone=TZ, weekly_hours=HOURS
+            ),
+        )
+        for slug, kind in (("consult", "advisor"), ("race", "desk")):
+            await scheduling.create_type(
+                db,
+                data=AppointmentTypeCreate(
+                    brand_slug=BRAND,
+                    slug=slug,
+                    name=slug,
+                    duration_min=30,
+                    requirements=[RequirementIn(kind=kind)],
+                    lead_time_min=0,
+                    horizon_days=120,
+                    slot_step_min=15,
+                    timezone=TZ,
+                ),
+            )
+    return ids
+
+
+async def book_many(
+    sessions: async_sessionmaker[AsyncSession],
+    resource_ids: list[str],
+    per_day: int,
+    concurrency: int,
+) -> tuple[int, float]:
+    """Book `per_day` distinct 30-minute slots per resource per open day of the month."""
+    rng = random.Random(8)
+    jobs: list[tuple[str, datetime]] = []
+    for rid in resource_ids:
+        for d in range(30):
+            day = MONTH_START.date() + timedelta(days=d)
+            if day.weekday() == 6:
+                continue
+            # Slots an hour apart, so that the 10-minute buffer never makes them clash.
+            for hour in rng.sample(range(9, 19), per_day):
+                start = datetime.combine(day, datetime.min.time()).replace(hour=hour)
+                jobs.append((rid, start))
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(rid: str, local_start: datetime) -> None:
+        async with gate, transaction(sessions) as db:
+            await scheduling.book(
+                db,
+                brand_slug=BRAND,
+                type_slug="consult",
+                start=local_start,  # naive: wall-clock time in Paris
+                resource_ids=[rid],
+                customer=scheduling.Customer(email=f"{uuid.uuid4().hex[:8]}@example.org"),
+                now=MONTH_START,
+            )
+
+    began = time.perf_counter()
+    await asyncio.gather(*(one(rid, start) for rid, start in jobs))
+    return len(jobs), time.perf_counter() - began
+
+
+async def search_latency(
+    sessions: async_sessionmaker[AsyncSession], limit: int, runs: int
+) -> tuple[float, float, int]:
+    samples, found = [], 0
+    async with sessions() as db:
+        for _ in range(runs):
+            began = time.perf_counter()
+            result = await scheduling.find_slots(
+                db,
+                brand_slug=BRAND,
+                type_slug="consult",
+                start=MONTH_START,
+                end=MONTH_START + timedelta(days=30),
+                limit=limit,
+                now=MONTH_START,
+            )
+            samples.append((time.perf_counter() - began) * 1000)
+            found = len(result.slots)
+    samples.sort()
+    return statistics.median(samples), samples[int(len(samples) * 0.99) - 1], found
+
+
+async def race(
+    sessions: async_sessionmaker[AsyncSession], clients: int, slots: int
+) -> tuple[Counter[str], float]:
+    day = date(2031, 4, 1)
+    starts = [
+        datetime.combine(day, datetime.min.time()).replace(hour=9 + i % 10, minute=0)
+        for i in range(slots)
+    ]
+    go = asyncio.Event()
+
+    async def client(n: int) -> str:
+        await go.wait()
+        try:
+            async with transaction(sessions) as db:
+                await scheduling.book(
+                    db,
+                    brand_slug=BRAND,
+                    type_slug="race",
+                    start=starts[n % slots],
+                    customer=scheduling.Customer(email=f"racer{n}@example.org"),
+                    now=MONTH_START,
+                )
+            return "booked"
+        except AppError as exc:
+            return str(exc.code)
+
+    tasks = [asyncio.create_task(client(n)) for n in range(clients)]
+    await asyncio.sleep(0)
+    began = time.perf_counter()
+    go.set()
+    outcomes = Counter(await asyncio.gather(*tasks))
+    return outcomes, time.perf_counter() - began
+
+
+async def overlaps(sessions: async_sessionmaker[AsyncSession]) -> int:
+    async with sessions() as db:
+        rows = (
+            await db.execute(
+                select(Allocation.resource_id, Allocation.block_start, Allocation.block_end)
+                .where(Allocation.active.is_(True))
+                .order_by(Allocation.resource_id, Allocation.block_start)
+            )
+        ).all()
+    count, latest_end = 0, {}
+    for rid, start, end in rows:
+        if rid in latest_end and start < latest_end[rid]:
+            count += 1
+        latest_end[rid] = max(end, latest_end.get(rid, end))
+    return count
+
+
+async def run(url: str, backend: str, resources: int, per_day: int) -> None:
+    engine = create_engine(url)
+    sessions = create_sessionmaker(engine)
+    try:
+        ids = await setup(sessions, resources)
+        concurrency = CONCURRENCY[backend]
+        made, seconds = await book_many(sessions, ids, per_day, concurrency)
+        print(
+            f"bookings on distinct slots: {made} in {seconds:.1f} s = {made / seconds:.0f}/s "
+            f"({concurrency} concurrent)"
+        )
+        for limit in (20, 1000):
+            p50, p99, found = await search_latency(sessions, limit, runs=100)
+            print(
+                f"availability search, {resources} resources, 30 days, limit {limit}: "
+                f"{found} slots, p50 {p50:.1f} ms, p99 {p99:.1f} ms"
+            )
+        outcomes, seconds = await race(sessions, clients=200, slots=10)
+        print(f"race: 200 clients, 10 slots, one desk: {dict(outcomes)} in {seconds:.2f} s")
+        print(f"overlapping allocations: {await overlaps(sessions)}")
+    finally:
+        await engine.dispose()
+
+
+def _postgres_database(admin_url: str) -> tuple[str, str]:
+    import asyncpg
+
+    name = f"vitrina_bench_{uuid.uuid4().hex[:8]}"
+    dsn = admin_url.replace("postgresql+asyncpg://", "postgresql://")
+
+    async def create() -> None:
+        conn = await asyncpg.connect(dsn)
+        try:
+            await conn.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await conn.close()
+
+    asyncio.run(create())
+    return admin_url.rsplit("/", 1)[0] + f"/{name}", name
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--postgres", help="admin URL, or 'test' for VITRINA_TEST_POSTGRES_URL")
+    parser.add_argument("--resources", type=int, default=50)
+    parser.add_argument("--per-day", type=int, default=4, help="bookings per resource per day")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        if args.postgres:
+            admin = (
+                os.environ["VITRINA_TEST_POSTGRES_URL"]
+                if args.postgres == "test"
+                else args.postgres
+            )
+            url, _ = _postgres_database(admin)
+            backend = "PostgreSQL"
+        else:
+            url = f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
+            backend = "SQLite"
+        runner.upgrade(url)
+        print(f"backend: {backend}; load: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
+        asyncio.run(run(url, backend, args.resources, args.per_day))
+
+
+if __name__ == "__main__":
+    main()
