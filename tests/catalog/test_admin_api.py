@@ -6,13 +6,16 @@ import copy
 from typing import Any
 
 import pytest
-from httpx import AsyncClient
+from httpx import ASGITransport, AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.catalog.conftest import ADMIN, BRAND, PRODUCTS, assets_on_disk
 from tests.factories import login, make_staff
+from vitrina.app import create_app
 from vitrina.catalog.demo_assets import E1, car_glb, wallbox_glb
+from vitrina.catalog.routes import MAX_ASSET_BYTES
 from vitrina.catalog.storage import AssetStore
+from vitrina.core.config import Settings
 
 GLB = {"Content-Type": "model/gltf-binary"}
 
@@ -278,3 +281,24 @@ async def test_admin_page_is_served(client: AsyncClient) -> None:
     assert script.status_code == 200 and script.headers["content-type"].startswith(
         "text/javascript"
     )
+
+
+async def test_the_catalog_limit_applies_when_bodies_may_be_larger(
+    settings: Settings, db: AsyncSession, seeded: None
+) -> None:
+    # An operator raised VITRINA_MAX_BODY_BYTES; the catalog's own upload limit still holds.
+    roomy = settings.model_copy(update={"max_body_bytes": 2 * MAX_ASSET_BYTES})
+    application = create_app(roomy)
+    async with (
+        application.router.lifespan_context(application),
+        AsyncClient(transport=ASGITransport(app=application), base_url="http://testserver") as c,
+    ):
+        await make_staff(db, email="big@aurora.example", roles=["admin"], brand_slugs=[BRAND])
+        headers = await login(c, "big@aurora.example")
+        twin = car_glb(E1)
+        ok = await c.post(f"{ADMIN}/assets", content=twin, headers={**headers, **GLB})
+        assert ok.status_code == 201
+        too_big = twin + b"\x00" * (MAX_ASSET_BYTES + 1 - len(twin))
+        resp = await c.post(f"{ADMIN}/assets", content=too_big, headers={**headers, **GLB})
+        assert resp.status_code == 413
+        assert resp.json()["code"] == "asset_too_large"
