@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vitrina.core.config import Settings
@@ -86,10 +86,3 @@ async def shred(db: AsyncSession, *, subject: str, request_id: str | None) -> bo
 
 async def is_erased(db: AsyncSession, *, subject: str) -> bool:
     return await db.get(Tombstone, subject) is not None
-
-
-async def erased_among(db: AsyncSession, subjects: set[str]) -> set[str]:
-    if not subjects:
-        return set()
-    rows = await db.execute(select(Tombstone.subject).where(Tombstone.subject.in_(subjects)))
-    return set(rows.scalars())
