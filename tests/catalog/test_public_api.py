@@ -5,8 +5,10 @@ from __future__ import annotations
 import hashlib
 
 from httpx import AsyncClient
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.catalog.conftest import BRAND, PRODUCTS, guest_headers
+from vitrina.catalog import service
 from vitrina.catalog.service import ConfigurationSaved
 from vitrina.core.events import EventBus
 
@@ -197,3 +199,14 @@ async def test_brand_assets_list_the_showroom_sign(client: AsyncClient, seeded: 
     sign = next(a for a in assets if a["label"] == "Showroom sign")
     assert {"panel", "post", "logo"} <= set(sign["nodes"])
     assert (await client.get(sign["url"])).status_code == 200
+
+
+async def test_other_domains_read_explainers_in_a_language(db: AsyncSession, seeded: None) -> None:
+    steps = await service.explainers(
+        db, brand_slug=BRAND, product_slug="aurora-wallbox", locale="fr"
+    )
+    assert [s.part for s in steps] == ["status_light", "display", "connector"]
+    assert steps[0].title == "Voyant d'état"
+    assert steps[0].text.startswith("Vert : prête.")
+    english = await service.explainers(db, brand_slug=BRAND, product_slug="aurora-e1", locale="de")
+    assert english[0].title == "Charging port"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -342,3 +343,25 @@ async def get_configuration_or_raise(
 async def _brand_by_id(db: AsyncSession, *, brand_id: str) -> Brand | None:
     # The brands service looks brands up by slug; an installation has few brands.
     return next((b for b in await brands.list_brands(db) if b.id == brand_id), None)
+
+
+# --- for other domains -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Hotspot:
+    """One explainer step in one language, e.g. for the bot to speak."""
+
+    part: str
+    title: str
+    text: str
+
+
+async def explainers(
+    db: AsyncSession, *, brand_slug: str, product_slug: str, locale: str
+) -> list[Hotspot]:
+    """A product's explainers in display order, in `locale` (English if unknown)."""
+    brand = await get_brand_or_raise(db, slug=brand_slug)
+    product = await get_product_or_raise(db, brand=brand, slug=product_slug)
+    steps = [ExplainerIn.model_validate(e) for e in product.explainers]
+    return [Hotspot(s.part, s.title.get(locale), s.text.get(locale)) for s in steps]
