@@ -229,3 +229,33 @@ async def test_bot_and_advisor_teleport_through_the_service(node: Node) -> None:
         assert fix["p"] == list(p2)
         await bot.leave()
         assert (await cust.expect("exit"))["id"] == bot.id
+
+
+async def test_advisor_in_another_room_is_brought_next_to_the_customer(node: Node) -> None:
+    async with (
+        open_client(node.url, sid="cust", name="Cara") as cust,
+        open_client(node.url, sid="adv", name="Ada", extra="staff=1") as adv,
+    ):
+        await cust.join(zone="showroom")
+        await adv.join(zone="lounge")
+        assert cust.id is not None
+        assert adv.id is not None
+        p = await world.teleport_next_to(node.hub, avatar_id=adv.id, target_id=cust.id)
+        welcome = await adv.expect("welcome", lambda f: f["room"] == "acme/showroom#1")
+        me = next(e for e in welcome["u"] if e[0] == welcome["id"])
+        assert me[1:4] == [round(v * 100) for v in p]
+        enter = await cust.expect("enter")
+        assert (enter["who"][0]["name"], enter["who"][0]["badge"]) == ("Ada", "advisor")
+        # The advisor can move on from there at walking speed.
+        await adv.send("move", p=[p[0] + 0.3, p[1], p[2]], ts=5)
+        await cust.expect(
+            "snap", lambda f: any(e[0] == welcome["id"] and e[5] == 5 for e in f["u"])
+        )
+
+
+async def test_joining_the_same_room_again_repeats_the_welcome(node: Node) -> None:
+    async with open_client(node.url, sid="x") as c:
+        first = await c.join()
+        again = await c.join()
+        assert again["id"] == first["id"]
+        assert len(again["who"]) == 1

@@ -174,7 +174,8 @@ class WorldHub:
                 ErrorCode.UNKNOWN_ZONE, f"brand {frame.brand!r} has no zone {frame.zone!r}", "join"
             )
         room = await self.open_room(frame.brand, frame.zone, frame.shard)
-        if session.room is room:
+        if session.room is room and session.avatar is not None:
+            self._attach(session, session.avatar, room, resumed=True)  # idempotent join
             return
         # A detached avatar of the same session in this room is resumed, never duplicated.
         for avatar in room.avatars.values():
@@ -214,6 +215,7 @@ class WorldHub:
         session_id: str | None = None,
         user_id: str | None = None,
         position: tuple[float, float, float] | None = None,
+        yaw: float = 0.0,
     ) -> Avatar:
         zone = room.zone
         if position is None:
@@ -234,6 +236,7 @@ class WorldHub:
             x=position[0],
             y=position[1],
             z=position[2],
+            yaw=yaw,
             session_id=session_id,
             user_id=user_id,
             last_move_at=time.monotonic(),
@@ -281,6 +284,20 @@ class WorldHub:
                 resumed=resumed,
             )
         )
+
+    async def relocate(
+        self, session: Session, room: Room, position: tuple[float, float, float], yaw: float
+    ) -> Avatar:
+        """Move a connected client's avatar into another room (service API); the
+        client gets a new `welcome`, the old room an `exit` with `why: moved`."""
+        old = session.avatar
+        look = old.look if old is not None else Look()
+        await self._leave_current(session, why="moved")
+        avatar = await self.add_avatar(
+            room, name=session.principal.display_name, badge=session.badge, look=look,
+            session=session, position=position, yaw=yaw,
+        )  # fmt: skip
+        return avatar
 
     async def resume(self, session: Session, token: str) -> None:
         if handoff.token_node(token) != self.node:

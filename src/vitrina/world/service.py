@@ -125,13 +125,12 @@ async def teleport_next_to(
 ) -> Vec3:
     """Place `avatar_id` `distance` metres in front of `target_id`, facing it.
 
-    Both must be in the same room (move the advisor into the room first with a join
-    or `join_bot`); the avatar may live on another node, which is asked through the
-    broker to place it.
+    When the avatar is a connected client of this node in another room (an advisor
+    joining a customer), it is moved into the target's room: its client gets a new
+    `welcome` (with a new avatar id) and the old room sees it leave. In the same room
+    the avatar may live on another node, which is asked through the broker to place it.
     """
     room = _room_with(hub, target_id)
-    if avatar_id not in room.avatars:
-        raise WorldServiceError("the avatar is not in the target's room")
     target = room.avatars[target_id]
     # Client convention (three.js): yaw turns about +y, forward is -z.
     fx, fz = -math.sin(target.yaw), -math.cos(target.yaw)
@@ -142,8 +141,14 @@ async def teleport_next_to(
         min(max(target.z + fz * distance, lo[2]), hi[2]),
     )
     facing = (target.yaw + math.pi) % (2 * math.pi)
-    avatar = room.avatars[avatar_id]
-    if avatar.node == hub.node:
+    avatar = room.avatars.get(avatar_id)
+    if avatar is None:
+        other = hub.avatar_room(avatar_id)
+        moving = other.avatars.get(avatar_id) if other is not None else None
+        if moving is None or moving.session is None:
+            raise WorldServiceError("the avatar is neither in the target's room nor a client here")
+        await hub.relocate(moving.session, room, p, facing)
+    elif avatar.node == hub.node:
         actions.teleport(hub, avatar, room, p, facing)
     else:
         await hub.broker.publish(
