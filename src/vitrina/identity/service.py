@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from vitrina.core.db import new_id, utcnow
 from vitrina.core.errors import Conflict, NotFound
 from vitrina.core.security import Principal, Role, hash_token, new_token
+from vitrina.identity import verification
 from vitrina.identity.errors import IdentityErrorCode
 from vitrina.identity.models import GuestSession, StaffSession, StaffUser
 from vitrina.identity.passwords import hash_password, needs_rehash, verify_password
@@ -242,4 +243,16 @@ def resolve_guest_cookie(token: str, *, secret: str, max_age_s: int) -> Principa
         return None
     return Principal(
         kind="guest", session_id=guest_id, display_name=name, roles=frozenset({Role.CUSTOMER})
+    )
+
+
+async def verified_customer(
+    db: AsyncSession, *, principal: Principal, brand_id: str | None = None, min_level: int = 1
+) -> str | None:
+    """The customer id this session has proved to be (live step-up verification), or None.
+
+    The bot asks this before reading account data; see identity.verification for levels.
+    """
+    return await verification.verified_customer(
+        db, principal=principal, brand_id=brand_id, min_level=min_level
     )
