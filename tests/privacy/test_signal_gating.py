@@ -9,11 +9,13 @@ from datetime import timedelta
 import pytest
 from httpx import AsyncClient
 from prometheus_client import REGISTRY
+from pydantic import ValidationError
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.privacy.conftest import ALL_OPTIONAL, Guest, signal, staff
 from vitrina.brands.models import Brand
+from vitrina.core.config import Settings
 from vitrina.core.db import Base, utcnow
 from vitrina.insights.models import DwellAggregate, InteractionEvent
 
@@ -232,3 +234,27 @@ async def test_why_am_i_seeing_this_names_only_consented_signals(
         "evidence": [],
     }
     assert (await guest.http.get(f"/api/insights/brands/{SLUG}/interests")).json() == []
+
+
+async def test_the_world_hands_over_a_visitors_frames_through_the_same_gate(
+    make_guest: MakeGuest, brand: Brand, db: AsyncSession, settings: Settings
+) -> None:
+    from vitrina.insights import service as insights
+
+    guest = await make_guest()
+    await guest.consent(SLUG, {"gaze_dwell": True, "analytics": False})
+    frames = [signal("dwell"), signal("click"), signal("dwell", subject="guest:someone-else")]
+    result = await insights.ingest_from_visitor(
+        db, settings=settings, brand_id=brand.id, session_id=guest.session_id, signals=frames
+    )
+    await db.commit()
+    assert result.accepted == 1
+    assert result.rejected == {"no_consent": 1, "foreign_subject": 1}
+    with pytest.raises(ValidationError):
+        await insights.ingest_from_visitor(
+            db,
+            settings=settings,
+            brand_id=brand.id,
+            session_id=guest.session_id,
+            signals=[{"type": "teleport"}],
+        )

@@ -12,15 +12,17 @@ from __future__ import annotations
 import math
 import os
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
+from pydantic import TypeAdapter
 from sqlalchemy import Table, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from vitrina.core.config import Settings
 from vitrina.core.db import utcnow
 from vitrina.insights.errors import RejectReason
 from vitrina.insights.metrics import SIGNALS_ACCEPTED, SIGNALS_REJECTED
@@ -163,6 +165,33 @@ async def ingest_signals(
     for reason, n in rejected.items():
         SIGNALS_REJECTED.labels(reason=reason).inc(n)
     return IngestResult(accepted=sum(accepted.values()), rejected=dict(rejected))
+
+
+_SIGNALS = TypeAdapter(list[SignalIn])
+
+
+async def ingest_from_visitor(
+    db: AsyncSession,
+    *,
+    settings: Settings,
+    brand_id: str,
+    session_id: str,
+    signals: Sequence[SignalIn | Mapping[str, Any]],
+) -> IngestResult:
+    """The world's signal message: a visitor's own signals, decoded frames accepted as is.
+
+    Raises pydantic.ValidationError for a malformed frame (a protocol error for the caller).
+    """
+    parsed = [s if isinstance(s, SignalIn) else _SIGNALS.validate_python([s])[0] for s in signals]
+    me = subjects.guest(session_id)
+    return await ingest_signals(
+        db,
+        brand_id=brand_id,
+        signals=parsed,
+        limits=GateLimits.of(settings.signal_max_age_s, settings.signal_clock_skew_s),
+        default_subject=me,
+        only_subject=me,
+    )
 
 
 async def _add_dwell(
