@@ -11,9 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from vitrina.catalog.demo_assets import E1, GT, car_glb, sign_glb, wallbox_glb
-from vitrina.catalog.glb import GlbError, inspect_glb
+from vitrina.catalog.glb import GlbError, GlbSummary, inspect_glb
 
 CAR_PARTS = {
     "body",
@@ -192,3 +194,78 @@ def test_demo_twins_pass_the_khronos_validator(tmp_path: Path) -> None:
     assert len(reports) == 4
     for report in reports:
         assert report["errors"] == 0 and report["warnings"] == 0, report
+
+
+def test_animations_and_skins_must_resolve() -> None:
+    def bad_animation(doc: dict[str, Any]) -> None:
+        doc["animations"] = [
+            {
+                "samplers": [{"input": 0, "output": 999}],
+                "channels": [{"sampler": 0, "target": {"node": 0, "path": "translation"}}],
+            }
+        ]
+
+    with pytest.raises(GlbError) as err:
+        inspect_glb(_mutated(bad_animation))
+    assert err.value.where == "animations[0].samplers[0].output"
+
+    def bad_skin(doc: dict[str, Any]) -> None:
+        doc["skins"] = [{"joints": [0, 4242]}]
+
+    with pytest.raises(GlbError, match="refers to node 4242"):
+        inspect_glb(_mutated(bad_skin))
+
+
+_JUNK = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**40), 2**40),
+    st.floats(allow_nan=False),
+    st.text(max_size=5),
+    st.lists(st.integers(-2, 10), max_size=3),
+    st.dictionaries(st.sampled_from(["a", "count", "nodes"]), st.integers(-1, 3), max_size=2),
+)
+
+
+def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    found = [prefix] if prefix else []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found += _paths(item, (*prefix, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value[:4]):
+            found += _paths(item, (*prefix, index))
+    return found
+
+
+_WALLBOX_DOC, _WALLBOX_BIN = _split(wallbox_glb())
+_WALLBOX_PATHS = _paths(_WALLBOX_DOC)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    edits=st.lists(st.tuples(st.sampled_from(_WALLBOX_PATHS), _JUNK), min_size=1, max_size=3),
+    flips=st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 255)), max_size=4),
+)
+def test_damaged_files_are_refused_never_crash(
+    edits: list[tuple[tuple[Any, ...], Any]], flips: list[tuple[int, int]]
+) -> None:
+    doc = json.loads(json.dumps(_WALLBOX_DOC))
+    for path, value in edits:
+        target: Any = doc
+        try:
+            for key in path[:-1]:
+                target = target[key]
+            target[path[-1]] = value
+        except (KeyError, IndexError, TypeError):
+            continue  # an earlier edit removed this path
+    data = bytearray(_join(doc, _WALLBOX_BIN))
+    for offset, byte in flips:
+        data[offset % len(data)] = byte
+    # Either a usable summary or a GlbError with a reason; any other exception fails.
+    try:
+        summary: GlbSummary | None = inspect_glb(bytes(data))
+        reason = ""
+    except GlbError as exc:
+        summary, reason = None, exc.reason
+    assert (summary is not None and summary.meshes >= 1) or reason

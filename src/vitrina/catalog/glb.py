@@ -63,6 +63,18 @@ def _index(value: Any, items: list[Any], where: str, what: str) -> int:
     return value
 
 
+def _refs(value: Any, where: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise GlbError("must be an array of indices", where)
+    return value
+
+
+def _object(value: Any, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise GlbError("must be an object", where)
+    return value
+
+
 def _list(doc: dict[str, Any], key: str) -> list[dict[str, Any]]:
     items = doc.get(key, [])
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
@@ -112,7 +124,7 @@ def _check_asset(doc: dict[str, Any]) -> None:
     asset = doc.get("asset")
     if not isinstance(asset, dict) or asset.get("version") != "2.0":
         raise GlbError('asset.version must be "2.0"', "asset")
-    required = doc.get("extensionsRequired", [])
+    required = [str(e) for e in _refs(doc.get("extensionsRequired", []), "extensionsRequired")]
     unknown = sorted(set(required) - SUPPORTED_REQUIRED_EXTENSIONS)
     if unknown:
         raise GlbError(
@@ -176,9 +188,9 @@ def _check_accessors(doc: dict[str, Any], views: list[dict[str, Any]]) -> list[d
     for i, acc in enumerate(accessors):
         where = f"accessors[{i}]"
         component, kind = acc.get("componentType"), acc.get("type")
-        if component not in _COMPONENT_SIZES:
+        if not isinstance(component, int) or component not in _COMPONENT_SIZES:
             raise GlbError(f"componentType {component!r} is not a glTF component type", where)
-        if kind not in _TYPE_SIZES:
+        if not isinstance(kind, str) or kind not in _TYPE_SIZES:
             raise GlbError(f"type {kind!r} is not a glTF accessor type", where)
         count = _int(acc, "count", where)
         if count < 1:
@@ -188,6 +200,8 @@ def _check_accessors(doc: dict[str, Any], views: list[dict[str, Any]]) -> list[d
                 not isinstance(acc[bound], list) or len(acc[bound]) != _TYPE_SIZES[kind]
             ):
                 raise GlbError(f"{bound} must list {_TYPE_SIZES[kind]} numbers", where)
+        if "sparse" in acc:
+            _check_sparse(_object(acc["sparse"], f"{where}.sparse"), count, views, where)
         if "bufferView" not in acc:
             continue
         view = views[_index(acc["bufferView"], views, where, "bufferView")]
@@ -206,6 +220,18 @@ def _check_accessors(doc: dict[str, Any], views: list[dict[str, Any]]) -> list[d
                 where,
             )
     return accessors
+
+
+def _check_sparse(
+    sparse: dict[str, Any], count: int, views: list[dict[str, Any]], where: str
+) -> None:
+    where = f"{where}.sparse"
+    changed = _int(sparse, "count", where)
+    if not 1 <= changed <= count:
+        raise GlbError(f"count must be between 1 and the accessor's {count}", where)
+    for key in ("indices", "values"):
+        part = _object(sparse.get(key), f"{where}.{key}")
+        _index(part.get("bufferView"), views, f"{where}.{key}", "bufferView")
 
 
 def _accessor_bytes(acc: dict[str, Any], views: list[dict[str, Any]], blobs: list[bytes]) -> bytes:
@@ -228,8 +254,9 @@ def _check_meshes(
         prims = mesh.get("primitives")
         if not isinstance(prims, list) or not prims:
             raise GlbError("needs at least one primitive", f"meshes[{m}]")
-        for p, prim in enumerate(prims):
+        for p, raw_prim in enumerate(prims):
             where = f"meshes[{m}].primitives[{p}]"
+            prim = _object(raw_prim, where)
             attributes = prim.get("attributes")
             if not isinstance(attributes, dict) or not attributes:
                 raise GlbError("needs attributes", where)
@@ -241,6 +268,12 @@ def _check_meshes(
                     acc["type"] != "VEC3" or "min" not in acc or "max" not in acc
                 ):
                     raise GlbError("POSITION must be a VEC3 accessor with min and max", where)
+            for t, target in enumerate(_refs(prim.get("targets", []), f"{where}.targets")):
+                for name, ref in _object(target, f"{where}.targets[{t}]").items():
+                    acc = accessors[
+                        _index(ref, accessors, f"{where}.targets[{t}].{name}", "accessor")
+                    ]
+                    counts.add(acc["count"])
             if len(counts) > 1:
                 raise GlbError("attributes have different vertex counts", where)
             if "POSITION" not in attributes:
@@ -275,10 +308,14 @@ def _check_nodes(doc: dict[str, Any]) -> list[dict[str, Any]]:
         where = f"nodes[{n}]"
         if "mesh" in node:
             _index(node["mesh"], meshes, where, "mesh")
+        if "camera" in node:
+            _index(node["camera"], _list(doc, "cameras"), where, "camera")
+        if "skin" in node:
+            _index(node["skin"], _list(doc, "skins"), where, "skin")
         for key, size in (("translation", 3), ("rotation", 4), ("scale", 3), ("matrix", 16)):
             if key in node and (not isinstance(node[key], list) or len(node[key]) != size):
                 raise GlbError(f"{key} must list {size} numbers", where)
-        for child in node.get("children", []):
+        for child in _refs(node.get("children", []), f"{where}.children"):
             _index(child, nodes, f"{where}.children", "node")
             if child in parent or child == n:
                 raise GlbError(f"node {child} has more than one parent", where)
@@ -291,7 +328,7 @@ def _check_nodes(doc: dict[str, Any]) -> list[dict[str, Any]]:
             seen.add(current)
             current = parent[current]
     for s, scene in enumerate(_list(doc, "scenes")):
-        for root in scene.get("nodes", []):
+        for root in _refs(scene.get("nodes", []), f"scenes[{s}].nodes"):
             _index(root, nodes, f"scenes[{s}].nodes", "node")
             if root in parent:
                 raise GlbError(f"node {root} is a scene root and also a child", f"scenes[{s}]")
@@ -319,7 +356,7 @@ def _check_materials_and_textures(doc: dict[str, Any], views: list[dict[str, Any
             _index(texture["sampler"], samplers, f"textures[{t}]", "sampler")
     for m, material in enumerate(_list(doc, "materials")):
         where = f"materials[{m}]"
-        pbr = material.get("pbrMetallicRoughness", {})
+        pbr = _object(material.get("pbrMetallicRoughness", {}), f"{where}.pbrMetallicRoughness")
         color = pbr.get("baseColorFactor")
         if color is not None and (
             not isinstance(color, list)
@@ -332,6 +369,34 @@ def _check_materials_and_textures(doc: dict[str, Any], views: list[dict[str, Any
                 _index(info.get("index"), textures, f"{where}.{slot}", "texture")
 
 
+def _check_animations_and_skins(
+    doc: dict[str, Any], accessors: list[dict[str, Any]], nodes: list[dict[str, Any]]
+) -> None:
+    """Animations and skins read accessors and move nodes: every reference must resolve."""
+    for a, animation in enumerate(_list(doc, "animations")):
+        where = f"animations[{a}]"
+        samplers = _refs(animation.get("samplers"), f"{where}.samplers")
+        for i, raw in enumerate(samplers):
+            sampler = _object(raw, f"{where}.samplers[{i}]")
+            for key in ("input", "output"):
+                _index(sampler.get(key), accessors, f"{where}.samplers[{i}].{key}", "accessor")
+        for c, raw in enumerate(_refs(animation.get("channels"), f"{where}.channels")):
+            channel = _object(raw, f"{where}.channels[{c}]")
+            _index(channel.get("sampler"), samplers, f"{where}.channels[{c}]", "sampler")
+            target = _object(channel.get("target"), f"{where}.channels[{c}].target")
+            if "node" in target:
+                _index(target["node"], nodes, f"{where}.channels[{c}].target", "node")
+    for k, skin in enumerate(_list(doc, "skins")):
+        where = f"skins[{k}]"
+        if "inverseBindMatrices" in skin:
+            _index(skin["inverseBindMatrices"], accessors, where, "accessor")
+        joints = _refs(skin.get("joints"), f"{where}.joints")
+        if not joints:
+            raise GlbError("needs at least one joint", where)
+        for joint in joints:
+            _index(joint, nodes, f"{where}.joints", "node")
+
+
 def inspect_glb(data: bytes) -> GlbSummary:
     """Validates `data` as a self-contained glTF 2.0 binary; raises GlbError otherwise."""
     doc, bin_chunk = _split_chunks(data)
@@ -341,6 +406,7 @@ def inspect_glb(data: bytes) -> GlbSummary:
     accessors = _check_accessors(doc, views)
     triangles = _check_meshes(doc, accessors, views, blobs)
     nodes = _check_nodes(doc)
+    _check_animations_and_skins(doc, accessors, nodes)
     _check_materials_and_textures(doc, views)
     meshes = _list(doc, "meshes")
     if not meshes:
