@@ -90,9 +90,11 @@ class WorldHub:
     async def stop(self) -> None:
         for session in list(self.sessions):
             session.close(CloseCode.GOING_AWAY, "server shutting down")
-        for task in self._tasks:
+        await asyncio.sleep(0)  # let the sessions start their close
+        tasks = [*self._tasks, *self._pending]
+        for task in tasks:
             task.cancel()
-        for task in self._tasks:
+        for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks = []
