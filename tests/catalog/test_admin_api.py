@@ -6,6 +6,7 @@ import copy
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,6 +15,7 @@ from tests.factories import login, make_staff
 from vitrina.app import create_app
 from vitrina.catalog.demo_assets import E1, car_glb, wallbox_glb
 from vitrina.catalog.routes import MAX_ASSET_BYTES
+from vitrina.catalog.service import ProductChanged
 from vitrina.catalog.storage import AssetStore
 from vitrina.core.config import Settings
 
@@ -68,8 +70,10 @@ async def e1_body(client: AsyncClient, seeded: None) -> dict[str, Any]:
 
 
 async def test_admin_edits_a_product_and_the_storefront_sees_it(
-    client: AsyncClient, admin_headers: dict[str, str], e1_body: dict[str, Any]
+    client: AsyncClient, admin_headers: dict[str, str], e1_body: dict[str, Any], app: FastAPI
 ) -> None:
+    changes: list[ProductChanged] = []
+    app.state.bus.subscribe(ProductChanged, changes.append)
     body = copy.deepcopy(e1_body)
     body["base_price"] = "35490.50"
     body["explainers"].reverse()
@@ -79,6 +83,7 @@ async def test_admin_edits_a_product_and_the_storefront_sees_it(
     assert public["base_price"]["amount"] == "35490.50"
     assert public["explainers"][0]["part"] == "wheel_fl"
     assert _upsert_of(public) == body
+    assert [(c.brand, c.product, c.deleted) for c in changes] == [(BRAND, "aurora-e1", False)]
 
 
 async def test_create_hide_and_delete(

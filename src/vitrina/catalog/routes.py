@@ -207,6 +207,7 @@ async def admin_list_products(
     "/products/{product}",
     response_model=ProductRead,
     summary="Create or replace a product with its options, rules and explainers (admin)",
+    responses={201: {"model": ProductRead, "description": "The product was created"}},
 )
 async def admin_put_product(
     brand: str,
