@@ -150,7 +150,7 @@ class Room:
             if cell is None:
                 continue
             if session.view_cell != cell:
-                self._catch_up(session, session.view_cell, cell)
+                self._catch_up(session, session.view_cell, cell, moved_from)
                 session.view_cell = cell
             key = (cell, session.json_mode)
             frame = frames.get(key, _MISSING)
@@ -187,12 +187,26 @@ class Room:
             return json_encoder.encode(snap).decode()
         return mp_encoder.encode(SnapOut(k=self.tick_no, u=[a.raw for a in changed], g=gone))
 
-    def _catch_up(self, session: Session, old: Cell | None, new: Cell) -> None:
-        """The client's view moved: send what came into view, drop what left it."""
+    def _catch_up(
+        self, session: Session, old: Cell | None, new: Cell, moved_from: dict[int, Cell]
+    ) -> None:
+        """The client's view moved from cell `old` to `new`: send what came into view,
+        drop what the client knew that is out of view now. What it knew is judged by
+        where avatars stood before this tick (`moved_from`), since some moved too."""
         if old is None:
             return
-        appeared = [a for a in self.visible_entries(new) if not near(a.cell, old)]
-        gone = [a.id for a in self.visible_entries(old) if not near(a.cell, new)]
+        appeared = [
+            a for a in self.visible_entries(new) if not near(moved_from.get(a.id, a.cell), old)
+        ]
+        gone = [
+            a.id
+            for a in self.visible_entries(old)
+            if a.id not in moved_from and not near(a.cell, new)
+        ]
+        for aid, before in moved_from.items():
+            a = self.avatars.get(aid)
+            if a is not None and near(before, old) and not near(a.cell, new):
+                gone.append(aid)
         if not appeared and not gone:
             return
         if session.json_mode:
