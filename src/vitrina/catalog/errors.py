@@ -15,3 +15,4 @@ class CatalogErrorCode(StrEnum):
     UNKNOWN_PART = "unknown_part"
     CONFIGURATION_INVALID = "configuration_invalid"
     IMPORT_INVALID = "import_invalid"
+    BRAND_FORBIDDEN = "brand_forbidden"

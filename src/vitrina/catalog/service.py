@@ -1,4 +1,4 @@
-"""Catalog use cases: products and their configurators, quotes, saved configurations, assets.
+"""Catalog use cases: products and their configurators, quotes and saved configurations.
 
 Brand isolation: staff may manage only the brands in their `brand_slugs` (an admin with
 none manages every brand). Service functions flush, never commit.
@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from vitrina.brands import service as brands
 from vitrina.brands.models import Brand
-from vitrina.catalog import money
+from vitrina.catalog import assets, money
 from vitrina.catalog.errors import CatalogErrorCode
 from vitrina.catalog.models import Asset, Configuration, Product
 from vitrina.catalog.rules import Configurator, Evaluation, UnknownOptions
@@ -59,7 +59,9 @@ class InvalidConfigurator(AppError):
 
 def ensure_brand_access(principal: Principal, *, brand_slug: str) -> None:
     if principal.brand_slugs and brand_slug not in principal.brand_slugs:
-        raise Forbidden(f"You do not manage the brand {brand_slug!r}.", code="brand_forbidden")
+        raise Forbidden(
+            f"You do not manage the brand {brand_slug!r}.", code=CatalogErrorCode.BRAND_FORBIDDEN
+        )
 
 
 # --- products ---------------------------------------------------------------------------
@@ -135,7 +137,7 @@ async def check_product(db: AsyncSession, *, data: ProductUpsert) -> Configurato
                 f"Rule {rule.id!r} refers its option to itself.", where=f"rules.{rule.id}"
             )
     if data.asset_sha256 is not None:
-        asset = await db.get(Asset, data.asset_sha256)
+        asset = await assets.get_asset(db, sha256=data.asset_sha256)
         if asset is None:
             raise InvalidConfigurator(
                 f"No uploaded asset {data.asset_sha256}; upload the .glb first.",
