@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 
-from httpx import AsyncClient
+from httpx import ASGITransport, AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.catalog.conftest import BRAND, PRODUCTS, guest_headers
+from vitrina.app import create_app
 from vitrina.catalog import service
 from vitrina.catalog.service import ConfigurationSaved
+from vitrina.core.config import Settings
 from vitrina.core.events import EventBus
 
 E1_VALID = ["e1-paint-red", "e1-wheels-sport", "e1-rims-black", "e1-interior-fabric"]
@@ -210,3 +212,24 @@ async def test_other_domains_read_explainers_in_a_language(db: AsyncSession, see
     assert steps[0].text.startswith("Vert : prête.")
     english = await service.explainers(db, brand_slug=BRAND, product_slug="aurora-e1", locale="de")
     assert english[0].title == "Charging port"
+
+
+async def test_saving_configurations_is_rate_limited(
+    settings: Settings, db: AsyncSession, seeded: None
+) -> None:
+    strict = settings.model_copy(update={"public_write_rate_per_minute": 2})
+    application = create_app(strict)
+    async with (
+        application.router.lifespan_context(application),
+        AsyncClient(transport=ASGITransport(app=application), base_url="http://testserver") as c,
+    ):
+        headers = await guest_headers(c)
+        url = f"{PRODUCTS}/aurora-e1/configurations"
+        codes = [
+            (await c.post(url, json={"option_ids": E1_VALID}, headers=headers)).status_code
+            for _ in range(3)
+        ]
+        assert codes == [201, 201, 429]
+        limited = await c.post(url, json={"option_ids": E1_VALID}, headers=headers)
+        assert limited.json()["code"] == "rate_limited"
+        assert int(limited.headers["retry-after"]) >= 1
