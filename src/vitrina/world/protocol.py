@@ -182,7 +182,7 @@ class ExitOut(_Out, tag="exit", kw_only=True):
 
 class SnapOut(_Out, tag="snap", kw_only=True):
     k: int
-    u: list[Any] = []
+    u: list[Any]  # always present, possibly empty
     g: list[int] = []
 
 
