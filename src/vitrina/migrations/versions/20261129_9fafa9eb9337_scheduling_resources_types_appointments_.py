@@ -1,7 +1,7 @@
 """scheduling resources types appointments allocations notifications
 
 Revision ID: 9fafa9eb9337
-Revises: 56a0302d2f1c
+Revises: b95217f14e76
 Create Date: 2026-11-29 19:42:08.422912
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import vitrina.core.db
 
 revision: str = "9fafa9eb9337"
-down_revision: str | None = "56a0302d2f1c"
+down_revision: str | None = "b95217f14e76"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
