@@ -99,6 +99,16 @@ async def count_with_advisors(
     return {agent: n for agent, n in rows.all() if agent is not None}
 
 
+async def count_offers(db: AsyncSession) -> dict[str, int]:
+    """How many queued conversations are offered to each advisor right now."""
+    rows = await db.execute(
+        select(Conversation.offered_to, func.count())
+        .where(Conversation.state == State.QUEUED.value, Conversation.offered_to.is_not(None))
+        .group_by(Conversation.offered_to)
+    )
+    return {agent: n for agent, n in rows.all() if agent is not None}
+
+
 async def messages(
     db: AsyncSession, *, conversation: Conversation, include_internal: bool, after_seq: int = 0
 ) -> list[Message]:

@@ -30,6 +30,7 @@ from vitrina.conversations.lifecycle import (
 from vitrina.conversations.models import Conversation, Message
 from vitrina.conversations.queries import (
     average_handle_s,
+    count_offers,
     count_with_advisors,
     find_by_external_ids,
     find_open,
@@ -64,6 +65,7 @@ __all__ = [
     "average_handle_s",
     "check_owner",
     "claim",
+    "count_offers",
     "count_with_advisors",
     "create",
     "escalate",

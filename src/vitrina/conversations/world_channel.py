@@ -164,6 +164,7 @@ class WorldChannel:
             or message["author_kind"] not in SAID_BY_STAND_IN
             or message["data"].get("origin") == ORIGIN
             or message["kind"] == "note"
+            or event.channel != Channel.WORLD
         ):
             return
         async with transaction(self.sessions) as db:

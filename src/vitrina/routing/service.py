@@ -218,9 +218,7 @@ async def _online(db: AsyncSession) -> list[Advisor]:
 async def _loads(db: AsyncSession, advisors: Iterable[Advisor]) -> Counter[str]:
     ids = [a.user_id for a in advisors]
     loads: Counter[str] = Counter(await conversations.count_with_advisors(db, agent_ids=ids))
-    for queued in await conversations.list_queued(db):
-        if queued.offered_to:
-            loads[queued.offered_to] += 1
+    loads.update(await conversations.count_offers(db))
     return loads
 
 
