@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from vitrina.catalog.gltf_writer import GlbWriter, Material, box, cylinder
+from vitrina.catalog.gltf_writer import GlbWriter, Material, box, cylinder, frustum
 
 PAINT = Material("paint", (0.93, 0.93, 0.91, 1.0), metallic=0.6, roughness=0.3)
 GLASS = Material("glass", (0.1, 0.14, 0.18, 0.55), metallic=0.1, roughness=0.05)
@@ -66,17 +66,31 @@ def car_glb(shape: CarShape) -> bytes:
     half_l, half_w = shape.length / 2, shape.width / 2
     floor = shape.wheel_radius * 0.55
     body_top = floor + shape.body_height
-    body = box(
-        (shape.width, shape.body_height, shape.length), (0, floor + shape.body_height / 2, 0)
+    body = frustum(
+        (shape.width, shape.length),
+        (shape.width * 0.96, shape.length * 0.96),
+        y0=floor,
+        y1=body_top,
     )
-    cabin_len = shape.length * 0.5
-    roof = box(
-        (shape.width * 0.86, shape.roof_height * 0.25, cabin_len * 0.8),
-        (0, body_top + shape.roof_height * 0.875, -0.1),
+    # The glasshouse: a sloped windscreen, a shorter roof line, a sloped rear window.
+    cabin_len = shape.length * 0.52
+    cabin_top = body_top + shape.roof_height * 0.85
+    roof_len = cabin_len * 0.55
+    glass = frustum(
+        (shape.width * 0.9, cabin_len),
+        (shape.width * 0.78, roof_len),
+        y0=body_top,
+        y1=cabin_top,
+        z_bottom=-0.1,
+        z_top=-0.25,
     )
-    glass = box(
-        (shape.width * 0.88, shape.roof_height * 0.75, cabin_len),
-        (0, body_top + shape.roof_height * 0.375, -0.1),
+    roof = frustum(
+        (shape.width * 0.79, roof_len * 1.02),
+        (shape.width * 0.76, roof_len * 0.96),
+        y0=cabin_top,
+        y1=cabin_top + 0.05,
+        z_bottom=-0.25,
+        z_top=-0.25,
     )
     parts: list[int] = [
         w.node("body", mesh=w.mesh("body", [(body, PAINT), (roof, PAINT)])),
@@ -92,18 +106,18 @@ def car_glb(shape: CarShape) -> bytes:
     ):
         parts.append(w.node(f"wheel_{name}", mesh=standard, translation=(x, axle_y, z)))
         parts.append(w.node(f"wheel_{name}_sport", mesh=sport, translation=(x, axle_y, z)))
-    seat = box((0.5, 0.12, 0.5), (0, 0, 0)).extend(box((0.5, 0.6, 0.1), (0, 0.3, -0.25)))
+    seat = box((0.5, 0.12, 0.5), (0, 0, 0)).extend(box((0.5, 0.5, 0.1), (0, 0.25, -0.25)))
     seat_nodes = [
         w.node(
             f"seat_{pos}",
             mesh=w.mesh(f"seat_{pos}", [(seat, UPHOLSTERY)]),
             translation=(x, body_top - 0.05, z),
         )
-        for pos, x, z in (("driver", 0.42, 0.1), ("passenger", -0.42, 0.1), ("rear", 0.0, -0.75))
+        for pos, x, z in (("driver", 0.42, 0.1), ("passenger", -0.42, 0.1), ("rear", 0.0, -0.6))
     ]
     parts.append(w.node("seats", children=seat_nodes))
-    dash = box((shape.width * 0.84, 0.18, 0.3), (0, body_top + 0.05, 0.75))
-    screen = box((0.5, 0.22, 0.02), (0, body_top + 0.22, 0.68))
+    dash = box((shape.width * 0.8, 0.16, 0.3), (0, body_top + 0.04, 0.7))
+    screen = box((0.45, 0.2, 0.02), (0, body_top + 0.2, 0.6))
     parts.append(w.node("dashboard", mesh=w.mesh("dashboard", [(dash, TRIM), (screen, SCREEN)])))
     port = box((0.02, 0.14, 0.2), (half_w + 0.01, body_top - 0.12, -half_l + 0.55))
     parts.append(w.node("charging_port", mesh=w.mesh("charging_port", [(port, PORT)])))

@@ -58,6 +58,55 @@ def box(size: Vec3, center: Vec3 = (0.0, 0.0, 0.0)) -> Geometry:
     return geo
 
 
+def frustum(
+    bottom: tuple[float, float],
+    top: tuple[float, float],
+    *,
+    y0: float,
+    y1: float,
+    z_bottom: float = 0.0,
+    z_top: float = 0.0,
+) -> Geometry:
+    """A six-faced solid from a bottom rectangle (width x, length z) to a smaller top one:
+    a car's glasshouse with sloped windscreen and rear window."""
+    (bw, bl), (tw, tl) = bottom, top
+    lower = [
+        (-bw / 2, y0, z_bottom - bl / 2),
+        (bw / 2, y0, z_bottom - bl / 2),
+        (bw / 2, y0, z_bottom + bl / 2),
+        (-bw / 2, y0, z_bottom + bl / 2),
+    ]
+    upper = [
+        (-tw / 2, y1, z_top - tl / 2),
+        (tw / 2, y1, z_top - tl / 2),
+        (tw / 2, y1, z_top + tl / 2),
+        (-tw / 2, y1, z_top + tl / 2),
+    ]
+    quads = [
+        lower,
+        upper,
+        *([lower[i], lower[(i + 1) % 4], upper[(i + 1) % 4], upper[i]] for i in range(4)),
+    ]
+    center = [sum(p[k] for p in lower + upper) / 8 for k in range(3)]
+    geo = Geometry()
+    for quad in quads:
+        a, b, c = quad[0], quad[1], quad[2]
+        u = [b[k] - a[k] for k in range(3)]
+        v = [c[k] - a[k] for k in range(3)]
+        n = [u[1] * v[2] - u[2] * v[1], u[2] * v[0] - u[0] * v[2], u[0] * v[1] - u[1] * v[0]]
+        face_center = [sum(p[k] for p in quad) / 4 for k in range(3)]
+        if sum(n[k] * (face_center[k] - center[k]) for k in range(3)) < 0:
+            quad = quad[::-1]  # wind counter-clockwise seen from outside
+            n = [-x for x in n]
+        length = math.sqrt(sum(x * x for x in n))
+        base = geo.vertex_count
+        for point in quad:
+            geo.positions += list(point)
+            geo.normals += [x / length for x in n]
+        geo.indices += [base, base + 1, base + 2, base, base + 2, base + 3]
+    return geo
+
+
 def cylinder(
     radius: float, length: float, *, segments: int = 24, center: Vec3 = (0.0, 0.0, 0.0)
 ) -> Geometry:
