@@ -1,4 +1,4 @@
-"""A minimal glTF 2.0 binary writer: meshes made of boxes, cylinders and spheres.
+"""A minimal glTF 2.0 binary writer: meshes made of boxes, frustums, cylinders and spheres.
 
 Written with the standard library (struct/array) rather than a glTF package: the demo
 twins need only positions, normals, indices, named nodes and named PBR materials, and
