@@ -18,7 +18,7 @@ from vitrina.core.events import EventBus
 from vitrina.world import bridge, handoff, remote
 from vitrina.world.avatar import Avatar
 from vitrina.world.events import PresenceJoined, PresenceLeft
-from vitrina.world.layout import LayoutRegistry, load_layout_file
+from vitrina.world.layout import LayoutRegistry, LayoutSource, load_layout_file
 from vitrina.world.protocol import (
     CloseCode,
     EnterOut,
@@ -54,14 +54,17 @@ class Stats:
 
 
 class WorldHub:
-    def __init__(self, settings: Settings, broker: Broker, bus: EventBus) -> None:
+    def __init__(
+        self, settings: Settings, broker: Broker, bus: EventBus, *,
+        layout_source: LayoutSource | None = None,
+    ) -> None:  # fmt: skip
         self.settings = settings
         self.broker = broker
         self.bus = bus
         self.node = secrets.token_hex(6)
         self._id_base = (secrets.randbelow(4095) + 1) << 20
         self._next_id = 0
-        layouts = LayoutRegistry()
+        layouts = LayoutRegistry(source=layout_source)
         if settings.world_layout_file is not None:
             layouts.default = load_layout_file(settings.world_layout_file)
         self.layouts = layouts
@@ -171,6 +174,7 @@ class WorldHub:
         p = session.principal
         if p.is_staff and p.brand_slugs and frame.brand not in p.brand_slugs:
             raise FrameError(ErrorCode.FORBIDDEN, "you do not serve this brand", "join")
+        await self.layouts.refresh(frame.brand)
         if self.layouts.zone(frame.brand, frame.zone) is None:
             raise FrameError(
                 ErrorCode.UNKNOWN_ZONE, f"brand {frame.brand!r} has no zone {frame.zone!r}", "join"

@@ -7,11 +7,17 @@ named by `VITRINA_WORLD_LAYOUT_FILE` replaces it.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 import msgspec
+import structlog
 
 from vitrina.world.protocol import Vec3
+
+log = structlog.get_logger(__name__)
 
 
 class Zone(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -57,15 +63,70 @@ def check_zone(name: str, zone: Zone) -> None:
         raise ValueError(f"zone {name!r}: spawn point lies outside the zone")
 
 
+def zones_from_store_layout(data: dict[str, Any]) -> Layout:
+    """Read the brands domain's storefront layout (its JSON data, not its classes):
+    `{"zones": [{"name", "bounds": {"min_x", "min_z", "max_x", "max_z", "height"},
+    "capacity", "spawn": [x, z]}, ...]}`; the floor is at y = 0."""
+    layout: Layout = {}
+    for z in data.get("zones", []):
+        b = z["bounds"]
+        lo = (float(b["min_x"]), 0.0, float(b["min_z"]))
+        hi = (float(b["max_x"]), float(b.get("height", 4.0)), float(b["max_z"]))
+        spawn_xz = z.get("spawn") or ((lo[0] + hi[0]) / 2, (lo[2] + hi[2]) / 2)
+        spawn = (float(spawn_xz[0]), 0.0, float(spawn_xz[1]))
+        zone = Zone(min=lo, max=hi, spawn=spawn, capacity=z.get("capacity"))
+        check_zone(z["name"], zone)
+        layout[str(z["name"])] = zone
+    return layout
+
+
+# Where a brand's layout comes from (the app plugs in the brands domain): the stored
+# layout data of a brand, or None when there is no such brand.
+LayoutSource = Callable[[str], Awaitable[dict[str, Any] | None]]
+
+
 class LayoutRegistry:
-    def __init__(self, default: Layout | None = None) -> None:
+    """Zones per brand: set explicitly, loaded from a source (cached), else the default."""
+
+    def __init__(
+        self, default: Layout | None = None, *, source: LayoutSource | None = None,
+        ttl_s: float = 30.0,
+    ) -> None:  # fmt: skip
         self.default: Layout = dict(default or DEFAULT_LAYOUT)
         self._brands: dict[str, Layout] = {}
+        self._source = source
+        self._ttl_s = ttl_s
+        self._loaded: dict[str, tuple[float, Layout | None]] = {}
 
     def set_brand(self, brand: str, layout: Layout) -> None:
         for name, zone in layout.items():
             check_zone(name, zone)
         self._brands[brand] = dict(layout)
 
+    async def refresh(self, brand: str) -> None:
+        """Load the brand's layout from the source unless a recent copy is cached."""
+        if self._source is None or brand in self._brands:
+            return
+        cached = self._loaded.get(brand)
+        if cached is not None and time.monotonic() - cached[0] < self._ttl_s:
+            return
+        try:
+            data = await self._source(brand)
+            layout = zones_from_store_layout(data) if data is not None else None
+        except Exception:
+            log.warning("world_layout_load_failed", brand=brand, exc_info=True)
+            if cached is not None:
+                return
+            layout = None
+        self._loaded[brand] = (time.monotonic(), layout)
+
     def zone(self, brand: str, zone: str) -> Zone | None:
-        return self._brands.get(brand, self.default).get(zone)
+        explicit = self._brands.get(brand)
+        if explicit is not None:
+            return explicit.get(zone)
+        if self._source is not None:
+            cached = self._loaded.get(brand)
+            layout = cached[1] if cached is not None else None
+            # A source that knows the brand wins; an unknown brand has no zones.
+            return layout.get(zone) if layout is not None else None
+        return self.default.get(zone)

@@ -79,6 +79,7 @@ async def join_bot(
     position: Vec3 | None = None,
 ) -> BotAvatar:
     """Put a bot avatar in a room (badge `bot`); capacity does not apply to bots."""
+    await hub.layouts.refresh(brand)
     if hub.layouts.zone(brand, zone) is None:
         raise WorldServiceError(f"brand {brand!r} has no zone {zone!r}")
     room = await hub.open_room(brand, zone, shard)
