@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import structlog
 from fastapi import FastAPI, WebSocket
@@ -16,6 +17,7 @@ from vitrina.api.deps import resolve_ws_principal
 from vitrina.api.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
 from vitrina.api.problems import install_problem_handlers
 from vitrina.brands import routes as brand_routes
+from vitrina.brands import service as brand_service
 from vitrina.catalog import routes as catalog_routes
 from vitrina.conversations import console_routes as conversation_routes
 from vitrina.core.broker import create_broker
@@ -60,7 +62,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = engine
         app.state.sessions = create_sessionmaker(engine)
         app.state.broker = broker
-        app.state.world_hub = WorldHub(settings, broker, app.state.bus)
+
+        async def brand_layout(slug: str) -> dict[str, Any] | None:
+            """The world's rooms follow the zones of the brand's stored layout."""
+            async with app.state.sessions() as db:
+                brand = await brand_service.get_by_slug(db, slug=slug)
+                return None if brand is None else dict(brand.layout)
+
+        app.state.world_hub = WorldHub(settings, broker, app.state.bus, layout_source=brand_layout)
         await app.state.world_hub.start()
         app.state.mailer = create_mailer(settings)
         app.state.scheduling_worker = start_scheduling_worker(
