@@ -195,19 +195,22 @@ class WorldHub:
                 self._attach(session, avatar, room, resumed=True)
                 return
         if len(room.avatars) >= room.capacity:
-            await self.close_room_if_idle(room)
-            suggestion = self.suggest_shard(frame.brand, frame.zone, frame.shard)
-            session.error(
-                ErrorCode.ROOM_FULL,
-                f"{room.id} is full ({room.capacity})",
-                "join",
-                suggest=suggestion,
-            )
+            await self._refuse_full(session, room, frame)
             return
         await self._leave_current(session, why="moved")
+        if len(room.avatars) >= room.capacity:  # filled up while the old room was left
+            await self._refuse_full(session, room, frame)
+            return
         look = frame.look or Look()
         await self.add_avatar(
             room, name=p.display_name, badge=session.badge, look=look, session=session
+        )
+
+    async def _refuse_full(self, session: Session, room: Room, frame: JoinIn) -> None:
+        await self.close_room_if_idle(room)
+        suggestion = self.suggest_shard(frame.brand, frame.zone, frame.shard)
+        session.error(
+            ErrorCode.ROOM_FULL, f"{room.id} is full ({room.capacity})", "join", suggest=suggestion
         )
 
     async def add_avatar(
