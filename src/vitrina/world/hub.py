@@ -15,7 +15,7 @@ import structlog
 from vitrina.core.broker import Broker, Unsubscribe
 from vitrina.core.config import Settings
 from vitrina.core.events import EventBus
-from vitrina.world import bridge, handoff, remote
+from vitrina.world import bridge, handoff, loops, remote
 from vitrina.world.avatar import Avatar
 from vitrina.world.events import PresenceJoined, PresenceLeft
 from vitrina.world.layout import LayoutRegistry, LayoutSource, load_layout_file
@@ -30,12 +30,9 @@ from vitrina.world.protocol import (
     WelcomeOut,
 )
 from vitrina.world.room import Room, room_id
-from vitrina.world.session import Session, State
+from vitrina.world.session import Session
 
 log = structlog.get_logger(__name__)
-
-NODE_TIMEOUT_S = 5.0
-TICK_SLICES = 10  # phases per tick period over which rooms are spread
 
 
 @dataclass
@@ -86,8 +83,8 @@ class WorldHub:
     async def start(self) -> None:
         self._node_unsubscribe = await self._handoff.start()
         self._tasks = [
-            asyncio.create_task(self._tick_loop(), name="world-tick"),
-            asyncio.create_task(self._housekeeping(), name="world-housekeeping"),
+            asyncio.create_task(loops.run_ticks(self), name="world-tick"),
+            asyncio.create_task(loops.run_housekeeping(self), name="world-housekeeping"),
         ]
 
     async def stop(self) -> None:
@@ -139,7 +136,7 @@ class WorldHub:
                 capacity=self.capacity_of(brand, zone_name),
                 cell_size=self.settings.world_interest_radius_m,
             )
-            room.slot = self._opened % TICK_SLICES
+            room.slot = self._opened % loops.TICK_SLICES
             self._opened += 1
             self.rooms[rid] = room
 
@@ -369,33 +366,6 @@ class WorldHub:
 
     # ------------------------------------------------------------ ticking
 
-    async def _tick_loop(self) -> None:
-        """Tick every room once per period, rooms spread over TICK_SLICES phases.
-
-        Spreading keeps each wake-up short, so frames that arrive meanwhile wait for
-        one room's fan-out rather than for every room's.
-        """
-        loop = asyncio.get_running_loop()
-        step = 1.0 / self.settings.world_tick_hz / TICK_SLICES
-        deadline = loop.time()
-        slot = 0
-        while True:
-            deadline += step
-            delay = deadline - loop.time()
-            if delay < -step * TICK_SLICES:  # over a period behind: skip, do not burst
-                deadline = loop.time()
-                delay = 0.0
-            await asyncio.sleep(max(delay, 0.0))
-            started = time.perf_counter()
-            try:
-                await self.tick(slot)
-            except Exception:
-                log.exception("world_tick_failed")
-            slot = (slot + 1) % TICK_SLICES
-            if slot == 0:
-                self.stats.ticks += 1
-            self.stats.tick_seconds += time.perf_counter() - started
-
     async def tick(self, slot: int | None = None) -> None:
         """Tick the rooms of one phase (all rooms when `slot` is None)."""
         for room in list(self.rooms.values()):
@@ -404,34 +374,6 @@ class WorldHub:
             local = room.tick(self.node)
             if local:
                 await self.publish(room, bridge.Sync(node=self.node, u=local))
-
-    async def _housekeeping(self) -> None:
-        while True:
-            await asyncio.sleep(1.0)
-            try:
-                await self._sweep()
-            except Exception:
-                log.exception("world_housekeeping_failed")
-
-    async def _sweep(self) -> None:
-        now = time.monotonic()
-        grace = self.settings.world_resume_grace_s
-        join_deadline = now - self.settings.world_join_timeout_s
-        for session in list(self.sessions):
-            if session.state is State.CONNECTED and session.opened_at < join_deadline:
-                session.close(CloseCode.JOIN_TIMEOUT, "no join or resume in time")
-        for room in list(self.rooms.values()):
-            for avatar in list(room.avatars.values()):
-                if avatar.detached_at is not None and now - avatar.detached_at > grace:
-                    await self.remove_avatar(avatar.id, why="timeout")
-            for node, seen in list(room.remote_seen.items()):
-                if now - seen > NODE_TIMEOUT_S:
-                    del room.remote_seen[node]
-                    for avatar in [a for a in room.avatars.values() if a.node == node]:
-                        room.remove(avatar.id)
-                        room.broadcast(ExitOut(id=avatar.id, why="node_lost"))
-            if room.id in self.rooms:
-                await self.publish(room, bridge.Alive(node=self.node))
 
     # ------------------------------------------------------------ bridge
 
