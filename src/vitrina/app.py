@@ -16,6 +16,7 @@ from vitrina.api.access_map import install_openapi_access
 from vitrina.api.deps import resolve_ws_principal
 from vitrina.api.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
 from vitrina.api.problems import install_problem_handlers
+from vitrina.bot import wiring as bot_wiring
 from vitrina.brands import routes as brand_routes
 from vitrina.brands import service as brand_service
 from vitrina.catalog import routes as catalog_routes
@@ -135,6 +136,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(static.router)
     install_openapi_access(app)
     crm_wiring.install(app)
+    bot_wiring.install(app)
     if (static.DIST / "assets").is_dir():
         app.mount("/assets", StaticFiles(directory=static.DIST / "assets"), name="assets")
     return app

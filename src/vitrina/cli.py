@@ -14,6 +14,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn
 from sqlalchemy.exc import SQLAlchemyError
 
 from vitrina import __version__
+from vitrina.bot import cli as bot_cli
 from vitrina.core.config import ConfigError, Settings, get_settings
 from vitrina.core.db import create_engine, create_sessionmaker, transaction
 from vitrina.core.errors import AppError
@@ -30,6 +31,7 @@ app.add_typer(admin_app, name="admin")
 app.add_typer(bench_app, name="bench")
 app.add_typer(privacy_app, name="privacy")
 bench_app.add_typer(world_bench_app, name="world")
+app.add_typer(bot_cli.app, name="bot")
 
 console = Console()
 err_console = Console(stderr=True, soft_wrap=True)

@@ -1,5 +1,6 @@
 """Every domain's tables, gathered for Alembic. A new domain adds its models import here."""
 
+from vitrina.bot import models as bot_models
 from vitrina.brands import models as brands_models
 from vitrina.catalog import models as catalog_models
 from vitrina.conversations import models as conversations_models
@@ -14,6 +15,7 @@ from vitrina.scheduling import models as scheduling_models
 
 target_metadata = Base.metadata
 __all__ = [
+    "bot_models",
     "brands_models",
     "catalog_models",
     "conversations_models",

@@ -1,0 +1,1 @@
+"""The virtual agent: NLU, knowledge-base answers, dialogue flows and the greeter."""

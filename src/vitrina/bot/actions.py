@@ -1,0 +1,200 @@
+"""What flows do in the world: book through scheduling, read account data through the
+CRM (only for a verified session), hand over through conversations.
+
+Every call goes through the other domain's service module, inside the caller's
+transaction; nothing here commits.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from vitrina.bot.content import Flow
+from vitrina.bot.engine import ActionResult
+from vitrina.conversations import service as conversations
+from vitrina.conversations.models import Conversation
+from vitrina.conversations.schemas import HandoffSummary
+from vitrina.conversations.states import BOT
+from vitrina.core.errors import AppError
+from vitrina.core.events import EventBus
+from vitrina.core.security import Principal
+from vitrina.crm import accounts
+from vitrina.identity import verification
+from vitrina.scheduling import service as scheduling
+
+MONTHS = {
+    "en": "January February March April May June July August September October November December",
+    "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
+    "it": "gennaio febbraio marzo aprile maggio giugno luglio agosto settembre ottobre novembre dicembre",
+}
+DAYS = {
+    "en": "Monday Tuesday Wednesday Thursday Friday Saturday Sunday",
+    "fr": "lundi mardi mercredi jeudi vendredi samedi dimanche",
+    "it": "lunedì martedì mercoledì giovedì venerdì sabato domenica",
+}
+AT = {"en": "at", "fr": "à", "it": "alle"}
+
+
+def format_moment(moment: datetime, lang: str) -> str:
+    """'Friday 4 December at 14:00', 'vendredi 4 décembre à 14:00', ..."""
+    lang = lang if lang in DAYS else "en"
+    day = DAYS[lang].split()[moment.weekday()]
+    month = MONTHS[lang].split()[moment.month - 1]
+    return f"{day} {moment.day} {month} {AT[lang]} {moment:%H:%M}"
+
+
+def format_money(minor: int, currency: str, lang: str) -> str:
+    """'1,234.56 EUR' in English, '1 234,56 EUR' in French, '1.234,56 EUR' in Italian."""
+    english = f"{minor / 100:,.2f}"
+    if lang == "fr":
+        english = english.replace(",", "\u202f").replace(".", ",")
+    elif lang == "it":
+        english = english.replace(",", "§").replace(".", ",").replace("§", ".")
+    return f"{english} {currency}"
+
+
+class ServiceActions:
+    def __init__(
+        self,
+        db: AsyncSession,
+        *,
+        bus: EventBus,
+        conversation: Conversation,
+        timezone: str,
+        queue: str | None,
+        now: datetime,
+    ) -> None:
+        self.db = db
+        self.bus = bus
+        self.conversation = conversation
+        self.timezone = timezone
+        self.queue = queue
+        self.now = now
+
+    def _principal(self) -> Principal | None:
+        if not self.conversation.guest_session_id:
+            return None
+        return Principal(
+            kind="guest",
+            session_id=self.conversation.guest_session_id,
+            display_name=self.conversation.customer_name or "Customer",
+        )
+
+    async def verified_identity(self) -> str | None:
+        principal = self._principal()
+        if principal is None:
+            return None
+        verified = await verification.current(
+            self.db, principal=principal, brand_id=self.conversation.brand_id
+        )
+        return verified.identifier if verified is not None else None
+
+    async def prepare(self, flow: Flow, slots: dict[str, Any], language: str) -> ActionResult:
+        if flow.action != "scheduling.book" or not flow.appointment_type:
+            return ActionResult(ok=True)
+        when = slots.get("when") or {}
+        start, end = datetime.fromisoformat(when["start"]), datetime.fromisoformat(when["end"])
+        if when.get("exact"):
+            end = start + (end - start) / 2 if end > start else end
+        try:
+            search = await scheduling.find_slots(
+                self.db,
+                brand_slug=self.conversation.brand_slug,
+                type_slug=flow.appointment_type,
+                start=start,
+                end=max(end, start) if not when.get("exact") else end,
+                limit=1,
+                now=self.now,
+            )
+        except AppError:
+            return ActionResult(ok=False, values={"retry_slot": "when"})
+        if not search.slots:
+            return ActionResult(ok=False, values={"retry_slot": "when"})
+        slot = search.slots[0]
+        local = slot.start.astimezone(ZoneInfo(self.timezone))
+        return ActionResult(
+            ok=True,
+            values={"slot": format_moment(local, language), "slot_start": slot.start.isoformat()},
+        )
+
+    async def run(self, flow: Flow, slots: dict[str, Any], language: str) -> ActionResult:
+        if flow.action == "scheduling.book":
+            return await self._book(flow, slots, language)
+        if flow.action == "crm.financing_balance":
+            return await self._financing_balance(language)
+        return ActionResult(ok=False)
+
+    async def _book(self, flow: Flow, slots: dict[str, Any], language: str) -> ActionResult:
+        prepared = slots.get("_prepared") or {}
+        if not flow.appointment_type or "slot_start" not in prepared:
+            return ActionResult(ok=False, values={"retry_slot": "when"})
+        customer = scheduling.Customer(
+            email=self.conversation.customer_email,
+            name=self.conversation.customer_name,
+            locale=language,
+            guest_session_id=self.conversation.guest_session_id,
+            ref=None
+            if self.conversation.guest_session_id or self.conversation.customer_email
+            else f"conversation:{self.conversation.id}",
+        )
+        try:
+            appointment = await scheduling.book(
+                self.db,
+                brand_slug=self.conversation.brand_slug,
+                type_slug=flow.appointment_type,
+                start=datetime.fromisoformat(prepared["slot_start"]),
+                customer=customer,
+                idempotency_key=f"bot:{self.conversation.id}:{prepared['slot_start']}",
+                notes=f"Booked by the virtual agent; car: {slots.get('model', '-')}",
+                bus=self.bus,
+                now=self.now,
+            )
+        except AppError:
+            # Taken in the meantime, or no longer bookable: offer another time.
+            return ActionResult(ok=False, values={"retry_slot": "when"})
+        return ActionResult(
+            ok=True, values={"slot": prepared.get("slot", ""), "reference": appointment.id[:8]}
+        )
+
+    async def _financing_balance(self, language: str) -> ActionResult:
+        principal = self._principal()
+        if principal is None:
+            return ActionResult(ok=False)
+        # read_account refuses an unverified session on its own (NotVerified).
+        account = await accounts.read_account(self.db, principal=principal)
+        if not account.contracts:
+            return ActionResult(ok=False)
+        contract = account.contracts[0]
+        return ActionResult(
+            ok=True,
+            values={
+                "number": contract.number,
+                "product": contract.product,
+                "balance": format_money(contract.balance_minor, contract.currency, language),
+                "monthly": format_money(
+                    contract.monthly_payment_minor, contract.currency, language
+                ),
+                "next": contract.next_payment_on.isoformat() if contract.next_payment_on else "-",
+            },
+        )
+
+    async def handoff(self, *, reason: str, summary: dict[str, Any]) -> bool:
+        try:
+            await conversations.request_handoff(
+                self.db,
+                bus=self.bus,
+                conversation_id=self.conversation.id,
+                actor=BOT,
+                reason=reason,
+                summary=HandoffSummary.model_validate(
+                    {**summary, "tried": summary.get("tried", [])[-20:]}
+                ),
+                queue=self.queue,
+            )
+        except AppError:
+            return False
+        return True

@@ -1,0 +1,118 @@
+"""One brand's understanding: its content, intent model, language detector and retriever.
+
+Intent models are trained from the content at first use and cached under the data
+directory, keyed by a hash of the content, so editing the YAML retrains and an unchanged
+brand loads in milliseconds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from vitrina.bot.classifier import IntentClassifier
+from vitrina.bot.content import BrandContent, Lang
+from vitrina.bot.encoder import Encoder
+from vitrina.bot.kb import Hit, Retriever
+from vitrina.bot.language import LanguageDetector
+
+
+@dataclass(frozen=True, slots=True)
+class Understanding:
+    language: Lang
+    intent: str | None
+    confidence: float
+    ranking: list[tuple[str, float]]
+
+
+def content_hash(content: BrandContent, *, embeddings: bool) -> str:
+    payload = json.dumps(
+        {"intents": [i.model_dump() for i in content.intents], "embeddings": embeddings},
+        sort_keys=True,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+class Brain:
+    def __init__(
+        self,
+        content: BrandContent,
+        *,
+        classifier: IntentClassifier,
+        detector: LanguageDetector,
+        retriever: Retriever,
+    ) -> None:
+        self.content = content
+        self.classifier = classifier
+        self.detector = detector
+        self.retriever = retriever
+
+    @classmethod
+    def build(cls, content: BrandContent, *, encoder: Encoder | None, cache_dir: Path) -> Brain:
+        samples = [(lang, text) for i in content.intents for lang, text in i.examples.items()]
+        path = (
+            cache_dir
+            / "brands"
+            / f"{content.brand}-{content_hash(content, embeddings=encoder is not None)}.joblib"
+        )
+        classifier = IntentClassifier.load(path, encoder=encoder)
+        if classifier is None:
+            classifier = IntentClassifier(encoder=encoder)
+            classifier.fit(
+                [text for _, text in samples],
+                [i.name for i in content.intents for _ in i.examples.items()],
+                calibration_share=0.25,
+            )
+            classifier.save(path)
+        # Responses and articles add sentences per language to the detector's examples.
+        for texts in content.responses.values():
+            samples += [(lang, text) for lang in ("fr", "it") if (text := getattr(texts, lang))]
+            samples.append(("en", texts.en))
+        for article in content.articles:
+            for lang in ("en", "fr", "it"):
+                samples.append((lang, article.body.get(lang)))
+        return cls(
+            content,
+            classifier=classifier,
+            detector=LanguageDetector(samples),
+            retriever=Retriever(content.articles, encoder=encoder),
+        )
+
+    def understand(self, text: str, *, current_language: str | None) -> Understanding:
+        language = self.detector.detect(text, current=current_language)
+        if language not in self.content.settings.languages:
+            language = self.content.settings.languages[0]
+        prediction = self.classifier.predict(text)
+        threshold = self.content.settings.thresholds.out_of_scope
+        return Understanding(
+            language=language,
+            intent=prediction.intent if prediction.confidence >= threshold else None,
+            confidence=prediction.confidence,
+            ranking=prediction.ranking,
+        )
+
+    def search(self, text: str) -> Hit | None:
+        hits = self.retriever.search(text, top=1)
+        if hits and hits[0].score >= self.content.settings.thresholds.kb:
+            return hits[0]
+        return None
+
+    def supports(self, text: str, article_id: str) -> bool:
+        """Whether retrieval agrees that `article_id` answers `text`."""
+        floor = self.content.settings.thresholds.kb_support
+        hits = self.retriever.search(text, top=2)
+        return any(h.article.id == article_id and h.score >= floor for h in hits)
+
+    def label(self, intent_name: str, lang: str) -> str:
+        """How the bot names an intent when it asks which one was meant."""
+        intent = self.content.intent(intent_name)
+        if intent is not None and intent.article:
+            article = self.content.article(intent.article)
+            if article is not None:
+                return article.title.get(lang).lower()
+        key = f"label_{intent_name}"
+        if key in self.content.responses:
+            return self.content.responses[key].get(lang)
+        return intent_name.replace("_", " ")

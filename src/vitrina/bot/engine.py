@@ -1,0 +1,401 @@
+"""The dialogue engine: one customer message in, the bot's replies out.
+
+Flows from the content run as state machines over the persisted `BotConversation`:
+ask for each missing slot, confirm, act. At any point the customer may ask for a human,
+cancel, or digress (ask something else, or start another flow); a digression is answered
+and the interrupted flow resumes where it was. Actions on other domains go through the
+`Actions` protocol, implemented with their service modules in `actions.py`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from vitrina.bot.brain import Brain, Understanding
+from vitrina.bot.content import Flow, Intent, Slot
+from vitrina.bot.models import BotConversation
+from vitrina.bot.slots import (
+    extract_email,
+    extract_number,
+    extract_products,
+    extract_when,
+    fold,
+    yes_no,
+)
+
+CONFIRM = "confirm"
+# The intent whose examples teach the model what the brand does not answer.
+OUT_OF_SCOPE = "out_of_scope"
+VERIFY = "verify"
+_HUMAN = re.compile(
+    r"\b(human|a person|real person|someone real|advisor|adviser|agent|operator|salesperson|"
+    r"humain|une personne|conseiller|conseillere|vendeur|umano|una persona|consulente|"
+    r"operatore|venditore)\b"
+)
+_CANCEL = re.compile(
+    r"^(cancel|stop|never ?mind|forget it|annule[rz]?|laisse tomber|oublie[zr]?|annulla|"
+    r"lascia perdere|basta)\b"
+)
+
+
+@dataclass
+class ActionResult:
+    ok: bool
+    values: dict[str, str] = field(default_factory=dict)
+
+
+class Actions(Protocol):
+    async def verified_identity(self) -> str | None: ...
+
+    async def prepare(self, flow: Flow, slots: dict[str, Any], language: str) -> ActionResult: ...
+
+    async def run(self, flow: Flow, slots: dict[str, Any], language: str) -> ActionResult: ...
+
+    async def handoff(self, *, reason: str, summary: dict[str, Any]) -> bool: ...
+
+
+@dataclass
+class Turn:
+    replies: list[str] = field(default_factory=list)
+    citations: list[str] = field(default_factory=list)
+    handoff: bool = False
+    intent: str | None = None
+    confidence: float | None = None
+
+
+class Dialogue:
+    def __init__(
+        self,
+        brain: Brain,
+        state: BotConversation,
+        actions: Actions,
+        *,
+        now: datetime,
+        timezone: str,
+    ) -> None:
+        self.brain = brain
+        self.content = brain.content
+        self.state = state
+        self.actions = actions
+        self.now = now
+        self.timezone = timezone
+        self.turn = Turn()
+
+    @property
+    def lang(self) -> str:
+        return self.state.language
+
+    def say(self, key: str, **values: object) -> None:
+        self.turn.replies.append(self.content.say(key, self.lang, **values))
+
+    async def respond(self, text: str) -> Turn:
+        understood = self.brain.understand(text, current_language=self.state.language)
+        self.state.language = understood.language
+        self.turn.intent, self.turn.confidence = understood.intent, understood.confidence
+        folded = fold(text).strip()
+        if _HUMAN.search(folded) or self._is_handoff(understood):
+            await self._handoff("customer asked for a person", text)
+        elif self.state.flow and _CANCEL.search(folded):
+            self._end_flow()
+            self.say("cancelled")
+            self._resume_suspended()
+        elif self.state.flow:
+            await self._continue_flow(text, understood)
+        else:
+            await self._answer(text, understood)
+        return self.turn
+
+    # -- outside a flow ------------------------------------------------------------
+
+    def _is_handoff(self, understood: Understanding) -> bool:
+        intent = self.content.intent(understood.intent) if understood.intent else None
+        threshold = self.content.settings.thresholds.intent
+        return bool(intent and intent.handoff and understood.confidence >= threshold)
+
+    async def _answer(self, text: str, understood: Understanding) -> None:
+        threshold = self.content.settings.thresholds.intent
+        intent = self.content.intent(understood.intent) if understood.intent else None
+        if (
+            intent is not None
+            and intent.name != OUT_OF_SCOPE
+            and understood.confidence >= threshold
+            and self._agreed(intent, text)
+        ):
+            self.state.misunderstandings = 0
+            await self._act_on(intent, text)
+            return
+        out_of_scope = intent is not None and intent.name == OUT_OF_SCOPE
+        if not out_of_scope and self._cite(text):
+            self.state.misunderstandings = 0
+            return
+        self.state.misunderstandings += 1
+        self.state.tried = [*self.state.tried, f"could not place: {text[:80]}"][-10:]
+        if self.state.misunderstandings >= self.content.settings.handoff_after_misunderstandings:
+            self.say("offer_human")
+        elif intent is not None and not out_of_scope and len(understood.ranking) > 1:
+            first, second = (self.brain.label(n, self.lang) for n, _ in understood.ranking[:2])
+            self.say("clarify", first=first, second=second)
+        else:
+            self.say("out_of_scope")
+
+    def _agreed(self, intent: Intent, text: str) -> bool:
+        """A factual answer needs a sure classifier or the retriever's agreement."""
+        if not intent.article:
+            return True
+        sure = self.brain.content.settings.thresholds.confident
+        return self.turn.confidence is not None and (
+            self.turn.confidence >= sure or self.brain.supports(text, intent.article)
+        )
+
+    def _cite(self, text: str) -> bool:
+        hit = self.brain.search(text)
+        if hit is None:
+            return False
+        self._quote(hit.article.id)
+        return True
+
+    def _quote(self, article_id: str) -> None:
+        article = self.content.article(article_id)
+        if article is None:
+            return
+        self.turn.replies.append(article.body.get(self.lang))
+        self.say("source", title=article.title.get(self.lang))
+        self.turn.citations.append(article.id)
+        self.state.tried = [*self.state.tried, f"answered from article {article.id}"][-10:]
+
+    async def _act_on(self, intent: Intent, text: str) -> None:
+        self.state.last_intent = intent.name
+        if intent.response:
+            self.say(intent.response)
+        elif intent.article:
+            self._quote(intent.article)
+        elif intent.flow:
+            flow = self.content.flow(intent.flow)
+            if flow is not None:
+                if self.state.flow:
+                    self.state.suspended = [
+                        *self.state.suspended,
+                        {
+                            "flow": self.state.flow,
+                            "step": self.state.step,
+                            "slots": self.state.slots,
+                        },
+                    ]
+                self.state.flow, self.state.step, self.state.slots = flow.name, None, {}
+                self._fill(flow, text)
+                await self._advance(flow)
+        elif intent.handoff:
+            await self._handoff(f"intent {intent.name}", text)
+
+    # -- inside a flow -------------------------------------------------------------
+
+    def _flow(self) -> Flow:
+        flow = self.content.flow(self.state.flow or "")
+        if flow is None:  # the content changed under a running conversation
+            raise LookupError(self.state.flow)
+        return flow
+
+    async def _continue_flow(self, text: str, understood: Understanding) -> None:
+        try:
+            flow = self._flow()
+        except LookupError:
+            self._end_flow()
+            await self._answer(text, understood)
+            return
+        if self.state.step == CONFIRM:
+            answer = yes_no(text)
+            if answer is True:
+                await self._execute(flow)
+                return
+            if answer is False:
+                self._end_flow()
+                self.say("cancelled")
+                self._resume_suspended()
+                return
+        elif self.state.step == VERIFY:
+            if await self.actions.verified_identity() is not None:
+                await self._advance(flow)
+                return
+        elif self._fill(flow, text):
+            self.state.misunderstandings = 0
+            await self._advance(flow)
+            return
+        if await self._digress(flow, text, understood):
+            return
+        self.state.misunderstandings += 1
+        if self.state.misunderstandings >= self.content.settings.handoff_after_misunderstandings:
+            self.say("offer_human")
+        self._prompt(flow, invalid=True)
+
+    async def _digress(self, flow: Flow, text: str, understood: Understanding) -> bool:
+        """Answer something else asked mid-flow, then come back to the flow."""
+        intent = self.content.intent(understood.intent) if understood.intent else None
+        confident = understood.confidence >= self.content.settings.thresholds.intent
+        if intent is None or not confident or intent.flow == flow.name:
+            if self.state.step == VERIFY and self._cite(text):
+                self._prompt(flow)
+                return True
+            return False
+        if intent.flow:
+            await self._act_on(intent, text)
+            return True
+        await self._act_on(intent, text)
+        self.say("resume_flow")
+        self._prompt(flow)
+        return True
+
+    def _fill(self, flow: Flow, text: str) -> bool:
+        """Fill every slot of `flow` that `text` gives a value for; True if any was."""
+        filled = False
+        slots = dict(self.state.slots)
+        for slot in flow.slots:
+            if slot.name in slots:
+                continue
+            value = self._extract(slot, text)
+            if value is not None:
+                slots[slot.name] = value
+                filled = True
+        self.state.slots = slots
+        return filled
+
+    def _extract(self, slot: Slot, text: str) -> Any:
+        if slot.kind == "product":
+            products = [
+                p for p in self.content.settings.products if not slot.values or p.id in slot.values
+            ]
+            found = extract_products(text, products)
+            return found[0] if found else None
+        if slot.kind == "datetime":
+            window = extract_when(text, now=self.now, tz=self.timezone)
+            if window is None:
+                return None
+            return {
+                "start": window.start.isoformat(),
+                "end": window.end.isoformat(),
+                "exact": window.exact,
+            }
+        if slot.kind == "number":
+            return extract_number(text)
+        if slot.kind == "email":
+            return extract_email(text)
+        if slot.kind == "yes_no":
+            return yes_no(text)
+        folded = fold(text)
+        return next((v for v in slot.values if fold(v) in folded), None)
+
+    async def _advance(self, flow: Flow) -> None:
+        missing = [s for s in flow.slots if s.required and s.name not in self.state.slots]
+        if missing:
+            self.state.step = missing[0].name
+            self._prompt(flow)
+            return
+        if flow.requires_verification and await self.actions.verified_identity() is None:
+            self.state.step = VERIFY
+            self.say("verify_first")
+            return
+        prepared = await self.actions.prepare(flow, self.state.slots, self.lang)
+        if not prepared.ok:
+            self.say(flow.failed, **prepared.values)
+            self._reopen(flow, prepared)
+            return
+        self.state.slots = {**self.state.slots, "_prepared": prepared.values}
+        if flow.confirm:
+            self.state.step = CONFIRM
+            self.say(flow.confirm, **self._display(flow), **prepared.values)
+            return
+        await self._execute(flow)
+
+    def _reopen(self, flow: Flow, result: ActionResult) -> None:
+        """After a failed preparation, ask again for the slot that made it fail."""
+        retry = result.values.get("retry_slot")
+        if retry:
+            self.state.slots = {k: v for k, v in self.state.slots.items() if k != retry}
+            self.state.step = retry
+            self._prompt(flow)
+        else:
+            self._end_flow()
+            self._resume_suspended()
+
+    async def _execute(self, flow: Flow) -> None:
+        # The action re-checks verification itself; this check keeps the flow honest too.
+        if flow.requires_verification and await self.actions.verified_identity() is None:
+            self.state.step = VERIFY
+            self.say("verify_first")
+            return
+        result = await self.actions.run(flow, self.state.slots, self.lang)
+        if result.ok:
+            self.say(flow.done, **self._display(flow), **result.values)
+            self.state.tried = [*self.state.tried, f"completed {flow.name}"][-10:]
+            self._end_flow()
+            self._resume_suspended()
+        else:
+            self.state.tried = [*self.state.tried, f"{flow.name} failed"][-10:]
+            self.say(flow.failed, **result.values)
+            self._reopen(flow, result)
+
+    def _display(self, flow: Flow) -> dict[str, str]:
+        shown: dict[str, str] = {}
+        products = {p.id: p.name for p in self.content.settings.products}
+        for slot in flow.slots:
+            value = self.state.slots.get(slot.name)
+            if slot.kind == "product" and isinstance(value, str):
+                shown[slot.name] = products.get(value, value)
+            elif value is not None and not isinstance(value, dict):
+                shown[slot.name] = str(value)
+        return shown
+
+    def _prompt(self, flow: Flow, *, invalid: bool = False) -> None:
+        if self.state.step == CONFIRM:
+            if invalid:
+                self.say("confirm_yes_no")
+            prepared = self.state.slots.get("_prepared", {})
+            self.say(flow.confirm or "confirm_yes_no", **self._display(flow), **prepared)
+            return
+        if self.state.step == VERIFY:
+            self.say("verify_first")
+            return
+        slot = next((s for s in flow.slots if s.name == self.state.step), None)
+        if slot is not None:
+            if invalid:
+                self.say("invalid_value")
+            self.say(slot.prompt)
+
+    def _end_flow(self) -> None:
+        self.state.flow, self.state.step, self.state.slots = None, None, {}
+
+    def _resume_suspended(self) -> None:
+        if not self.state.suspended:
+            return
+        *rest, last = self.state.suspended
+        self.state.suspended = rest
+        flow = self.content.flow(str(last["flow"]))
+        if flow is None:
+            return
+        self.state.flow, self.state.step, self.state.slots = flow.name, last["step"], last["slots"]
+        self.say("resume_flow")
+        self._prompt(flow)
+
+    async def _handoff(self, reason: str, text: str) -> None:
+        verified = await self.actions.verified_identity()
+        summary = {
+            "intent": self.state.last_intent or self.turn.intent,
+            "confidence": self.turn.confidence,
+            "slots": {
+                k: v["start"] if isinstance(v, dict) and "start" in v else str(v)
+                for k, v in self.state.slots.items()
+                if not k.startswith("_")
+            },
+            "verified_identity": verified,
+            "tried": self.state.tried[-10:],
+            "text": f"Flow: {self.state.flow or '-'}. Last message: {text[:500]}",
+        }
+        if await self.actions.handoff(reason=reason, summary=summary):
+            self.state.handed_off = True
+            self._end_flow()
+            self.state.suspended = []
+            self.say("handoff")
+        else:
+            self.say("handoff_failed")

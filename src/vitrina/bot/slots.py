@@ -1,0 +1,223 @@
+"""Entities in what customers write: dates and times (relative ones included) in English,
+French and Italian, products, numbers, email addresses, yes and no.
+
+Dates are read by rules rather than a general date parser: the phrases customers use to
+book ("Friday afternoon", "vendredi après-midi", "venerdì pomeriggio", "tomorrow at 3pm",
+"demain à 15h") are a small closed set, and rules resolve them in the customer's time zone
+to a window that the scheduling search can use directly (docs/bot.md has the comparison).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from vitrina.bot.content import Product
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: "Venerdì" and "venerdi" are the same word."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("\u2019", "'")
+
+
+WEEKDAYS = {
+    **dict.fromkeys(("monday", "lundi", "lunedi"), 0),
+    **dict.fromkeys(("tuesday", "mardi", "martedi"), 1),
+    **dict.fromkeys(("wednesday", "mercredi", "mercoledi"), 2),
+    **dict.fromkeys(("thursday", "jeudi", "giovedi"), 3),
+    **dict.fromkeys(("friday", "vendredi", "venerdi"), 4),
+    **dict.fromkeys(("saturday", "samedi", "sabato"), 5),
+    **dict.fromkeys(("sunday", "dimanche", "domenica"), 6),
+}
+RELATIVE_DAYS = {
+    **dict.fromkeys(("today", "aujourd'hui", "aujourdhui", "oggi"), 0),
+    **dict.fromkeys(("tomorrow", "demain", "domani"), 1),
+    **dict.fromkeys(("day after tomorrow", "apres-demain", "apres demain", "dopodomani"), 2),
+}
+MONTHS = {
+    **dict.fromkeys(("january", "janvier", "gennaio", "jan"), 1),
+    **dict.fromkeys(("february", "fevrier", "febbraio", "feb"), 2),
+    **dict.fromkeys(("march", "mars", "marzo", "mar"), 3),
+    **dict.fromkeys(("april", "avril", "aprile", "apr"), 4),
+    **dict.fromkeys(("may", "mai", "maggio"), 5),
+    **dict.fromkeys(("june", "juin", "giugno", "jun"), 6),
+    **dict.fromkeys(("july", "juillet", "luglio", "jul"), 7),
+    **dict.fromkeys(("august", "aout", "agosto", "aug"), 8),
+    **dict.fromkeys(("september", "septembre", "settembre", "sep", "sept"), 9),
+    **dict.fromkeys(("october", "octobre", "ottobre", "oct"), 10),
+    **dict.fromkeys(("november", "novembre", "nov"), 11),
+    **dict.fromkeys(("december", "decembre", "dicembre", "dec"), 12),
+}
+# Parts of the day as opening-hours-friendly windows (start hour, end hour).
+PARTS = {
+    **dict.fromkeys(("morning", "matin", "matinee", "mattina", "mattinata"), (9, 12)),
+    **dict.fromkeys(("noon", "midday", "midi", "mezzogiorno"), (12, 14)),
+    **dict.fromkeys(("afternoon", "apres-midi", "apres midi", "aprem", "pomeriggio"), (12, 18)),
+    **dict.fromkeys(("evening", "soir", "soiree", "sera", "serata"), (17, 21)),
+}
+NUMBER_WORDS = {
+    **dict.fromkeys(("one", "un", "une", "uno", "una"), 1),
+    **dict.fromkeys(("two", "deux", "due"), 2),
+    **dict.fromkeys(("three", "trois", "tre"), 3),
+    **dict.fromkeys(("four", "quatre", "quattro"), 4),
+    **dict.fromkeys(("five", "cinq", "cinque"), 5),
+    **dict.fromkeys(("six", "sei"), 6),
+    **dict.fromkeys(("seven", "sept", "sette"), 7),
+    **dict.fromkeys(("eight", "huit", "otto"), 8),
+    **dict.fromkeys(("nine", "neuf", "nove"), 9),
+    **dict.fromkeys(("ten", "dix", "dieci"), 10),
+}
+YES = {"yes", "yeah", "yep", "sure", "ok", "okay", "confirm", "correct", "right", "oui",
+       "ouais", "d'accord", "daccord", "confirme", "exact", "si", "certo", "conferma",
+       "va bene", "perfetto", "parfait", "absolutely", "of course", "bien sur"}  # fmt: skip
+NO = {"no", "nope", "non", "not", "pas", "nah", "annulla", "wrong", "incorrect"}
+
+_TIME = re.compile(
+    r"(?:\b(?:at|a|alle|ore|vers|verso|around|for)\s+)?\b(?P<h>[01]?\d|2[0-3])"
+    r"(?:(?::|h|\.)(?P<m>[0-5]\d)|(?P<hmark>h)(?![a-z]))?\s*(?P<ampm>am|pm|a\.m\.|p\.m\.)?"
+)
+_DMY = re.compile(r"\b(?P<d>[0-3]?\d)[/.](?P<m>[01]?\d)(?:[/.](?P<y>\d{2,4}))?\b")
+_DAY_MONTH = re.compile(r"\b(?P<d>[0-3]?\d)(?:st|nd|rd|th|er)?\s+(?P<mon>[a-z]+)\b")
+_MONTH_DAY = re.compile(r"\b(?P<mon>[a-z]+)\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?\b")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_NUMBER = re.compile(r"(?<![\w:/.])\d+(?:[.,]\d+)?(?![\w:/])")
+
+
+@dataclass(frozen=True, slots=True)
+class TimeWindow:
+    """A moment or a span the customer named, as aware datetimes in their time zone."""
+
+    start: datetime
+    end: datetime
+    exact: bool
+
+    def label(self) -> str:
+        if self.exact:
+            return self.start.strftime("%Y-%m-%d %H:%M")
+        return f"{self.start:%Y-%m-%d %H:%M}-{self.end:%H:%M}"
+
+
+def _has(words: str, phrase: str) -> bool:
+    return re.search(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", words) is not None
+
+
+def _day(text: str, today: date) -> date | None:
+    for phrase, offset in sorted(RELATIVE_DAYS.items(), key=lambda kv: -len(kv[0])):
+        if _has(text, phrase):
+            return today + timedelta(days=offset)
+    for word, weekday in WEEKDAYS.items():
+        if _has(text, word):
+            ahead = (weekday - today.weekday()) % 7
+            nextish = any(_has(text, w) for w in ("next", "prochain", "prossimo"))
+            return today + timedelta(days=ahead or (7 if nextish else 0))
+    if m := _DMY.search(text):
+        return _safe_date(today, int(m["d"]), int(m["m"]), m["y"])
+    for pattern in (_DAY_MONTH, _MONTH_DAY):
+        for m in pattern.finditer(text):
+            if (month := MONTHS.get(m["mon"])) is not None:
+                return _safe_date(today, int(m["d"]), month, None)
+    return None
+
+
+def _safe_date(today: date, day: int, month: int, year: str | None) -> date | None:
+    y = int(year) + (2000 if year and len(year) == 2 else 0) if year else today.year
+    try:
+        found = date(y, month, day)
+    except ValueError:
+        return None
+    if year is None and found < today:
+        found = found.replace(year=found.year + 1)
+    return found
+
+
+def _clock(text: str) -> time | None:
+    for m in _TIME.finditer(text):
+        hour, minute = int(m["h"]), int(m["m"] or 0)
+        marked = m["ampm"] or m["hmark"] or m["m"]
+        introduced = m.group(0).split()[0] in ("at", "a", "alle", "ore", "vers", "verso", "around")
+        if not (marked or introduced):
+            continue
+        if m["ampm"] and m["ampm"].startswith("p") and hour < 12:
+            hour += 12
+        if m["ampm"] and m["ampm"].startswith("a") and hour == 12:
+            hour = 0
+        # "at 3" in the afternoon of a shop means 15:00, not 03:00.
+        if not m["ampm"] and 1 <= hour <= 7:
+            hour += 12
+        return time(hour, minute)
+    return None
+
+
+def extract_when(text: str, *, now: datetime, tz: str) -> TimeWindow | None:
+    """The date/time window in `text`, resolved relative to `now` in time zone `tz`."""
+    zone = ZoneInfo(tz)
+    local_now = now.astimezone(zone)
+    folded = fold(text)
+    day = _day(folded, local_now.date())
+    clock = _clock(folded)
+    part = next(
+        (hours for word, hours in sorted(PARTS.items(), key=lambda kv: -len(kv[0]))
+         if _has(folded, word)),
+        None,
+    )  # fmt: skip
+    if day is None and clock is None and part is None:
+        return None
+    if day is None:
+        day = local_now.date()
+        if clock is not None and datetime.combine(day, clock, zone) <= local_now:
+            day += timedelta(days=1)
+    if clock is not None:
+        if part is not None and clock.hour < part[0] and clock.hour + 12 < 24:
+            clock = time(clock.hour + 12, clock.minute)
+        start = datetime.combine(day, clock, zone)
+        return TimeWindow(start=start, end=start + timedelta(hours=1), exact=True)
+    first, last = part or (0, 24)
+    start = datetime.combine(day, time(first), zone)
+    end = (
+        datetime.combine(day, time(23, 59), zone)
+        if last == 24
+        else datetime.combine(day, time(last), zone)
+    )
+    if day == local_now.date() and start < local_now:
+        start = local_now.replace(second=0, microsecond=0)
+    if end <= start:
+        return None
+    return TimeWindow(start=start, end=end, exact=False)
+
+
+def extract_products(text: str, products: list[Product]) -> list[str]:
+    folded = fold(text)
+    found = []
+    for product in products:
+        names = [product.name, product.id, *product.aliases]
+        if any(_has(folded, fold(n)) for n in names):
+            found.append(product.id)
+    return found
+
+
+def extract_number(text: str) -> float | None:
+    if m := _NUMBER.search(text):
+        return float(m.group(0).replace(",", "."))
+    for word in fold(text).split():
+        if word in NUMBER_WORDS:
+            return float(NUMBER_WORDS[word])
+    return None
+
+
+def extract_email(text: str) -> str | None:
+    m = _EMAIL.search(text)
+    return m.group(0).lower() if m else None
+
+
+def yes_no(text: str) -> bool | None:
+    folded = fold(text).strip(" .!?")
+    words = set(re.findall(r"[\w']+", folded))
+    if any(_has(folded, phrase) for phrase in YES if " " in phrase) or words & YES:
+        return not (words & NO)
+    if words & NO:
+        return False
+    return None

@@ -1,0 +1,111 @@
+"""Starts the bot beside the app: it answers `conversations.CustomerMessage` events and
+puts a greeter avatar in the world.
+
+`install(app)` wraps the application's lifespan, so the bot starts after the database,
+the bus and the world hub are ready, and stops before they close.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any, Protocol
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from vitrina.bot import service
+from vitrina.bot.greeter import Greeter
+from vitrina.conversations.events import CustomerMessage
+from vitrina.core.config import Settings
+from vitrina.core.db import transaction
+from vitrina.core.errors import AppError
+from vitrina.core.events import EventBus
+
+log = structlog.get_logger(__name__)
+
+
+class Responder:
+    """Answers each customer message in its own transaction, after the message committed."""
+
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], bus: EventBus, runtime: service.Runtime
+    ) -> None:
+        self.sessions = sessions
+        self.bus = bus
+        self.runtime = runtime
+        # One turn at a time per conversation, so two quick messages see each other's state.
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    async def on_customer_message(self, event: CustomerMessage) -> None:
+        if event.state != "bot":
+            return
+        lock = self._locks.setdefault(event.conversation_id, asyncio.Lock())
+        async with lock:
+            try:
+                async with transaction(self.sessions) as db:
+                    await service.reply(
+                        db,
+                        bus=self.bus,
+                        runtime=self.runtime,
+                        conversation_id=event.conversation_id,
+                        text=event.text,
+                    )
+            except AppError as exc:
+                log.info("bot_reply_refused", conversation_id=event.conversation_id, why=exc.detail)
+        if not lock.locked():
+            self._locks.pop(event.conversation_id, None)
+
+
+class _App(Protocol):
+    """The application object as far as the bot needs it (the bot imports no HTTP code)."""
+
+    router: Any
+    state: Any
+
+
+def install(app: _App) -> None:
+    inner: Callable[[Any], AbstractAsyncContextManager[Any]] = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(application: Any) -> AsyncIterator[None]:
+        async with inner(application):
+            settings: Settings = application.state.settings
+            bot_settings = service.BotSettings()
+            if not bot_settings.active(settings.environment):
+                yield
+                return
+            runtime = service.Runtime.from_settings(settings.data_dir, bot_settings)
+            application.state.bot = runtime
+            responder = Responder(application.state.sessions, application.state.bus, runtime)
+            unsubscribe = application.state.bus.subscribe(
+                CustomerMessage, responder.on_customer_message
+            )
+            greeter = Greeter(
+                sessions=application.state.sessions,
+                bus=application.state.bus,
+                hub=application.state.world_hub,
+                runtime=runtime,
+            )
+            greeter.start()
+            warm_up = None
+            if settings.environment != "test":
+                # Train or load the brand models now rather than on the first question.
+                warm_up = asyncio.create_task(_warm_up(runtime))
+            try:
+                yield
+            finally:
+                if warm_up is not None:
+                    warm_up.cancel()
+                unsubscribe()
+                await greeter.close()
+
+    app.router.lifespan_context = lifespan
+
+
+async def _warm_up(runtime: service.Runtime) -> None:
+    from vitrina.bot.content import available_brands
+
+    for brand in available_brands(runtime.content_dir):
+        await runtime.brain(brand)

@@ -1,0 +1,80 @@
+"""Building blocks for dialogue tests: the demo brand, a conversation, one customer turn."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from vitrina.bot import service as bot
+from vitrina.bot.content import BrandContent
+from vitrina.bot.engine import Turn
+from vitrina.brands.demo import ensure_demo_brand
+from vitrina.conversations import service as conversations
+from vitrina.conversations.models import Conversation
+from vitrina.conversations.states import Channel
+from vitrina.scheduling.demo import seed_scheduling
+
+BRAND = "aurora-motors"
+# Monday 7 December 2026, 09:00 in Paris: the week ahead has free slots.
+NOW = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
+
+
+async def setup_brand(db: AsyncSession) -> None:
+    await ensure_demo_brand(db)
+    await seed_scheduling(db)
+    await db.commit()
+
+
+async def start(
+    app: FastAPI, db: AsyncSession, *, locale: str = "en", session_id: str = "guest-1"
+) -> Conversation:
+    conversation = await conversations.create(
+        db,
+        bus=app.state.bus,
+        brand_slug=BRAND,
+        channel=Channel.WIDGET,
+        customer_name="Mia",
+        locale=locale,
+        guest_session_id=session_id,
+    )
+    await db.commit()
+    return conversation
+
+
+async def say(
+    app: FastAPI,
+    db: AsyncSession,
+    conversation: Conversation,
+    text: str,
+    *,
+    runtime: bot.Runtime | None = None,
+) -> tuple[Turn, str]:
+    """One customer turn, committed like the event handler does; returns the bot's text."""
+    turn = await bot.reply(
+        db,
+        bus=app.state.bus,
+        runtime=runtime or app.state.bot,
+        conversation_id=conversation.id,
+        text=text,
+        now=NOW,
+    )
+    await db.commit()
+    assert turn is not None
+    return turn, "\n".join(turn.replies)
+
+
+def content_patterns(content: BrandContent) -> list[re.Pattern[str]]:
+    """Every sentence the brand may say, placeholders as wildcards."""
+    texts: list[str] = []
+    for value in content.responses.values():
+        texts += [t for t in (value.en, value.fr, value.it) if t]
+    for article in content.articles:
+        texts += [t for t in (article.body.en, article.body.fr, article.body.it) if t]
+    patterns = []
+    for text in texts:
+        parts = re.split(r"\{[a-z_]+\}", text)
+        patterns.append(re.compile("^" + ".*".join(re.escape(p) for p in parts) + "$", re.S))
+    return patterns

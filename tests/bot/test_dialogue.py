@@ -1,0 +1,124 @@
+"""The journeys of the demo store, turn by turn, on both databases."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tests.bot.helpers import BRAND, NOW, content_patterns, say, setup_brand, start
+from vitrina.bot import service as bot
+from vitrina.conversations import service as conversations
+from vitrina.scheduling import service as scheduling
+
+
+async def test_opening_hours_in_italian_cite_the_article(app: FastAPI, db: AsyncSession) -> None:
+    await setup_brand(db)
+    conversation = await start(app, db, locale="en")
+    turn, text = await say(app, db, conversation, "Quali sono gli orari di apertura?")
+    assert turn.citations == ["opening-hours"]
+    assert "dal lunedì al sabato, dalle 9:00 alle 19:00" in text
+    assert "Fonte: Orari di apertura" in text
+    state = await bot.get_state(db, conversation_id=conversation.id)
+    assert state is not None and state.language == "it"
+
+
+async def test_book_a_test_drive_in_french(app: FastAPI, db: AsyncSession) -> None:
+    await setup_brand(db)
+    conversation = await start(app, db, locale="fr", session_id="guest-fr")
+    _, text = await say(app, db, conversation, "Je voudrais essayer la GT vendredi après-midi")
+    assert "Je peux réserver un essai de l'Aurora GT le vendredi 11 décembre à" in text
+    _, text = await say(app, db, conversation, "oui")
+    assert "C'est fait ! Votre essai de l'Aurora GT est réservé le vendredi 11 décembre" in text
+    booked = await scheduling.list_for_customer(
+        db, guest_session_id="guest-fr", brand_slug=BRAND, now=NOW
+    )
+    assert len(booked) == 1 and booked[0].status == "confirmed"
+    local = booked[0].start_at.astimezone(ZoneInfo("Europe/Paris"))
+    assert (local.weekday(), 12 <= local.hour < 18) == (4, True)
+
+
+async def test_asking_for_a_human_in_english_hands_over_with_a_summary(
+    app: FastAPI, db: AsyncSession
+) -> None:
+    await setup_brand(db)
+    conversation = await start(app, db)
+    await say(app, db, conversation, "I'd like to test drive the E1")
+    _, text = await say(app, db, conversation, "I want to talk to a person")
+    assert "passing you to an advisor" in text
+    await db.refresh(conversation)
+    assert conversation.state == "queued"
+    summary = conversation.handoff_summary
+    assert summary["intent"] == "book_test_drive"
+    assert summary["slots"] == {"model": "aurora-gt"} or summary["slots"] == {"model": "aurora-e1"}
+    assert summary["verified_identity"] is None
+
+
+async def test_a_digression_is_answered_and_the_flow_resumes(
+    app: FastAPI, db: AsyncSession
+) -> None:
+    await setup_brand(db)
+    conversation = await start(app, db)
+    _, text = await say(app, db, conversation, "I want to book a test drive")
+    assert "Which car would you like to drive" in text
+    turn, text = await say(app, db, conversation, "by the way, how long is the battery warranty?")
+    assert turn.citations == ["warranty"]
+    assert text.endswith(
+        "Now, back to where we were.\nWhich car would you like to drive: the Aurora E1 or the Aurora GT?"
+    )
+    _, text = await say(app, db, conversation, "the E1")
+    assert "When would suit you?" in text
+    _, text = await say(app, db, conversation, "cancel")
+    assert "cancelled" in text
+    state = await bot.get_state(db, conversation_id=conversation.id)
+    assert state is not None and state.flow is None
+
+
+async def test_a_restart_mid_flow_loses_nothing(app: FastAPI, db: AsyncSession) -> None:
+    await setup_brand(db)
+    conversation = await start(app, db, session_id="guest-restart")
+    _, text = await say(app, db, conversation, "I'd like to test drive the GT")
+    assert "When would suit you?" in text
+    # A new process: nothing in memory, only the database.
+    restarted = bot.Runtime(
+        cache_dir=app.state.bot.cache_dir, content_dir=app.state.bot.content_dir
+    )
+    async with app.state.sessions() as fresh:
+        again = await conversations.get_or_raise(fresh, conversation_id=conversation.id)
+        _, text = await say(app, fresh, again, "tomorrow at 3pm", runtime=restarted)
+        assert "I can book a test drive of the Aurora GT on Tuesday 8 December at 15:00" in text
+        _, text = await say(app, fresh, again, "yes", runtime=restarted)
+        assert "Done! Your test drive of the Aurora GT is booked" in text
+
+
+async def test_out_of_scope_is_not_guessed_and_a_human_is_offered(
+    app: FastAPI, db: AsyncSession
+) -> None:
+    await setup_brand(db)
+    conversation = await start(app, db)
+    turn, text = await say(app, db, conversation, "What will the weather be like on Mars?")
+    assert turn.citations == []
+    assert "can't answer that from what I know" in text
+    turn, text = await say(app, db, conversation, "Who won the football match yesterday?")
+    assert turn.citations == []
+    assert "Shall I put you in touch with an advisor?" in text
+
+
+async def test_every_answer_comes_from_the_brand_content(app: FastAPI, db: AsyncSession) -> None:
+    await setup_brand(db)
+    patterns = content_patterns(app.state.bot.content(BRAND))
+    conversation = await start(app, db)
+    for message in [
+        "hello",
+        "how far does the GT go in winter?",
+        "combien coûte l'E1 ?",
+        "avete un parcheggio?",
+        "tell me a joke about cats",
+        "do you take my old car in part exchange",
+        "quanto tempo serve per ricaricare",
+        "thanks, bye",
+    ]:
+        _, text = await say(app, db, conversation, message)
+        for line in text.split("\n"):
+            assert any(p.match(line) for p in patterns), line
