@@ -157,7 +157,7 @@ async def test_flood_closes_4008_and_excess_moves_are_dropped(node: Node, bystan
             await c.send_raw(move)
         await c.send("ping", ts=1)
         await c.expect("pong")
-        assert node.hub.stats.dropped_moves >= 30
+        assert node.hub.stats.dropped_moves >= 15  # 60 sent, 20 allowed at once, 20/s refill
         for _ in range(400):
             try:
                 await c.send_raw(move)
