@@ -1,4 +1,4 @@
-"""The catalog admin page in Chromium against the real server (fixtures from tests/e2e)."""
+"""The catalog admin page (/admin/catalog) in Chromium against the real server."""
 
 from __future__ import annotations
 
@@ -9,11 +9,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page
 
-from tests.e2e.conftest import base_url, browser, new_page, playwright_session, screenshots
 from vitrina.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.e2e
-__all__ = ["base_url", "browser", "new_page", "playwright_session", "screenshots"]
 
 
 def test_admin_signs_in_edits_as_json_and_dry_runs_an_import(
