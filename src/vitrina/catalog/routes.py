@@ -90,7 +90,9 @@ async def quote(brand: str, product: str, body: QuoteRequest, db: DbSession) -> 
 
 def _limiter(request: Request, rate: int) -> RateLimiter:
     limiters: dict[str, RateLimiter] = request.app.state.rate_limiters
-    return limiters.setdefault("catalog_configurations", RateLimiter(rate=rate, per=60.0))
+    if "catalog_configurations" not in limiters:
+        limiters["catalog_configurations"] = RateLimiter(rate=rate, per=60.0)
+    return limiters["catalog_configurations"]
 
 
 @configure_router.post(
