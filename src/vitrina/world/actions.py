@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from math import isfinite
 from typing import TYPE_CHECKING
 
 from vitrina.world import bridge
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 def move(hub: WorldHub, session: Session, frame: MoveIn, now: float) -> None:
     avatar, room = session.where()
     x, y, z = frame.p
-    if not all_finite(x, y, z, frame.r):
+    if not (isfinite(x) and isfinite(y) and isfinite(z) and isfinite(frame.r)):
         raise FrameError(ErrorCode.BAD_VALUE, "position and rotation must be finite", "move")
     vr = None
     if frame.h is not None or frame.lh is not None or frame.rh is not None:
