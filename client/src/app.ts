@@ -55,6 +55,8 @@ export class App {
   private plainTimer: number | null = null;
   private detachControls: (() => void) | null = null;
   private vrAvailable = false;
+  private markReady: () => void = () => undefined;
+  private readonly interactive = new Promise<void>((resolve) => (this.markReady = resolve));
 
   constructor(
     readonly root: HTMLElement,
@@ -85,7 +87,10 @@ export class App {
       url: worldUrl(location, new URLSearchParams(location.search).get("format") === "json"),
       json: new URLSearchParams(location.search).get("format") === "json",
       joinFrame: (): OutFrame => ({ t: "join", brand: brand.slug, zone: this.world.zone }),
-      onFrame: (frame) => this.world.inbox.push(frame),
+      onFrame: (frame) => {
+        if (frame.t === "welcome" && this.world.welcomed === 0) performance.mark("vitrina:welcome");
+        this.world.inbox.push(frame);
+      },
       onState: (state) => this.connectionChanged(state),
       reauthenticate: () => ensureSession(brand.slug, locale()).then(() => undefined),
     });
@@ -93,17 +98,24 @@ export class App {
     installDebugHook(this);
   }
 
-  async start(): Promise<void> {
-    await ensureSession(this.brand.slug, locale());
-    this.connection.start();
+  async start(session: Promise<unknown>): Promise<void> {
+    const products = fetchProducts(this.brand.slug);
+    products.catch(() => undefined);
+    // The 3D view is built while the session request is in flight.
     this.setMode(this.mode, false);
+    performance.mark("vitrina:stage");
+    await session;
+    performance.mark("vitrina:session");
+    this.connection.start();
     this.renderPeople();
     try {
-      this.products = await fetchProducts(this.brand.slug);
+      this.products = await products;
     } catch (error) {
       console.warn("products not available", error);
     }
     this.plain.setProducts(this.products);
+    // Digital twins are parsed on the main thread: only once the visitor can move.
+    await this.interactive;
     await this.stage?.loadProducts(this.products);
     this.vrAvailable = this.webgl && (await vrSupported());
     this.toolbar.setVr(this.vrAvailable, false);
@@ -145,7 +157,9 @@ export class App {
     new ResizeObserver(resize).observe(this.stageBox);
     resize();
     this.stage = stage;
-    if (this.products.length) void stage.loadProducts(this.products);
+    // Compile the shaders now, while the session and the socket are still being set up.
+    stage.renderer.compile(stage.scene, stage.camera);
+    if (this.products.length && this.readyAt !== null) void stage.loadProducts(this.products);
     return stage;
   }
 
@@ -173,7 +187,11 @@ export class App {
       this.world.added.length = 0;
       this.world.removed.length = 0;
     }
-    if (this.readyAt === null && this.world.welcomed > 0) this.readyAt = performance.now();
+    if (this.readyAt === null && this.world.welcomed > 0) {
+      this.readyAt = performance.now();
+      performance.mark("vitrina:ready");
+      this.markReady();
+    }
     this.frameWork[this.frameCount % FRAME_SAMPLES] = performance.now() - started;
     this.frameCount += 1;
   }
@@ -288,6 +306,9 @@ export async function boot(root: HTMLElement, slug: string): Promise<App | null>
   setLocale(pickLocale(navigator.languages ?? [navigator.language], isLocale(lang) ? lang : stored));
   document.documentElement.lang = locale();
   root.replaceChildren(el("p", { class: "loading", role: "status" }, t("loading")));
+  // Brand and session are fetched together; the session is awaited once the view is built.
+  const session = ensureSession(slug, locale());
+  session.catch(() => undefined);
   let brand: Brand;
   try {
     brand = await fetchBrand(slug);
@@ -295,10 +316,11 @@ export async function boot(root: HTMLElement, slug: string): Promise<App | null>
     root.replaceChildren(el("p", { role: "alert" }, t("unavailable")));
     return null;
   }
+  performance.mark("vitrina:brand");
   document.title = `${brand.name} · Vitrina`;
   const wanted = params.get("mode") ?? localStorage.getItem(MODE_KEY);
   const app = new App(root, brand, wanted === "2d" || wanted === "3d" ? wanted : null, params.get("zone"));
-  await app.start();
+  await app.start(session);
   const slugParam = params.get("product");
   if (slugParam) {
     if (app.mode === "3d") app.openProduct(slugParam);

@@ -18,8 +18,10 @@ export interface DebugHook {
   twins(): string[];
   standOnScreen(productSlug: string): { x: number; y: number } | null;
   frames(): { intervalMs: number; workMs: number; samples: number };
+  resetFrames(): void;
   chatLines(): string[];
   spoken(): number;
+  marks(): Record<string, number>;
 }
 
 declare global {
@@ -47,7 +49,9 @@ export function installDebugHook(app: App): void {
     twins: () => [...(app.stage?.twins.keys() ?? [])],
     standOnScreen: (slug) => app.stage?.standOnScreen(slug) ?? null,
     frames: () => app.frameStats(),
+    resetFrames: () => void (app.frameCount = 0),
     chatLines: () => [...app.chat.log.querySelectorAll(".chat-text")].map((n) => n.textContent ?? ""),
     spoken: () => app.speaker.spoken,
+    marks: () => Object.fromEntries(performance.getEntriesByType("mark").map((m) => [m.name, Math.round(m.startTime)])),
   };
 }

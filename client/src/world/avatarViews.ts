@@ -32,7 +32,7 @@ export function roleColor(badge: string): string {
   return ROLE_COLORS[badge] ?? ROLE_COLORS.customer;
 }
 
-interface Shared {
+export interface Shared {
   body: BufferGeometry;
   leg: BufferGeometry;
   ring: BufferGeometry;
@@ -43,7 +43,7 @@ interface Shared {
 
 let shared: Shared | null = null;
 
-function sharedParts(): Shared {
+export function sharedParts(): Shared {
   if (shared) return shared;
   const torso = new CapsuleGeometry(0.26, 0.55, 4, 10);
   torso.translate(0, 1.05, 0);

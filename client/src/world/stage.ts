@@ -24,6 +24,7 @@ import type { StoreLayout } from "../api/brand";
 import type { TwinLook } from "../product/configurator";
 import { applyLook, disposeTwin, loadTwin, materialColor, partPosition, type Twin } from "../product/twin";
 import { createAvatarView, disposeAvatarView, poseView, relabel, type AvatarView } from "./avatarViews";
+import { Crowd, TAG_DISTANCE } from "./crowd";
 import { BubbleLayer } from "./bubbles";
 import type { InputState } from "./input";
 import type { WorldState } from "./state";
@@ -45,17 +46,18 @@ export class Stage {
   readonly bubbles = new BubbleLayer();
   readonly store: StoreScene;
   readonly twins = new Map<string, Twin>();
-  readonly views = new Map<number, AvatarView>();
+  readonly crowd = new Crowd();
   readonly selfView: AvatarView;
   inspecting: string | null = null;
   inVr = false;
-  private pitch = 0.3;
+  private pitch = 0.28;
   private readonly orbit: OrbitControls;
   private readonly raycaster = new Raycaster();
   private readonly pointer = new Vector2();
   private readonly marker: Mesh;
   private readonly focus = new Vector3();
   private readonly scratch = new Vector3();
+  private readonly lookDir = new Vector3();
   private disposeXr: () => void = () => undefined;
 
   constructor(
@@ -73,7 +75,7 @@ export class Stage {
     this.scene.add(this.store.root, this.rig);
     this.rig.add(this.camera);
     this.selfView = createAvatarView("", world.local.badge, world.local.color);
-    this.scene.add(this.selfView.root);
+    this.scene.add(this.selfView.root, this.crowd.group);
     this.marker = new Mesh(new SphereGeometry(0.12, 16, 12), new MeshBasicMaterial({ color: layout.accent_color, depthTest: false, transparent: true, opacity: 0.9 }));
     this.marker.renderOrder = 10;
     this.marker.visible = false;
@@ -244,36 +246,26 @@ export class Stage {
   private syncViews(): void {
     const world = this.world;
     for (const id of world.removed) {
-      const view = this.views.get(id);
-      if (view) {
-        disposeAvatarView(view);
-        this.views.delete(id);
-      }
+      this.crowd.drop(id);
       this.bubbles.drop(id);
     }
     world.removed.length = 0;
-    for (const id of world.added) {
-      const avatar = world.avatars.get(id);
-      if (!avatar || this.views.has(id)) continue;
-      const view = createAvatarView(avatar.name, avatar.badge, avatar.color);
-      this.views.set(id, view);
-      this.scene.add(view.root);
-    }
-    world.added.length = 0;
+    world.added.length = 0; // the crowd draws whoever is in the world state
   }
 
   private poseAvatars(now: number): void {
     const world = this.world;
-    for (const [id, view] of this.views) {
-      const a = world.avatars.get(id);
-      if (!a) continue;
-      view.root.visible = a.inView;
-      if (!a.inView) continue;
-      relabel(view, a.name, a.badge);
-      const bounce = now < a.emoteUntil ? Math.abs(Math.sin(now * 8)) * 0.25 : 0;
-      poseView(view, a.pose.x, a.pose.y, a.pose.z, a.pose.yaw, a.phase, a.speed, bounce);
-    }
+    const crowd = this.crowd;
     const local = world.local;
+    crowd.begin(world.avatars.size);
+    for (const a of world.avatars.values()) {
+      const near = a.inView && Math.hypot(a.pose.x - local.pose.x, a.pose.z - local.pose.z) < TAG_DISTANCE;
+      crowd.tag(a.id, a.name, a.badge, a.pose.x, a.pose.y, a.pose.z, near);
+      if (!a.inView) continue;
+      const bounce = now < a.emoteUntil ? Math.abs(Math.sin(now * 8)) * 0.25 : 0;
+      crowd.add(a.pose.x, a.pose.y, a.pose.z, a.pose.yaw, a.phase, a.speed, bounce, a.color, a.badge);
+    }
+    crowd.end();
     this.selfView.root.visible = local.id !== null && !this.inVr;
     relabel(this.selfView, local.name, local.badge);
     poseView(this.selfView, local.pose.x, local.pose.y, local.pose.z, local.pose.yaw, local.phase, local.speed, 0);
@@ -292,18 +284,16 @@ export class Stage {
     }
     this.pitch = Math.min(1.2, Math.max(-0.2, this.pitch + this.input.lookDY * 0.004));
     this.input.lookDY = 0;
+    // Look along (yaw, pitch) at the avatar's head from behind; near a wall the camera
+    // slides forward but keeps its direction, so the horizon never jumps.
     const yaw = local.pose.yaw;
-    const horizontal = Math.cos(this.pitch) * CAMERA_DISTANCE;
-    this.camera.position.set(
-      local.pose.x + Math.sin(yaw) * horizontal,
-      local.pose.y + 1.6 + Math.sin(this.pitch) * CAMERA_DISTANCE,
-      local.pose.z + Math.cos(yaw) * horizontal,
-    );
-    // Stay inside the room so a wall never comes between the camera and the avatar.
+    const cp = Math.cos(this.pitch);
+    this.lookDir.set(-Math.sin(yaw) * cp, -Math.sin(this.pitch), -Math.cos(yaw) * cp);
+    this.camera.position.set(local.pose.x, local.pose.y + 1.7, local.pose.z).addScaledVector(this.lookDir, -CAMERA_DISTANCE);
     const b = this.world.bounds;
     this.camera.position.x = Math.min(b[3] - 0.4, Math.max(b[0] + 0.4, this.camera.position.x));
     this.camera.position.z = Math.min(b[5] - 0.4, Math.max(b[2] + 0.4, this.camera.position.z));
-    this.scratch.set(local.pose.x, local.pose.y + 1.5, local.pose.z);
+    this.scratch.copy(this.camera.position).add(this.lookDir);
     this.camera.lookAt(this.scratch);
   }
 
@@ -325,8 +315,7 @@ export class Stage {
     this.renderer.setAnimationLoop(null);
     this.disposeXr();
     this.orbit.dispose();
-    for (const view of this.views.values()) disposeAvatarView(view);
-    this.views.clear();
+    this.crowd.dispose();
     disposeAvatarView(this.selfView);
     for (const twin of this.twins.values()) disposeTwin(twin);
     this.twins.clear();
