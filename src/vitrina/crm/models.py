@@ -36,6 +36,8 @@ class CustomerIdentity(IdMixin, Base):
     __table_args__ = (
         UniqueConstraint("brand_id", "kind", "value", name="uq_crm_identity_brand_kind_value"),
         Index("ix_crm_identity_profile_id", "profile_id"),
+        # Search by any identifier does not always know the brand (admins see all).
+        Index("ix_crm_identity_value", "value"),
     )
 
     brand_id: Mapped[str] = mapped_column(ForeignKey("brand.id", ondelete="CASCADE"))

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vitrina.brands import service as brands
@@ -338,19 +338,8 @@ async def search(
     if brand_ids is not None:
         stmt = stmt.where(CustomerProfile.brand_id.in_(brand_ids))
     if query:
-        keys = [(c.kind.value, c.value) for c in candidates(query)]
-        if not keys:
-            return [], 0
-        owners = await db.execute(
-            select(CustomerIdentity.profile_id).where(
-                tuple_(CustomerIdentity.kind, CustomerIdentity.value).in_(keys),
-                *([CustomerIdentity.brand_id.in_(brand_ids)] if brand_ids is not None else []),
-            )
-        )
-        roots = set()
-        for profile_id in owners.scalars():
-            roots.add((await root_of(db, await get_or_raise(db, customer_id=profile_id))).id)
-        stmt = stmt.where(CustomerProfile.id.in_(roots))
+        found = await _search_identifier(db, brand_ids=brand_ids, query=query)
+        return found[offset : offset + limit], len(found)
     total = await db.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = await db.execute(
         stmt.order_by(CustomerProfile.created_at.desc(), CustomerProfile.id)
@@ -358,6 +347,27 @@ async def search(
         .limit(limit)
     )
     return list(rows.scalars()), total
+
+
+async def _search_identifier(
+    db: AsyncSession, *, brand_ids: set[str] | None, query: str
+) -> list[CustomerProfile]:
+    """Root profiles owning any normal form of `query` (one indexed lookup by value)."""
+    keys = {(c.kind.value, c.value) for c in candidates(query)}
+    if not keys:
+        return []
+    stmt = select(CustomerIdentity.kind, CustomerIdentity.value, CustomerProfile).join(
+        CustomerProfile, CustomerProfile.id == CustomerIdentity.profile_id
+    )
+    stmt = stmt.where(CustomerIdentity.value.in_({value for _, value in keys}))
+    if brand_ids is not None:
+        stmt = stmt.where(CustomerIdentity.brand_id.in_(brand_ids))
+    roots: dict[str, CustomerProfile] = {}
+    for kind, value, profile in (await db.execute(stmt)).all():
+        if (kind, value) in keys:
+            root = await root_of(db, profile)
+            roots[root.id] = root
+    return sorted(roots.values(), key=lambda p: (p.created_at, p.id), reverse=True)
 
 
 async def append_timeline(
