@@ -43,6 +43,9 @@ from vitrina.world.hub import WorldHub
 
 log = structlog.get_logger(__name__)
 
+# Routes that take files rather than JSON, and so the larger upload body limit.
+UPLOAD_PATHS = (r"/api/admin/brands/[^/]+/catalog/assets",)
+
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
@@ -104,7 +107,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.rate_limiters = {}
 
     install_problem_handlers(app)
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        upload_paths=UPLOAD_PATHS,
+        upload_max_bytes=settings.max_upload_bytes,
+    )
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.cookie_secure)
 
     app.include_router(health.router)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 
 import structlog
 from prometheus_client import Counter, Histogram
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from vitrina.core.errors import PROBLEM_JSON, ErrorCode, problem
@@ -35,29 +37,52 @@ DOCS_CSP = (
 )
 
 
-class _BodyTooLarge(Exception):
-    pass
+class _BodyTooLarge(HTTPException):
+    """Raised from `receive`; an HTTPException so that the app's handlers answer 413
+    instead of treating it as a body that failed to parse."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"Request body exceeds the limit of {limit} bytes.")
 
 
 class BodyLimitMiddleware:
-    """Rejects request bodies above `max_bytes` with 413 before any handler reads them."""
+    """Rejects request bodies above the limit with 413 before any handler reads them.
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    `upload_paths` (regular expressions on the path) get `upload_max_bytes` instead: file
+    uploads need more room than JSON, and the limit must hold before routing.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_bytes: int,
+        *,
+        upload_paths: tuple[str, ...] = (),
+        upload_max_bytes: int | None = None,
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.upload_paths = tuple(re.compile(p) for p in upload_paths)
+        self.upload_max_bytes = upload_max_bytes or max_bytes
+
+    def _limit_for(self, path: str) -> int:
+        if any(p.fullmatch(path) for p in self.upload_paths):
+            return self.upload_max_bytes
+        return self.max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self._limit_for(scope.get("path", ""))
         for name, value in scope.get("headers", ()):
             if name == b"content-length":
                 try:
                     declared = int(value)
                 except ValueError:
-                    declared = self.max_bytes + 1
-                if declared > self.max_bytes:
-                    await self._reject(send)
+                    declared = limit + 1
+                if declared > limit:
+                    await self._reject(send, limit)
                     return
         received = 0
         response_started = False
@@ -67,8 +92,8 @@ class BodyLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise _BodyTooLarge
+                if received > limit:
+                    raise _BodyTooLarge(limit)
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -81,13 +106,13 @@ class BodyLimitMiddleware:
             await self.app(scope, limited_receive, tracking_send)
         except _BodyTooLarge:
             if not response_started:
-                await self._reject(send)
+                await self._reject(send, limit)
 
-    async def _reject(self, send: Send) -> None:
+    async def _reject(self, send: Send, limit: int) -> None:
         body = json.dumps(
             problem(
                 413,
-                f"Request body exceeds the limit of {self.max_bytes} bytes.",
+                f"Request body exceeds the limit of {limit} bytes.",
                 code=ErrorCode.PAYLOAD_TOO_LARGE,
             )
         ).encode()

@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     public_url: str = "http://127.0.0.1:8000"
 
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    # File uploads (digital twins) get their own, larger limit.
+    max_upload_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)
     staff_session_ttl_s: int = Field(default=12 * 3600, ge=60)
     guest_session_ttl_s: int = Field(default=30 * 24 * 3600, ge=60)
     login_rate_per_minute: int = Field(default=10, ge=1)
@@ -75,6 +77,16 @@ class Settings(BaseSettings):
     smtp_username: SecretStr | None = None
     smtp_password: SecretStr | None = None
     mail_from: str = "Vitrina <no-reply@localhost>"
+
+    # Customer sign-in. SIWE messages must name the host of public_url and one of these
+    # EIP-155 chains; a proof makes the guest session "verified" for verification_ttl_s.
+    siwe_chain_ids: list[int] = Field(default_factory=lambda: [1])
+    customer_verification_ttl_s: int = Field(default=3600, ge=60)
+    email_code_ttl_s: int = Field(default=600, ge=60)
+    email_code_max_attempts: int = Field(default=5, ge=1)
+    # Outbound CRM webhooks: first retry after this many seconds, doubling each time.
+    webhook_retry_base_s: float = Field(default=5.0, gt=0)
+    webhook_max_attempts: int = Field(default=8, ge=1)
     # Scheduling: how often the worker looks for due reminders when nothing wakes it.
     scheduling_worker_interval_s: float = Field(default=15.0, gt=0)
 
