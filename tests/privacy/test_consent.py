@@ -207,3 +207,21 @@ async def test_changes_are_announced_after_commit(
         ("gaze_dwell", True, guest.subject),
         ("marketing", False, guest.subject),
     }
+
+
+async def test_recorded_choices_cannot_be_edited_or_deleted(
+    make_guest: MakeGuest, brand: Brand, db: AsyncSession
+) -> None:
+    from vitrina.privacy.models import AppendOnlyError
+
+    guest = await make_guest()
+    await guest.consent(SLUG, {"marketing": True})
+    record = (await db.execute(select(ConsentRecord))).scalar_one()
+    record.granted = False
+    with pytest.raises(AppendOnlyError):
+        await db.flush()
+    await db.rollback()
+    record = (await db.execute(select(ConsentRecord))).scalar_one()
+    await db.delete(record)
+    with pytest.raises(AppendOnlyError):
+        await db.flush()

@@ -9,21 +9,22 @@ Gaze rays are checked for plausibility and dropped; only per-part dwell time is 
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
 from pydantic import TypeAdapter
-from sqlalchemy import Table, func, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vitrina.core.config import Settings
 from vitrina.core.db import utcnow
+from vitrina.insights import store
 from vitrina.insights.errors import RejectReason
 from vitrina.insights.metrics import SIGNALS_ACCEPTED, SIGNALS_REJECTED
 from vitrina.insights.models import DwellAggregate, InteractionEvent
@@ -74,19 +75,15 @@ def _values_in_range(ev: SignalIn) -> bool:
     return True
 
 
-def row_id() -> str:
-    """A random UUID-shaped id, several times cheaper than uuid4() for bulk rows."""
-    h = os.urandom(16).hex()
-    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{h[16:20]}-{h[20:]}"
+def _row_ids() -> Iterator[str]:
+    """UUID-shaped ids for a batch's rows: one random prefix, then a counter (cheap, unique)."""
+    h = os.urandom(12).hex()
+    head = f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{h[16:20]}-{h[20:24]}"
+    return (f"{head}{i:08x}" for i in itertools.count())
 
 
 def _hour(at: datetime) -> datetime:
     return at.replace(minute=0, second=0, microsecond=0)
-
-
-def _upsert(db: AsyncSession) -> Any:
-    dialect = db.get_bind().dialect.name
-    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 async def ingest_signals(
@@ -101,15 +98,21 @@ async def ingest_signals(
 ) -> IngestResult:
     """Gate and store a batch. `only_subject` restricts a guest to signals about itself."""
     now = now or utcnow()
+    latest, earliest = now + limits.clock_skew, now - limits.max_age
     rejected: Counter[str] = Counter()
     candidates: list[tuple[str, SignalIn]] = []
+    valid: dict[str, bool] = {}
     for ev in signals:
         subject = ev.subject or default_subject
         if only_subject is not None and subject != only_subject:
             rejected[RejectReason.FOREIGN_SUBJECT] += 1
-        elif subject is None or not subjects.is_valid(subject):
+        elif subject is None or not (
+            valid[subject]
+            if subject in valid
+            else valid.setdefault(subject, subjects.is_valid(subject))
+        ):
             rejected[RejectReason.UNKNOWN_SUBJECT] += 1
-        elif ev.at > now + limits.clock_skew or ev.at < now - limits.max_age:
+        elif ev.at > latest or ev.at < earliest:
             rejected[RejectReason.FORGED_TIMESTAMP] += 1
         elif not _values_in_range(ev):
             rejected[RejectReason.OUT_OF_RANGE] += 1
@@ -123,8 +126,11 @@ async def ingest_signals(
         purposes={PURPOSE_OF[ev.type] for _, ev in candidates},
     )
     dwell: dict[tuple[str, str, str, datetime], list[Any]] = {}
-    events: list[dict[str, Any]] = []
+    events: list[tuple[Any, ...]] = []
     accepted: Counter[str] = Counter()
+    # When each (subject, purpose) consent in force now began; None when not in force.
+    since: dict[tuple[str, str], datetime | None] = {}
+    ids = _row_ids()
     for subject, ev in candidates:
         purpose = PURPOSE_OF[ev.type]
         if subject in book.erased:
@@ -133,7 +139,9 @@ async def ingest_signals(
         if subject not in book.known:
             rejected[RejectReason.UNKNOWN_SUBJECT] += 1
             continue
-        if not (book.in_force(subject, purpose, ev.at) and book.in_force(subject, purpose, now)):
+        gate = (subject, str(purpose))
+        start = since[gate] if gate in since else since.setdefault(gate, book.since(*gate, now))
+        if start is None or ev.at < start:
             rejected[RejectReason.NO_CONSENT] += 1
             continue
         accepted[ev.type] += 1
@@ -145,21 +153,17 @@ async def ingest_signals(
             agg[1] += 1
             agg[2] = max(agg[2], ev.at)
         else:
-            events.append(
-                {
-                    "id": row_id(),
-                    "brand_id": brand_id,
-                    "subject": subject,
-                    "kind": ev.type,
-                    "product": ev.product,
-                    "part": ev.part,
-                    "occurred_at": ev.at,
-                }
-            )
+            events.append((next(ids), brand_id, subject, ev.type, ev.product, ev.part, ev.at))
     if events:
-        await db.execute(insert(cast(Table, InteractionEvent.__table__)), events)
+        await store.insert_events(db, events)
     if dwell:
-        await _add_dwell(db, brand_id, dwell)
+        await store.add_dwell(
+            db,
+            [
+                (next(ids), brand_id, subject, product, part, bucket, total, n, last)
+                for (subject, product, part, bucket), (total, n, last) in dwell.items()
+            ],
+        )
     for kind, n in accepted.items():
         SIGNALS_ACCEPTED.labels(type=kind).inc(n)
     for reason, n in rejected.items():
@@ -192,39 +196,6 @@ async def ingest_from_visitor(
         default_subject=me,
         only_subject=me,
     )
-
-
-async def _add_dwell(
-    db: AsyncSession, brand_id: str, dwell: dict[tuple[str, str, str, datetime], list[Any]]
-) -> None:
-    table = DwellAggregate.__table__
-    stmt = _upsert(db)(table)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["brand_id", "subject", "product", "part", "bucket_start"],
-        set_={
-            "total_ms": table.c.total_ms + stmt.excluded.total_ms,
-            "samples": table.c.samples + stmt.excluded.samples,
-            "last_at": func.max(table.c.last_at, stmt.excluded.last_at)
-            if db.get_bind().dialect.name == "sqlite"
-            else func.greatest(table.c.last_at, stmt.excluded.last_at),
-        },
-    )
-    rows = [
-        {
-            "id": row_id(),
-            "brand_id": brand_id,
-            "subject": subject,
-            "product": product,
-            "part": part,
-            "bucket_start": bucket,
-            "total_ms": total,
-            "samples": n,
-            "last_at": last,
-        }
-        for (subject, product, part, bucket), (total, n, last) in dwell.items()
-    ]
-    # Keys are unique within the batch, so ON CONFLICT never meets the same row twice.
-    await db.execute(stmt, rows)
 
 
 # --- use of signals -----------------------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, LargeBinary, String
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, LargeBinary, String, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from vitrina.core.db import Base, IdMixin
@@ -50,6 +50,16 @@ class ConsentRecord(IdMixin, Base):
     # storefront_3d, storefront_2d, privacy_centre, agent, api
     channel: Mapped[str] = mapped_column(String(32))
     recorded_at: Mapped[datetime]
+
+
+class AppendOnlyError(RuntimeError):
+    """Consent records are history: a change of mind is a new record, never an edit."""
+
+
+@event.listens_for(ConsentRecord, "before_update")
+@event.listens_for(ConsentRecord, "before_delete")
+def _refuse_rewriting_history(_mapper: Any, _connection: Any, record: ConsentRecord) -> None:
+    raise AppendOnlyError(f"consent record {record.id} is append-only")
 
 
 class DataKey(Base):

@@ -6,12 +6,9 @@ using optional data, and `record_access(...)` whenever staff read a person's dat
 
 from __future__ import annotations
 
-import bisect
-from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,12 +21,15 @@ from vitrina.core.events import DomainEvent, EventBus
 from vitrina.core.security import Principal, Role
 from vitrina.privacy import keys
 from vitrina.privacy import subjects as subjects_mod
+from vitrina.privacy.audit import list_access, record_access
+from vitrina.privacy.book import ConsentBook
 from vitrina.privacy.errors import PrivacyErrorCode
-from vitrina.privacy.models import AccessAudit, ConsentRecord, ConsentText, Tombstone
+from vitrina.privacy.models import ConsentRecord, ConsentText, Tombstone
 from vitrina.privacy.texts import DEFAULT_TEXTS, Purpose
 
 encrypt_for = keys.encrypt_for
 decrypt_for = keys.decrypt_for
+__all__ = ["ConsentBook", "decrypt_for", "encrypt_for", "list_access", "record_access"]
 
 
 class ConsentChanged(DomainEvent):
@@ -175,60 +175,6 @@ async def publish_text(
 # --- consent ------------------------------------------------------------------------------
 
 
-class ConsentBook:
-    """Consent histories of many subjects for one brand, answering 'in force at t?' fast.
-
-    Built with one query for a whole batch of signals.
-    """
-
-    def __init__(
-        self,
-        records: Iterable[tuple[str, str, datetime, bool, int, bool]],
-        reconsent: Iterable[tuple[str, datetime, int]],
-    ) -> None:
-        times: dict[tuple[str, str], list[datetime]] = {}
-        values: dict[tuple[str, str], list[tuple[bool, int]]] = {}
-        known: set[str] = set()
-        erased_subjects: set[str] = set()
-        for subject, purpose, at, granted, version, erased in records:
-            known.add(subject)
-            if erased:
-                erased_subjects.add(subject)
-            key = (subject, purpose)
-            if key in times:
-                times[key].append(at)
-                values[key].append((granted, version))
-            else:
-                times[key] = [at]
-                values[key] = [(granted, version)]
-        self._times, self._values = times, values
-        self.known, self.erased = known, erased_subjects
-        self._floors: dict[str, tuple[list[datetime], list[int]]] = defaultdict(lambda: ([], []))
-        for purpose, at, version in reconsent:
-            floor_times, floor_versions = self._floors[purpose]
-            floor_times.append(at)
-            floor_versions.append(version)
-
-    def _floor(self, purpose: str, at: datetime) -> int:
-        times, versions = self._floors.get(purpose, ([], []))
-        i = bisect.bisect_right(times, at)
-        return versions[i - 1] if i else 0
-
-    def in_force(self, subject: str, purpose: str, at: datetime) -> bool:
-        if subject in self.erased:
-            return False
-        if purpose == Purpose.ESSENTIAL:
-            return True
-        times = self._times.get((subject, purpose))
-        if not times:
-            return False
-        i = bisect.bisect_right(times, at)
-        if i == 0:
-            return False
-        granted, version = self._values[(subject, purpose)][i - 1]
-        return granted and version >= self._floor(purpose, at)
-
-
 async def consent_book(
     db: AsyncSession,
     *,
@@ -367,64 +313,3 @@ async def record_choices(
             )
     await db.flush()
     return made
-
-
-# --- staff access audit --------------------------------------------------------------------
-
-
-async def record_access(
-    db: AsyncSession,
-    *,
-    principal: Principal,
-    brand_id: str,
-    subject: str,
-    what: str,
-    why: str,
-) -> AccessAudit:
-    """Note that a member of staff read `what` about `subject`, and why. Call it on every read."""
-    if not why.strip():
-        raise AppError(
-            "Say why you need this customer's data.", code=PrivacyErrorCode.REASON_REQUIRED
-        )
-    row = AccessAudit(
-        id=new_id(),
-        brand_id=brand_id,
-        staff_user_id=principal.user_id,
-        staff_name=principal.display_name,
-        subject=subject,
-        what=what[:120],
-        why=why.strip()[:500],
-        at=utcnow(),
-    )
-    db.add(row)
-    await db.flush()
-    return row
-
-
-async def list_access(
-    db: AsyncSession,
-    *,
-    brand_ids: set[str] | None,
-    subject: str | None = None,
-    offset: int = 0,
-    limit: int = 50,
-) -> tuple[list[AccessAudit], int]:
-    query = select(AccessAudit)
-    if brand_ids is not None:
-        query = query.where(AccessAudit.brand_id.in_(sorted(brand_ids)))
-    if subject is not None:
-        query = query.where(AccessAudit.subject == subject)
-    total = (await db.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
-    rows = await db.execute(
-        query.order_by(AccessAudit.at.desc(), AccessAudit.id).offset(offset).limit(limit)
-    )
-    return list(rows.scalars()), total
-
-
-def audit_row(row: AccessAudit) -> dict[str, Any]:
-    return {
-        "at": row.at,
-        "staff_name": row.staff_name,
-        "what": row.what,
-        "why": row.why,
-    }
