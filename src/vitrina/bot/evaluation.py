@@ -1,15 +1,17 @@
 """Train and measure an intent classifier on labelled CSV files (`vitrina bot eval`).
 
-Latency and memory are measured in a fresh child process that loads the saved model the
-way the server does, so training leftovers do not flatter or burden the figures.
+Latency and memory are measured in a fresh process (`vitrina.bot.probe`) that loads the
+saved model the way the server does, so training leftovers do not burden the figures.
 """
 
 from __future__ import annotations
 
 import csv
 import itertools
-import multiprocessing
-import resource
+import json
+import subprocess
+import sys
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -21,7 +23,7 @@ import numpy as np
 from sklearn.metrics import f1_score
 
 from vitrina.bot.classifier import IntentClassifier, Progress
-from vitrina.bot.encoder import Encoder, ensure_onnx
+from vitrina.bot.encoder import Encoder
 
 LABEL_COLUMNS = ("category", "intent", "label")
 
@@ -100,40 +102,32 @@ def train(
     return model, time.perf_counter() - started
 
 
-def _serve_probe(model_path: str, cache_dir: str, texts: list[str], out: Any) -> None:
-    """Child process: load like the server, answer one utterance at a time."""
-    encoder = Encoder.from_cache(Path(cache_dir)) if Path(cache_dir).name else None
-    model = IntentClassifier.load(Path(model_path), encoder=encoder)
-    if model is None:
-        out.send({"error": "model could not be loaded"})
-        return
-    for text in texts[:20]:
-        model.predict(text)
-    timings = []
-    for text in texts:
-        start = time.perf_counter()
-        model.predict(text)
-        timings.append((time.perf_counter() - start) * 1000)
-    rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    out.send({"timings": timings, "rss_mib": rss_mib})
-
-
 def measure_serving(
     model: IntentClassifier, *, model_path: Path, cache_dir: Path, texts: list[str]
 ) -> tuple[float, float, float]:
+    """p50 and p99 single-utterance latency (ms) and peak RSS (MiB) of a serving process."""
     model.save(model_path)
-    if model.encoder is not None:
-        ensure_onnx(cache_dir)
-    ctx = multiprocessing.get_context("spawn")
-    parent, child = ctx.Pipe()
-    probe_cache = str(cache_dir) if model.encoder is not None else ""
-    process = ctx.Process(target=_serve_probe, args=(str(model_path), probe_cache, texts, child))
-    process.start()
-    result = parent.recv()
-    process.join()
-    if "error" in result:
-        raise DataError(result["error"])
-    timings = np.array(result["timings"])
+    with tempfile.TemporaryDirectory() as scratch:
+        texts_path = Path(scratch) / "texts.json"
+        texts_path.write_text(json.dumps(texts), encoding="utf-8")
+        probe_cache = str(cache_dir) if model.encoder is not None else ""
+        done = subprocess.run(  # noqa: S603 - our own interpreter and module
+            [
+                sys.executable,
+                "-m",
+                "vitrina.bot.probe",
+                str(model_path),
+                probe_cache,
+                str(texts_path),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    if done.returncode != 0:
+        raise DataError(f"the serving probe failed: {done.stderr.strip()[-500:]}")
+    result = json.loads(done.stdout)
+    timings = np.array(result["timings_ms"])
     return (
         float(np.percentile(timings, 50)),
         float(np.percentile(timings, 99)),

@@ -1,0 +1,81 @@
+"""The bot on its channels: a widget message answered through the event bus, and the
+greeter avatar in the 3D store."""
+
+from __future__ import annotations
+
+import asyncio
+
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tests.bot.helpers import BRAND, setup_brand, start
+from vitrina.conversations import service as conversations
+from vitrina.conversations.states import Channel
+from vitrina.world import service as world
+from vitrina.world.events import PresenceJoined
+
+
+async def _bot_messages(app: FastAPI, conversation_id: str, count: int) -> list[str]:
+    for _ in range(600):
+        async with app.state.sessions() as db:
+            conversation = await conversations.get_or_raise(db, conversation_id=conversation_id)
+            rows = await conversations.messages(
+                db, conversation=conversation, include_internal=False
+            )
+            bodies = [m.body for m in rows if m.author_kind == "bot"]
+        if len(bodies) >= count:
+            return bodies
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"the bot said {bodies}")
+
+
+async def test_a_customer_message_is_answered_after_it_commits(
+    app: FastAPI, db: AsyncSession
+) -> None:
+    await setup_brand(db)
+    conversation = await start(app, db, locale="it")
+    await conversations.post_customer_message(
+        db,
+        bus=app.state.bus,
+        conversation=conversation,
+        body="A che ora aprite il sabato?",
+        channel=Channel.WIDGET,
+    )
+    await db.commit()
+    bodies = await _bot_messages(app, conversation.id, 1)
+    assert "dal lunedì al sabato" in bodies[0] and "Fonte: Orari di apertura" in bodies[0]
+
+
+async def test_the_greeter_joins_the_room_of_a_newcomer(app: FastAPI, db: AsyncSession) -> None:
+    await setup_brand(db)
+    hub = app.state.world_hub
+    visitor = await world.join_bot(hub, brand=BRAND, zone="entrance", display_name="Visitor")
+    await app.state.bus.publish(
+        PresenceJoined(
+            room=f"{BRAND}/entrance#1",
+            brand=BRAND,
+            zone="entrance",
+            avatar_id=visitor.id,
+            session_id="guest-visitor",
+            user_id=None,
+            display_name="Visitor",
+            badge="guest",
+        )
+    )
+    names = [o.name for o in world.room_occupants(hub, brand=BRAND, zone="entrance")]
+    assert names.count("Nova") == 1
+    # The same visitor coming back is not greeted by a second avatar.
+    await app.state.bus.publish(
+        PresenceJoined(
+            room=f"{BRAND}/entrance#1",
+            brand=BRAND,
+            zone="entrance",
+            avatar_id=visitor.id,
+            session_id="guest-visitor",
+            user_id=None,
+            display_name="Visitor",
+            badge="guest",
+        )
+    )
+    names = [o.name for o in world.room_occupants(hub, brand=BRAND, zone="entrance")]
+    assert names.count("Nova") == 1
