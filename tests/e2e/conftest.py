@@ -117,6 +117,8 @@ def new_page(browser: Browser) -> Iterator[Callable[..., Page]]:
 
     def make(**options: object) -> Page:
         context = browser.new_context(viewport={"width": 1280, "height": 720}, **options)
+        # Software rendering on a shared machine can be slow; the waits allow for it.
+        context.set_default_timeout(60_000)
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda error: errors.append(str(error)))
@@ -135,7 +137,7 @@ def screenshots() -> Path:
     return SCREENSHOTS
 
 
-def until(page: Page, script: str, timeout: float = 20.0, arg: object = None) -> object:
+def until(page: Page, script: str, timeout: float = 40.0, arg: object = None) -> object:
     """Poll a page function until it returns something truthy (CSP forbids wait_for_function)."""
     deadline = time.monotonic() + timeout
     value: object = None
@@ -148,7 +150,7 @@ def until(page: Page, script: str, timeout: float = 20.0, arg: object = None) ->
 
 
 def open_store(page: Page, base_url: str, query: str = "") -> None:
-    page.goto(f"{base_url}/store/aurora-motors{query}")
+    page.goto(f"{base_url}/store/aurora-motors{query}", wait_until="domcontentloaded")
     until(page, "() => !!window.__vitrina && window.__vitrina.connection() === 'online'")
 
 
