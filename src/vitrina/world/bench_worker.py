@@ -237,6 +237,7 @@ class Attacker:
         self.index, self.cfg, self.measure = index, cfg, measure
         self.client: BenchClient | None = None
         self.closes = 0
+        self.joins = 0
         self.connecting = False
 
     async def _reconnect(self) -> None:
@@ -244,6 +245,7 @@ class Attacker:
         try:
             await asyncio.sleep(0.2)
             self.client = await _connect(self.index, self.cfg, self.measure, array("d"))
+            self.joins += 1
         except Exception:
             self.client = None
         finally:
@@ -355,6 +357,7 @@ async def run_worker(cfg: dict[str, Any]) -> dict[str, Any]:
         "bytes_in": sum(c.bytes_in for c in clients),
         "errors": sum(c.errors for c in clients),
         "attacker_closes": sum(a.closes for a in attackers),
+        "attacker_joins": sum(a.joins for a in attackers),
         "cpu_cores": ((cpu_end or 0.0) - (cpu_start or 0.0)) / window if window > 0 else 0.0,
         # Histogram in 0.1 ms buckets, so workers' results merge exactly.
         "latency_hist": dict(Counter(int(x * 10.0) for x in lat)),
