@@ -1,6 +1,7 @@
 """Privacy benchmarks: consent-gated signal ingestion over HTTP, and an access export.
 
     .venv/bin/python -m bench.privacy ingest [--seconds 20] [--batch 1000] [--workers 4]
+    .venv/bin/python -m bench.privacy gate [--subjects 50]
     .venv/bin/python -m bench.privacy export [--events 10000]
     VITRINA_DATABASE_URL=postgresql+asyncpg://... .venv/bin/python -m bench.privacy ingest
 
@@ -8,6 +9,7 @@
 database (or VITRINA_DATABASE_URL), seeds 1,000 subjects with mixed consents, and posts
 batches of signals as an integration would, several in flight at once. Every event goes
 through the full gate: validation, tombstones, consent at event time and now, upserts.
+`gate` measures the CPU the gate itself costs, in process, without HTTP.
 `export` times an access request, from filing to the finished ZIP, for one subject
 holding 10,000 events.
 
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import random
 import socket
@@ -31,12 +34,16 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psutil
 
+from vitrina.brands import service as brands
 from vitrina.brands.demo import ensure_demo_brand
 from vitrina.core.config import Settings
 from vitrina.core.db import create_engine, create_sessionmaker, new_id, transaction, utcnow
 from vitrina.identity import service as identity
+from vitrina.insights import service as insights
 from vitrina.insights.models import DwellAggregate, InteractionEvent
+from vitrina.insights.schemas import SignalBatch
 from vitrina.migrations import runner
 from vitrina.privacy import requests
 from vitrina.privacy import service as privacy
@@ -203,7 +210,12 @@ def ingest(args: argparse.Namespace) -> None:
                     pass
                 time.sleep(0.1)
             load_before = _load()
+            proc = psutil.Process(server.pid)
+            cpu_before = sum(proc.cpu_times()[:2])
             out = asyncio.run(_drive(base, args.seconds, args.batch, args.workers, args.subjects))
+            # Server CPU per event, warm-up included: what one free core would sustain.
+            server_cpu = sum(proc.cpu_times()[:2]) - cpu_before
+            events_total = out["events"] + 3 * args.batch
         finally:
             server.terminate()
             server.wait(timeout=10)
@@ -216,7 +228,61 @@ def ingest(args: argparse.Namespace) -> None:
         f"  per batch         p50 {out['p50_ms']:.1f} ms  p99 {out['p99_ms']:.1f} ms  max {out['max_ms']:.1f} ms"
     )
     print(f"  gate              accepted {out['accepted']:,}  rejected {out['rejected']}")
+    per_1000 = 1000 * server_cpu / events_total * 1000
+    print(
+        f"  server CPU        {per_1000:.1f} ms per 1000 events"
+        f" (one free core: about {1000 / per_1000 * 1000:,.0f} events/s)"
+    )
     print(f"  load average      before {load_before}  after {_load()}")
+
+
+async def _gate(settings: Settings, batches: int, subjects: int) -> tuple[float, float, int]:
+    """CPU per batch (all threads) of validation, and of gate + writes + commit."""
+    engine = create_engine(settings.resolved_database_url)
+    sessions = create_sessionmaker(engine)
+    rng = random.Random(3)
+    limits = insights.GateLimits.of(settings.signal_max_age_s, settings.signal_clock_skew_s)
+    try:
+        async with sessions() as db:
+            brand = await brands.get_by_slug_or_raise(db, slug=SLUG)
+        bodies = [
+            json.dumps({"brand": SLUG, "events": _batch(rng, 1000, subjects)})
+            for _ in range(batches)
+        ]
+        validate = gate = 0.0
+        accepted = 0
+        for body in bodies:
+            c0 = time.process_time()
+            batch = SignalBatch.model_validate_json(body)
+            c1 = time.process_time()
+            async with transaction(sessions) as db:
+                result = await insights.ingest_signals(
+                    db, brand_id=brand.id, signals=batch.events, limits=limits
+                )
+            c2 = time.process_time()
+            validate += c1 - c0
+            gate += c2 - c1
+            accepted += result.accepted
+        return 1000 * validate / batches, 1000 * gate / batches, accepted
+    finally:
+        await engine.dispose()
+
+
+def gate(args: argparse.Namespace) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(data_dir=Path(tmp), database_url=os.environ.get("VITRINA_DATABASE_URL"))
+        runner.upgrade(settings.resolved_database_url)
+        asyncio.run(_seed_subjects(settings))
+        validate_ms, gate_ms, accepted = asyncio.run(_gate(settings, args.batches, args.subjects))
+    per_1000 = validate_ms + gate_ms
+    print(f"consent gate in process, 1000-event batches from {args.subjects} visitors each")
+    print(
+        f"  CPU per batch     validation {validate_ms:.1f} ms, gate + writes + commit {gate_ms:.1f} ms"
+    )
+    print(
+        f"  one core          about {1000 / per_1000 * 1000:,.0f} events/s ({accepted:,} accepted)"
+    )
+    print(f"  load average      {_load()}")
 
 
 async def _export(settings: Settings, events: int) -> tuple[float, int, dict[str, int]]:
@@ -302,6 +368,10 @@ def main() -> None:
         "--subjects", type=int, default=50, help="distinct visitors per batch (1..1000)"
     )
     p_ingest.set_defaults(func=ingest)
+    p_gate = sub.add_parser("gate")
+    p_gate.add_argument("--batches", type=int, default=30)
+    p_gate.add_argument("--subjects", type=int, default=50)
+    p_gate.set_defaults(func=gate)
     p_export = sub.add_parser("export")
     p_export.add_argument("--events", type=int, default=10_000)
     p_export.set_defaults(func=export)
