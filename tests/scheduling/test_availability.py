@@ -169,3 +169,22 @@ async def test_bad_windows_and_unknown_types_are_refused(db: AsyncSession, shop:
     with pytest.raises(AppError) as unknown:
         await scheduling.find_slots(db, brand_slug=BRAND, type_slug="yoga", now=EARLY)
     assert unknown.value.code == "appointment_type_not_found"
+
+
+async def test_long_searches_neither_drop_nor_repeat_slots(db: AsyncSession, shop: Shop) -> None:
+    start = paris(MONDAY, 10)  # the search looks at 2 days first: Wednesday 10:00 is the seam
+    search = await scheduling.find_slots(
+        db,
+        brand_slug=BRAND,
+        type_slug="advice",
+        start=start,
+        end=start + timedelta(days=12),
+        limit=1000,
+        now=EARLY,
+    )
+    starts = [s.start for s in search.slots]
+    assert len(starts) == len(set(starts))
+    wednesday = [s for s in starts if s.date() == date(2030, 1, 9)]
+    assert len(wednesday) == 20  # 09:00 to 18:30, every half hour
+    # Monday from 10:00, ten full days (Sundays closed), Saturday the 19th up to 10:00.
+    assert len(starts) == 18 + 10 * 20 + 3

@@ -19,6 +19,7 @@ from vitrina.scheduling.models import Allocation, AppointmentType, Resource
 
 MAX_WINDOW = timedelta(days=62)
 DEFAULT_WINDOW = timedelta(days=7)
+SEARCH_CHUNKS = (timedelta(days=2), timedelta(days=7))
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,23 +201,35 @@ async def find_slots(
             f"Search at most {MAX_WINDOW.days} days at a time.",
             code=SchedulingErrorCode.INVALID_WINDOW,
         )
-    p = await plan(
-        db,
-        appointment_type=appointment_type,
-        window_start=window_start,
-        window_end=window_end,
-        now=now,
-        resource_ids=[resource_id] if resource_id else None,
-    )
-    slots = av.find_slots(
-        requirements=p.requirements,
-        candidates=p.candidates,
-        duration=p.duration,
-        step=timedelta(minutes=appointment_type.slot_step_min),
-        earliest=max(p.earliest, window_start),
-        latest=min(p.latest, window_end),
-        limit=limit,
-    )
+    # Look at a couple of days first: a short answer ("the next free slots") then needs
+    # only those days' bookings, not the whole window's.
+    slots: list[av.Slot] = []
+    chunk_start = window_start
+    for chunk in (*SEARCH_CHUNKS, window_end - window_start):
+        chunk_end = min(chunk_start + chunk, window_end)
+        if chunk_end <= chunk_start:
+            continue
+        p = await plan(
+            db,
+            appointment_type=appointment_type,
+            window_start=chunk_start,
+            window_end=chunk_end,
+            now=now,
+            resource_ids=[resource_id] if resource_id else None,
+        )
+        last = chunk_end == window_end
+        slots += av.find_slots(
+            requirements=p.requirements,
+            candidates=p.candidates,
+            duration=p.duration,
+            step=timedelta(minutes=appointment_type.slot_step_min),
+            earliest=max(p.earliest, chunk_start),
+            latest=min(p.latest, chunk_end if last else chunk_end - timedelta(seconds=1)),
+            limit=limit - len(slots),
+        )
+        if len(slots) >= limit or last:
+            break
+        chunk_start = chunk_end
     return SlotSearch(appointment_type, window_start, window_end, slots)
 
 
