@@ -22,6 +22,7 @@ import { Toolbar } from "./ui/toolbar";
 import { attachControls, createJoystick } from "./world/controls";
 import { createInput } from "./world/input";
 import { Stage, webglAvailable } from "./world/stage";
+import { roomAhead } from "./world/rooms";
 import { createWorldState, type WorldState } from "./world/state";
 import { median, worldTick } from "./world/tick";
 import { vrSupported } from "./world/xr";
@@ -183,6 +184,7 @@ export class App {
       this.input.keys.clear();
     }
     worldTick(this.world, this.input, now, dt, (f) => this.connection.send(f));
+    this.followIntoNextRoom(now);
     this.drainUi();
     if (this.mode === "3d" && this.stage) {
       this.stage.render(now);
@@ -197,6 +199,15 @@ export class App {
     }
     this.frameWork[this.frameCount % FRAME_SAMPLES] = performance.now() - started;
     this.frameCount += 1;
+  }
+
+  private lastRoomChange = -Infinity;
+
+  private followIntoNextRoom(now: number): void {
+    const local = this.world.local;
+    if (local.id === null || now - this.lastRoomChange < 2) return;
+    const next = roomAhead(this.brand.layout, this.world.zone, this.world.bounds, local.pose, local.intent, local.target);
+    if (next && this.connection.send({ t: "join", brand: this.brand.slug, zone: next })) this.lastRoomChange = now;
   }
 
   private drainUi(): void {
