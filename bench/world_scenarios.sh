@@ -22,5 +22,7 @@ run room1x200-interest --clients 200 --rooms 1 --hz 10 --duration 30 --area 150 
 # 3. Downstream bytes per client in a 50-avatar room at 20 Hz (target: <= 40 KiB/s).
 run room1x50 --clients 50 --rooms 1 --hz 20 --duration 30
 # 4. Largest single room, then the largest total in rooms of 50, still at p99 <= 100 ms.
-for n in 100 150 200 300; do run "room1x$n" --clients "$n" --rooms 1 --hz 20 --duration 20; done
-for n in 750 1000; do run "rooms-of-50-total-$n" --clients "$n" --rooms $((n / 50)) --hz 20 --duration 20; done
+for n in 100 150 200 300 400 500; do run "room1x$n" --clients "$n" --rooms 1 --hz 20 --duration 20; done
+for n in 600 750 900 1000; do run "rooms-of-50-total-$n" --clients "$n" --rooms $((n / 50)) --hz 20 --duration 20; done
+# 5. Hostile clients beside the 500 of scenario 1.
+run rooms10x50-attackers --clients 500 --rooms 10 --hz 20 --duration 30 --attackers 20
