@@ -15,16 +15,9 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from vitrina.bot.brain import Brain, Understanding
-from vitrina.bot.content import Flow, Intent, Slot
+from vitrina.bot.content import Flow, Intent
 from vitrina.bot.models import BotConversation
-from vitrina.bot.slots import (
-    extract_email,
-    extract_number,
-    extract_products,
-    extract_when,
-    fold,
-    yes_no,
-)
+from vitrina.bot.slots import extract_slot, fold, yes_no
 
 CONFIRM = "confirm"
 # The intent whose examples teach the model what the brand does not answer.
@@ -254,37 +247,18 @@ class Dialogue:
         for slot in flow.slots:
             if slot.name in slots:
                 continue
-            value = self._extract(slot, text)
+            value = extract_slot(
+                slot,
+                text,
+                products=self.content.settings.products,
+                now=self.now,
+                tz=self.timezone,
+            )
             if value is not None:
                 slots[slot.name] = value
                 filled = True
         self.state.slots = slots
         return filled
-
-    def _extract(self, slot: Slot, text: str) -> Any:
-        if slot.kind == "product":
-            products = [
-                p for p in self.content.settings.products if not slot.values or p.id in slot.values
-            ]
-            found = extract_products(text, products)
-            return found[0] if found else None
-        if slot.kind == "datetime":
-            window = extract_when(text, now=self.now, tz=self.timezone)
-            if window is None:
-                return None
-            return {
-                "start": window.start.isoformat(),
-                "end": window.end.isoformat(),
-                "exact": window.exact,
-            }
-        if slot.kind == "number":
-            return extract_number(text)
-        if slot.kind == "email":
-            return extract_email(text)
-        if slot.kind == "yes_no":
-            return yes_no(text)
-        folded = fold(text)
-        return next((v for v in slot.values if fold(v) in folded), None)
 
     async def _advance(self, flow: Flow) -> None:
         missing = [s for s in flow.slots if s.required and s.name not in self.state.slots]

@@ -13,9 +13,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from vitrina.bot.content import Product
+from vitrina.bot.content import Product, Slot
 
 
 def fold(text: str) -> str:
@@ -221,3 +222,28 @@ def yes_no(text: str) -> bool | None:
     if words & NO:
         return False
     return None
+
+
+def extract_slot(slot: Slot, text: str, *, products: list[Product], now: datetime, tz: str) -> Any:
+    """The value `text` gives for `slot` (JSON-ready, as stored in the state), or None."""
+    if slot.kind == "product":
+        allowed = [p for p in products if not slot.values or p.id in slot.values]
+        found = extract_products(text, allowed)
+        return found[0] if found else None
+    if slot.kind == "datetime":
+        window = extract_when(text, now=now, tz=tz)
+        if window is None:
+            return None
+        return {
+            "start": window.start.isoformat(),
+            "end": window.end.isoformat(),
+            "exact": window.exact,
+        }
+    if slot.kind == "number":
+        return extract_number(text)
+    if slot.kind == "email":
+        return extract_email(text)
+    if slot.kind == "yes_no":
+        return yes_no(text)
+    folded = fold(text)
+    return next((v for v in slot.values if fold(v) in folded), None)
