@@ -39,6 +39,7 @@ class CloseCode(IntEnum):
     GOING_AWAY = 1001  # the server is shutting down; reconnect and resume
     TOO_BIG = 1009  # a frame over the size limit
     INTERNAL_ERROR = 1011
+    SERVICE_RESTART = 1012  # sent by uvicorn itself when the node shuts down
     UNAUTHENTICATED = 4001  # no valid guest or staff session, or bad token
     FORBIDDEN = 4003
     FLOOD = 4008  # sustained frame rate over the limit
