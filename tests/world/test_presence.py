@@ -86,3 +86,12 @@ async def test_json_debug_mode(node: Node) -> None:
         await c.send("chat", text="hello in json")
         chat = await c.expect("chat")
         assert chat["text"] == "hello in json"
+
+
+async def test_shutting_a_node_down_closes_its_clients_for_a_resume(tmp_path: Path) -> None:
+    running = run_node(make_settings(tmp_path))
+    n = await running.__aenter__()
+    async with open_client(n.url, sid="s") as c:
+        await c.join()
+        await running.__aexit__(None, None, None)
+        assert await c.closed() in (1001, 1012)
