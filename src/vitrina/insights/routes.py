@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
 
 from vitrina.api.deps import GUEST_OR_STAFF, AnyPrincipal, DbSession, SettingsDep
 from vitrina.brands import service as brands
@@ -46,18 +48,57 @@ async def _subject_for(
     return target
 
 
+def _inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
+    """The batch's JSON Schema with its $defs inlined, for the OpenAPI request body."""
+    defs = schema.pop("$defs", {})
+
+    def resolve(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref", "")
+            if ref.startswith("#/$defs/"):
+                return resolve(defs[ref.removeprefix("#/$defs/")])
+            return {k: resolve(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [resolve(v) for v in node]
+        return node
+
+    result: dict[str, Any] = resolve(schema)
+    return result
+
+
+_BATCH_BODY = {
+    "required": True,
+    "content": {"application/json": {"schema": _inline_refs(SignalBatch.model_json_schema())}},
+}
+
+
+async def _batch(request: Request) -> SignalBatch:
+    """The body parsed and validated in one pass by pydantic's JSON parser.
+
+    A thousand-event batch is validated in about a third of the time it takes through
+    json.loads and Python-mode validation; errors are the usual 422 problem.
+    """
+    raw = await request.body()
+    try:
+        return SignalBatch.model_validate_json(raw)
+    except ValidationError as exc:
+        errors = [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]
+        raise RequestValidationError(errors) from None
+
+
 @router.post(
     "/signals",
     response_model=IngestResult,
     summary="Send a batch of interaction signals; those without consent are dropped (guest or staff)",
+    openapi_extra={"requestBody": _BATCH_BODY},
 )
 async def ingest(
-    body: SignalBatch,
     request: Request,
     principal: AnyPrincipal,
     db: DbSession,
     settings: SettingsDep,
 ) -> IngestResult:
+    body = await _batch(request)
     limits = service.GateLimits.of(settings.signal_max_age_s, settings.signal_clock_skew_s)
     if principal.is_staff:
         brand = await privacy.brand_for_staff(db, principal=principal, slug=body.brand)
