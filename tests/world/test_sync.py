@@ -259,3 +259,16 @@ async def test_joining_the_same_room_again_repeats_the_welcome(node: Node) -> No
         again = await c.join()
         assert again["id"] == first["id"]
         assert len(again["who"]) == 1
+
+
+async def test_signals_are_rate_limited(node: Node) -> None:
+    async with open_client(node.url, sid="a") as a, open_client(node.url, sid="b") as b:
+        await a.join()
+        await b.join()
+        for i in range(60):
+            await a.send("signal", to=b.id, kind="ice", data=f"c{i}")
+        err = await a.expect("error", lambda f: f["ref"] == "signal")
+        assert err["code"] == "rate_limited"
+        await b.expect("signal", lambda f: f["data"] == "c39")
+        relayed = [f for f in b.frames if f["t"] == "signal"]
+        assert 40 <= len(relayed) < 60

@@ -56,6 +56,8 @@ FRAME_BURST = 100.0
 MOVE_BURST = 20.0  # one second of moves: network bunching never drops a steady 20 Hz
 CHAT_RATE = 1.0  # lines/s, burst CHAT_BURST; over it: error rate_limited
 CHAT_BURST = 5.0
+SIGNAL_RATE = 10.0  # WebRTC signals/s, burst SIGNAL_BURST (ICE candidates come in bursts)
+SIGNAL_BURST = 40.0
 ERROR_BUDGET = 20  # invalid frames per ERROR_WINDOW_S; over it: close PROTOCOL_ERRORS
 ERROR_WINDOW_S = 10.0
 MAX_BACKLOG = 64  # queued outbound frames (about 3 s of ticks); over it: close SLOW_CONSUMER
@@ -90,6 +92,8 @@ class Session:
         self._moves_t = self.opened_at
         self._chat = CHAT_BURST
         self._chat_t = self.opened_at
+        self._signals = SIGNAL_BURST
+        self._signals_t = self.opened_at
         self._errors: deque[float] = deque()
         self.dropped_moves = 0
 
@@ -229,6 +233,13 @@ class Session:
             self._check_rate(now, "emote")
             actions.emote(hub, self, frame.name)
         elif type(frame) is SignalIn:
+            allowance = min(SIGNAL_BURST, self._signals + (now - self._signals_t) * SIGNAL_RATE)
+            self._signals_t = now
+            if allowance < 1.0:
+                self._signals = allowance
+                self.hub.stats.rate_limited += 1
+                raise FrameError(ErrorCode.RATE_LIMITED, "too many signals", "signal")
+            self._signals = allowance - 1.0
             if len(frame.data) > SIGNAL_MAX_CHARS:
                 raise FrameError(
                     ErrorCode.TEXT_TOO_LONG, f"signal data over {SIGNAL_MAX_CHARS} chars", "signal"
