@@ -91,7 +91,7 @@ async def book_many(
     resource_ids: list[str],
     per_day: int,
     concurrency: int,
-) -> tuple[int, float]:
+) -> tuple[int, float, float]:
     """Book `per_day` distinct 30-minute slots per resource per open day of the month."""
     rng = random.Random(8)
     jobs: list[tuple[str, datetime]] = []
@@ -118,9 +118,9 @@ async def book_many(
                 now=MONTH_START,
             )
 
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     await asyncio.gather(*(one(rid, start) for rid, start in jobs))
-    return len(jobs), time.perf_counter() - began
+    return len(jobs), time.perf_counter() - began, time.process_time() - cpu
 
 
 async def search_latency(
@@ -202,10 +202,11 @@ async def run(url: str, backend: str, resources: int, per_day: int) -> None:
     try:
         ids = await setup(sessions, resources)
         concurrency = CONCURRENCY[backend]
-        made, seconds = await book_many(sessions, ids, per_day, concurrency)
+        made, seconds, cpu = await book_many(sessions, ids, per_day, concurrency)
         print(
             f"bookings on distinct slots: {made} in {seconds:.1f} s = {made / seconds:.0f}/s "
-            f"({concurrency} concurrent)"
+            f"({concurrency} concurrent); CPU of this process: {cpu / made * 1000:.1f} ms "
+            f"per booking, i.e. {made / cpu:.0f}/s per core"
         )
         for limit in (20, 1000):
             p50, p99, found = await search_latency(sessions, limit, runs=100)
