@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from vitrina.bot.demo import check_bot_content
 from vitrina.brands.demo import ensure_demo_brand
 from vitrina.catalog.demo import seed_catalog
 from vitrina.core.security import Role
@@ -61,5 +62,6 @@ SEEDERS: list[tuple[str, Seeder]] = [
     ("consent texts", seed_consent_texts),
     ("catalog", seed_catalog),
     ("scheduling", seed_scheduling),
+    ("bot content", check_bot_content),
     ("service desk", seed_service_desk),
 ]

@@ -4,6 +4,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from vitrina.bot.content import (
     CONTENT_ROOT,
@@ -13,6 +14,8 @@ from vitrina.bot.content import (
     ContentError,
     load_folder,
 )
+from vitrina.bot.demo import check_bot_content
+from vitrina.brands.demo import ensure_demo_brand
 
 
 def test_demo_brand_speaks_three_languages_everywhere(aurora: BrandContent) -> None:
@@ -62,3 +65,9 @@ def test_broken_yaml_points_at_the_line(tmp_path: Path) -> None:
     (folder / "settings.yaml").write_text("settings:\n  bot_name: [Nova\n", encoding="utf-8")
     with pytest.raises(ContentError, match=r"settings\.yaml:\d+"):
         load_folder(folder)
+
+
+async def test_the_demo_seeder_checks_the_content(db: AsyncSession) -> None:
+    await ensure_demo_brand(db)
+    line = await check_bot_content(db)
+    assert line.startswith("bot Nova: 20 intents, 12 articles, flows book_test_drive")
