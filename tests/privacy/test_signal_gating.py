@@ -258,3 +258,32 @@ async def test_the_world_hands_over_a_visitors_frames_through_the_same_gate(
             session_id=guest.session_id,
             signals=[{"type": "teleport"}],
         )
+
+
+async def test_concurrent_batches_on_the_same_parts_add_up(
+    app: object, make_guest: MakeGuest, brand: Brand, db: AsyncSession, settings: Settings
+) -> None:
+    from vitrina.core.db import transaction
+    from vitrina.insights import service as insights
+    from vitrina.insights.schemas import SignalIn
+
+    guests = [await make_guest() for _ in range(3)]
+    for g in guests:
+        await g.consent(SLUG, {"gaze_dwell": True})
+    parts = ["seat", "wheel", "door", "trunk"]
+    events = [
+        SignalIn.model_validate(signal("dwell", subject=g.subject, part=p, duration_ms=100))
+        for g in guests
+        for p in parts
+    ]
+    limits = insights.GateLimits.of(settings.signal_max_age_s, settings.signal_clock_skew_s)
+
+    async def send(batch: list[SignalIn]) -> None:
+        async with transaction(app.state.sessions) as session:  # type: ignore[attr-defined]
+            await insights.ingest_signals(session, brand_id=brand.id, signals=batch, limits=limits)
+
+    # Opposite orders in parallel: the writes lock buckets in key order, so no deadlock.
+    await asyncio.gather(*(send(events if i % 2 else events[::-1]) for i in range(6)))
+    total = (await db.execute(select(func.sum(DwellAggregate.total_ms)))).scalar_one()
+    rows = (await db.execute(select(func.count()).select_from(DwellAggregate))).scalar_one()
+    assert (total, rows) == (6 * 12 * 100, 12)

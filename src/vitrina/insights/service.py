@@ -157,11 +157,13 @@ async def ingest_signals(
     if events:
         await store.insert_events(db, events)
     if dwell:
+        # In key order, so that concurrent batches lock shared buckets in the same order
+        # and never deadlock each other.
         await store.add_dwell(
             db,
             [
                 (next(ids), brand_id, subject, product, part, bucket, total, n, last)
-                for (subject, product, part, bucket), (total, n, last) in dwell.items()
+                for (subject, product, part, bucket), (total, n, last) in sorted(dwell.items())
             ],
         )
     for kind, n in accepted.items():
