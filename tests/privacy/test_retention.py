@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from typer.testing import CliRunner
@@ -100,3 +101,38 @@ def test_the_command_lists_periods() -> None:
     assert result.exit_code == 0, result.output
     assert "signals: kept 90 days" in result.output
     assert "exports: kept 7 days" in result.output
+
+
+async def test_the_commands_purge_and_process_against_the_configured_database(
+    db: AsyncSession, brand: Brand, settings: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+
+    from vitrina.cli import app
+    from vitrina.privacy import requests
+
+    await _seed(db, brand, timedelta(days=100))
+    await _seed(db, brand, timedelta(days=1))
+    req = await requests.create(
+        db, brand_id=brand.id, subject="guest:r", kind="access", requested_by="subject"
+    )
+    await db.commit()
+    monkeypatch.setenv("VITRINA_DATABASE_URL", settings.resolved_database_url)  # type: ignore[attr-defined]
+    monkeypatch.setenv("VITRINA_DATA_DIR", str(settings.data_dir))  # type: ignore[attr-defined]
+    monkeypatch.setenv("VITRINA_MASTER_KEY", "k" * 40)
+
+    def run(*argv: str) -> str:
+        result = CliRunner().invoke(app, list(argv))
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    # The commands open their own event loop, as they do from cron.
+    out = await asyncio.to_thread(run, "privacy", "retention")
+    assert "insights.events (signals, 90 days): removed 1" in out
+    assert "insights.dwell (signals, 90 days): removed 1" in out
+    out = await asyncio.to_thread(run, "privacy", "process")
+    assert "processed 1 pending requests" in out
+    db.expunge_all()
+    done = await requests.get_or_raise(db, request_id=req.id)
+    assert done.status == "done" and done.summary["insights.events"] == 1
+    assert await _counts(db) == (1, 1, 2)
