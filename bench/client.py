@@ -49,8 +49,8 @@ CHROMIUM_ARGS = [
 BRAND = "aurora-motors"
 
 
-def js_gzip_bytes() -> tuple[int, int]:
-    files = list((DIST / "assets").glob("*.js"))
+def js_gzip_bytes(pattern: str) -> tuple[int, int]:
+    files = list((DIST / "assets").glob(pattern))
     raw = sum(f.stat().st_size for f in files)
     packed = sum(len(gzip.compress(f.read_bytes(), 9)) for f in files)
     return raw, packed

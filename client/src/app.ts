@@ -8,7 +8,6 @@ import { fetchBrand, startZone, type Brand } from "./api/brand";
 import { fetchProducts, type Product } from "./api/catalog";
 import { ensureSession } from "./api/http";
 import { installDebugHook } from "./debug";
-import { mountWalletSignIn } from "./identity";
 import { isLocale, locale, localized, pickLocale, setLocale, t, type Locale } from "./i18n";
 import { WorldConnection, worldUrl, type ConnState } from "./net/connection";
 import type { OutFrame } from "./net/codec";
@@ -83,7 +82,10 @@ export class App {
     this.inspector = el("aside", { class: "inspector", hidden: true, "data-testid": "inspector" });
     this.stageBox = el("div", { class: "stage", "data-testid": "stage" });
     const account = el("section", { class: "account" });
-    mountWalletSignIn(account, { brand: brand.slug, onVerified: () => this.chat.showNotice(null) });
+    // Wallet sign-in (and its cryptography) is loaded after the store is interactive.
+    void this.interactive
+      .then(() => import("./identity"))
+      .then(({ mountWalletSignIn }) => mountWalletSignIn(account, { brand: brand.slug, onVerified: () => this.chat.showNotice(null) }));
     const side = el("aside", { class: "side" }, this.chat.element, this.people, account);
     const notice = this.webgl ? null : el("p", { class: "notice", role: "note" }, t("ui.noWebgl"));
     root.replaceChildren(this.toolbar.element, ...(notice ? [notice] : []), el("div", { class: "layout" }, this.stageBox, this.plain.element, side));

@@ -5,7 +5,7 @@
  */
 
 import { Box3, Color, Group, Material, Mesh, MeshStandardMaterial, Object3D, Vector3 } from "three";
-import { GLTFLoader } from "three/examples/jsm/loaders/GLTFLoader.js";
+import type { GLTFLoader } from "three/examples/jsm/loaders/GLTFLoader.js";
 import type { TwinLook } from "./configurator";
 import { disposeObject } from "../world/storeScene";
 
@@ -19,11 +19,16 @@ export interface Twin {
   originalVisible: Map<Object3D, boolean>;
 }
 
-const loader = new GLTFLoader();
+// The loader is a chunk of its own, fetched once the visitor can already move.
+let loader: Promise<GLTFLoader> | null = null;
+function gltfLoader(): Promise<GLTFLoader> {
+  loader ??= import("three/examples/jsm/loaders/GLTFLoader.js").then((m) => new m.GLTFLoader());
+  return loader;
+}
 
 /** Loads the model at `url`, standing on y = 0, shrunk to `size` metres if it is larger. */
 export async function loadTwin(url: string, size: number): Promise<Twin> {
-  const gltf = await loader.loadAsync(url);
+  const gltf = await (await gltfLoader()).loadAsync(url);
   const model = gltf.scene;
   const root = new Group();
   root.name = "twin";
