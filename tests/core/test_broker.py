@@ -7,6 +7,7 @@ import os
 from collections.abc import AsyncIterator
 
 import pytest
+import redis.asyncio as aioredis
 
 from vitrina.core.broker import Broker, BrokerError, InProcessBroker, RedisBroker, create_broker
 
@@ -137,3 +138,34 @@ async def test_unreachable_redis_fails_to_start() -> None:
 def test_create_broker_picks_by_url() -> None:
     assert isinstance(create_broker(None), InProcessBroker)
     assert isinstance(create_broker("redis://localhost:6379/0"), RedisBroker)
+
+
+@pytest.mark.redis
+@pytest.mark.skipif(not REDIS_URL, reason="VITRINA_TEST_REDIS_URL is not set (no Redis server)")
+async def test_redis_subscription_survives_a_dropped_connection() -> None:
+    broker = RedisBroker(str(REDIS_URL), reconnect_delay_s=0.1)
+    await broker.start()
+    admin = aioredis.Redis.from_url(str(REDIS_URL))
+    try:
+        got: asyncio.Queue[bytes] = asyncio.Queue()
+
+        async def handler(payload: bytes) -> None:
+            await got.put(payload)
+
+        await broker.subscribe("t:reconnect", handler)
+        await broker.publish("t:reconnect", b"before")
+        assert await _next(got) == b"before"
+        assert await admin.client_kill_filter(_type="pubsub") >= 1
+        # Pub/sub is at most once: publish until the resubscribed connection hears one.
+        for _ in range(100):
+            await broker.publish("t:reconnect", b"after")
+            try:
+                assert await asyncio.wait_for(got.get(), 0.1) == b"after"
+                break
+            except TimeoutError:
+                continue
+        else:
+            pytest.fail("no message after the connection was dropped")
+    finally:
+        await admin.aclose()
+        await broker.close()
