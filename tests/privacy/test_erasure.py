@@ -169,3 +169,27 @@ async def test_erasure_shreds_the_subject_everywhere(
     assert EMAIL not in out + err and PHONE not in out + err
     request_row = await db.get(PrivacyRequest, erasure["id"])
     assert request_row is not None and request_row.archive is None
+
+
+async def test_an_export_that_finishes_after_an_erasure_leaves_no_archive(
+    app: FastAPI, make_guest: MakeGuest, brand: Brand, db: AsyncSession, settings: Settings
+) -> None:
+    from vitrina.privacy import requests
+
+    guest = await make_guest()
+    await guest.consent(SLUG, ALL_OPTIONAL)
+    export = await requests.create(
+        db, brand_id=brand.id, subject=guest.subject, kind="access", requested_by="subject"
+    )
+    erasure = await requests.create(
+        db, brand_id=brand.id, subject=guest.subject, kind="erasure", requested_by="subject"
+    )
+    await db.commit()
+    sessions = app.state.sessions
+    # The erasure completes first; the export, already collected, is finished afterwards.
+    await requests.run(sessions=sessions, settings=settings, request_id=erasure.id)
+    await requests.run(sessions=sessions, settings=settings, request_id=export.id)
+    db.expunge_all()
+    done = await requests.get_or_raise(db, request_id=export.id)
+    assert (done.status, done.error, done.archive) == ("failed", "subject erased", None)
+    assert not list((settings.data_dir / "exports").glob("*"))

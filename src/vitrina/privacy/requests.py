@@ -203,6 +203,15 @@ async def _export(sessions: Sessions, request_id: str, data: registry.DataReques
     }
     size = await asyncio.to_thread(_write_archive, path, manifest, sections)
     async with transaction(sessions) as db:
+        if await keys.is_erased(db, subject=data.subject):
+            # An erasure finished while this export was being built: it must not survive it.
+            await asyncio.to_thread(path.unlink, missing_ok=True)
+            await db.execute(
+                update(PrivacyRequest)
+                .where(PrivacyRequest.id == request_id)
+                .values(status="failed", error="subject erased", completed_at=utcnow())
+            )
+            return
         await db.execute(
             update(PrivacyRequest)
             .where(PrivacyRequest.id == request_id)
