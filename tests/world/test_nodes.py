@@ -193,3 +193,32 @@ async def test_resume_on_another_node_keeps_the_avatar(tmp_path: Path) -> None:
             assert not [f for f in watcher.frames if f["t"] == "exit"]
     finally:
         await broker.close()
+
+
+async def test_a_lost_enter_is_recovered_from_the_next_sync(tmp_path: Path) -> None:
+    """Pub/sub is at most once: a node that sees moves of an avatar it never heard of
+    asks for the rosters again."""
+    broker = InProcessBroker()
+    await broker.start()
+    try:
+        async with (
+            run_node(make_settings(tmp_path / "a"), broker) as na,
+            run_node(make_settings(tmp_path / "b"), broker) as nb,
+            open_client(na.url, sid="a") as a,
+            open_client(nb.url, sid="b") as b,
+        ):
+            wa = await a.join(zone="lounge")
+            wb = await b.join(zone="lounge")
+            await a.expect("enter")
+            if all(p["id"] != a.id for p in wb["who"]):
+                await b.expect("enter", lambda f: any(p["id"] == a.id for p in f["who"]))
+            room = nb.hub.rooms["acme/lounge#1"]
+            assert a.id is not None
+            room.remove(a.id)  # as if B had missed A's Enter
+            me = next(e for e in wa["u"] if e[0] == a.id)
+            await a.send("move", p=[me[1] / 100 + 0.2, 0.0, me[3] / 100], ts=1)
+            await b.expect("enter", lambda f: any(p["id"] == a.id for p in f["who"]))
+            await a.send("move", p=[me[1] / 100 + 0.4, 0.0, me[3] / 100], ts=3)
+            await b.expect("snap", lambda f: any(e[0] == a.id and e[5] == 3 for e in f["u"]))
+    finally:
+        await broker.close()

@@ -37,11 +37,16 @@ def apply(hub: WorldHub, room: Room, payload: bytes) -> None:
     room.remote_seen[msg.node] = time.monotonic()
     if type(msg) is bridge.Sync:
         avatars = room.avatars
+        unknown = False
         for entry in msg.u:
             avatar = avatars.get(entry[0])
             if avatar is not None and avatar.node == msg.node:
                 avatar.set_entry(tuple(entry))
                 room.moved(avatar)
+            elif avatar is None:
+                unknown = True
+        if unknown:  # an Enter was lost (pub/sub is at most once): ask for the rosters
+            _ask_roster(hub, room)
     elif type(msg) is bridge.Enter:
         _enter(room, msg.node, msg.who)
     elif type(msg) is bridge.Exit:
@@ -69,6 +74,16 @@ def apply(hub: WorldHub, room: Room, payload: bytes) -> None:
         avatar = room.avatars.get(msg.id)
         if avatar is not None and avatar.node == hub.node:
             actions.teleport(hub, avatar, room, msg.p, msg.r)
+
+
+ROSTER_RETRY_S = 2.0
+
+
+def _ask_roster(hub: WorldHub, room: Room) -> None:
+    now = time.monotonic()
+    if now - room.roster_asked_at >= ROSTER_RETRY_S:
+        room.roster_asked_at = now
+        hub.publish_soon(room, bridge.Hello(node=hub.node))
 
 
 def _enter(room: Room, node: str, who: list[Presence]) -> None:

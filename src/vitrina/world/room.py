@@ -53,6 +53,7 @@ class Room:
         self.tick_no = 0
         self.slot = 0  # the tick phase this room is ticked in (set by the hub)
         self.remote_seen: dict[str, float] = {}  # other node -> last message time
+        self.roster_asked_at = 0.0  # when this node last asked the others for their avatars
         self._dirty: dict[int, Avatar] = {}
         self._moved_from: dict[int, Cell] = {}
 
