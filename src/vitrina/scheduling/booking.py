@@ -167,11 +167,11 @@ async def allocate(
 ) -> None:
     """Block the chosen resources for the appointment.
 
-    If a concurrent booking took one of them first, the database refuses the insert;
-    the choice is then made again on what is committed now (another advisor may still
-    be free) a few times before giving up with `slot_taken`.
+    If a concurrent booking took one of them first, or an expired hold still blocks
+    one, the database refuses the insert; expired holds are then released and the
+    choice is made again on what is committed now (another advisor may still be free),
+    a few times before giving up with `slot_taken`.
     """
-    await release_expired_holds(db, now=now, resource_ids=resource_ids)
     for _ in range(ALLOCATION_ATTEMPTS):
         by_id = {c.resource.id: c.resource for calendars in plan.candidates for c in calendars}
         try:
@@ -193,6 +193,9 @@ async def allocate(
         except IntegrityError as exc:
             if OVERLAP_GUARD not in str(exc.orig):
                 raise
+        # The search ignores holds past their expiry but the guard still counts them
+        # until they are released; or a concurrent booking won. Release, then look again.
+        await release_expired_holds(db, now=now, resource_ids=resource_ids)
         reasons, plan = await explain_slot(
             db,
             appointment_type=plan.appointment_type,
