@@ -20,6 +20,8 @@ import pytest
 
 from tests.world.conftest import Client, free_port, make_settings, open_client, run_node
 from vitrina.core.broker import InProcessBroker
+from vitrina.world.avatar import Avatar
+from vitrina.world.protocol import Look
 
 REDIS_URL = os.environ.get("VITRINA_TEST_REDIS_URL")
 needs_redis = pytest.mark.skipif(
@@ -220,5 +222,31 @@ async def test_a_lost_enter_is_recovered_from_the_next_sync(tmp_path: Path) -> N
             await b.expect("enter", lambda f: any(p["id"] == a.id for p in f["who"]))
             await a.send("move", p=[me[1] / 100 + 0.4, 0.0, me[3] / 100], ts=3)
             await b.expect("snap", lambda f: any(e[0] == a.id and e[5] == 3 for e in f["u"]))
+    finally:
+        await broker.close()
+
+
+async def test_a_lost_exit_is_repaired_by_the_heartbeat(tmp_path: Path) -> None:
+    broker = InProcessBroker()
+    await broker.start()
+    try:
+        async with (
+            run_node(make_settings(tmp_path / "a"), broker) as na,
+            run_node(make_settings(tmp_path / "b"), broker) as nb,
+            open_client(na.url, sid="a") as a,
+            open_client(nb.url, sid="b") as b,
+        ):
+            await a.join(zone="lounge")
+            await b.join(zone="lounge")
+            if len(b.frames[0]["who"]) == 1:  # A arrives by roster after B's welcome
+                await b.expect("enter")
+            # A ghost: B mirrors an avatar of node A that A does not own (its Exit was lost).
+            room = nb.hub.rooms["acme/lounge#1"]
+            ghost = Avatar(id=999, name="ghost", badge="customer", look=Look(), node=na.hub.node,
+                           x=0.0, y=0.0, z=0.0)  # fmt: skip
+            room.add(ghost)
+            gone = await b.expect("exit", lambda f: f["id"] == 999, timeout=5)
+            assert gone["why"] == "left"
+            assert a.id in room.avatars
     finally:
         await broker.close()

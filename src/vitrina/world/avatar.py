@@ -56,6 +56,8 @@ class Avatar:
     detached_at: float | None = None
     last_move_at: float = 0.0
     teleport_until: float = 0.0
+    # Mirrors of other nodes' avatars: when the owner last announced or handed it over.
+    announced_at: float = 0.0
     _entry: Entry | None = field(default=None, repr=False)
     _raw: msgspec.Raw | None = field(default=None, repr=False)
 

@@ -58,7 +58,9 @@ class Hello(_Msg, tag="h"):
 
 
 class Alive(_Msg, tag="a"):
-    pass
+    """Once a second: the node is up and owns exactly these avatars of the room."""
+
+    ids: list[int] = []
 
 
 class Teleport(_Msg, tag="t"):

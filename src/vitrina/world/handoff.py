@@ -19,7 +19,7 @@ import structlog
 
 from vitrina.world import bridge
 from vitrina.world.avatar import Avatar
-from vitrina.world.protocol import CloseCode, ErrorCode, FrameError, Presence
+from vitrina.world.protocol import CloseCode, EnterOut, ErrorCode, FrameError, Presence
 
 if TYPE_CHECKING:
     from vitrina.world.hub import WorldHub
@@ -99,7 +99,7 @@ class Handoff:
             raise FrameError(ErrorCode.RESUME_FAILED, "unknown or expired resume token", "resume")
         room = await hub.open_room(granted.brand, granted.zone, granted.shard)
         p = granted.who
-        room.remove(p.id)  # the mirror this node may hold of it
+        had_mirror = room.remove(p.id) is not None  # the mirror this node may hold of it
         avatar = Avatar(
             id=p.id, name=p.name, badge=p.badge, look=p.look, node=hub.node, x=0.0, y=0.0, z=0.0,
             session_id=granted.session_id, user_id=granted.user_id,
@@ -109,6 +109,8 @@ class Handoff:
             avatar.set_entry(tuple(p.s))
         room.add(avatar)
         hub.adopt(avatar, room)
+        if not had_mirror:  # this node's clients never saw it (or saw it go): show it
+            room.broadcast(EnterOut(who=[avatar.presence()]))
         return avatar, room
 
     async def _on_message(self, payload: bytes) -> None:

@@ -78,4 +78,5 @@ async def sweep(hub: WorldHub) -> None:
                     room.remove(avatar.id)
                     room.broadcast(ExitOut(id=avatar.id, why="node_lost"))
         if room.id in hub.rooms:
-            await hub.publish(room, bridge.Alive(node=hub.node))
+            mine = [a.id for a in room.avatars.values() if a.node == hub.node]
+            await hub.publish(room, bridge.Alive(node=hub.node, ids=mine))

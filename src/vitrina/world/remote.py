@@ -62,6 +62,8 @@ def apply(hub: WorldHub, room: Room, payload: bytes) -> None:
         target = room.avatars.get(msg.to)
         if target is not None and target.session is not None:
             target.session.send(SignalOut(id=msg.id, kind=msg.kind, data=msg.data))
+    elif type(msg) is bridge.Alive:
+        _reconcile(hub, room, msg.node, set(msg.ids))
     elif type(msg) is bridge.Hello:
         mine = [a.presence() for a in room.avatars.values() if a.node == hub.node]
         if mine:
@@ -70,6 +72,7 @@ def apply(hub: WorldHub, room: Room, payload: bytes) -> None:
         moved = room.avatars.get(msg.id)
         if moved is not None and moved.node == msg.node and msg.to != hub.node:
             moved.node = msg.to
+            moved.announced_at = time.monotonic()
     elif type(msg) is bridge.Teleport:
         avatar = room.avatars.get(msg.id)
         if avatar is not None and avatar.node == hub.node:
@@ -86,6 +89,19 @@ def _ask_roster(hub: WorldHub, room: Room) -> None:
         hub.publish_soon(room, bridge.Hello(node=hub.node))
 
 
+def _reconcile(hub: WorldHub, room: Room, node: str, ids: set[int]) -> None:
+    """Make the mirror match the owner's list: drop what it no longer owns (a lost
+    Exit), ask again for what this node never heard of (a lost Enter)."""
+    settled = time.monotonic() - ROSTER_RETRY_S  # leave fresh handovers alone
+    for avatar in [a for a in room.avatars.values() if a.node == node and a.id not in ids]:
+        if avatar.announced_at > settled:
+            continue
+        room.remove(avatar.id)
+        room.broadcast(ExitOut(id=avatar.id, why="left"))
+    if any(i not in room.avatars for i in ids):
+        _ask_roster(hub, room)
+
+
 def _enter(room: Room, node: str, who: list[Presence]) -> None:
     new: list[Presence] = []
     for p in who:
@@ -95,8 +111,9 @@ def _enter(room: Room, node: str, who: list[Presence]) -> None:
                 log.warning("world_avatar_id_clash", room=room.id, avatar_id=p.id)
             continue
         avatar = Avatar(
-            id=p.id, name=p.name, badge=p.badge, look=p.look, node=node, x=0.0, y=0.0, z=0.0
-        )
+            id=p.id, name=p.name, badge=p.badge, look=p.look, node=node, x=0.0, y=0.0, z=0.0,
+            announced_at=time.monotonic(),
+        )  # fmt: skip
         if p.s is not None:
             avatar.set_entry(tuple(p.s))
         room.add(avatar)
