@@ -94,7 +94,12 @@ def serve(
         workers=workers,
         log_level=settings.log_level.lower(),
         proxy_headers=True,
-        ws_max_size=settings.world_max_frame_bytes,
+        # The world server refuses frames above its own limit with a documented close code;
+        # the transport limit only stops absurd frames before they are buffered.
+        ws_max_size=max(64 * 1024, settings.world_max_frame_bytes),
+        # Snapshots are small binary frames sent to many clients: per-client deflate would
+        # compress each one again per socket for little gain.
+        ws_per_message_deflate=False,
     )
 
 
