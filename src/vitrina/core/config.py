@@ -90,16 +90,6 @@ class Settings(BaseSettings):
     # Scheduling: how often the worker looks for due reminders when nothing wakes it.
     scheduling_worker_interval_s: float = Field(default=15.0, gt=0)
 
-    # Customer sign-in. SIWE messages must name the host of public_url and one of these
-    # EIP-155 chains; a proof makes the guest session "verified" for verification_ttl_s.
-    siwe_chain_ids: list[int] = Field(default_factory=lambda: [1])
-    customer_verification_ttl_s: int = Field(default=3600, ge=60)
-    email_code_ttl_s: int = Field(default=600, ge=60)
-    email_code_max_attempts: int = Field(default=5, ge=1)
-    # Outbound CRM webhooks: first retry after this many seconds, doubling each time.
-    webhook_retry_base_s: float = Field(default=5.0, gt=0)
-    webhook_max_attempts: int = Field(default=8, ge=1)
-
     # Privacy. The master key wraps every subject's data key; when unset it is generated
     # once under the data directory (0600), like the secret key.
     master_key: SecretStr | None = None
