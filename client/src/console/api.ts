@@ -133,6 +133,9 @@ export const api = {
   queue: () => call<Conversation[]>("GET", `${base}/queue`),
   mine: () =>
     call<Conversation[]>("GET", `${base}/conversations?mine=true&state=assigned&state=waiting_on_customer`),
+  withBot: () => call<Conversation[]>("GET", `${base}/conversations?state=bot`),
+  takeOver: (id: string) =>
+    call<Conversation>("POST", `${base}/conversations/${id}/handoff`, { reason: "taken over by a supervisor" }),
   advisors: () => call<Advisor[]>("GET", `${base}/advisors`),
   detail: (id: string) => call<ConversationDetail>("GET", `${base}/conversations/${id}`),
   history: (id: string) => call<Conversation[]>("GET", `${base}/customers/${id}/history`),

@@ -24,6 +24,7 @@ export interface ConsoleState {
   userId: string;
   queue: Conversation[];
   mine: Conversation[];
+  withBot: Conversation[];
   open: ConversationDetail | null;
   offers: Set<string>;
   escalated: Set<string>;
@@ -32,7 +33,7 @@ export interface ConsoleState {
 }
 
 export function initialState(userId: string): ConsoleState {
-  return { userId, queue: [], mine: [], open: null, offers: new Set(), escalated: new Set(), stale: true };
+  return { userId, queue: [], mine: [], withBot: [], open: null, offers: new Set(), escalated: new Set(), stale: true };
 }
 
 /** Insert a message into a transcript in `seq` order, ignoring one already there. */

@@ -16,6 +16,7 @@ export class ConsoleApp {
     presence: el("select", { "aria-label": "Presence" }),
     queue: el("ul", { class: "list", "aria-label": "Queue" }),
     mine: el("ul", { class: "list", "aria-label": "My conversations" }),
+    withBot: el("ul", { class: "list", "aria-label": "With the assistant" }),
     main: el("section", { class: "conversation", "aria-label": "Conversation" }),
     side: el("aside", { class: "customer", "aria-label": "Customer" }),
     status: el("p", { class: "status", role: "status" }),
@@ -41,7 +42,7 @@ export class ConsoleApp {
       el(
         "div",
         { class: "layout" },
-        el("nav", {}, el("h2", {}, "Queue"), this.parts.queue, el("h2", {}, "Mine"), this.parts.mine),
+        el("nav", {}, el("h2", {}, "Queue"), this.parts.queue, el("h2", {}, "Mine"), this.parts.mine, el("h2", {}, "With the assistant"), this.parts.withBot),
         this.parts.main,
         this.parts.side,
       ),
@@ -78,8 +79,8 @@ export class ConsoleApp {
 
   private async refresh(): Promise<void> {
     this.state = { ...this.state, stale: false };
-    const [queue, mine] = await Promise.all([api.queue(), api.mine()]);
-    this.state = { ...this.state, queue, mine };
+    const [queue, mine, withBot] = await Promise.all([api.queue(), api.mine(), api.withBot()]);
+    this.state = { ...this.state, queue, mine, withBot };
     this.renderLists();
   }
 
@@ -110,6 +111,8 @@ export class ConsoleApp {
     if (!this.state.queue.length) this.parts.queue.append(el("li", { class: "empty" }, "Nobody waiting"));
     clear(this.parts.mine);
     for (const c of this.state.mine) this.parts.mine.append(item(c, null));
+    clear(this.parts.withBot);
+    for (const c of this.state.withBot) this.parts.withBot.append(item(c, null));
   }
 
   private async open(id: string): Promise<void> {
@@ -120,15 +123,52 @@ export class ConsoleApp {
     await this.renderCustomer();
   }
 
+  /** The open conversation's view; built once per conversation so a draft survives live updates. */
+  private view: {
+    id: string;
+    header: HTMLElement;
+    summary: HTMLElement;
+    transcript: HTMLOListElement;
+    actions: HTMLElement;
+    state: string;
+  } | null = null;
+
   private renderConversation(): void {
     const c = this.state.open;
-    clear(this.parts.main);
     if (!c) {
+      this.view = null;
+      clear(this.parts.main);
       this.parts.main.append(el("p", { class: "empty" }, "Accept or open a conversation."));
       return;
     }
-    const transcript = el("ol", { class: "transcript", "aria-live": "polite" });
-    for (const m of c.messages) transcript.append(renderMessage(m));
+    if (this.view?.id !== c.id) this.build(c.id);
+    const view = this.view!;
+    clear(view.header);
+    view.header.append(`${c.customer_name || "Customer"} — ${c.state.replaceAll("_", " ")}`);
+    clear(view.summary);
+    const summary = c.handoff_summary;
+    view.summary.append(
+      el("h3", {}, "Bot summary"),
+      el("p", {}, summary.text || "No summary."),
+      summary.intent ? el("p", {}, `Intent: ${summary.intent}`) : "",
+      summary.verified_identity ? el("p", {}, `Verified: ${summary.verified_identity}`) : "",
+      summary.tried?.length ? el("p", {}, `Tried: ${summary.tried.join(", ")}`) : "",
+      summary.slots && Object.keys(summary.slots).length
+        ? el("p", {}, `Details: ${Object.entries(summary.slots).map(([k, v]) => `${k}=${v}`).join(", ")}`)
+        : "",
+    );
+    if (view.transcript.childElementCount !== c.messages.length) {
+      clear(view.transcript);
+      for (const m of c.messages) view.transcript.append(renderMessage(m));
+      view.transcript.lastElementChild?.scrollIntoView({ block: "end" });
+    }
+    if (view.state !== c.state) {
+      view.state = c.state;
+      this.renderActions(view.actions, c);
+    }
+  }
+
+  private build(id: string): void {
     const draft = el("textarea", { rows: 3, "aria-label": "Reply", placeholder: "Reply — type / for canned responses" });
     const suggestions = el("ul", { class: "canned" });
     draft.addEventListener("input", () => {
@@ -136,7 +176,7 @@ export class ConsoleApp {
       for (const item of cannedMatches(this.canned, draft.value)) {
         const use = el("button", { type: "button" }, `/${item.shortcut} — ${item.title}`);
         use.addEventListener("click", () => {
-          draft.value = item.body.replace("{name}", c.customer_name);
+          draft.value = item.body.replace("{name}", this.state.open?.customer_name ?? "");
           clear(suggestions);
           draft.focus();
         });
@@ -144,13 +184,35 @@ export class ConsoleApp {
       }
     });
     const send = this.button("Send", async () => {
-      if (draft.value.trim()) await api.reply(c.id, draft.value.trim());
+      const text = draft.value.trim();
       draft.value = "";
+      if (text) await api.reply(id, text);
     });
     const note = this.button("Internal note", async () => {
-      if (draft.value.trim()) await api.note(c.id, draft.value.trim());
+      const text = draft.value.trim();
       draft.value = "";
+      if (text) await api.note(id, text);
     });
+    this.view = {
+      id,
+      header: el("h2", {}),
+      summary: el("section", { class: "summary", "aria-label": "Bot summary" }),
+      transcript: el("ol", { class: "transcript", "aria-live": "polite" }),
+      actions: el("div", { class: "actions" }),
+      state: "",
+    };
+    clear(this.parts.main);
+    this.parts.main.append(
+      this.view.header,
+      this.view.summary,
+      this.view.transcript,
+      el("div", { class: "compose" }, draft, suggestions, el("div", { class: "actions" }, send, note)),
+      this.view.actions,
+    );
+  }
+
+  private renderActions(actions: HTMLElement, c: Conversation): void {
+    clear(actions);
     const disposition = el("select", { "aria-label": "Disposition" }, ...DISPOSITIONS.map((d) => el("option", { value: d }, d)));
     const transferTo = el("select", { "aria-label": "Transfer to" });
     void api.advisors().then((advisors) => {
@@ -161,41 +223,21 @@ export class ConsoleApp {
         }
       }
     });
-    const summary = c.handoff_summary;
-    this.parts.main.append(
-      el("h2", {}, `${c.customer_name || "Customer"} — ${c.state.replaceAll("_", " ")}`),
-      el(
-        "section",
-        { class: "summary", "aria-label": "Bot summary" },
-        el("h3", {}, "Bot summary"),
-        el("p", {}, summary.text || "No summary."),
-        summary.intent ? el("p", {}, `Intent: ${summary.intent}`) : null,
-        summary.verified_identity ? el("p", {}, `Verified: ${summary.verified_identity}`) : null,
-        summary.tried?.length ? el("p", {}, `Tried: ${summary.tried.join(", ")}`) : null,
-        summary.slots && Object.keys(summary.slots).length
-          ? el("p", {}, `Details: ${Object.entries(summary.slots).map(([k, v]) => `${k}=${v}`).join(", ")}`)
-          : null,
-      ),
-      transcript,
-      el("div", { class: "compose" }, draft, suggestions, el("div", { class: "actions" }, send, note)),
-      el(
-        "div",
-        { class: "actions" },
-        el("label", {}, "Transfer ", transferTo),
-        this.button("Transfer", async () => {
-          const [kind, value] = transferTo.value.split(":");
-          await api.transfer(c.id, kind === "queue" ? { queue: value } : { advisor_id: value });
-        }),
-        this.button("Hand back to bot", () => api.handBack(c.id)),
-        this.button("Join in world", async () => {
-          const target = await api.joinWorld(c.id);
-          window.open(target.url, "_blank", "noopener");
-        }),
-        el("label", {}, "Disposition ", disposition),
-        this.button("Resolve", () => api.resolve(c.id, disposition.value)),
-      ),
+    actions.append(
+      el("label", {}, "Transfer ", transferTo),
+      this.button("Transfer", async () => {
+        const [kind, value] = transferTo.value.split(":");
+        await api.transfer(c.id, kind === "queue" ? { queue: value } : { advisor_id: value });
+      }),
+      this.button("Hand back to bot", () => api.handBack(c.id)),
+      c.state === "bot" ? this.button("Take over (supervisor)", () => api.takeOver(c.id)) : "",
+      this.button("Join in world", async () => {
+        const target = await api.joinWorld(c.id);
+        window.open(target.url, "_blank", "noopener");
+      }),
+      el("label", {}, "Disposition ", disposition),
+      this.button("Resolve", () => api.resolve(c.id, disposition.value)),
     );
-    transcript.lastElementChild?.scrollIntoView({ block: "end" });
   }
 
   private async renderCustomer(): Promise<void> {

@@ -52,7 +52,14 @@ from vitrina.conversations.states import (
     Channel,
     State,
 )
-from vitrina.conversations.timeline import append, check_owner, customer_actor, move, record
+from vitrina.conversations.timeline import (
+    announce,
+    append,
+    check_owner,
+    customer_actor,
+    move,
+    record,
+)
 from vitrina.core.db import new_id, utcnow
 from vitrina.core.errors import Conflict
 from vitrina.core.events import EventBus
@@ -134,6 +141,15 @@ async def create(
     )
     db.add(conversation)
     record(db, conversation, None, State.BOT, actor=SYSTEM, reason=f"started on {channel}")
+    announce(
+        db,
+        bus,
+        conversation,
+        None,
+        actor=SYSTEM,
+        reason=f"started on {channel}",
+        previous_agent_id=None,
+    )
     await db.flush()
     return conversation
 

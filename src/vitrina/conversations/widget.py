@@ -22,7 +22,7 @@ from typing import Annotated, Any, Literal
 import structlog
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
-from starlette.websockets import WebSocket, WebSocketDisconnect
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketDisconnected
 
 from vitrina.conversations import service
 from vitrina.conversations.events import MessagePosted, StateChanged
@@ -152,8 +152,8 @@ class WidgetSession:
         writer = asyncio.create_task(self._write())
         try:
             await self._read()
-        except WebSocketDisconnect:
-            pass
+        except (WebSocketDisconnect, WebSocketDisconnected):
+            pass  # the customer closed the widget or the connection dropped
         finally:
             if self.conversation_id:
                 self.hub.unwatch(self.conversation_id, self.outbox)

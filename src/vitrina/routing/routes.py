@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, WebSocket, WebSocketDisconnect, status
+from starlette.websockets import WebSocketDisconnected
 
 from vitrina.api.deps import (
     GUEST_OR_STAFF,
@@ -230,8 +231,8 @@ async def console_socket(websocket: WebSocket) -> None:
             text = await websocket.receive_text()
             if text == "ping":
                 client.push('{"type":"pong"}')
-    except WebSocketDisconnect:
-        pass
+    except (WebSocketDisconnect, WebSocketDisconnected):
+        pass  # the console closed or the connection dropped
     finally:
         hub.remove(client)
         pump.cancel()
