@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import UTC, datetime
 
@@ -62,8 +63,21 @@ async def say(
         now=NOW,
     )
     await db.commit()
+    await settle(app)
     assert turn is not None
     return turn, "\n".join(turn.replies)
+
+
+async def settle(app: FastAPI) -> None:
+    """Wait for the handlers of events delivered after commit (the test ends only once
+    they are done, so none of them is cut off by the app's shutdown)."""
+    bus = app.state.bus
+    for _ in range(1000):
+        pending = list(bus._tasks)
+        if not pending:
+            return
+        await asyncio.gather(*pending, return_exceptions=True)
+    raise AssertionError("event handlers keep running")
 
 
 def content_patterns(content: BrandContent) -> list[re.Pattern[str]]:

@@ -8,7 +8,7 @@ import asyncio
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.bot.helpers import BRAND, setup_brand, start
+from tests.bot.helpers import BRAND, settle, setup_brand, start
 from vitrina.conversations import service as conversations
 from vitrina.conversations.states import Channel
 from vitrina.world import service as world
@@ -43,6 +43,7 @@ async def test_a_customer_message_is_answered_after_it_commits(
     )
     await db.commit()
     bodies = await _bot_messages(app, conversation.id, 1)
+    await settle(app)
     assert "dal lunedì al sabato" in bodies[0] and "Fonte: Orari di apertura" in bodies[0]
 
 

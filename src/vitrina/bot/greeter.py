@@ -108,7 +108,9 @@ class Greeter:
     async def on_message(self, event: MessagePosted) -> None:
         """Say the bot's answers to world conversations in the customer's room."""
         message: dict[str, Any] = event.message
-        if message.get("author_kind") != "bot" or message.get("internal"):
+        if event.channel != "world" or message.get("author_kind") != "bot":
+            return
+        if message.get("internal"):
             return
         async with transaction(self.sessions) as db:
             conversation = await conversations.get(db, conversation_id=event.conversation_id)
