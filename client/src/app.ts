@@ -23,7 +23,7 @@ import { createInput } from "./world/input";
 import { Stage, webglAvailable } from "./world/stage";
 import { roomAhead } from "./world/rooms";
 import { createWorldState, type WorldState } from "./world/state";
-import { median, worldTick } from "./world/tick";
+import { median, nextPixelRatio, worldTick } from "./world/tick";
 import { vrSupported } from "./world/xr";
 
 const MODE_KEY = "vitrina.mode";
@@ -189,6 +189,7 @@ export class App {
     this.followIntoNextRoom(now);
     this.drainUi();
     if (this.mode === "3d" && this.stage) {
+      if (this.frameCount % 60 === 59) this.adaptResolution(this.stage);
       this.stage.render(now);
     } else {
       this.world.added.length = 0;
@@ -201,6 +202,13 @@ export class App {
     }
     this.frameWork[this.frameCount % FRAME_SAMPLES] = performance.now() - started;
     this.frameCount += 1;
+  }
+
+  private adaptResolution(stage: Stage): void {
+    const renderer = stage.renderer;
+    const max = Math.min(window.devicePixelRatio, 2);
+    const next = nextPixelRatio(renderer.getPixelRatio(), this.frameStats().intervalMs, max);
+    if (next !== renderer.getPixelRatio()) renderer.setPixelRatio(next);
   }
 
   private lastRoomChange = -Infinity;
