@@ -8,8 +8,10 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.scheduling.conftest import BRAND, Shop, paris
+from vitrina.brands.demo import ensure_demo_brand
 from vitrina.core.errors import AppError
 from vitrina.scheduling import service as scheduling
+from vitrina.scheduling.demo import seed_scheduling
 
 MONDAY = date(2030, 1, 7)
 EARLY = datetime(2030, 1, 7, 6, tzinfo=UTC)  # 07:00 in Paris
@@ -188,3 +190,16 @@ async def test_long_searches_neither_drop_nor_repeat_slots(db: AsyncSession, sho
     assert len(wednesday) == 20  # 09:00 to 18:30, every half hour
     # Monday from 10:00, ten full days (Sundays closed), Saturday the 19th up to 10:00.
     assert len(starts) == 18 + 10 * 20 + 3
+
+
+async def test_the_demo_seeder_is_idempotent_and_bookable(db: AsyncSession) -> None:
+    await ensure_demo_brand(db)
+    assert "7 resources and 4 appointment types created" in await seed_scheduling(db)
+    assert await seed_scheduling(db) == "scheduling up to date"
+    await db.commit()
+    search = await scheduling.find_slots(
+        db, brand_slug=BRAND, type_slug="test-drive", limit=2, now=EARLY
+    )
+    # 07:00 in Paris plus two hours of lead time: the first drive starts at 09:00.
+    assert [s.start for s in search.slots] == [paris(MONDAY, 9), paris(MONDAY, 9, 30)]
+    assert len(search.slots[0].resource_ids) == 2
