@@ -8,6 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.crm.helpers import AURORA, OTHER, make_brands
 from tests.factories import login, make_staff
+from vitrina.privacy import service as privacy
+from vitrina.privacy.texts import Purpose
 
 WALLET = "0x2c7536E3605D9C16a7a3D7b1898e529396a65c23"
 
@@ -111,6 +113,18 @@ async def test_customer_360_gathers_identities_notes_and_timeline(
     wallet = next(i for i in view["identities"] if i["kind"] == "wallet")
     assert (wallet["value"], wallet["chain_id"], wallet["verified_at"]) == (WALLET, 1, None)
     assert [n["body"] for n in view["notes"]] == ["Prefers Italian."]
+    consents = {c["purpose"]: c["granted"] for c in view["consents"]}
+    assert consents["marketing"] is False
+    await privacy.record_choices(
+        db,
+        brand_id=str(customer["brand_id"]),
+        subject=f"customer:{cid}",
+        choices={Purpose.MARKETING: True},
+        channel="web",
+    )
+    await db.commit()
+    view = (await client.get(f"/api/crm/customers/{cid}", headers=staff)).json()
+    assert {c["purpose"]: c["granted"] for c in view["consents"]}["marketing"] is True
     assert [e["summary"] for e in view["timeline"]] == ["Bought winter tyres"]
 
 

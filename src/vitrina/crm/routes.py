@@ -23,6 +23,7 @@ from vitrina.crm.errors import CrmErrorCode
 from vitrina.crm.identifiers import Identifier, InvalidIdentifier, normalise
 from vitrina.crm.schemas import (
     AccountRead,
+    ConsentRead,
     ContractRead,
     Customer360,
     CustomerCreate,
@@ -41,6 +42,7 @@ from vitrina.crm.schemas import (
     VehicleRead,
 )
 from vitrina.identity.tokens import Scope
+from vitrina.privacy import service as privacy
 
 READ = staff_or_scope(Scope.CRM_READ)
 WRITE = staff_or_scope(Scope.CRM_WRITE)
@@ -96,6 +98,16 @@ async def customer_360(customer_id: str, principal: Caller, db: DbSession) -> Cu
         identities=[
             IdentityRead.model_validate(i)
             for i in await service.identities_of(db, profile_ids=family)
+        ],
+        consents=[
+            ConsentRead(
+                purpose=s.purpose, granted=s.granted, in_force=s.in_force, recorded_at=s.recorded_at
+            )
+            for s in (
+                await privacy.consent_state(
+                    db, brand_id=root.brand_id, subject=f"customer:{root.id}"
+                )
+            ).values()
         ],
         timeline=[
             TimelineEntryRead.model_validate(e)

@@ -117,10 +117,18 @@ class MergeRead(BaseModel):
     undone_by: str | None
 
 
+class ConsentRead(BaseModel):
+    purpose: str
+    granted: bool
+    in_force: bool
+    recorded_at: datetime | None
+
+
 class Customer360(BaseModel):
     profile: CustomerRead
     merged_profile_ids: list[str]
     identities: list[IdentityRead]
+    consents: list[ConsentRead]
     timeline: list[TimelineEntryRead]
     notes: list[NoteRead]
     merges: list[MergeRead]
