@@ -102,7 +102,7 @@ class IntentClassifier:
         self.temperature = 1.0
         self.labels: list[str] = []
         self._vectorizer = _vectorizer()
-        self._model = LinearSVC(C=c)
+        self._model = LinearSVC(C=c, random_state=0)
 
     def _features(self, texts: Sequence[str], *, fit: bool = False) -> sp.csr_matrix:
         words = self._vectorizer.fit_transform(texts) if fit else self._vectorizer.transform(texts)
@@ -113,7 +113,7 @@ class IntentClassifier:
 
     def _fit(self, texts: Sequence[str], labels: Sequence[str]) -> None:
         self.labels = sorted(set(labels))
-        self._model = LinearSVC(C=self.c)
+        self._model = LinearSVC(C=self.c, random_state=0)
         self._model.fit(self._features(texts, fit=True), list(labels))
 
     def scores(self, texts: Sequence[str]) -> NDArray[np.float64]:

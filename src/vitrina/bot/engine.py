@@ -364,7 +364,9 @@ class Dialogue:
             },
             "verified_identity": verified,
             "tried": self.state.tried[-10:],
-            "text": f"Flow: {self.state.flow or '-'}. Last message: {text[:500]}",
+            "text": (
+                f"Language: {self.lang}. Flow: {self.state.flow or '-'}. Last message: {text[:500]}"
+            ),
         }
         if await self.actions.handoff(reason=reason, summary=summary):
             self.state.handed_off = True
