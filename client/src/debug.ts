@@ -19,6 +19,7 @@ export interface DebugHook {
   standOnScreen(productSlug: string): { x: number; y: number } | null;
   frames(): { intervalMs: number; workMs: number; samples: number };
   resetFrames(): void;
+  drawCalls(): number;
   chatLines(): string[];
   spoken(): number;
   marks(): Record<string, number>;
@@ -50,6 +51,7 @@ export function installDebugHook(app: App): void {
     standOnScreen: (slug) => app.stage?.standOnScreen(slug) ?? null,
     frames: () => app.frameStats(),
     resetFrames: () => void (app.frameCount = 0),
+    drawCalls: () => app.stage?.renderer.info.render.calls ?? 0,
     chatLines: () => [...app.chat.log.querySelectorAll(".chat-text")].map((n) => n.textContent ?? ""),
     spoken: () => app.speaker.spoken,
     marks: () => Object.fromEntries(performance.getEntriesByType("mark").map((m) => [m.name, Math.round(m.startTime)])),

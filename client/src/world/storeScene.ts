@@ -25,6 +25,7 @@ import {
 } from "three";
 import type { Stand, StoreLayout } from "../api/brand";
 import { localized } from "../i18n";
+import { mergeGeometries } from "three/examples/jsm/utils/BufferGeometryUtils.js";
 import { labelTexture } from "./avatarViews";
 import { wallSegments } from "./walls";
 
@@ -70,27 +71,26 @@ export function buildStore(layout: StoreLayout): StoreScene {
     root.add(floor);
   }
 
-  // Walls: a unit box scaled per segment, with an accent skirting line.
+  // Walls and their accent skirting line, each merged into one mesh: two draw calls
+  // for the whole plan (software renderers pay for every call).
   const wallMaterial = mat(new MeshLambertMaterial({ color: layout.wall_color }));
   const accentMaterial = mat(new MeshBasicMaterial({ color: layout.accent_color }));
-  const unit = track(new BoxGeometry(1, 1, 1));
+  const wallPieces: BufferGeometry[] = [];
+  const stripePieces: BufferGeometry[] = [];
   for (const seg of wallSegments(layout.zones)) {
     const length = seg.to - seg.from;
     const mid = (seg.from + seg.to) / 2;
-    const wall = new Mesh(unit, wallMaterial);
-    const stripe = new Mesh(unit, accentMaterial);
-    if (seg.axis === "x") {
-      wall.scale.set(length, seg.height, WALL_THICKNESS);
-      wall.position.set(mid, seg.height / 2, seg.at);
-      stripe.scale.set(length, 0.15, WALL_THICKNESS + 0.04);
-      stripe.position.set(mid, 0.3, seg.at);
-    } else {
-      wall.scale.set(WALL_THICKNESS, seg.height, length);
-      wall.position.set(seg.at, seg.height / 2, mid);
-      stripe.scale.set(WALL_THICKNESS + 0.04, 0.15, length);
-      stripe.position.set(seg.at, 0.3, mid);
-    }
-    root.add(wall, stripe);
+    const along = seg.axis === "x";
+    const wall = new BoxGeometry(along ? length : WALL_THICKNESS, seg.height, along ? WALL_THICKNESS : length);
+    wall.translate(along ? mid : seg.at, seg.height / 2, along ? seg.at : mid);
+    const stripe = new BoxGeometry(along ? length : WALL_THICKNESS + 0.04, 0.15, along ? WALL_THICKNESS + 0.04 : length);
+    stripe.translate(along ? mid : seg.at, 0.3, along ? seg.at : mid);
+    wallPieces.push(wall);
+    stripePieces.push(stripe);
+  }
+  if (wallPieces.length) {
+    root.add(new Mesh(track(mergeGeometries(wallPieces)), wallMaterial), new Mesh(track(mergeGeometries(stripePieces)), accentMaterial));
+    for (const piece of [...wallPieces, ...stripePieces]) piece.dispose();
   }
 
   // Signs: text painted on a plane, facing the way the layout says.
