@@ -23,6 +23,7 @@ from vitrina.conversations import service
 from vitrina.conversations.email_channel import MailIngest, build_reply
 from vitrina.conversations.events import MessagePosted
 from vitrina.conversations.states import SYSTEM, Channel
+from vitrina.conversations.timeline_feed import CustomerTimeline
 from vitrina.conversations.widget import CustomerHub
 from vitrina.conversations.world_channel import WorldChannel
 from vitrina.core.config import Settings
@@ -126,6 +127,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         world.start()
     replies = EmailReplies(state.sessions, state.bus, settings, state.mailer)
     replies.start()
+    timeline = CustomerTimeline(state.sessions, state.bus)
+    timeline.start()
     ingest = MailIngest(state.sessions, state.bus, settings)
     state.mail_ingest = ingest
     smtp = await start_smtp(settings, ingest) if settings.inbound_smtp_listen else None
@@ -137,6 +140,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             with contextlib.suppress(Exception):
                 await smtp.wait_closed()
         replies.close()
+        timeline.close()
         if world is not None:
             await world.close()
         await customers.close()

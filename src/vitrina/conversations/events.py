@@ -57,3 +57,13 @@ class Escalated(_ConversationEvent):
     type: ClassVar[str] = "conversations.escalated"
     queue: str
     waited_s: float
+
+
+class ConversationLogged(_ConversationEvent):
+    """A milestone of a known customer's conversation (handed over, resolved, rated, a
+    call); the CRM records events that carry a `customer_id` on that customer's timeline."""
+
+    type: ClassVar[str] = "conversations.logged"
+    customer_id: str
+    channel: str
+    summary: str

@@ -45,6 +45,7 @@ class WorldChannel:
         self.bus = bus
         self.hub = hub
         self.stand_ins: dict[str, world.BotAvatar] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
         self._unsubscribe: list[Callable[[], None]] = []
 
     def start(self) -> None:
@@ -58,6 +59,8 @@ class WorldChannel:
     async def close(self) -> None:
         for unsubscribe in self._unsubscribe:
             unsubscribe()
+        for task in list(self._tasks):
+            task.cancel()
         for stand_in in list(self.stand_ins.values()):
             with contextlib.suppress(Exception):
                 await stand_in.leave()
@@ -208,7 +211,12 @@ class WorldChannel:
         if event.to_state == "bot":
             await self._dismiss(event.conversation_id, after_s=0)
         elif event.to_state == "resolved":
-            await self._dismiss(event.conversation_id, after_s=STAND_IN_LINGER_S)
+            # Later, in a task of its own: a handler that waits holds up the bus's other handlers.
+            task = asyncio.create_task(
+                self._dismiss(event.conversation_id, after_s=STAND_IN_LINGER_S)
+            )
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
 
     async def _dismiss(self, conversation_id: str, *, after_s: float) -> None:
         await asyncio.sleep(after_s)
