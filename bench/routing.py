@@ -268,7 +268,10 @@ async def delivery(url: str, data_dir: Path) -> None:
                     await asyncio.sleep(rng.uniform(0.5, 3.0))
                     text = f"msg {uuid.uuid4().hex}"
                     sent[text] = time.perf_counter()
-                    await ws.send(json.dumps({"type": "say", "text": text}))
+                    try:
+                        await ws.send(json.dumps({"type": "say", "text": text}))
+                    except ConnectionClosed:
+                        return  # counted as not delivered
 
             await asyncio.gather(*(chat(ws) for ws in customers))
             await asyncio.sleep(3.0)
@@ -281,9 +284,11 @@ async def delivery(url: str, data_dir: Path) -> None:
             report("customer -> advisor console", delivered)
             print(f"messages sent {len(sent)}, seen on a console {len(delivered)}")
             for ws in customers:
-                await ws.close()
+                with contextlib.suppress(ConnectionClosed):
+                    await ws.close()
             for console in consoles:
-                await console.ws.close()
+                with contextlib.suppress(ConnectionClosed):
+                    await console.ws.close()
     finally:
         server.terminate()
         await asyncio.wait_for(server.wait(), timeout=20)
