@@ -11,9 +11,9 @@ export const EMOTES = ["bow", "clap", "dance", "laugh", "nod", "point", "shake",
 export const CloseCode = {
   NORMAL: 1000,
   GOING_AWAY: 1001,
-  UNSUPPORTED_DATA: 1003,
   TOO_BIG: 1009,
   INTERNAL_ERROR: 1011,
+  SERVICE_RESTART: 1012,
   UNAUTHENTICATED: 4001,
   FORBIDDEN: 4003,
   FLOOD: 4008,
@@ -181,7 +181,7 @@ export interface SnapOut {
   t: "snap";
   v: number;
   k: number;
-  u?: unknown[];
+  u: unknown[];
   g?: number[];
 }
 
@@ -212,7 +212,7 @@ export const SERVER_REQUIRED: Readonly<Record<ServerFrame["t"], readonly string[
   welcome: ["id", "room", "brand", "zone", "shard", "token", "tick_hz", "bounds", "radius", "spawn", "max_speed", "who", "u"],
   enter: ["who"],
   exit: ["id", "why"],
-  snap: ["k"],
+  snap: ["k", "u"],
   correct: ["p", "r", "why"],
   chat: ["id", "name", "text", "ts"],
   emote: ["id", "name"],
