@@ -131,6 +131,8 @@ def eval_command(
         "train_seconds",
         "p50_ms",
         "p99_ms",
+        "cpu_p50_ms",
+        "cpu_p99_ms",
         "rss_mib",
     ):
         value = figures[key]
