@@ -186,3 +186,14 @@ def test_without_webgl_the_storefront_opens_in_two_d(
         assert page.get_by_role("note").is_visible()
     finally:
         browser.close()
+
+
+def test_guide_lines_are_spoken_when_sound_is_on(new_page: NewPage, base_url: str) -> None:
+    page = new_page()
+    open_store(page, base_url)
+    page.get_by_test_id("sound").check()
+    page.get_by_test_id("chat-input").fill("What are your opening hours?")
+    page.get_by_test_id("chat-input").press("Enter")
+    bot_line = page.locator(".chat-line[data-badge=bot]")
+    bot_line.first.wait_for()
+    until(page, "() => window.__vitrina.spoken() >= 1")
