@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vitrina.conversations.errors import ConversationErrorCode as Code
@@ -97,6 +97,36 @@ async def count_with_advisors(
         query = query.where(Conversation.assigned_agent_id.in_(list(agent_ids)))
     rows = await db.execute(query)
     return {agent: n for agent, n in rows.all() if agent is not None}
+
+
+async def position_in_queue(db: AsyncSession, *, conversation: Conversation) -> int:
+    """1-based place among the queued conversations of the same brand and queue, in service
+    order (priority, then waiting time); 0 when the conversation is not queued."""
+    if conversation.state != State.QUEUED or conversation.queued_at is None:
+        return 0
+    ahead = await db.scalar(
+        select(func.count())
+        .select_from(Conversation)
+        .where(
+            Conversation.state == State.QUEUED.value,
+            Conversation.brand_slug == conversation.brand_slug,
+            Conversation.queue == conversation.queue,
+            or_(
+                Conversation.priority > conversation.priority,
+                and_(
+                    Conversation.priority == conversation.priority,
+                    or_(
+                        Conversation.queued_at < conversation.queued_at,
+                        and_(
+                            Conversation.queued_at == conversation.queued_at,
+                            Conversation.id < conversation.id,
+                        ),
+                    ),
+                ),
+            ),
+        )
+    )
+    return int(ahead or 0) + 1
 
 
 async def count_offers(db: AsyncSession) -> dict[str, int]:

@@ -42,6 +42,7 @@ from vitrina.conversations.queries import (
     list_queued,
     may_see,
     messages,
+    position_in_queue,
     transitions,
     visible_brands,
 )
@@ -88,6 +89,7 @@ __all__ = [
     "may_see",
     "messages",
     "place_in_world",
+    "position_in_queue",
     "post_agent_message",
     "post_bot_message",
     "post_customer_message",

@@ -293,13 +293,7 @@ def _offer(
 
 async def queue_place(db: AsyncSession, *, conversation: Conversation) -> QueuePlace:
     """The customer's place in their queue and a wait estimate from recent handle times."""
-    queued = [
-        c
-        for c in await conversations.list_queued(db, brand_slug=conversation.brand_slug)
-        if c.queue == conversation.queue
-    ]
-    ids = [c.id for c in queued]
-    position = ids.index(conversation.id) + 1 if conversation.id in ids else 0
+    position = await conversations.position_in_queue(db, conversation=conversation)
     advisors = [a for a in await _online(db) if eligible(a, conversation, 0)]
     handle_s = await conversations.average_handle_s(db, brand_slug=conversation.brand_slug)
     slots = max(1, sum(a.capacity for a in advisors))
