@@ -187,3 +187,17 @@ async def test_proving_two_customers_identifiers_merges_them(
     record = (await db.execute(select(ProfileMerge))).scalar_one()
     assert record.actor == "customer-proof"
     assert "mia@example.com" in record.reason
+
+
+async def test_an_unreachable_relay_is_reported_and_leaves_no_code(
+    app: FastAPI, db: AsyncSession, smtp_server: SmtpCapture
+) -> None:
+    await make_brands(db)
+    app.state.mailer.port = 9  # nothing listens on the discard port
+    async with guest(app) as client:
+        resp = await client.post(
+            "/api/customer-auth/email/start", json={"brand": AURORA, "email": "mia@example.com"}
+        )
+    assert resp.status_code == 503
+    assert resp.json()["code"] == "email_unavailable"
+    assert (await db.execute(select(CustomerChallenge))).first() is None

@@ -79,10 +79,29 @@ def normalise(kind: IdentityKind | str, raw: str, *, region: str | None = None) 
     return Identifier(kind, f"{match[1].lower()}:{match[2]}")
 
 
+_PHONE_SHAPE = re.compile(r"^\+?[0-9 ().\-/]{4,30}$")
+
+
+def _could_be(kind: IdentityKind, text: str) -> bool:
+    """A cheap shape test, so that search only runs the parsers that can succeed."""
+    if kind is IdentityKind.EMAIL:
+        return "@" in text
+    if kind is IdentityKind.PHONE:
+        return bool(_PHONE_SHAPE.match(text))
+    if kind is IdentityKind.WALLET:
+        return text[:2].lower() == "0x"
+    if kind is IdentityKind.DID:
+        return text.startswith("did:")
+    return ":" in text
+
+
 def candidates(query: str) -> list[Identifier]:
     """Every identifier `query` could be, for search by any identifier."""
     found: list[Identifier] = []
+    text = query.strip()
     for kind in IdentityKind:
+        if not _could_be(kind, text):
+            continue
         try:
             found.append(normalise(kind, query))
         except InvalidIdentifier:

@@ -10,8 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from vitrina.brands import service as brands
 from vitrina.core.config import Settings
 from vitrina.core.db import new_id, utcnow
+from vitrina.core.errors import Unavailable
 from vitrina.core.events import EventBus
-from vitrina.core.mailer import Mailer
+from vitrina.core.mailer import Mailer, MailError
 from vitrina.core.security import Principal
 from vitrina.crm.identifiers import Identifier, IdentityKind, InvalidIdentifier, normalise
 from vitrina.identity import otp
@@ -55,11 +56,20 @@ async def start_email_code(
         ttl=timedelta(seconds=settings.email_code_ttl_s),
         challenge_id=challenge_id,
     )
-    await mailer.send(
-        otp.message(
-            to=address, code=code, brand_name=brand.name, minutes=settings.email_code_ttl_s // 60
+    try:
+        await mailer.send(
+            otp.message(
+                to=address,
+                code=code,
+                brand_name=brand.name,
+                minutes=settings.email_code_ttl_s // 60,
+            )
         )
-    )
+    except MailError:
+        # The request rolls back, so no code exists that the customer never received.
+        raise Unavailable(
+            "The code could not be sent; try again in a moment.", code="email_unavailable"
+        ) from None
     return row
 
 
