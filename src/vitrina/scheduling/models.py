@@ -86,8 +86,8 @@ class Appointment(IdMixin, TimestampMixin, Base):
     start_at: Mapped[datetime]
     end_at: Mapped[datetime]
     hold_expires_at: Mapped[datetime | None]
-    # Who the appointment is for, as "guest:<session id>" or "email:<address>" until the
-    # CRM maps these onto customer profiles ("crm:<id>").
+    # Who the appointment is for: the privacy subject "guest:<session id>", or
+    # "email:<address>" until the CRM maps it onto a profile ("customer:<id>").
     customer_ref: Mapped[str] = mapped_column(String(300), index=True)
     customer_email: Mapped[str | None] = mapped_column(String(254))
     customer_name: Mapped[str] = mapped_column(String(120), default="")

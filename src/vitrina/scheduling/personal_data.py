@@ -1,0 +1,150 @@
+"""What scheduling holds about a person, for the access export, erasure and retention.
+
+Appointments name their customer by `customer_ref` (the privacy subject, such as
+`guest:<session id>`) and carry a name, an email address and notes. Erasure cancels the
+person's upcoming appointments (their resources become free again, no mail goes out)
+and blanks every personal field; past appointments stay as anonymous agenda history.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, delete, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from vitrina.brands import service as brands
+from vitrina.core.db import new_id, utcnow
+from vitrina.privacy.registry import (
+    DataRequest,
+    PersonalDataSource,
+    RetentionRule,
+    Row,
+    register,
+)
+from vitrina.scheduling.models import (
+    Allocation,
+    Appointment,
+    AppointmentStatus,
+    AppointmentType,
+    Notification,
+)
+
+RETENTION_DAYS = 2 * 365
+
+
+async def _brand_slug(db: AsyncSession, brand_id: str) -> str | None:
+    return next((b.slug for b in await brands.list_brands(db) if b.id == brand_id), None)
+
+
+def _whose(subject: str) -> ColumnElement[bool]:
+    kind, _, value = subject.partition(":")
+    conditions = [Appointment.customer_ref == subject]
+    if kind == "guest":
+        conditions.append(Appointment.guest_session_id == value)
+    return or_(*conditions)
+
+
+async def _export(db: AsyncSession, req: DataRequest) -> list[Row]:
+    slug = await _brand_slug(db, req.brand_id)
+    if slug is None:
+        return []
+    rows = await db.execute(
+        select(Appointment, AppointmentType.name)
+        .join(AppointmentType, AppointmentType.id == Appointment.type_id)
+        .where(Appointment.brand_slug == slug, _whose(req.subject))
+        .order_by(Appointment.start_at)
+    )
+    return [
+        {
+            "appointment": a.id,
+            "type": type_name,
+            "start": a.start_at,
+            "end": a.end_at,
+            "status": a.status,
+            "name": a.customer_name,
+            "email": a.customer_email,
+            "notes": a.notes,
+            "booked_at": a.created_at,
+        }
+        for a, type_name in rows
+    ]
+
+
+async def _erase(db: AsyncSession, req: DataRequest) -> int:
+    slug = await _brand_slug(db, req.brand_id)
+    if slug is None:
+        return 0
+    ids = list(
+        (
+            await db.execute(
+                select(Appointment.id).where(
+                    Appointment.brand_slug == slug,
+                    _whose(req.subject),
+                )
+            )
+        ).scalars()
+    )
+    if not ids:
+        return 0
+    now = utcnow()
+    upcoming = (
+        Appointment.id.in_(ids),
+        Appointment.end_at > now,
+        Appointment.status.in_([AppointmentStatus.HELD, AppointmentStatus.CONFIRMED]),
+    )
+    cancelled = select(Appointment.id).where(*upcoming)
+    await db.execute(
+        update(Allocation)
+        .where(Allocation.appointment_id.in_(cancelled))
+        .values(active=False)
+        .execution_options(synchronize_session=False)
+    )
+    await db.execute(
+        update(Appointment)
+        .where(*upcoming)
+        .values(status=AppointmentStatus.CANCELLED, cancelled_at=now, cancel_reason="erased")
+        .execution_options(synchronize_session=False)
+    )
+    await db.execute(
+        update(Notification)
+        .where(Notification.appointment_id.in_(ids), Notification.sent_at.is_(None))
+        .values(obsolete=True)
+        .execution_options(synchronize_session=False)
+    )
+    for appointment_id in ids:
+        await db.execute(
+            update(Appointment)
+            .where(Appointment.id == appointment_id)
+            .values(
+                customer_ref=f"erased:{new_id()}",
+                customer_email=None,
+                customer_name="",
+                guest_session_id=None,
+                notes="",
+                idempotency_key=None,
+                request_fingerprint=None,
+            )
+            .execution_options(synchronize_session=False)
+        )
+    return len(ids)
+
+
+async def _purge(db: AsyncSession, cutoff: datetime) -> int:
+    old = select(Appointment.id).where(Appointment.end_at < cutoff)
+    await db.execute(delete(Notification).where(Notification.appointment_id.in_(old)))
+    await db.execute(delete(Allocation).where(Allocation.appointment_id.in_(old)))
+    result = await db.execute(delete(Appointment).where(Appointment.end_at < cutoff))
+    return int(getattr(result, "rowcount", 0))
+
+
+register(
+    PersonalDataSource(
+        name="scheduling.appointments",
+        tables=["scheduling_appointment"],
+        export=_export,
+        erase=_erase,
+        retention=[RetentionRule(kind="appointments", days=RETENTION_DAYS, purge=_purge)],
+        description="Appointments booked for the person: type, time, status, name, email, notes.",
+    )
+)
