@@ -78,7 +78,9 @@ export class App {
     }, this.mode);
     this.toolbar.setZone(this.world.zone);
     this.people = el("section", { class: "people", "aria-labelledby": "people-title" });
-    this.plain = new PlainView(brand);
+    this.plain = new PlainView(brand, (explainer) => {
+      if (explainer) this.speaker.speak(`${localized(explainer.title)}. ${localized(explainer.text)}`);
+    });
     this.inspector = el("aside", { class: "inspector", hidden: true, "data-testid": "inspector" });
     this.stageBox = el("div", { class: "stage", "data-testid": "stage" });
     const account = el("section", { class: "account" });
@@ -101,6 +103,9 @@ export class App {
       reauthenticate: () => ensureSession(brand.slug, locale()).then(() => undefined),
     });
     window.addEventListener("online", () => this.connection.retryNow());
+    window.addEventListener("keydown", (event) => {
+      if (event.key === "Escape" && this.inspectPanel) this.closeInspector();
+    });
     installDebugHook(this);
   }
 
@@ -259,7 +264,10 @@ export class App {
     stage.inspect(slug);
     this.inspectPanel = new ProductPanel(this.brand.slug, product, {
       onLook: (look) => stage.applyLook(slug, look),
-      onStep: (explainer) => stage.showHotspot(explainer?.part ?? null),
+      onStep: (explainer) => {
+        stage.showHotspot(explainer?.part ?? null);
+        if (explainer) this.speaker.speak(`${localized(explainer.title)}. ${localized(explainer.text)}`);
+      },
       onClose: () => this.closeInspector(),
     });
     const help = el("p", { class: "help" }, t("product.inspectHelp"));

@@ -23,7 +23,13 @@ export class Speaker {
 
   /** Speaks `text` if sound is on and the speaker is the bot or an advisor. */
   maybeSpeak(badge: string, text: string): boolean {
-    if (!this.enabled || !SPOKEN_BADGES.has(badge) || !this.available) return false;
+    if (!SPOKEN_BADGES.has(badge)) return false;
+    return this.speak(text);
+  }
+
+  /** Speaks `text` (an explainer step, say) if sound is on. */
+  speak(text: string): boolean {
+    if (!this.enabled || !this.available || !text) return false;
     const utterance = new SpeechSynthesisUtterance(text);
     utterance.lang = VOICE_LANG[locale()] ?? "en-GB";
     window.speechSynthesis.speak(utterance);

@@ -5,7 +5,7 @@
  */
 
 import type { Brand } from "../api/brand";
-import type { Product } from "../api/catalog";
+import type { Explainer, Product } from "../api/catalog";
 import { formatMoney } from "../api/catalog";
 import { locale, localized, t } from "../i18n";
 import { clear, el } from "./dom";
@@ -20,7 +20,10 @@ export class PlainView {
   private readonly intro: HTMLElement;
   private readonly booking: HTMLElement;
 
-  constructor(private readonly brand: Brand) {
+  constructor(
+    private readonly brand: Brand,
+    private readonly onStep: (explainer: Explainer | null) => void = () => undefined,
+  ) {
     this.intro = el("section", { class: "intro" });
     this.list = el("section", { class: "products", "aria-labelledby": "products-title" });
     this.panelSlot = el("div", { class: "panel-slot" });
@@ -61,6 +64,7 @@ export class PlainView {
 
   open(product: Product): void {
     this.panel = new ProductPanel(this.brand.slug, product, {
+      onStep: (explainer) => this.onStep(explainer),
       onClose: () => {
         this.panel = null;
         clear(this.panelSlot);
