@@ -103,6 +103,11 @@ async def test_out_of_scope_is_not_guessed_and_a_human_is_offered(
     turn, text = await say(app, db, conversation, "Who won the football match yesterday?")
     assert turn.citations == []
     assert "Shall I put you in touch with an advisor?" in text
+    _, text = await say(app, db, conversation, "yes please")
+    assert "passing you to an advisor" in text
+    await db.refresh(conversation)
+    assert conversation.state == "queued"
+    assert len(conversation.handoff_summary["tried"]) == 2
 
 
 async def test_every_answer_comes_from_the_brand_content(app: FastAPI, db: AsyncSession) -> None:

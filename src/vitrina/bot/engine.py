@@ -23,6 +23,8 @@ CONFIRM = "confirm"
 # The intent whose examples teach the model what the brand does not answer.
 OUT_OF_SCOPE = "out_of_scope"
 VERIFY = "verify"
+# Outside a flow: the bot offered a human, and a plain "yes" accepts.
+OFFERED_HUMAN = "offered_human"
 _HUMAN = re.compile(
     r"\b(human|a person|real person|someone real|advisor|adviser|agent|operator|salesperson|"
     r"humain|une personne|conseiller|conseillere|vendeur|umano|una persona|consulente|"
@@ -89,7 +91,10 @@ class Dialogue:
         self.state.language = understood.language
         self.turn.intent, self.turn.confidence = understood.intent, understood.confidence
         folded = fold(text).strip()
-        if _HUMAN.search(folded) or self._is_handoff(understood):
+        offered = self.state.step == OFFERED_HUMAN and not self.state.flow
+        if offered:
+            self.state.step = None
+        if _HUMAN.search(folded) or self._is_handoff(understood) or (offered and yes_no(text)):
             await self._handoff("customer asked for a person", text)
         elif self.state.flow and _CANCEL.search(folded):
             self._end_flow()
@@ -128,6 +133,7 @@ class Dialogue:
         self.state.tried = [*self.state.tried, f"could not place: {text[:80]}"][-10:]
         if self.state.misunderstandings >= self.content.settings.handoff_after_misunderstandings:
             self.say("offer_human")
+            self.state.step = OFFERED_HUMAN
         elif intent is not None and not out_of_scope and len(understood.ranking) > 1:
             first, second = (self.brain.label(n, self.lang) for n, _ in understood.ranking[:2])
             self.say("clarify", first=first, second=second)
