@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 
 from fastapi import FastAPI
 from httpx import AsyncClient
@@ -70,6 +71,9 @@ async def test_handoff_offer_accept_reply_resolve_and_rate(
         assert loser.json()["code"] == "already_claimed"
         owner = ava if accepts[0].status_code == 200 else ben
 
+        # Ava has the conversation open, whoever won it: its messages reach her console.
+        await ava_ws.ws.send(json.dumps({"type": "watch", "conversation_id": cid}))
+        await asyncio.sleep(0.1)
         sent = await mia.post(f"/api/conversations/{cid}/messages", json={"body": "Still there?"})
         assert sent.status_code == 201
         frame = await ava_ws.wait_for(

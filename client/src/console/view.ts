@@ -12,6 +12,7 @@ export class ConsoleApp {
   private state: ConsoleState = initialState("");
   private presence: Advisor["status"] = "offline";
   private canned: Canned[] = [];
+  private socket: WebSocket | null = null;
   private readonly parts = {
     presence: el("select", { "aria-label": "Presence" }),
     queue: el("ul", { class: "list", "aria-label": "Queue" }),
@@ -54,6 +55,7 @@ export class ConsoleApp {
   private connect(): void {
     const scheme = location.protocol === "https:" ? "wss" : "ws";
     const socket = new WebSocket(`${scheme}://${location.host}/ws/console`);
+    this.socket = socket;
     socket.addEventListener("message", (event) => this.onFrame(JSON.parse(String(event.data)) as ConsoleFrame));
     socket.addEventListener("close", () => {
       this.parts.live.textContent = "offline — reconnecting";
@@ -67,6 +69,7 @@ export class ConsoleApp {
       this.state = { ...initialState(frame.user_id), open: this.state.open };
       this.parts.live.textContent = "live";
       this.parts.live.dataset.state = "up";
+      if (this.state.open) this.watch(this.state.open.id);
       void this.refresh();
       return;
     }
@@ -115,7 +118,15 @@ export class ConsoleApp {
     for (const c of this.state.withBot) this.parts.withBot.append(item(c, null));
   }
 
+  /** Tell the server which conversation is open here, so its messages come live. */
+  private watch(id: string): void {
+    if (this.socket?.readyState === WebSocket.OPEN) {
+      this.socket.send(JSON.stringify({ type: "watch", conversation_id: id }));
+    }
+  }
+
   private async open(id: string): Promise<void> {
+    this.watch(id);
     const detail = await api.detail(id);
     this.state = { ...this.state, open: detail };
     this.canned = await api.canned(detail.brand_slug, detail.locale).catch(() => []);

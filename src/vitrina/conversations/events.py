@@ -33,6 +33,8 @@ class MessagePosted(_ConversationEvent):
     type: ClassVar[str] = "conversations.message_posted"
     channel: str
     message: dict[str, Any]
+    # The advisor who owns the conversation, if any: consoles hear of messages they serve.
+    agent_id: str | None = None
 
 
 class StateChanged(_ConversationEvent):

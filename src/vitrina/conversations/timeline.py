@@ -184,6 +184,7 @@ async def append(
             brand_slug=conversation.brand_slug,
             channel=message.channel,
             message=MessageRead.model_validate(message).model_dump(mode="json"),
+            agent_id=conversation.assigned_agent_id,
         ),
     )
     return message

@@ -22,7 +22,7 @@ from vitrina.conversations import service as conversations
 from vitrina.conversations.events import Escalated, MessagePosted, StateChanged
 from vitrina.core.broker import Broker, Unsubscribe
 from vitrina.core.events import DomainEvent, EventBus
-from vitrina.core.security import Principal
+from vitrina.core.security import Principal, Role
 from vitrina.routing.events import Offered, PresenceChanged
 
 log = structlog.get_logger(__name__)
@@ -37,6 +37,21 @@ class ConsoleClient:
     principal: Principal
     outbox: asyncio.Queue[str] = field(default_factory=lambda: asyncio.Queue(OUTBOX_LIMIT))
     dropped: int = 0
+    # The conversation open on this console (sent by the console as a `watch` frame).
+    watching: str | None = None
+
+    @property
+    def oversees(self) -> bool:
+        return self.principal.has_any_role(frozenset({Role.SUPERVISOR, Role.ADMIN}))
+
+    def wants_message(self, frame: dict[str, Any]) -> bool:
+        """Messages go to the advisor who owns the conversation, to a console that has it
+        open, and to supervisors; not to every advisor of the brand."""
+        return (
+            frame.get("agent_id") == self.principal.user_id
+            or frame["conversation_id"] == self.watching
+            or self.oversees
+        )
 
     def may_see(self, brand: str | None) -> bool:
         visible = conversations.visible_brands(self.principal)
@@ -135,7 +150,7 @@ class ConsoleHub:
                 visible = conversations.visible_brands(client.principal)
                 if not (visible is None or frame["all_brands"] or visible & set(frame["brands"])):
                     continue
-            elif not client.may_see(frame.get("brand")):
+            elif not client.may_see(frame.get("brand")) or (frame.get("type") == "message" and not client.wants_message(frame)):
                 continue
             client.push(text)
 

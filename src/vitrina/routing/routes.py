@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated
@@ -231,6 +232,8 @@ async def console_socket(websocket: WebSocket) -> None:
             text = await websocket.receive_text()
             if text == "ping":
                 client.push('{"type":"pong"}')
+            else:
+                client.watching = _watched(text)
     except (WebSocketDisconnect, WebSocketDisconnected):
         pass  # the console closed or the connection dropped
     finally:
@@ -242,6 +245,15 @@ async def console_socket(websocket: WebSocket) -> None:
             remaining = await service.disconnected(db, user_id=principal.user_id)
         if remaining == 0:
             jobs.release_later(principal.user_id)
+
+
+def _watched(text: str) -> str | None:
+    """`{"type": "watch", "conversation_id": ...}`: the conversation open on the console."""
+    with contextlib.suppress(ValueError, AttributeError):
+        frame = json.loads(text[:512])
+        if frame.get("type") == "watch" and isinstance(frame.get("conversation_id"), str):
+            return str(frame["conversation_id"])[:36]
+    return None
 
 
 routers = [router, supervisor_router, customer_router, ws_router]
