@@ -261,7 +261,7 @@ export class App {
     const product = this.products.find((p) => p.slug === slug);
     const stage = this.stage;
     if (!product || !stage) return;
-    stage.inspect(slug);
+    stage.inspect(slug, Math.min(384, this.stageBox.clientWidth * 0.9));
     this.inspectPanel = new ProductPanel(this.brand.slug, product, {
       onLook: (look) => stage.applyLook(slug, look),
       onStep: (explainer) => {

@@ -92,9 +92,23 @@ export class Stage {
     });
   }
 
+  private width = 1;
+  private height = 1;
+  /** Pixels the view's centre moves left while the product panel covers the right side. */
+  private shift = 0;
+
   resize(width: number, height: number): void {
+    this.width = width;
+    this.height = height;
     this.renderer.setSize(width, height, false);
     this.camera.aspect = width / Math.max(height, 1);
+    this.applyShift();
+  }
+
+  private applyShift(): void {
+    const d = Math.min(this.shift, this.width / 4);
+    if (d > 0) this.camera.setViewOffset(this.width + 2 * d, this.height, 2 * d, 0, this.width, this.height);
+    else this.camera.clearViewOffset();
     this.camera.updateProjectionMatrix();
   }
 
@@ -143,10 +157,12 @@ export class Stage {
   }
 
   /** Orbit around the product (drag to turn, wheel or pinch to zoom). */
-  inspect(slug: string): void {
+  inspect(slug: string, panelWidth = 0): void {
     const stand = this.standOf(slug);
     if (!stand) return;
     this.inspecting = slug;
+    this.shift = panelWidth / 2;
+    this.applyShift();
     stand.anchor.getWorldPosition(this.focus);
     this.focus.y += 0.8;
     this.rig.position.set(0, 0, 0);
@@ -160,6 +176,8 @@ export class Stage {
 
   endInspect(): void {
     this.inspecting = null;
+    this.shift = 0;
+    this.applyShift();
     this.orbit.enabled = false;
     this.marker.visible = false;
   }
