@@ -62,6 +62,7 @@ class Runtime:
     def __post_init__(self) -> None:
         self._encoder: Encoder | None = None
         self._brains: dict[str, Brain | None] = {}
+        self._contents: dict[str, BrandContent | None] = {}
         self._lock = asyncio.Lock()
 
     @classmethod
@@ -74,10 +75,12 @@ class Runtime:
         )
 
     def content(self, brand_slug: str) -> BrandContent | None:
-        folder = self.content_dir / brand_slug
-        if not (folder / "intents.yaml").exists():
-            return None
-        return load_folder(folder, brand=brand_slug)
+        """The brand's validated content, read once per process (None: no bot content)."""
+        if brand_slug not in self._contents:
+            folder = self.content_dir / brand_slug
+            found = (folder / "intents.yaml").exists()
+            self._contents[brand_slug] = load_folder(folder, brand=brand_slug) if found else None
+        return self._contents[brand_slug]
 
     def _build(self, brand_slug: str) -> Brain | None:
         content = self.content(brand_slug)
