@@ -79,6 +79,12 @@ async def test_handoff_offer_accept_reply_resolve_and_rate(
         frame = await ava_ws.wait_for(
             lambda f: f["type"] == "message" and f["message"]["body"] == "Still there?"
         )
+        assert (
+            frame["agent_id"]
+            == (accepts[0].json() if accepts[0].status_code == 200 else accepts[1].json())[
+                "assigned_agent_id"
+            ]
+        )
         assert frame["brand"] == BRAND
         reply = await client.post(
             f"/api/console/conversations/{cid}/messages", json={"body": "Yes!"}, headers=owner

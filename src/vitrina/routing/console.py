@@ -76,6 +76,7 @@ def frame_of(event: DomainEvent) -> dict[str, Any] | None:
             "type": "message",
             "brand": event.brand_slug,
             "conversation_id": event.conversation_id,
+            "agent_id": event.agent_id,
             "message": event.message,
         }
     if isinstance(event, StateChanged):
@@ -150,7 +151,9 @@ class ConsoleHub:
                 visible = conversations.visible_brands(client.principal)
                 if not (visible is None or frame["all_brands"] or visible & set(frame["brands"])):
                     continue
-            elif not client.may_see(frame.get("brand")) or (frame.get("type") == "message" and not client.wants_message(frame)):
+            elif not client.may_see(frame.get("brand")) or (
+                frame.get("type") == "message" and not client.wants_message(frame)
+            ):
                 continue
             client.push(text)
 
