@@ -144,3 +144,24 @@ async def test_place_in_queue_and_estimate(db: AsyncSession) -> None:
     place = await routing.queue_place(db, conversation=convs[2])
     assert place.advisors_online == 1
     assert place.estimate_s == 2 * 300
+
+
+async def test_an_offer_to_an_advisor_who_filled_up_moves_on(db: AsyncSession) -> None:
+    bus = EventBus()
+    await make_brands(db)
+    ava = await make_advisor(db, email="ava@example.com")
+    ben = await make_advisor(db, email="ben@example.com")
+    await go_online(db, bus, ava, capacity=1)
+    await go_online(db, bus, ben, capacity=1)
+    first = await queued_conversation(db, bus, session_id="g1")
+    second = await queued_conversation(db, bus, session_id="g2")
+    # Two decisions taken at the same moment both chose Ava.
+    conversations.set_offer(first, agent_id=ava.user_id)
+    conversations.set_offer(second, agent_id=ava.user_id)
+    await db.commit()
+    await routing.accept(db, bus=bus, principal=ava, conversation_id=first.id)
+    await db.commit()
+    assert await routing.offer_waiting(db, bus=bus) == 1
+    await db.commit()
+    await db.refresh(second)
+    assert second.offered_to == ben.user_id

@@ -250,23 +250,28 @@ async def route(db: AsyncSession, *, bus: EventBus, conversation_id: str) -> Adv
 async def offer_waiting(
     db: AsyncSession, *, bus: EventBus, brand_slugs: list[str] | None = None
 ) -> int:
-    """Offer every queued conversation that has no live offer; returns how many got one."""
+    """Go through the queue in service order: keep each offer whose advisor can still take
+    it, offer the others anew. An offer made by concurrent decisions to an advisor who
+    filled up meanwhile is moved on here. Returns how many new offers were made."""
     started = time.perf_counter()
     advisors = await _online(db)
     by_id = {a.user_id: a for a in advisors}
-    loads = await _loads(db, advisors)
+    ids = [a.user_id for a in advisors]
+    loads: Counter[str] = Counter(await conversations.count_with_advisors(db, agent_ids=ids))
     offered = 0
     for conversation in await conversations.list_queued(db):
         if brand_slugs is not None and conversation.brand_slug not in brand_slugs:
             continue
         current = by_id.get(conversation.offered_to or "")
-        if current is not None:
+        if current is not None and eligible(current, conversation, loads[current.user_id]):
+            loads[current.user_id] += 1
             continue
         advisor = choose(advisors, conversation, loads)
         if advisor is not None:
             loads[advisor.user_id] += 1
-            _offer(db, bus, conversation, advisor, started)
             offered += 1
+        if advisor is not None or conversation.offered_to is not None:
+            _offer(db, bus, conversation, advisor, started)
     await db.flush()
     return offered
 
