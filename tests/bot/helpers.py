@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,8 +19,19 @@ from vitrina.conversations.states import Channel
 from vitrina.scheduling.demo import seed_scheduling
 
 BRAND = "aurora-motors"
-# Monday 7 December 2026, 09:00 in Paris: the week ahead has free slots.
-NOW = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
+# The coming Monday, 08:00 UTC (09:00 or 10:00 in Paris): the week ahead has free slots,
+# and the date keeps moving with the calendar so bookings are never in the past.
+_today = datetime.now(UTC).replace(hour=8, minute=0, second=0, microsecond=0)
+NOW = _today + timedelta(days=(7 - _today.weekday()) % 7 or 7)
+
+FR_MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+             "septembre", "octobre", "novembre", "décembre"]  # fmt: skip
+EN_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
+             "September", "October", "November", "December"]  # fmt: skip
+
+
+def day_after_now(days: int) -> datetime:
+    return NOW + timedelta(days=days)
 
 
 async def setup_brand(db: AsyncSession) -> None:

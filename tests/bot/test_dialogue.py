@@ -7,7 +7,17 @@ from zoneinfo import ZoneInfo
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.bot.helpers import BRAND, NOW, content_patterns, say, setup_brand, start
+from tests.bot.helpers import (
+    BRAND,
+    EN_MONTHS,
+    FR_MONTHS,
+    NOW,
+    content_patterns,
+    day_after_now,
+    say,
+    setup_brand,
+    start,
+)
 from vitrina.bot import service as bot
 from vitrina.conversations import service as conversations
 from vitrina.scheduling import service as scheduling
@@ -27,10 +37,12 @@ async def test_opening_hours_in_italian_cite_the_article(app: FastAPI, db: Async
 async def test_book_a_test_drive_in_french(app: FastAPI, db: AsyncSession) -> None:
     await setup_brand(db)
     conversation = await start(app, db, locale="fr", session_id="guest-fr")
+    friday = day_after_now(4)
+    on_friday = f"le vendredi {friday.day} {FR_MONTHS[friday.month - 1]}"
     _, text = await say(app, db, conversation, "Je voudrais essayer la GT vendredi après-midi")
-    assert "Je peux réserver un essai de l'Aurora GT le vendredi 11 décembre à" in text
+    assert f"Je peux réserver un essai de l'Aurora GT {on_friday} à" in text
     _, text = await say(app, db, conversation, "oui")
-    assert "C'est fait ! Votre essai de l'Aurora GT est réservé le vendredi 11 décembre" in text
+    assert f"C'est fait ! Votre essai de l'Aurora GT est réservé {on_friday}" in text
     booked = await scheduling.list_for_customer(
         db, guest_session_id="guest-fr", brand_slug=BRAND, now=NOW
     )
@@ -87,7 +99,9 @@ async def test_a_restart_mid_flow_loses_nothing(app: FastAPI, db: AsyncSession) 
     async with app.state.sessions() as fresh:
         again = await conversations.get_or_raise(fresh, conversation_id=conversation.id)
         _, text = await say(app, fresh, again, "tomorrow at 3pm", runtime=restarted)
-        assert "I can book a test drive of the Aurora GT on Tuesday 8 December at 15:00" in text
+        tuesday = day_after_now(1)
+        on_tuesday = f"on Tuesday {tuesday.day} {EN_MONTHS[tuesday.month - 1]} at 15:00"
+        assert f"I can book a test drive of the Aurora GT {on_tuesday}" in text
         _, text = await say(app, fresh, again, "yes", runtime=restarted)
         assert "Done! Your test drive of the Aurora GT is booked" in text
 
