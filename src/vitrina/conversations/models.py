@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from vitrina.core.db import Base, IdMixin, TimestampMixin, utcnow
@@ -36,7 +36,9 @@ class Conversation(IdMixin, TimestampMixin, Base):
     external_contact: Mapped[str | None] = mapped_column(String(254), index=True)
     # Where the customer stands in the world, for replies and "join in world".
     world_room: Mapped[str | None] = mapped_column(String(160))
-    world_avatar_id: Mapped[int | None] = mapped_column(Integer)
+    world_avatar_id: Mapped[int | None] = mapped_column(
+        BigInteger
+    )  # world avatar ids use the full 32 unsigned bits
 
     queue: Mapped[str | None] = mapped_column(String(64))
     skills: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)

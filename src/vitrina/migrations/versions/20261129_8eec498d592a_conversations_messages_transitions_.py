@@ -74,7 +74,7 @@ def upgrade() -> None:
         sa.Column("customer_email", sa.String(length=254), nullable=True),
         sa.Column("external_contact", sa.String(length=254), nullable=True),
         sa.Column("world_room", sa.String(length=160), nullable=True),
-        sa.Column("world_avatar_id", sa.Integer(), nullable=True),
+        sa.Column("world_avatar_id", sa.BigInteger(), nullable=True),
         sa.Column("queue", sa.String(length=64), nullable=True),
         sa.Column("skills", sa.JSON(), nullable=False),
         sa.Column("priority", sa.Integer(), nullable=False),
