@@ -291,8 +291,10 @@ async def test_admin_page_is_served(client: AsyncClient) -> None:
 async def test_the_catalog_limit_applies_when_bodies_may_be_larger(
     settings: Settings, db: AsyncSession, seeded: None
 ) -> None:
-    # An operator raised VITRINA_MAX_BODY_BYTES; the catalog's own upload limit still holds.
-    roomy = settings.model_copy(update={"max_body_bytes": 2 * MAX_ASSET_BYTES})
+    # An operator raised the body and upload limits; the catalog's own asset limit still holds.
+    roomy = settings.model_copy(
+        update={"max_body_bytes": 2 * MAX_ASSET_BYTES, "max_upload_bytes": 2 * MAX_ASSET_BYTES}
+    )
     application = create_app(roomy)
     async with (
         application.router.lifespan_context(application),
