@@ -238,12 +238,17 @@ export class App {
       else console.warn(`world: ${notice.code}: ${notice.msg}`);
     }
     if (world.notices.length) world.notices.length = 0;
-    if (this.frameCount % 30 === 0) {
+    // By the clock, not by frames: with software rendering a frame can take 100 ms, and
+    // a 30-frame period left the list seconds behind the avatars on screen.
+    const now = performance.now();
+    if (now - this.lastPanelRefresh >= 250) {
+      this.lastPanelRefresh = now;
       this.renderPeople();
       this.toolbar.setZone(world.zone);
     }
   }
 
+  private lastPanelRefresh = -Infinity;
   private peopleKey = "";
 
   renderPeople(): void {

@@ -57,6 +57,13 @@ def test_two_visitors_see_each_other_move(
     )
     assert isinstance(seen, dict)
     assert abs(seen["x"] - alice_now["x"]) < 0.1
+    # The "People here" panel names whoever the 3D view shows.
+    alice_name = alice.evaluate("() => window.__vitrina.self().name")
+    until(
+        bob,
+        "(name) => document.querySelector('.people').textContent.includes(name)",
+        arg=alice_name,
+    )
     bob.wait_for_timeout(300)
     assert canvas_colours(bob) > 50, "Bob's 3D view is blank"
     bob.screenshot(path=str(screenshots / "storefront-3d.png"))
