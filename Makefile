@@ -9,6 +9,8 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 export VITRINA_DATA_DIR ?= $(CURDIR)/var
+# Links, sign-in messages and WebSocket origins name the address the server listens on.
+export VITRINA_PUBLIC_URL ?= http://$(HOST):$(PORT)
 
 PY_STAMP := $(VENV)/.installed
 CLIENT_STAMP := client/node_modules/.installed
