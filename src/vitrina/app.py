@@ -105,6 +105,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.bus = EventBus()
     app.state.rate_limiters = {}
+    # Names of start-up work still running (e.g. "bot" models); /readyz waits for it.
+    app.state.warming = set()
 
     install_problem_handlers(app)
     app.add_middleware(

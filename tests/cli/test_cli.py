@@ -102,7 +102,13 @@ def _free_port() -> int:
 def test_serve_answers_on_the_given_port(tmp_path: Path) -> None:
     assert run(["migrate"], tmp_path).returncode == 0
     port = _free_port()
-    env = {**os.environ, "VITRINA_DATA_DIR": str(tmp_path), "VITRINA_LOG_JSON": "true"}
+    # Without the virtual agent: its models would keep /readyz at 503 while they warm up.
+    env = {
+        **os.environ,
+        "VITRINA_DATA_DIR": str(tmp_path),
+        "VITRINA_LOG_JSON": "true",
+        "VITRINA_BOT_ENABLED": "false",
+    }
     env.pop("VITRINA_DATABASE_URL", None)
     proc = subprocess.Popen(
         [*VITRINA, "serve", "--host", "127.0.0.1", "--port", str(port)],

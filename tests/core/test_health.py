@@ -7,7 +7,7 @@ async def test_health_ready_and_metrics(client: AsyncClient) -> None:
     assert (await client.get("/healthz")).json()["status"] == "ok"
     ready = await client.get("/readyz")
     assert ready.status_code == 200
-    assert ready.json()["checks"] == {"database": "ok", "broker": "ok"}
+    assert ready.json()["checks"] == {"database": "ok", "broker": "ok", "warm_up": "ok"}
     await client.get("/api/brands")
     metrics = await client.get("/metrics")
     assert "vitrina_http_requests_total" in metrics.text
@@ -18,3 +18,12 @@ async def test_security_headers(client: AsyncClient) -> None:
     csp = resp.headers["content-security-policy"]
     assert "default-src 'self'" in csp and "object-src 'none'" in csp
     assert resp.headers["x-content-type-options"] == "nosniff"
+
+
+async def test_not_ready_while_start_up_work_runs(app, client: AsyncClient) -> None:  # type: ignore[no-untyped-def]
+    app.state.warming.add("bot")
+    resp = await client.get("/readyz")
+    assert resp.status_code == 503
+    assert resp.json()["checks"]["warm_up"] == "in progress: bot"
+    app.state.warming.discard("bot")
+    assert (await client.get("/readyz")).status_code == 200

@@ -42,7 +42,7 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _wait_ready(url: str, process: subprocess.Popen[bytes] | None, timeout: float = 60.0) -> None:
+def _wait_ready(url: str, process: subprocess.Popen[bytes] | None, timeout: float = 300.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:

@@ -20,7 +20,9 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok", "version": __version__}
 
 
-@router.get("/readyz", summary="Readiness: database and broker reachable (public)")
+@router.get(
+    "/readyz", summary="Readiness: database and broker reachable, start-up work done (public)"
+)
 async def readyz(request: Request) -> JSONResponse:
     checks: dict[str, str] = {}
     try:
@@ -36,6 +38,8 @@ async def readyz(request: Request) -> JSONResponse:
         checks["broker"] = "ok"
     except Exception as exc:
         checks["broker"] = f"error: {type(exc).__name__}"
+    warming = sorted(getattr(request.app.state, "warming", ()))
+    checks["warm_up"] = f"in progress: {', '.join(warming)}" if warming else "ok"
     ready = all(v == "ok" for v in checks.values())
     return JSONResponse(
         {"status": "ready" if ready else "unavailable", "checks": checks},

@@ -92,7 +92,10 @@ def install(app: _App) -> None:
             warm_up = None
             if settings.environment != "test":
                 # Train or load the brand models now rather than on the first question.
+                warming: set[str] = application.state.warming
+                warming.add("bot")
                 warm_up = asyncio.create_task(_warm_up(runtime))
+                warm_up.add_done_callback(lambda _: warming.discard("bot"))
             try:
                 yield
             finally:
