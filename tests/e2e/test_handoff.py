@@ -116,6 +116,10 @@ def test_widget_customer_and_console_advisor(
     expect(widget(customer, ".log")).to_contain_text("Rated 5/5")
     expect(advisor.locator(".transcript")).to_contain_text("Rated 5/5")
     advisor.screenshot(path=str(screenshots / "console-resolved.png"))
+    # End of shift: otherwise the next handoff may be offered to this advisor, not the next one.
+    advisor.get_by_label("Presence").select_option("offline")
+    expect(advisor.get_by_label("Presence")).to_have_value("offline")
+    advisor.wait_for_timeout(500)
 
 
 def test_store_chat_reaches_the_console_and_the_reply_is_said_in_the_store(
