@@ -85,6 +85,7 @@ def render() -> str:
         f"export const SUBPROTOCOL_JSON = {json.dumps(protocol.SUBPROTOCOL_JSON)};",
         f"export const CHAT_MAX_CHARS = {protocol.CHAT_MAX_CHARS};",
         f"export const SEND_HZ_MAX = {protocol.SEND_HZ_MAX};",
+        f"export const POSE_REACH_M = {protocol.POSE_REACH_M};",
         f"export const EMOTES = {json.dumps(sorted(protocol.EMOTES))} as const;",
         "",
         "export const CloseCode = {",

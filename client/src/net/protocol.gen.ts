@@ -6,6 +6,7 @@ export const SUBPROTOCOL_MSGPACK = "vitrina.world.v1";
 export const SUBPROTOCOL_JSON = "vitrina.world.v1.json";
 export const CHAT_MAX_CHARS = 500;
 export const SEND_HZ_MAX = 20.0;
+export const POSE_REACH_M = 2.5;
 export const EMOTES = ["bow", "clap", "dance", "laugh", "nod", "point", "shake", "shrug", "thumbs_up", "wave"] as const;
 
 export const CloseCode = {

@@ -11,12 +11,15 @@ from vitrina.world.avatar import Avatar, move_allowed, quantise_pose
 from vitrina.world.events import ChatPosted
 from vitrina.world.protocol import (
     EMOTES,
+    POSE_QUAT_NORM2,
+    POSE_REACH_M,
     ChatOut,
     CorrectOut,
     EmoteOut,
     ErrorCode,
     FrameError,
     MoveIn,
+    Pose,
     SignalOut,
     all_finite,
 )
@@ -35,8 +38,8 @@ def move(hub: WorldHub, session: Session, frame: MoveIn, now: float) -> None:
     vr = None
     if frame.h is not None or frame.lh is not None or frame.rh is not None:
         for pose in (frame.h, frame.lh, frame.rh):
-            if pose is not None and not all_finite(*pose):
-                raise FrameError(ErrorCode.BAD_VALUE, "poses must be finite", "move")
+            if pose is not None:
+                check_pose(pose, x, y, z)
         vr = (quantise_pose(frame.h), quantise_pose(frame.lh), quantise_pose(frame.rh))
     why = None
     if not room.zone.contains(x, y, z):
@@ -50,6 +53,21 @@ def move(hub: WorldHub, session: Session, frame: MoveIn, now: float) -> None:
     avatar.set_pose(x, y, z, frame.r, vr, frame.ts)
     avatar.last_move_at = now
     room.moved(avatar)
+
+
+def check_pose(pose: Pose, x: float, y: float, z: float) -> None:
+    """A head or hand pose must be finite, within reach of the body and carry a unit
+    quaternion; anything else is refused whole (the move is ignored)."""
+    if not all_finite(*pose):
+        raise FrameError(ErrorCode.BAD_VALUE, "poses must be finite", "move")
+    dx, dy, dz = pose[0] - x, pose[1] - y, pose[2] - z
+    if dx * dx + dy * dy + dz * dz > POSE_REACH_M * POSE_REACH_M:
+        raise FrameError(
+            ErrorCode.BAD_VALUE, f"a pose lies more than {POSE_REACH_M} m from `p`", "move"
+        )
+    n2 = pose[3] * pose[3] + pose[4] * pose[4] + pose[5] * pose[5] + pose[6] * pose[6]
+    if not POSE_QUAT_NORM2[0] <= n2 <= POSE_QUAT_NORM2[1]:
+        raise FrameError(ErrorCode.BAD_VALUE, "pose rotations must be unit quaternions", "move")
 
 
 def teleport(

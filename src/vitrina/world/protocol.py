@@ -21,6 +21,10 @@ SUBPROTOCOL_JSON = "vitrina.world.v1.json"
 CHAT_MAX_CHARS = 500
 SIGNAL_MAX_CHARS = 8192
 SEND_HZ_MAX = 20.0
+# VR poses: a tracked part lies within this distance (m) of the avatar's position `p`,
+# and its rotation is a unit quaternion (squared norm within POSE_QUAT_NORM2 of 1).
+POSE_REACH_M = 2.5
+POSE_QUAT_NORM2 = (0.81, 1.21)
 EMOTES = frozenset(
     {"wave", "nod", "shake", "clap", "thumbs_up", "shrug", "laugh", "point", "dance", "bow"}
 )
