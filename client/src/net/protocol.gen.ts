@@ -103,6 +103,27 @@ export interface ExitOut {
   why: string;
 }
 
+/** Checked for plausibility by the server, then dropped: rays are never stored. */
+export interface GazeRay {
+  origin: [number, number, number];
+  direction: [number, number, number];
+}
+
+export interface InterestIn {
+  t: "interest";
+  v: number;
+  s: InterestSample[];
+}
+
+export interface InterestSample {
+  type: "click" | "dwell" | "gaze" | "view";
+  product: string;
+  at: number;
+  part?: string;
+  duration_ms?: number | null;
+  ray?: GazeRay | null;
+}
+
 export interface JoinIn {
   t: "join";
   v: number;
@@ -205,7 +226,7 @@ export interface WelcomeOut {
   resumed?: boolean;
 }
 
-export type ClientFrame = JoinIn | ResumeIn | MoveIn | ChatIn | EmoteIn | SignalIn | LeaveIn | PingIn;
+export type ClientFrame = JoinIn | ResumeIn | MoveIn | ChatIn | EmoteIn | SignalIn | LeaveIn | PingIn | InterestIn;
 export type ServerFrame = WelcomeOut | EnterOut | ExitOut | SnapOut | CorrectOut | ChatOut | EmoteOut | SignalOut | ErrorOut | PongOut;
 
 /** Fields every server frame of a type must carry (besides `t` and `v`). */

@@ -131,7 +131,35 @@ class PingIn(_In, tag="ping"):
     ts: int | float = 0
 
 
-ClientFrame = JoinIn | ResumeIn | MoveIn | ChatIn | EmoteIn | SignalIn | LeaveIn | PingIn
+# Interest signals (spec: docs/protocol.md, "Interest signals"): what a visitor looked at
+# or clicked, for the insights domain, which keeps them only with consent.
+INTEREST_MAX_SAMPLES = 50
+_Part = Annotated[str, msgspec.Meta(pattern=r"^([a-z0-9][a-z0-9_-]{0,63})?$")]
+
+
+class GazeRay(msgspec.Struct, forbid_unknown_fields=True):
+    """Checked for plausibility by the server, then dropped: rays are never stored."""
+
+    origin: Vec3
+    direction: Vec3
+
+
+class InterestSample(msgspec.Struct, omit_defaults=True, forbid_unknown_fields=True):
+    type: Literal["dwell", "gaze", "click", "view"]
+    product: _Slug
+    at: Annotated[int, msgspec.Meta(ge=0, le=4_102_444_800_000)]  # ms since the epoch
+    part: _Part = ""
+    duration_ms: float | None = None  # dwell and gaze
+    ray: GazeRay | None = None  # gaze only
+
+
+class InterestIn(_In, tag="interest"):
+    s: Annotated[list[InterestSample], msgspec.Meta(min_length=1, max_length=INTEREST_MAX_SAMPLES)]
+
+
+ClientFrame = (
+    JoinIn | ResumeIn | MoveIn | ChatIn | EmoteIn | SignalIn | LeaveIn | PingIn | InterestIn
+)
 
 
 class _Header(msgspec.Struct):
@@ -249,7 +277,9 @@ class FrameError(Exception):
         self.ref = ref
 
 
-_KNOWN_TYPES = frozenset(("join", "resume", "move", "chat", "emote", "signal", "leave", "ping"))
+_KNOWN_TYPES = frozenset(
+    ("join", "resume", "move", "chat", "emote", "signal", "leave", "ping", "interest")
+)
 _mp_decoder = msgspec.msgpack.Decoder(ClientFrame)
 _json_decoder = msgspec.json.Decoder(ClientFrame)
 _mp_header = msgspec.msgpack.Decoder(_Header)

@@ -18,7 +18,7 @@ import structlog
 from starlette.websockets import WebSocket
 
 from vitrina.core.security import Principal, Role
-from vitrina.world import actions
+from vitrina.world import actions, interest
 from vitrina.world.avatar import Avatar, Cell
 from vitrina.world.outbox import Outbox
 from vitrina.world.protocol import (
@@ -33,6 +33,7 @@ from vitrina.world.protocol import (
     ErrorCode,
     ErrorOut,
     FrameError,
+    InterestIn,
     JoinIn,
     LeaveIn,
     MoveIn,
@@ -96,6 +97,7 @@ class Session:
         self._signals_t = self.opened_at
         self._errors: deque[float] = deque()
         self.dropped_moves = 0
+        self.interest = interest.Budget(self.opened_at)
 
     # ------------------------------------------------------------ outbound
 
@@ -247,6 +249,8 @@ class Session:
             await actions.signal(hub, self, frame.to, frame.kind, frame.data)
         elif type(frame) is LeaveIn:
             await hub.leave(self, why="left")
+        elif type(frame) is InterestIn:
+            await interest.signalled(hub, self, frame, now)
 
     def _check_chat(self, text: str, now: float) -> None:
         if len(text) > CHAT_MAX_CHARS:
