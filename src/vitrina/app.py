@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
 import structlog
@@ -55,46 +55,45 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = create_engine(settings.resolved_database_url)
-        try:
+        # Each part registers its own shutdown as soon as it has started, so a failure
+        # part-way through start-up still releases what was already running.
+        async with AsyncExitStack() as stack:
+            engine = create_engine(settings.resolved_database_url)
+            stack.push_async_callback(engine.dispose)
             await ensure_migrated(engine)
             broker = create_broker(settings.redis_url)
             await broker.start()
-        except BaseException:
-            await engine.dispose()
-            raise
-        app.state.engine = engine
-        app.state.sessions = create_sessionmaker(engine)
-        app.state.broker = broker
+            stack.push_async_callback(broker.close)
+            app.state.engine = engine
+            app.state.sessions = create_sessionmaker(engine)
+            app.state.broker = broker
 
-        async def brand_layout(slug: str) -> dict[str, Any] | None:
-            """The world's rooms follow the zones of the brand's stored layout."""
-            async with app.state.sessions() as db:
-                brand = await brand_service.get_by_slug(db, slug=slug)
-                return None if brand is None else dict(brand.layout)
+            async def brand_layout(slug: str) -> dict[str, Any] | None:
+                """The world's rooms follow the zones of the brand's stored layout."""
+                async with app.state.sessions() as db:
+                    brand = await brand_service.get_by_slug(db, slug=slug)
+                    return None if brand is None else dict(brand.layout)
 
-        app.state.world_hub = WorldHub(settings, broker, app.state.bus, layout_source=brand_layout)
-        await app.state.world_hub.start()
-        app.state.mailer = create_mailer(settings)
-        app.state.scheduling_worker = start_scheduling_worker(
-            sessions=app.state.sessions,
-            mailer=app.state.mailer,
-            bus=app.state.bus,
-            settings=settings,
-        )
-        log.info(
-            "started",
-            version=__version__,
-            database=engine.dialect.name,
-            broker=type(broker).__name__,
-        )
-        try:
+            hub = WorldHub(settings, broker, app.state.bus, layout_source=brand_layout)
+            app.state.world_hub = hub
+            await hub.start()
+            stack.push_async_callback(hub.stop)
+            app.state.mailer = create_mailer(settings)
+            worker = start_scheduling_worker(
+                sessions=app.state.sessions,
+                mailer=app.state.mailer,
+                bus=app.state.bus,
+                settings=settings,
+            )
+            app.state.scheduling_worker = worker
+            stack.push_async_callback(worker.stop)
+            log.info(
+                "started",
+                version=__version__,
+                database=engine.dialect.name,
+                broker=type(broker).__name__,
+            )
             yield
-        finally:
-            await app.state.scheduling_worker.stop()
-            await app.state.world_hub.stop()
-            await broker.close()
-            await engine.dispose()
 
     app = FastAPI(
         title="Vitrina",
