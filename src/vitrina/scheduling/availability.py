@@ -74,32 +74,51 @@ class ResourceCalendar:
     blocks: list[Block]
     # Opening intervals as UTC seconds (see `opening_spans`).
     opens: list[tuple[int, int]]
-    # Closed intervals [lo, hi] of start instants that fit the hours and avoid every block.
-    _lows: list[int] = field(init=False)
-    _highs: list[int] = field(init=False)
+    # Closed intervals [lo, hi] of start instants that fit the hours and avoid every
+    # block, computed on first use: a booking only asks `why_not` of one or two resources.
+    _lows: list[int] | None = field(init=False, default=None)
+    _highs: list[int] = field(init=False, default_factory=list)
 
-    def __post_init__(self) -> None:
+    def _allowed(self) -> list[int]:
+        """Sorted interval arithmetic: each opening interval, shrunk by the duration,
+        minus every block widened by the duration and the buffers (one merge pass)."""
         r, d = self.resource, int(self.duration.total_seconds())
         before, after = int(r.buffer_before.total_seconds()), int(r.buffer_after.total_seconds())
         forbidden = sorted((_ts(b.start) - d - after, _ts(b.end) + before) for b in self.blocks)
-        allowed: list[tuple[int, int]] = []
-        for lo, hi in ((a, b - d) for a, b in self.opens if b - a >= d):
-            for f_lo, f_hi in forbidden:
-                if f_hi <= lo or f_lo >= hi:
-                    continue
-                if f_lo >= lo:
-                    allowed.append((lo, f_lo))
-                lo = max(lo, f_hi)
-                if lo > hi:
-                    break
+        lows: list[int] = []
+        highs: list[int] = []
+        i, n = 0, len(forbidden)
+        for a, b in self.opens:
+            lo, hi = a, b - d
+            if hi < lo:
+                continue
+            # Blocks are sorted by start; skip those that end before this opening.
+            while i < n and forbidden[i][1] <= lo:
+                i += 1
+            j = i
+            while j < n and forbidden[j][0] < hi and lo <= hi:
+                f_lo, f_hi = forbidden[j]
+                if f_hi > lo:
+                    if f_lo >= lo:
+                        lows.append(lo)
+                        highs.append(f_lo)
+                    lo = max(lo, f_hi)
+                j += 1
             if lo <= hi:
-                allowed.append((lo, hi))
-        self._lows = [a for a, _ in allowed]
-        self._highs = [b for _, b in allowed]
+                lows.append(lo)
+                highs.append(hi)
+        self._lows, self._highs = lows, highs
+        return lows
+
+    def free_starts(self) -> tuple[list[int], list[int]]:
+        """The closed intervals [lows[k], highs[k]] of start instants this resource takes."""
+        lows = self._lows if self._lows is not None else self._allowed()
+        return lows, self._highs
 
     def can_start(self, start: int) -> bool:
-        i = bisect_right(self._lows, start) - 1
-        return i >= 0 and start <= self._highs[i]
+        lows, highs = self.free_starts()
+        i = bisect_right(lows, start) - 1
+        return i >= 0 and start <= highs[i]
 
     def why_not(self, start: datetime) -> str | None:
         """None when the resource can take an appointment at `start`, else the reason."""

@@ -11,18 +11,22 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from vitrina.core.db import utcnow
+from vitrina.brands import service as brands
+from vitrina.core.db import new_id, utcnow
 from vitrina.core.errors import AppError, Conflict
 from vitrina.core.events import EventBus
 from vitrina.core.security import Principal
+from vitrina.identity import verification
 from vitrina.scheduling import notifications
 from vitrina.scheduling.catalog import get_type_or_raise
 from vitrina.scheduling.errors import SchedulingErrorCode
@@ -174,25 +178,20 @@ async def allocate(
     """
     for _ in range(ALLOCATION_ATTEMPTS):
         by_id = {c.resource.id: c.resource for calendars in plan.candidates for c in calendars}
-        try:
-            async with db.begin_nested():
-                for resource_id in resource_ids:
-                    r = by_id[resource_id]
-                    db.add(
-                        Allocation(
-                            appointment_id=appointment.id,
-                            resource_id=resource_id,
-                            block_start=appointment.start_at - r.buffer_before,
-                            block_end=appointment.end_at + r.buffer_after,
-                            active=True,
-                            expires_at=expires_at,
-                        )
-                    )
-                await db.flush()
+        rows = [
+            {
+                "id": new_id(),
+                "appointment_id": appointment.id,
+                "resource_id": resource_id,
+                "block_start": appointment.start_at - by_id[resource_id].buffer_before,
+                "block_end": appointment.end_at + by_id[resource_id].buffer_after,
+                "active": True,
+                "expires_at": expires_at,
+            }
+            for resource_id in resource_ids
+        ]
+        if await _insert_allocations(db, rows):
             return
-        except IntegrityError as exc:
-            if OVERLAP_GUARD not in str(exc.orig):
-                raise
         # The search ignores holds past their expiry but the guard still counts them
         # until they are released; or a concurrent booking won. Release, then look again.
         await release_expired_holds(db, now=now, resource_ids=resource_ids)
@@ -211,6 +210,40 @@ async def allocate(
         "Someone else just booked this slot; pick another one.",
         start=appointment.start_at.isoformat(),
     )
+
+
+async def _insert_allocations(db: AsyncSession, rows: Sequence[Mapping[str, object]]) -> bool:
+    """Insert the allocation rows; False, with none of them kept, when the overlap guard
+    refused one.
+
+    On PostgreSQL one statement does it: `ON CONFLICT ON CONSTRAINT ... DO NOTHING` makes
+    the exclusion constraint the arbiter (waiting, as usual, for a concurrent transaction
+    holding a conflicting row to finish) and the rows it skipped are simply missing from
+    RETURNING; the statement leaves nothing half-written, so no savepoint is needed.
+    SQLite's guard is a trigger that aborts the statement, caught in a savepoint.
+    """
+    if db.get_bind().dialect.name == "postgresql":
+        statement = (
+            pg_insert(Allocation)
+            .values(rows)
+            .on_conflict_do_nothing(constraint=OVERLAP_GUARD)
+            .returning(Allocation.id)
+        )
+        inserted = (await db.execute(statement)).scalars().all()
+        if len(inserted) == len(rows):
+            return True
+        if inserted:
+            # Some resources were free, another was not: give those back before retrying.
+            await db.execute(delete(Allocation).where(Allocation.id.in_(inserted)))
+        return False
+    try:
+        async with db.begin_nested():
+            await db.execute(insert(Allocation), rows)
+    except IntegrityError as exc:
+        if OVERLAP_GUARD not in str(exc.orig):
+            raise
+        return False
+    return True
 
 
 async def _create(
@@ -258,6 +291,7 @@ async def _create(
     )
     hold_expires_at = None if confirm else now + hold_ttl
     appointment = Appointment(
+        id=new_id(),
         brand_slug=brand_slug,
         type_id=appointment_type.id,
         status=AppointmentStatus.CONFIRMED if confirm else AppointmentStatus.HELD,
@@ -278,6 +312,11 @@ async def _create(
         cancel_reason="",
     )
     db.add(appointment)
+    if confirm:
+        # Queued before the flush so that the appointment and its mails go in together.
+        notifications.queue_confirmed(
+            db, appointment=appointment, appointment_type=appointment_type, now=now
+        )
     try:
         await db.flush()
     except IntegrityError:
@@ -295,10 +334,7 @@ async def _create(
         now=now,
     )
     if confirm:
-        await notifications.on_confirmed(
-            db, appointment=appointment, appointment_type=appointment_type, now=now
-        )
-        publish(db, bus, AppointmentBooked, appointment, appointment_type)
+        await publish(db, bus, AppointmentBooked, appointment, appointment_type)
     return appointment
 
 
@@ -374,7 +410,7 @@ async def type_of(db: AsyncSession, appointment: Appointment) -> AppointmentType
     return found
 
 
-def publish(
+async def publish(
     db: AsyncSession,
     bus: EventBus | None,
     event_type: type[AppointmentChanged],
@@ -384,6 +420,7 @@ def publish(
 ) -> None:
     if bus is None:
         return
+    local = appointment.start_at.astimezone(zone(appointment_type.timezone))
     event = event_type(
         appointment_id=appointment.id,
         brand_slug=appointment.brand_slug,
@@ -392,6 +429,35 @@ def publish(
         start=appointment.start_at,
         end=appointment.end_at,
         status=appointment.status,
+        # The CRM timeline records events that name a known customer, with this summary.
+        customer_id=await customer_of(db, appointment),
+        summary=_SUMMARIES[event_type.type].format(
+            type=appointment_type.name, when=local.strftime("%Y-%m-%d %H:%M"), tz=local.tzname()
+        ),
+        channel="scheduling",
         **extra,
     )
     bus.publish_on_commit(db, event)
+
+
+_SUMMARIES = {
+    "scheduling.appointment_booked": "Booked: {type} on {when} ({tz})",
+    "scheduling.appointment_rescheduled": "Moved: {type} to {when} ({tz})",
+    "scheduling.appointment_cancelled": "Cancelled: {type} on {when} ({tz})",
+}
+
+
+async def customer_of(db: AsyncSession, appointment: Appointment) -> str | None:
+    """The CRM customer an appointment is for, when known: a `customer:` reference, or
+    a guest session verified as a customer of the brand."""
+    ref = appointment.customer_ref
+    if ref.startswith("customer:"):
+        return ref.removeprefix("customer:")
+    if appointment.guest_session_id is None:
+        return None
+    brand = await brands.get_by_slug(db, slug=appointment.brand_slug)
+    if brand is None:
+        return None
+    return await verification.customer_of_session(
+        db, session_id=appointment.guest_session_id, brand_id=brand.id
+    )

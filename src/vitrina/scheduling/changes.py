@@ -56,7 +56,7 @@ async def confirm(
     await notifications.on_confirmed(
         db, appointment=appointment, appointment_type=appointment_type, now=now
     )
-    publish(db, bus, AppointmentBooked, appointment, appointment_type)
+    await publish(db, bus, AppointmentBooked, appointment, appointment_type)
     return appointment
 
 
@@ -114,7 +114,7 @@ async def reschedule(
     await notifications.on_rescheduled(
         db, appointment=appointment, appointment_type=appointment_type, now=now
     )
-    publish(
+    await publish(
         db,
         bus,
         AppointmentRescheduled,
@@ -156,5 +156,5 @@ async def cancel(
     appointment_type = await type_of(db, appointment)
     if was_confirmed:
         await notifications.on_cancelled(db, appointment=appointment, now=now)
-    publish(db, bus, AppointmentCancelled, appointment, appointment_type, reason=reason)
+    await publish(db, bus, AppointmentCancelled, appointment, appointment_type, reason=reason)
     return appointment

@@ -16,6 +16,10 @@ class AppointmentChanged(DomainEvent):
     start: datetime
     end: datetime
     status: str
+    # Set when the customer is known to the CRM, whose timeline then records the event.
+    customer_id: str | None = None
+    summary: str = ""
+    channel: str = "scheduling"
 
 
 class AppointmentBooked(AppointmentChanged):

@@ -90,11 +90,19 @@ def _queue_reminder(
         _queue(db, appointment, NotificationKind.REMINDER, due)
 
 
+def queue_confirmed(
+    db: AsyncSession, *, appointment: Appointment, appointment_type: AppointmentType, now: datetime
+) -> None:
+    """Queue the confirmation and the reminder; they reach the database with the next
+    flush (the appointment's id must be set)."""
+    _queue(db, appointment, NotificationKind.CONFIRMATION, now)
+    _queue_reminder(db, appointment, appointment_type, now)
+
+
 async def on_confirmed(
     db: AsyncSession, *, appointment: Appointment, appointment_type: AppointmentType, now: datetime
 ) -> None:
-    _queue(db, appointment, NotificationKind.CONFIRMATION, now)
-    _queue_reminder(db, appointment, appointment_type, now)
+    queue_confirmed(db, appointment=appointment, appointment_type=appointment_type, now=now)
     await db.flush()
 
 

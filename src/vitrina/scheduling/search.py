@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,7 +19,9 @@ from vitrina.scheduling.models import Allocation, AppointmentType, Resource
 
 MAX_WINDOW = timedelta(days=62)
 DEFAULT_WINDOW = timedelta(days=7)
-SEARCH_CHUNKS = (timedelta(days=2), timedelta(days=7))
+# A search for a few slots reads this much first; LONG_SEARCH slots or more read it all.
+FIRST_CHUNK = timedelta(days=2)
+LONG_SEARCH = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,18 +54,67 @@ def requirements_of(appointment_type: AppointmentType) -> list[av.Requirement]:
     ]
 
 
-def resource_info(resource: Resource) -> av.ResourceInfo:
+_RESOURCE_COLUMNS = (
+    Resource.id,
+    Resource.name,
+    Resource.kind,
+    Resource.skills,
+    Resource.timezone,
+    Resource.weekly_hours,
+    Resource.exceptions,
+    Resource.buffer_before_min,
+    Resource.buffer_after_min,
+)
+
+
+def _resource_info(
+    id_: str,
+    name: str,
+    kind: str,
+    skills: list[str],
+    timezone: str,
+    weekly: dict[str, Any],
+    exceptions: list[dict[str, Any]],
+    before_min: int,
+    after_min: int,
+) -> av.ResourceInfo:
     return av.ResourceInfo(
-        id=resource.id,
-        name=resource.name,
-        kind=resource.kind,
-        skills=frozenset(resource.skills),
-        tz=zone(resource.timezone),
-        weekly=resource.weekly_hours,
-        exceptions=resource.exceptions,
-        buffer_before=timedelta(minutes=resource.buffer_before_min),
-        buffer_after=timedelta(minutes=resource.buffer_after_min),
+        id=id_,
+        name=name,
+        kind=kind,
+        skills=frozenset(skills),
+        tz=zone(timezone),
+        weekly=weekly,
+        exceptions=exceptions,
+        buffer_before=timedelta(minutes=before_min),
+        buffer_after=timedelta(minutes=after_min),
     )
+
+
+async def load_resources(
+    db: AsyncSession, *, appointment_type: AppointmentType, resource_ids: list[str] | None
+) -> list[av.ResourceInfo]:
+    """The active resources of the kinds the type needs, in name order.
+
+    `resource_ids` pins requirements to these resources (for the kinds they cover).
+    """
+    kinds = {r["kind"] for r in appointment_type.requirements}
+    query = select(*_RESOURCE_COLUMNS).where(
+        Resource.brand_slug == appointment_type.brand_slug,
+        Resource.kind.in_(kinds),
+        Resource.active.is_(True),
+    )
+    if resource_ids:
+        # A pinned kind needs only its pinned resources: a booking for one advisor then
+        # reads one row, not the whole team (same answer, decided in the same query).
+        pinned_kinds = select(Resource.kind).where(
+            Resource.id.in_(resource_ids),
+            Resource.brand_slug == appointment_type.brand_slug,
+            Resource.active.is_(True),
+        )
+        query = query.where(or_(Resource.id.in_(resource_ids), Resource.kind.not_in(pinned_kinds)))
+    rows = await db.execute(query.order_by(Resource.name, Resource.id))
+    return [_resource_info(*row) for row in rows]
 
 
 async def plan(
@@ -75,26 +126,19 @@ async def plan(
     now: datetime,
     resource_ids: list[str] | None = None,
     ignore_appointment_id: str | None = None,
+    resources: list[av.ResourceInfo] | None = None,
 ) -> Plan:
-    """Load the resources that fit the type and what blocks them around the window.
+    """Load the resources that fit the type (unless given) and what blocks them around
+    the window.
 
     `resource_ids` pins requirements to these resources (for the kinds they cover);
     `ignore_appointment_id` leaves out an appointment's own blocks when it moves.
     """
-    requirements = requirements_of(appointment_type)
-    kinds = {r.kind for r in requirements}
-    rows = (
-        await db.execute(
-            select(Resource)
-            .where(
-                Resource.brand_slug == appointment_type.brand_slug,
-                Resource.kind.in_(kinds),
-                Resource.active.is_(True),
-            )
-            .order_by(Resource.name, Resource.id)
+    if resources is None:
+        resources = await load_resources(
+            db, appointment_type=appointment_type, resource_ids=resource_ids
         )
-    ).scalars()
-    resources = [resource_info(r) for r in rows]
+    requirements = requirements_of(appointment_type)
     pinned = set(resource_ids or [])
     pinned_kinds = {r.kind for r in resources if r.id in pinned}
     duration = timedelta(minutes=appointment_type.duration_min)
@@ -116,7 +160,8 @@ async def plan(
     spans: dict[str, list[tuple[int, int]]] = {}
 
     def calendar(r: av.ResourceInfo) -> av.ResourceCalendar:
-        key = json.dumps([r.tz.key, r.weekly, r.exceptions], sort_keys=True)
+        # repr is enough for a key: the stored hours are normalised, hence ordered alike.
+        key = repr((r.tz.key, r.weekly, r.exceptions))
         if key not in spans:
             spans[key] = av.opening_spans(r, span_start, span_end)
         return av.ResourceCalendar(
@@ -202,10 +247,14 @@ async def find_slots(
             code=SchedulingErrorCode.INVALID_WINDOW,
         )
     # Look at a couple of days first: a short answer ("the next free slots") then needs
-    # only those days' bookings, not the whole window's.
+    # only those days' bookings; a long one reads the rest of the window in one go.
+    resources = await load_resources(
+        db, appointment_type=appointment_type, resource_ids=[resource_id] if resource_id else None
+    )
     slots: list[av.Slot] = []
     chunk_start = window_start
-    for chunk in (*SEARCH_CHUNKS, window_end - window_start):
+    chunks = (FIRST_CHUNK,) if limit < LONG_SEARCH else ()
+    for chunk in (*chunks, window_end - window_start):
         chunk_end = min(chunk_start + chunk, window_end)
         if chunk_end <= chunk_start:
             continue
@@ -216,6 +265,7 @@ async def find_slots(
             window_end=chunk_end,
             now=now,
             resource_ids=[resource_id] if resource_id else None,
+            resources=resources,
         )
         last = chunk_end == window_end
         slots += av.find_slots(
