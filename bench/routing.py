@@ -3,16 +3,22 @@
     .venv/bin/python -m bench.routing                  # both parts, SQLite in a temp dir
     .venv/bin/python -m bench.routing decision         # the routing decision only
     .venv/bin/python -m bench.routing delivery         # the live server only
-    VITRINA_BENCH_DATABASE_URL=postgresql+asyncpg://user@host:port/db .venv/bin/python -m bench.routing
+    # SQLite and PostgreSQL, on a throwaway server:
+    scripts/with-test-services.sh .venv/bin/python -m bench.routing
+    # or a server of your own (a fresh database is created and dropped per part):
+    VITRINA_BENCH_DATABASE_URL=postgresql+asyncpg://user@host:port/postgres ...
+    VITRINA_BENCH_DATABASES=postgres ...               # choose the databases
 
-decision: 50 advisors online (capacity 4), 200 queued conversations; `routing.route`
-    (eligibility, loads, longest idle, offer) is timed per conversation, first one after
-    the other, then all 200 at once, each in its own transaction.
+decision: 50 advisors online (capacity 4), 200 queued conversations. Timed per
+    conversation: `routing.route` in its own transaction, one after the other; the
+    node's dispatcher (what a handoff goes through), from submit to the commit of the
+    pass that decided it, one after the other and then all 200 submitted at once; and,
+    for comparison, 200 `routing.route` transactions started at once (the former path).
 delivery: the app runs in a uvicorn subprocess. 50 advisors keep a /ws/console socket,
     200 customers a /ws/widget socket; each customer asks for a person, the advisor the
     offer names accepts over HTTP, then every customer writes 5 messages at random
     intervals and the time until the text shows on the advisor's console is measured
-    (client clocks on both ends are this process's).
+    (client clocks on both ends are this process's), with the server's CPU time.
 
 Targets (issue 7): routing decision p99 <= 50 ms; customer -> console p99 <= 150 ms.
 """
@@ -29,11 +35,13 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-from sqlalchemy import update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import text, update
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
@@ -47,6 +55,7 @@ from vitrina.core.security import Principal, Role
 from vitrina.identity import service as identity
 from vitrina.migrations import runner
 from vitrina.routing import service as routing
+from vitrina.routing.dispatcher import Dispatcher
 from vitrina.routing.schemas import Presence, PresenceUpdate
 
 ADVISORS = int(os.environ.get("VITRINA_BENCH_ADVISORS", "50"))
@@ -61,6 +70,12 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def _cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def report(name: str, values_ms: list[float]) -> None:
@@ -145,12 +160,40 @@ async def decision(url: str) -> None:
             return (time.perf_counter() - started) * 1000
 
         one_by_one = [await timed(cid) for cid in ids]
-        async with transaction(sessions) as db:
-            await db.execute(update(Conversation).values(offered_to=None))
+
+        async def reset() -> None:
+            async with transaction(sessions) as db:
+                await db.execute(update(Conversation).values(offered_to=None))
+
+        # The node's own path: handoffs submitted to the dispatcher, timed from submit to
+        # the commit of the pass that decided them.
+        latencies: dict[str, float] = {}
+        dispatcher = Dispatcher(sessions, bus, on_decided=latencies.update)
+        dispatcher.start()
+        try:
+            await reset()
+            spaced: list[float] = []
+            for cid in ids:
+                dispatcher.submit(cid)
+                await dispatcher.settled()
+                spaced.append(latencies[cid])
+            await reset()
+            latencies.clear()
+            for cid in ids:
+                dispatcher.submit(cid)
+            await dispatcher.settled()
+            burst = list(latencies.values())
+        finally:
+            await dispatcher.close()
+
+        # The former path, for comparison: one transaction per handoff, all at once.
+        await reset()
         all_at_once = await asyncio.gather(*(timed(cid) for cid in ids))
         print(f"decision: {engine.dialect.name}, {ADVISORS} advisors online, {CUSTOMERS} queued")
         report("route(), one after the other", one_by_one)
-        report(f"route(), {CUSTOMERS} at once", list(all_at_once))
+        report("dispatcher, one after the other", spaced)
+        report(f"dispatcher, {CUSTOMERS} at once", burst)
+        report(f"route() x{CUSTOMERS} concurrently (old)", list(all_at_once))
     finally:
         await engine.dispose()
 
@@ -273,8 +316,13 @@ async def delivery(url: str, data_dir: Path) -> None:
                     except ConnectionClosed:
                         return  # counted as not delivered
 
+            cpu_before, wall_before = _cpu_s(server.pid), time.perf_counter()
             await asyncio.gather(*(chat(ws) for ws in customers))
             await asyncio.sleep(3.0)
+            print(
+                f"server CPU while chatting: {_cpu_s(server.pid) - cpu_before:.1f} s "
+                f"over {time.perf_counter() - wall_before:.1f} s"
+            )
             delivered = [
                 (min(c.seen[text] for c in consoles if text in c.seen) - at) * 1000
                 for text, at in sent.items()
@@ -294,21 +342,59 @@ async def delivery(url: str, data_dir: Path) -> None:
         await asyncio.wait_for(server.wait(), timeout=20)
 
 
+@contextlib.contextmanager
+def fresh_database(kind: str, tmp: Path) -> Iterator[str]:
+    """A new, migrated database: a file for SQLite, a new database on the PostgreSQL
+    server `VITRINA_BENCH_DATABASE_URL` (or the test services') names, dropped after."""
+    if kind == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp / 'bench.db'}"
+        runner.upgrade(url)
+        yield url
+        return
+    server = make_url(os.environ.get("VITRINA_BENCH_DATABASE_URL") or _postgres_url())
+    name = f"bench_{uuid.uuid4().hex[:12]}"
+
+    async def admin(sql: str) -> None:
+        engine = create_async_engine(server, isolation_level="AUTOCOMMIT")
+        try:
+            async with engine.connect() as conn:
+                await conn.execute(text(sql))
+        finally:
+            await engine.dispose()
+
+    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+    try:
+        url = server.set(database=name).render_as_string(hide_password=False)
+        runner.upgrade(url)
+        yield url
+    finally:
+        asyncio.run(admin(f'DROP DATABASE "{name}" WITH (FORCE)'))
+
+
+def _postgres_url() -> str:
+    url = os.environ.get("VITRINA_TEST_POSTGRES_URL")
+    if not url:
+        sys.exit("postgres: set VITRINA_BENCH_DATABASE_URL (or run under with-test-services.sh)")
+    return url
+
+
 def main() -> None:
-    parts = sys.argv[1:] or ["decision", "delivery"]
-    print(f"load average before: {os.getloadavg()}")
-    for part in parts:
-        with tempfile.TemporaryDirectory() as tmp:
-            url = os.environ.get("VITRINA_BENCH_DATABASE_URL") or (
-                f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
-            )
-            runner.upgrade(url)
-            if part == "decision":
-                asyncio.run(decision(url))
-            else:
-                asyncio.run(delivery(url, Path(tmp)))
-            if url.startswith("postgresql"):
-                print("(PostgreSQL: use a fresh database per part)")
+    parts = [a for a in sys.argv[1:] if a in {"decision", "delivery"}] or ["decision", "delivery"]
+    wanted = os.environ.get("VITRINA_BENCH_DATABASES") or (
+        "sqlite,postgres"
+        if os.environ.get("VITRINA_BENCH_DATABASE_URL")
+        or os.environ.get("VITRINA_TEST_POSTGRES_URL")
+        else "sqlite"
+    )
+    print(f"cpus {os.cpu_count()}, load average before: {os.getloadavg()}")
+    for kind in wanted.split(","):
+        for part in parts:
+            with tempfile.TemporaryDirectory() as tmp, fresh_database(kind, Path(tmp)) as url:
+                print(f"--- {part} on {kind}, load average {os.getloadavg()}")
+                if part == "decision":
+                    asyncio.run(decision(url))
+                else:
+                    asyncio.run(delivery(url, Path(tmp)))
     print(f"load average after: {os.getloadavg()}")
 
 

@@ -75,11 +75,18 @@ async def list_conversations(
     return list((await db.execute(query)).scalars())
 
 
-async def list_queued(db: AsyncSession, *, brand_slug: str | None = None) -> list[Conversation]:
+async def list_queued(
+    db: AsyncSession,
+    *,
+    brand_slug: str | None = None,
+    conversation_ids: Sequence[str] | None = None,
+) -> list[Conversation]:
     """Queued conversations in service order: priority first, then longest waiting."""
     query = select(Conversation).where(Conversation.state == State.QUEUED)
     if brand_slug is not None:
         query = query.where(Conversation.brand_slug == brand_slug)
+    if conversation_ids is not None:
+        query = query.where(Conversation.id.in_(list(conversation_ids)))
     query = query.order_by(Conversation.priority.desc(), Conversation.queued_at, Conversation.id)
     return list((await db.execute(query)).scalars())
 

@@ -14,13 +14,13 @@ from collections.abc import Callable
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from vitrina.conversations import service as conversations
 from vitrina.conversations.events import HandoffRequested, StateChanged
-from vitrina.conversations.states import SYSTEM, WITH_ADVISOR, State
+from vitrina.conversations.states import WITH_ADVISOR
 from vitrina.core.config import Settings
 from vitrina.core.db import transaction
 from vitrina.core.events import EventBus
 from vitrina.routing import service as routing
+from vitrina.routing.dispatcher import Dispatcher
 
 log = structlog.get_logger(__name__)
 
@@ -35,15 +35,18 @@ class RoutingJobs:
         self._unsubscribe: list[Callable[[], None]] = []
         self._tasks: set[asyncio.Task[None]] = set()
         self._ticker: asyncio.Task[None] | None = None
+        self.dispatcher = Dispatcher(sessions, bus)
 
     def start(self) -> None:
         self._unsubscribe.append(self.bus.subscribe(HandoffRequested, self.on_handoff))
         self._unsubscribe.append(self.bus.subscribe(StateChanged, self.on_state_changed))
+        self.dispatcher.start()
         self._ticker = asyncio.create_task(self._tick_forever())
 
     async def close(self) -> None:
         for unsubscribe in self._unsubscribe:
             unsubscribe()
+        await self.dispatcher.close()
         tasks = [*self._tasks, *([self._ticker] if self._ticker else [])]
         for task in tasks:
             task.cancel()
@@ -52,23 +55,9 @@ class RoutingJobs:
                 await task
 
     async def on_handoff(self, event: HandoffRequested) -> None:
-        """Offer the conversation, then tell the customer their place and the wait."""
-        async with transaction(self.sessions) as db:
-            await routing.route(db, bus=self.bus, conversation_id=event.conversation_id)
-            conversation = await conversations.get(db, conversation_id=event.conversation_id)
-            if conversation is None or conversation.state != State.QUEUED:
-                return
-            place = await routing.queue_place(db, conversation=conversation)
-            minutes = max(1, round(place.estimate_s / 60))
-            await conversations.post_event(
-                db,
-                bus=self.bus,
-                conversation=conversation,
-                actor=SYSTEM,
-                body=f"You are number {place.position} in the queue; "
-                f"an advisor should be with you in about {minutes} min.",
-                data={"event": "queue_place", **place.model_dump(mode="json")},
-            )
+        """Offer the conversation (in the dispatcher's next pass), then tell the customer
+        their place and the wait."""
+        self.dispatcher.submit(event.conversation_id)
 
     async def on_state_changed(self, event: StateChanged) -> None:
         left = event.previous_agent_id

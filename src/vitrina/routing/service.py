@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from vitrina.conversations import service as conversations
 from vitrina.conversations.models import Conversation
-from vitrina.conversations.states import SYSTEM, WITH_ADVISOR, Actor, State
+from vitrina.conversations.states import SYSTEM, WITH_ADVISOR, Actor
 from vitrina.core.db import new_id, utcnow
 from vitrina.core.errors import Conflict, NotFound
 from vitrina.core.events import EventBus
@@ -234,17 +234,36 @@ def choose(
 
 async def route(db: AsyncSession, *, bus: EventBus, conversation_id: str) -> Advisor | None:
     """Offer a queued conversation to the best advisor now, if any is free."""
+    return (await route_many(db, bus=bus, conversation_ids=[conversation_id])).get(conversation_id)
+
+
+async def route_many(
+    db: AsyncSession, *, bus: EventBus, conversation_ids: Sequence[str]
+) -> dict[str, Advisor | None]:
+    """Decide for a batch of queued conversations at once, in service order.
+
+    The advisors and their loads are read once for the whole batch and each offer counts
+    against the chosen advisor's load for the next one, so a burst of handoffs costs a
+    handful of queries rather than a handful per conversation. Conversations no longer
+    queued are left out of the result.
+    """
     started = time.perf_counter()
-    conversation = await conversations.get(db, conversation_id=conversation_id)
-    if conversation is None or conversation.state != State.QUEUED:
-        return None
+    batch = await conversations.list_queued(db, conversation_ids=conversation_ids)
+    if not batch:
+        return {}
     advisors = await _online(db)
     loads = await _loads(db, advisors)
-    if conversation.offered_to:
-        loads[conversation.offered_to] -= 1
-    advisor = choose(advisors, conversation, loads)
-    _offer(db, bus, conversation, advisor, started)
-    return advisor
+    decided: dict[str, Advisor | None] = {}
+    for conversation in batch:
+        if conversation.offered_to:
+            loads[conversation.offered_to] -= 1  # its own offer may be renewed
+        advisor = choose(advisors, conversation, loads)
+        if advisor is not None:
+            loads[advisor.user_id] += 1
+        _offer(db, bus, conversation, advisor, started)
+        decided[conversation.id] = advisor
+    await db.flush()
+    return decided
 
 
 async def offer_waiting(
@@ -299,8 +318,38 @@ def _offer(
 async def queue_place(db: AsyncSession, *, conversation: Conversation) -> QueuePlace:
     """The customer's place in their queue and a wait estimate from recent handle times."""
     position = await conversations.position_in_queue(db, conversation=conversation)
-    advisors = [a for a in await _online(db) if eligible(a, conversation, 0)]
     handle_s = await conversations.average_handle_s(db, brand_slug=conversation.brand_slug)
+    return _place(conversation, position, await _online(db), handle_s)
+
+
+async def queue_places(
+    db: AsyncSession, *, conversation_ids: Sequence[str]
+) -> list[tuple[Conversation, QueuePlace]]:
+    """`queue_place` for a batch: the queues, advisors and handle times are read once."""
+    batch = await conversations.list_queued(db, conversation_ids=conversation_ids)
+    if not batch:
+        return []
+    advisors = await _online(db)
+    handle_s: dict[str, float] = {}
+    order: dict[tuple[str, str | None], list[str]] = {}
+    places: list[tuple[Conversation, QueuePlace]] = []
+    for conversation in batch:
+        brand = conversation.brand_slug
+        if brand not in handle_s:
+            handle_s[brand] = await conversations.average_handle_s(db, brand_slug=brand)
+            # Service order of the brand's whole queue, for every place in this batch.
+            for queued in await conversations.list_queued(db, brand_slug=brand):
+                order.setdefault((brand, queued.queue), []).append(queued.id)
+        line = order.get((brand, conversation.queue), [])
+        position = line.index(conversation.id) + 1 if conversation.id in line else 0
+        places.append((conversation, _place(conversation, position, advisors, handle_s[brand])))
+    return places
+
+
+def _place(
+    conversation: Conversation, position: int, online: list[Advisor], handle_s: float
+) -> QueuePlace:
+    advisors = [a for a in online if eligible(a, conversation, 0)]
     slots = max(1, sum(a.capacity for a in advisors))
     rounds = math.ceil(position / slots) if position else 0
     return QueuePlace(
