@@ -12,6 +12,8 @@ import { isLocale, locale, localized, pickLocale, setLocale, t, type Locale } fr
 import { WorldConnection, worldUrl, type ConnState } from "./net/connection";
 import type { OutFrame } from "./net/codec";
 import { ErrorCode } from "./net/protocol.gen";
+import { StorefrontPrivacy } from "./privacy";
+import { mountAppointments } from "./scheduling/storefront";
 import { Speaker } from "./speech";
 import { ChatPanel } from "./ui/chat";
 import { el } from "./ui/dom";
@@ -24,7 +26,7 @@ import { Stage, webglAvailable } from "./world/stage";
 import { roomAhead } from "./world/rooms";
 import { createWorldState, type WorldState } from "./world/state";
 import { median, nextPixelRatio, worldTick } from "./world/tick";
-import { vrSupported } from "./world/xr";
+import { type FixedPoseSource, vrSupported } from "./world/xr";
 
 const MODE_KEY = "vitrina.mode";
 const LOCALE_KEY = "vitrina.locale";
@@ -43,11 +45,14 @@ export class App {
   readonly people: HTMLElement;
   readonly stageBox: HTMLElement;
   readonly inspector: HTMLElement;
+  readonly privacy: StorefrontPrivacy;
   stage: Stage | null = null;
   inspectPanel: ProductPanel | null = null;
   products: Product[] = [];
   mode: Mode;
   readyAt: number | null = null;
+  /** Poses set through the debug hook stand in for a headset (browsers without one). */
+  posesOverride: FixedPoseSource | null = null;
   readonly webgl: boolean;
   readonly frameIntervals = new Float32Array(FRAME_SAMPLES);
   readonly frameWork = new Float32Array(FRAME_SAMPLES);
@@ -102,6 +107,16 @@ export class App {
       onState: (state) => this.connectionChanged(state),
       reauthenticate: () => ensureSession(brand.slug, locale()).then(() => undefined),
     });
+    this.privacy = new StorefrontPrivacy({
+      brand: brand.slug,
+      locale,
+      channel: () => (this.mode === "3d" ? "storefront_3d" : "storefront_2d"),
+      send: (frame) => this.connection.send(frame),
+      panel: () => (this.mode === "3d" ? this.inspectPanel : this.plain.panel),
+      camera: () => (this.mode === "3d" && this.inspectPanel ? (this.stage?.camera ?? null) : null),
+    });
+    this.toolbar.element.append(this.privacy.centreButton());
+    this.plain.element.append(this.privacy.centreButton("privacy-centre-open-2d"));
     window.addEventListener("online", () => this.connection.retryNow());
     window.addEventListener("keydown", (event) => {
       if (event.key === "Escape" && this.inspectPanel) this.closeInspector();
@@ -117,6 +132,9 @@ export class App {
     performance.mark("vitrina:stage");
     await session;
     performance.mark("vitrina:session");
+    mountAppointments({ brand: this.brand.slug, toolbar: this.toolbar.element, plain: this.plain.element });
+    // The consent prompt comes before any optional tracking (docs/privacy.md).
+    void this.privacy.mount(document.body);
     this.connection.start();
     this.renderPeople();
     try {
@@ -190,7 +208,7 @@ export class App {
       this.input.lookDY = 0;
       this.input.keys.clear();
     }
-    worldTick(this.world, this.input, now, dt, (f) => this.connection.send(f));
+    worldTick(this.world, this.input, now, dt, (f) => this.connection.send(f), this.posesOverride ?? this.stage?.poses ?? null);
     this.followIntoNextRoom(now);
     this.drainUi();
     if (this.mode === "3d" && this.stage) {
@@ -326,6 +344,7 @@ export class App {
 
   dispose(): void {
     this.connection.stop();
+    this.privacy.dispose();
     this.detachControls?.();
     this.stage?.dispose();
     if (this.plainTimer !== null) window.clearInterval(this.plainTimer);

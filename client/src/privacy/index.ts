@@ -13,3 +13,5 @@ export { mountConsentPrompt, type ConsentHandle, type ConsentOptions } from "./p
 export { mountPrivacyCentre, type CentreHandle, type CentreOptions } from "./centre";
 export { SignalGate, inForce, PURPOSE_OF_SIGNAL } from "./model";
 export { PrivacyApi, type Purpose, type Signal, type ConsentState } from "./api";
+export { InterestTracker, type Attention } from "./tracker";
+export { StorefrontPrivacy, type StorefrontPrivacyOptions } from "./storefront";

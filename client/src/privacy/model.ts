@@ -57,10 +57,14 @@ export class SignalGate {
   private queue: Signal[] = [];
   dropped = 0;
 
+  /** `send` resolves with the server's verdict, or null when the channel gives none
+   * (the world socket: the server gates the frame and answers nothing). */
   constructor(
-    private readonly send: (events: Signal[]) => Promise<IngestResult>,
+    private readonly send: (events: Signal[]) => Promise<IngestResult | null>,
     readonly maxBatch = 200,
   ) {}
+
+  sent = 0;
 
   update(allowed: Set<Purpose>): void {
     this.allowed = new Set(allowed);
@@ -92,6 +96,8 @@ export class SignalGate {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, this.maxBatch);
       const result = await this.send(batch);
+      this.sent += batch.length;
+      if (result === null) continue;
       total.accepted += result.accepted;
       for (const [reason, n] of Object.entries(result.rejected)) {
         total.rejected[reason] = (total.rejected[reason] ?? 0) + n;

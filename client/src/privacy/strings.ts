@@ -27,6 +27,7 @@ const en = {
   "centre.erasing": "Erasing…",
   "centre.erased": "Your data has been erased.",
   "centre.failed": "Something went wrong; please try again.",
+  "centre.close": "Close",
 } as const;
 
 export type PrivacyKey = keyof typeof en;
@@ -57,6 +58,7 @@ const fr: Record<PrivacyKey, string> = {
   "centre.erasing": "Effacement…",
   "centre.erased": "Vos données ont été effacées.",
   "centre.failed": "Une erreur est survenue ; veuillez réessayer.",
+  "centre.close": "Fermer",
 };
 
 const it: Record<PrivacyKey, string> = {
@@ -84,6 +86,7 @@ const it: Record<PrivacyKey, string> = {
   "centre.erasing": "Cancellazione…",
   "centre.erased": "I tuoi dati sono stati cancellati.",
   "centre.failed": "Qualcosa è andato storto; riprova.",
+  "centre.close": "Chiudi",
 };
 
 export const PRIVACY_STRINGS: Record<PrivacyLocale, Record<PrivacyKey, string>> = { en, fr, it };
