@@ -1,9 +1,16 @@
 /**
  * `window.__vitrina`: a read-mostly hook for browser tests and benchmarks (avatar
  * positions, connection state, price shown, a part's material colour, frame times).
+ * Its one input, `injectPoses`, stands in for a VR headset, which headless browsers lack.
  */
 
 import type { App } from "./app";
+import { HEAD, headingOf, LEFT, POSE, RIGHT } from "./world/tracked";
+import { FixedPoseSource } from "./world/xr";
+
+type Vec3 = [number, number, number];
+/** A pose in the rig's space: [x, y, z, qx, qy, qz, qw]. */
+type InjectedPose = [number, number, number, number, number, number, number];
 
 export interface DebugHook {
   connection(): string;
@@ -23,6 +30,12 @@ export interface DebugHook {
   chatLines(): string[];
   spoken(): number;
   marks(): Record<string, number>;
+  /** Head and hand poses as if from a headset, until called with null. */
+  injectPoses(parts: { head?: InjectedPose; left?: InjectedPose; right?: InjectedPose } | null): void;
+  /** A remote avatar's VR parts as drawn this frame (world positions, head heading), or null. */
+  tracked(id: number): { head: Vec3 | null; left: Vec3 | null; right: Vec3 | null; headYaw: number | null } | null;
+  /** Where the crowd's VR hands are drawn this frame. */
+  handsDrawn(): Vec3[];
 }
 
 declare global {
@@ -55,5 +68,29 @@ export function installDebugHook(app: App): void {
     chatLines: () => [...app.chat.log.querySelectorAll(".chat-text")].map((n) => n.textContent ?? ""),
     spoken: () => app.speaker.spoken,
     marks: () => Object.fromEntries(performance.getEntriesByType("mark").map((m) => [m.name, Math.round(m.startTime)])),
+    injectPoses: (parts) => {
+      if (parts === null) {
+        if (app.posesOverride) app.posesOverride.mask = 0; // one pose-less move says VR ended
+        return;
+      }
+      const source = app.posesOverride ?? new FixedPoseSource();
+      source.mask = 0;
+      const entries: [number, InjectedPose | undefined][] = [[HEAD, parts.head], [LEFT, parts.left], [RIGHT, parts.right]];
+      for (const [part, pose] of entries) {
+        if (!pose) continue;
+        source.poses.set(pose, part * POSE);
+        source.mask |= 1 << part;
+      }
+      app.posesOverride = source;
+    },
+    tracked: (id) => {
+      const a = app.world.avatars.get(id);
+      if (!a?.trackedPoses || a.trackedMask === 0) return null;
+      const poses = a.trackedPoses;
+      const at = (part: number): Vec3 | null =>
+        a.trackedMask & (1 << part) ? [poses[part * POSE], poses[part * POSE + 1], poses[part * POSE + 2]] : null;
+      return { head: at(HEAD), left: at(LEFT), right: at(RIGHT), headYaw: a.trackedMask & 1 ? headingOf(poses, HEAD) : null };
+    },
+    handsDrawn: () => app.stage?.crowd.handsDrawn() ?? [],
   };
 }

@@ -33,7 +33,12 @@ export function roleColor(badge: string): string {
 }
 
 export interface Shared {
+  /** Torso and arms, origin at the feet. */
   body: BufferGeometry;
+  /** Head and nose, origin at the head's centre (HEAD_HEIGHT above the feet when walking). */
+  head: BufferGeometry;
+  /** A VR hand (a mitten along -z), origin at the controller. */
+  hand: BufferGeometry;
   leg: BufferGeometry;
   ring: BufferGeometry;
   limbs: MeshLambertMaterial;
@@ -47,16 +52,19 @@ export function sharedParts(): Shared {
   if (shared) return shared;
   const torso = new CapsuleGeometry(0.26, 0.55, 4, 10);
   torso.translate(0, 1.05, 0);
-  const head = new SphereGeometry(0.2, 14, 10);
-  head.translate(0, 1.72, 0);
   const armL = new CapsuleGeometry(0.07, 0.5, 2, 6);
   armL.translate(-0.34, 1.08, 0);
   const armR = armL.clone();
   armR.translate(0.68, 0, 0);
+  const body = mergeGeometries([torso, armL, armR].map((g) => g.toNonIndexed()));
+  // The head is apart from the body so that a VR avatar's head can turn on its own.
+  const skull = new SphereGeometry(0.2, 12, 8);
   const nose = new BoxGeometry(0.08, 0.06, 0.08);
-  nose.translate(0, 1.72, -0.2); // shows which way the avatar faces
-  const body = mergeGeometries([torso, head, armL, armR, nose].map((g) => g.toNonIndexed()));
-  for (const g of [torso, head, armL, armR, nose]) g.dispose();
+  nose.translate(0, 0, -0.2); // shows which way the avatar faces
+  const head = mergeGeometries([skull, nose].map((g) => g.toNonIndexed()));
+  const hand = new BoxGeometry(0.08, 0.05, 0.15);
+  hand.translate(0, 0, 0.02);
+  for (const g of [torso, armL, armR, skull, nose]) g.dispose();
   const leg = new CapsuleGeometry(0.09, 0.45, 2, 6);
   leg.translate(0, -0.3, 0); // pivot at the hip
   const ring = new RingGeometry(0.38, 0.5, 24);
@@ -64,6 +72,8 @@ export function sharedParts(): Shared {
   ring.translate(0, 0.02, 0);
   shared = {
     body,
+    head,
+    hand,
     leg,
     ring,
     limbs: new MeshLambertMaterial({ color: "#3a3f47" }),
@@ -116,9 +126,12 @@ export function labelTexture(text: string, background: string, foreground = "#ff
   return texture;
 }
 
+export const HEAD_HEIGHT = 1.72;
+
 export interface AvatarView {
   root: Group;
   body: Mesh;
+  head: Mesh;
   legL: Mesh;
   legR: Mesh;
   ring: Mesh;
@@ -131,6 +144,8 @@ export function createAvatarView(name: string, badge: string, color: string): Av
   const parts = sharedParts();
   const root = new Group();
   const body = new Mesh(parts.body, bodyMaterial(color));
+  const head = new Mesh(parts.head, body.material);
+  head.position.y = HEAD_HEIGHT;
   const legL = new Mesh(parts.leg, parts.limbs);
   legL.position.set(-0.12, 0.62, 0);
   const legR = new Mesh(parts.leg, parts.limbs);
@@ -139,8 +154,8 @@ export function createAvatarView(name: string, badge: string, color: string): Av
   const tag = new Sprite(new SpriteMaterial({ map: labelTexture(name, roleColor(badge)), depthWrite: false }));
   tag.scale.set(0.9, 0.225, 1);
   tag.position.set(0, 2.2, 0);
-  root.add(body, legL, legR, ring, tag);
-  return { root, body, legL, legR, ring, tag, name, badge };
+  root.add(body, head, legL, legR, ring, tag);
+  return { root, body, head, legL, legR, ring, tag, name, badge };
 }
 
 /** Repaints the tag and ring after the name or role became known. */

@@ -29,7 +29,7 @@ import { BubbleLayer } from "./bubbles";
 import type { InputState } from "./input";
 import type { WorldState } from "./state";
 import { buildStore, type StandView, type StoreScene } from "./storeScene";
-import { controllerRays, enterVr, exitVr } from "./xr";
+import { controllerRays, enterVr, exitVr, XrPoseSource } from "./xr";
 
 const CAMERA_DISTANCE = 5;
 const TWIN_MAX_SIZE = 4.6;
@@ -48,6 +48,8 @@ export class Stage {
   readonly twins = new Map<string, Twin>();
   readonly crowd = new Crowd();
   readonly selfView: AvatarView;
+  /** The headset's head and hand poses (nothing outside VR). */
+  readonly poses: XrPoseSource;
   inspecting: string | null = null;
   inVr = false;
   private pitch = 0.28;
@@ -90,6 +92,7 @@ export class Stage {
       onSelect: (ray) => this.pick(ray),
       onSessionChange: (active) => (this.inVr = active),
     });
+    this.poses = new XrPoseSource(this.renderer, this.camera);
   }
 
   private width = 1;
@@ -281,7 +284,7 @@ export class Stage {
       crowd.tag(a.id, a.name, a.badge, a.pose.x, a.pose.y, a.pose.z, near);
       if (!a.inView) continue;
       const bounce = now < a.emoteUntil ? Math.abs(Math.sin(now * 8)) * 0.25 : 0;
-      crowd.add(a.pose.x, a.pose.y, a.pose.z, a.pose.yaw, a.phase, a.speed, bounce, a.color, a.badge);
+      crowd.add(a.pose.x, a.pose.y, a.pose.z, a.pose.yaw, a.phase, a.speed, bounce, a.color, a.badge, a.trackedPoses, a.trackedMask);
     }
     crowd.end();
     this.selfView.root.visible = local.id !== null && !this.inVr;
@@ -292,7 +295,7 @@ export class Stage {
   private placeCamera(): void {
     const local = this.world.local;
     if (this.inVr) {
-      this.rig.position.set(local.pose.x, 0, local.pose.z);
+      this.rig.position.set(local.pose.x, local.pose.y, local.pose.z);
       this.rig.rotation.set(0, local.pose.yaw, 0);
       return;
     }

@@ -7,6 +7,7 @@
 import type { ServerFrame } from "../net/protocol.gen";
 import { SampleBuffer, type Pose } from "./interpolation";
 import type { Bounds, MoveIntent, WalkTarget } from "./movement";
+import { createPoses, type TrackedBuffer } from "./tracked";
 
 export interface AvatarData {
   id: number;
@@ -27,6 +28,19 @@ export interface AvatarData {
   bubbleUntil: number;
   emote: string;
   emoteUntil: number;
+  /** VR head and hands, once the avatar was first seen in VR (see tracked.ts). */
+  tracked: TrackedBuffer | null;
+  /** Parts drawn this frame (bit mask; 0 for a walking avatar) and their world poses. */
+  trackedMask: number;
+  trackedPoses: Float32Array | null;
+}
+
+/** The local headset: poses read this frame in the rig's space, and the last ones sent. */
+export interface LocalVr {
+  mask: number;
+  rig: Float32Array;
+  sentMask: number;
+  sentRig: Float32Array;
 }
 
 export interface LocalData {
@@ -45,6 +59,7 @@ export interface LocalData {
   phase: number;
   bubbleText: string;
   bubbleUntil: number;
+  vr: LocalVr;
 }
 
 export interface ChatLine {
@@ -102,6 +117,7 @@ export function createWorldState(brand: string, zone: string): WorldState {
       phase: 0,
       bubbleText: "",
       bubbleUntil: 0,
+      vr: { mask: 0, rig: createPoses(), sentMask: 0, sentRig: createPoses() },
     },
     avatars: new Map(),
     inbox: [],
@@ -130,5 +146,8 @@ export function createAvatar(id: number, name: string, badge: string, color: str
     bubbleUntil: 0,
     emote: "",
     emoteUntil: 0,
+    tracked: null,
+    trackedMask: 0,
+    trackedPoses: null,
   };
 }

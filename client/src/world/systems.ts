@@ -1,7 +1,7 @@
 /**
  * The world's systems, one function each, called by the frame tick in this order:
  * input -> network (apply received frames) -> prediction -> network (send) ->
- * interpolation -> animation. None of them allocates in the steady state; none
+ * interpolation -> animation (tracking, the VR headset's poses, is part of input). None of them allocates in the steady state; none
  * touches three.js, so all are tested with Vitest.
  */
 
@@ -12,6 +12,7 @@ import type { InputState } from "./input";
 import { interpolationDelay } from "./interpolation";
 import { stepLocal, walkSpeed } from "./movement";
 import { createAvatar, type AvatarData, type WorldState } from "./state";
+import { ALL_PARTS, createPoses, HEAD, LEFT, posesChanged, readTrackedEntry, RIGHT, TrackedBuffer, worldPose, type PoseSource } from "./tracked";
 
 export const SEND_INTERVAL = 1 / 15; // s; under the server's 20 Hz limit with room for jitter
 export const BUBBLE_SECONDS = 6;
@@ -50,9 +51,24 @@ export function inputSystem(world: WorldState, input: InputState): void {
   }
 }
 
+// ------------------------------------------------------------------ tracking (VR input)
+
+/**
+ * Reads the headset's poses (nothing outside immersive VR) and marks the local avatar
+ * for sending when they changed by more than 1 cm or about a degree, or when the
+ * headset came or went (a move without poses tells the others we left VR).
+ */
+export function trackingSystem(world: WorldState, source: PoseSource | null): void {
+  const vr = world.local.vr;
+  vr.mask = source ? source.read(vr.rig) & ALL_PARTS : 0;
+  if (world.local.id === null) return;
+  if (posesChanged(vr.rig, vr.mask, vr.sentRig, vr.sentMask)) world.local.dirty = true;
+}
+
 // ------------------------------------------------------------------ network in
 
 const entry: EntryView = { id: 0, x: 0, y: 0, z: 0, yaw: 0 };
+const trackedScratch = createPoses();
 
 function addPresence(world: WorldState, who: Presence): AvatarData | null {
   if (who.id === world.local.id) return null;
@@ -83,13 +99,25 @@ function applyEntries(world: WorldState, entries: readonly unknown[], now: numbe
       world.avatars.set(entry.id, avatar);
       world.added.push(entry.id);
     }
-    if (!avatar.inView) {
+    const fresh = !avatar.inView;
+    if (fresh) {
       avatar.samples.clear();
       avatar.inView = true;
       avatar.prevX = entry.x;
       avatar.prevZ = entry.z;
     }
     avatar.samples.push(now, entry.x, entry.y, entry.z, entry.yaw, step * 1.5, step);
+    // VR poses: a ring is made the first time the avatar shows up in VR, then every
+    // entry goes in (with mask 0 once it left VR, so its hands disappear on time).
+    const mask = readTrackedEntry(entries[i] as unknown[], trackedScratch);
+    if (mask !== 0 && avatar.tracked === null) {
+      avatar.tracked = new TrackedBuffer(16);
+      avatar.trackedPoses = createPoses();
+    }
+    if (avatar.tracked !== null) {
+      if (fresh) avatar.tracked.clear();
+      avatar.tracked.push(now, mask, trackedScratch, step * 1.5, step);
+    }
   }
 }
 
@@ -235,10 +263,22 @@ export function networkSendSystem(world: WorldState, now: number, send: (frame: 
   const k = dist > reach ? reach / dist : 1;
   const x = sent.x + dx * k;
   const z = sent.z + dz * k;
-  if (!send({ t: "move", p: [round2(x), round2(local.pose.y), round2(z)], r: round3(local.pose.yaw) })) return;
+  const frame: OutFrame = { t: "move", p: [round2(x), round2(local.pose.y), round2(z)], r: round3(local.pose.yaw) };
+  const vr = local.vr;
+  if (vr.mask !== 0) {
+    // Poses go out around the position being sent, which trails a teleport.
+    const y = local.pose.y;
+    const yaw = local.pose.yaw;
+    frame.h = vr.mask & (1 << HEAD) ? worldPose(vr.rig, HEAD, x, y, z, yaw) : null;
+    frame.lh = vr.mask & (1 << LEFT) ? worldPose(vr.rig, LEFT, x, y, z, yaw) : null;
+    frame.rh = vr.mask & (1 << RIGHT) ? worldPose(vr.rig, RIGHT, x, y, z, yaw) : null;
+  }
+  if (!send(frame)) return;
   sent.x = x;
   sent.z = z;
   sent.yaw = local.pose.yaw;
+  vr.sentRig.set(vr.rig);
+  vr.sentMask = vr.mask;
   local.sentAt = now;
   local.dirty = k < 1;
 }
@@ -251,7 +291,11 @@ const round3 = (v: number): number => Math.round(v * 1000) / 1000;
 export function interpolationSystem(world: WorldState, now: number): void {
   const renderTime = now - world.delay;
   for (const avatar of world.avatars.values()) {
-    if (avatar.inView) avatar.samples.sample(renderTime, avatar.pose);
+    if (!avatar.inView) continue;
+    avatar.samples.sample(renderTime, avatar.pose);
+    if (avatar.tracked !== null && avatar.trackedPoses !== null) {
+      avatar.trackedMask = avatar.tracked.sample(renderTime, avatar.trackedPoses);
+    }
   }
 }
 

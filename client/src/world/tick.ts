@@ -10,11 +10,21 @@ import {
   networkReceiveSystem,
   networkSendSystem,
   predictionSystem,
+  trackingSystem,
 } from "./systems";
+import type { PoseSource } from "./tracked";
 
-/** input -> network in -> prediction -> network out -> interpolation -> animation (then the view renders). */
-export function worldTick(world: WorldState, input: InputState, now: number, dt: number, send: (frame: OutFrame) => boolean): void {
+/** input (keys, VR poses) -> network in -> prediction -> network out -> interpolation -> animation (then the view renders). */
+export function worldTick(
+  world: WorldState,
+  input: InputState,
+  now: number,
+  dt: number,
+  send: (frame: OutFrame) => boolean,
+  poses: PoseSource | null = null,
+): void {
   inputSystem(world, input);
+  trackingSystem(world, poses);
   networkReceiveSystem(world, now);
   predictionSystem(world, dt);
   networkSendSystem(world, now, send);
