@@ -31,6 +31,8 @@ from vitrina.conversations.schemas import (
 from vitrina.conversations.states import WITH_ADVISOR, Actor, State
 from vitrina.core.errors import NotFound
 from vitrina.core.security import Principal, Role
+from vitrina.privacy import service as privacy
+from vitrina.privacy import subjects
 
 SUPERVISOR = require_roles(Role.SUPERVISOR, Role.ADMIN)
 SupervisorPrincipal = Annotated[Principal, Depends(SUPERVISOR)]
@@ -83,7 +85,18 @@ async def list_conversations(
 async def read(
     conversation_id: str, principal: StaffPrincipal, db: DbSession
 ) -> ConversationDetail:
-    return await detail(db, conversation_id, principal, internal=True)
+    shown = await detail(db, conversation_id, principal, internal=True)
+    conversation = await _visible(db, conversation_id, principal)
+    guest = conversation.guest_session_id
+    await privacy.record_access(  # a transcript is personal data: the read is audited
+        db,
+        principal=principal,
+        brand_id=conversation.brand_id,
+        subject=subjects.or_record(guest and f"guest:{guest}", f"conversation:{conversation.id}"),
+        what="conversations.transcript",
+        why=f"conversation {conversation.id} ({conversation.state})",
+    )
+    return shown
 
 
 @router.get(

@@ -56,6 +56,24 @@ Caller = Annotated[Principal, Depends(READ)]
 Writer = Annotated[Principal, Depends(WRITE)]
 
 
+ReasonQuery = Annotated[str, Query(max_length=500, description="Why you read it (audited).")]
+NO_REASON = "no reason given"
+
+
+async def _audit(
+    db: DbSession, principal: Principal, brand_id: str, root_id: str, what: str, reason: str
+) -> None:
+    """Staff reads of a profile go to the access log; the DPO sees reads without a reason."""
+    await privacy.record_access(
+        db,
+        principal=principal,
+        brand_id=brand_id,
+        subject=f"customer:{root_id}",
+        what=what,
+        why=reason.strip() or NO_REASON,
+    )
+
+
 def _identifier(body: IdentityCreate) -> tuple[Identifier, int | None]:
     try:
         return normalise(body.kind, body.value), body.chain_id
@@ -88,10 +106,13 @@ async def search_customers(
 @read_router.get(
     "/customers/{customer_id}", response_model=Customer360, summary="Customer 360 view"
 )
-async def customer_360(customer_id: str, principal: Caller, db: DbSession) -> Customer360:
+async def customer_360(
+    customer_id: str, principal: Caller, db: DbSession, reason: ReasonQuery = ""
+) -> Customer360:
     asked = await service.get_visible_or_raise(db, principal=principal, customer_id=customer_id)
     root = await service.root_of(db, asked)
     family = await service.family_ids(db, root_id=root.id)
+    await _audit(db, principal, root.brand_id, root.id, "crm.customer_360", reason)
     return Customer360(
         profile=CustomerRead.model_validate(root),
         merged_profile_ids=family[1:],
@@ -129,9 +150,12 @@ async def customer_timeline(
     db: DbSession,
     before: datetime | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    reason: ReasonQuery = "",
 ) -> list[TimelineEntryRead]:
     asked = await service.get_visible_or_raise(db, principal=principal, customer_id=customer_id)
-    family = await service.family_ids(db, root_id=(await service.root_of(db, asked)).id)
+    root = await service.root_of(db, asked)
+    family = await service.family_ids(db, root_id=root.id)
+    await _audit(db, principal, root.brand_id, root.id, "crm.timeline", reason)
     entries = await service.timeline(db, profile_ids=family, before=before, limit=limit)
     return [TimelineEntryRead.model_validate(e) for e in entries]
 

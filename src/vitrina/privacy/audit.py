@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -39,6 +41,40 @@ async def record_access(
     db.add(row)
     await db.flush()
     return row
+
+
+async def record_reads(
+    db: AsyncSession,
+    *,
+    principal: Principal,
+    brand_id: str,
+    subjects: Iterable[str],
+    what: str,
+    why: str,
+) -> int:
+    """`record_access` for a list that shows several people at once (an agenda): one row
+    per person, one flush."""
+    if not why.strip():
+        raise AppError(
+            "Say why you need this customer's data.", code=PrivacyErrorCode.REASON_REQUIRED
+        )
+    at = utcnow()
+    rows = [
+        AccessAudit(
+            id=new_id(),
+            brand_id=brand_id,
+            staff_user_id=principal.user_id,
+            staff_name=principal.display_name,
+            subject=subject,
+            what=what[:120],
+            why=why.strip()[:500],
+            at=at,
+        )
+        for subject in dict.fromkeys(subjects)
+    ]
+    db.add_all(rows)
+    await db.flush()
+    return len(rows)
 
 
 async def list_access(

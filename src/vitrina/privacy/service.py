@@ -21,7 +21,7 @@ from vitrina.core.events import DomainEvent, EventBus
 from vitrina.core.security import Principal, Role
 from vitrina.privacy import keys
 from vitrina.privacy import subjects as subjects_mod
-from vitrina.privacy.audit import list_access, record_access
+from vitrina.privacy.audit import list_access, record_access, record_reads
 from vitrina.privacy.book import ConsentBook
 from vitrina.privacy.errors import PrivacyErrorCode
 from vitrina.privacy.models import ConsentRecord, ConsentText, Tombstone
@@ -29,7 +29,14 @@ from vitrina.privacy.texts import DEFAULT_TEXTS, Purpose
 
 encrypt_for = keys.encrypt_for
 decrypt_for = keys.decrypt_for
-__all__ = ["ConsentBook", "decrypt_for", "encrypt_for", "list_access", "record_access"]
+__all__ = [
+    "ConsentBook",
+    "decrypt_for",
+    "encrypt_for",
+    "list_access",
+    "record_access",
+    "record_reads",
+]
 
 
 class ConsentChanged(DomainEvent):

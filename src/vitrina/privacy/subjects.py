@@ -38,3 +38,9 @@ def check(subject: str) -> str:
 def of_principal(principal: Principal) -> str:
     """The subject a guest speaks for: its own session."""
     return guest(principal.session_id)
+
+
+def or_record(ref: str | None, record: str) -> str:
+    """The subject to audit a read under: `ref` when it is a subject, else the record read
+    (`conversation:<id>`), never an email address or other personal value."""
+    return ref if ref is not None and is_valid(ref) else record

@@ -8,7 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, status
 
 from vitrina.api.deps import STAFF, DbSession, StaffPrincipal, require_roles
+from vitrina.brands import service as brands
 from vitrina.core.security import Principal, Role
+from vitrina.privacy import service as privacy
+from vitrina.privacy import subjects
 from vitrina.scheduling import service
 from vitrina.scheduling.schemas import (
     AgendaRead,
@@ -42,6 +45,17 @@ async def agenda(
     db: DbSession,
 ) -> AgendaRead:
     tz, appointments = await service.agenda(db, brand_slug=brand_slug, day=day, actor=principal)
+    if appointments:  # names and emails of customers: the read goes to the access log
+        await privacy.record_reads(
+            db,
+            principal=principal,
+            brand_id=(await brands.get_by_slug_or_raise(db, slug=brand_slug)).id,
+            subjects=[
+                subjects.or_record(a.customer_ref, f"appointment:{a.id}") for a in appointments
+            ],
+            what="scheduling.agenda",
+            why=f"agenda of {day.isoformat()}",
+        )
     return AgendaRead(
         brand_slug=brand_slug,
         day=day,
