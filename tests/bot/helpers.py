@@ -12,10 +12,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from vitrina.bot import service as bot
 from vitrina.bot.content import BrandContent
 from vitrina.bot.engine import Turn
+from vitrina.brands import service as brands
 from vitrina.brands.demo import ensure_demo_brand
 from vitrina.conversations import service as conversations
 from vitrina.conversations.models import Conversation
 from vitrina.conversations.states import Channel
+from vitrina.core.security import Principal
+from vitrina.crm import service as crm
+from vitrina.crm.demo import DEMO_EMAIL
+from vitrina.crm.identifiers import IdentityKind, normalise
+from vitrina.identity import verification
 from vitrina.scheduling.demo import seed_scheduling
 
 BRAND = "aurora-motors"
@@ -38,6 +44,28 @@ async def setup_brand(db: AsyncSession) -> None:
     await ensure_demo_brand(db)
     await seed_scheduling(db)
     await db.commit()
+
+
+async def verify(db: AsyncSession, session_id: str, *, email: str = DEMO_EMAIL) -> str:
+    """Record that the guest session proved it holds `email` (as an e-mail code does);
+    returns the CRM profile id. The profile must exist (seed_demo_customer)."""
+    brand = await brands.get_by_slug_or_raise(db, slug=BRAND)
+    profile = await crm.find_identity(
+        db, brand_id=brand.id, identifier=normalise(IdentityKind.EMAIL, email)
+    )
+    assert profile is not None
+    await verification.record(
+        db,
+        principal=Principal(kind="guest", session_id=session_id, display_name="Giulia"),
+        brand_id=brand.id,
+        customer_id=profile.profile_id,
+        method="email_code",
+        level=verification.Level.EMAIL_CODE,
+        identifier=email,
+        ttl_s=600,
+    )
+    await db.commit()
+    return profile.profile_id
 
 
 async def start(

@@ -70,4 +70,6 @@ def test_broken_yaml_points_at_the_line(tmp_path: Path) -> None:
 async def test_the_demo_seeder_checks_the_content(db: AsyncSession) -> None:
     await ensure_demo_brand(db)
     line = await check_bot_content(db)
-    assert line.startswith("bot Nova: 20 intents, 12 articles, flows book_test_drive")
+    assert line.startswith(
+        "bot Nova: 22 intents, 12 articles, flows book_test_drive, reschedule_appointment"
+    )

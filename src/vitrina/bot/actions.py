@@ -1,5 +1,10 @@
-"""What flows do in the world: book through scheduling, read account data through the
-CRM (only for a verified session), hand over through conversations.
+"""What flows do in the world: book, move and cancel appointments through scheduling,
+read account data through the CRM (only for a verified session), hand over through
+conversations.
+
+Who may move or cancel an appointment: the conversation that booked it, or a customer
+verified in this conversation (their appointments under their CRM profile, their
+verified e-mail address or this guest session). Anyone else is asked to verify first.
 
 Every call goes through the other domain's service module, inside the caller's
 transaction; nothing here commits.
@@ -14,7 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vitrina.bot.content import Flow
-from vitrina.bot.engine import ActionResult
+from vitrina.bot.engine import GONE, NEEDS_VERIFICATION, PREPARED, TARGET, ActionResult
 from vitrina.conversations import service as conversations
 from vitrina.conversations.models import Conversation
 from vitrina.conversations.schemas import HandoffSummary
@@ -37,6 +42,7 @@ DAYS = {
     "it": "lunedì martedì mercoledì giovedì venerdì sabato domenica",
 }
 AT = {"en": "at", "fr": "à", "it": "alle"}
+CHANGES = ("scheduling.reschedule", "scheduling.cancel")
 
 
 def format_moment(moment: datetime, lang: str) -> str:
@@ -84,19 +90,90 @@ class ServiceActions:
             display_name=self.conversation.customer_name or "Customer",
         )
 
-    async def verified_identity(self) -> str | None:
+    async def _verified(self) -> verification.Verified | None:
         principal = self._principal()
         if principal is None:
             return None
-        verified = await verification.current(
+        return await verification.current(
             self.db, principal=principal, brand_id=self.conversation.brand_id
         )
+
+    async def verified_identity(self) -> str | None:
+        verified = await self._verified()
         return verified.identifier if verified is not None else None
 
-    async def prepare(self, flow: Flow, slots: dict[str, Any], language: str) -> ActionResult:
-        if flow.action != "scheduling.book" or not flow.appointment_type:
+    def _booking_key(self) -> str:
+        return f"bot:{self.conversation.id}:"
+
+    async def _appointments(self) -> tuple[list[scheduling.Appointment], bool]:
+        """Upcoming confirmed appointments this conversation may change, soonest first,
+        and whether the session is verified."""
+        brand, now = self.conversation.brand_slug, self.now
+        sid = self.conversation.guest_session_id
+        found: list[scheduling.Appointment] = []
+        if sid:
+            # The booking conversation's own appointments (same guest session, booked
+            # with its idempotency key); the others of the session need proof.
+            found += [
+                a
+                for a in await scheduling.list_for_customer(
+                    self.db, guest_session_id=sid, brand_slug=brand, now=now
+                )
+                if (a.idempotency_key or "").startswith(self._booking_key())
+            ]
+        found += await scheduling.list_for_customer(
+            self.db, customer_ref=f"conversation:{self.conversation.id}", brand_slug=brand, now=now
+        )
+        verified = await self._verified()
+        if verified is not None:
+            refs = [f"customer:{verified.customer_id}"]
+            if "@" in verified.identifier:
+                refs.append(f"email:{verified.identifier.lower()}")
+            for ref in refs:
+                found += await scheduling.list_for_customer(
+                    self.db, customer_ref=ref, brand_slug=brand, now=now
+                )
+            if sid:
+                found += await scheduling.list_for_customer(
+                    self.db, guest_session_id=sid, brand_slug=brand, now=now
+                )
+        unique = {a.id: a for a in found if a.status == scheduling.AppointmentStatus.CONFIRMED}
+        return sorted(unique.values(), key=lambda a: a.start_at), verified is not None
+
+    async def target(self, flow: Flow, language: str) -> ActionResult:
+        if flow.action not in CHANGES:
             return ActionResult(ok=True)
-        when = slots.get("when") or {}
+        appointments, verified = await self._appointments()
+        if not appointments:
+            return ActionResult(ok=False, values={} if verified else {NEEDS_VERIFICATION: "1"})
+        # The soonest one; the confirmation names it, so a "no" leaves it alone.
+        appointment = appointments[0]
+        (read,) = await scheduling.describe(self.db, [appointment])
+        local = appointment.start_at.astimezone(ZoneInfo(read.timezone))
+        return ActionResult(
+            ok=True,
+            values={
+                "appointment_id": appointment.id,
+                "appointment_type": read.type_slug,
+                "current": format_moment(local, language),
+            },
+        )
+
+    async def prepare(self, flow: Flow, slots: dict[str, Any], language: str) -> ActionResult:
+        if flow.action == "scheduling.reschedule":
+            type_slug = (slots.get(TARGET) or {}).get("appointment_type")
+        elif flow.action == "scheduling.book":
+            type_slug = flow.appointment_type
+        else:
+            return ActionResult(ok=True)
+        if not type_slug:
+            return ActionResult(ok=False)
+        return await self._first_free(type_slug, slots.get("when") or {}, language)
+
+    async def _first_free(
+        self, type_slug: str, when: dict[str, Any], language: str
+    ) -> ActionResult:
+        """The first free slot of `type_slug` in the window the customer named."""
         start, end = datetime.fromisoformat(when["start"]), datetime.fromisoformat(when["end"])
         if when.get("exact"):
             end = start + (end - start) / 2 if end > start else end
@@ -104,7 +181,7 @@ class ServiceActions:
             search = await scheduling.find_slots(
                 self.db,
                 brand_slug=self.conversation.brand_slug,
-                type_slug=flow.appointment_type,
+                type_slug=type_slug,
                 start=start,
                 end=max(end, start) if not when.get("exact") else end,
                 limit=1,
@@ -124,12 +201,14 @@ class ServiceActions:
     async def run(self, flow: Flow, slots: dict[str, Any], language: str) -> ActionResult:
         if flow.action == "scheduling.book":
             return await self._book(flow, slots, language)
+        if flow.action in CHANGES:
+            return await self._change(flow, slots)
         if flow.action == "crm.financing_balance":
             return await self._financing_balance(language)
         return ActionResult(ok=False)
 
     async def _book(self, flow: Flow, slots: dict[str, Any], language: str) -> ActionResult:
-        prepared = slots.get("_prepared") or {}
+        prepared = slots.get(PREPARED) or {}
         if not flow.appointment_type or "slot_start" not in prepared:
             return ActionResult(ok=False, values={"retry_slot": "when"})
         customer = scheduling.Customer(
@@ -159,6 +238,39 @@ class ServiceActions:
         return ActionResult(
             ok=True, values={"slot": prepared.get("slot", ""), "reference": appointment.id[:8]}
         )
+
+    async def _change(self, flow: Flow, slots: dict[str, Any]) -> ActionResult:
+        """Move or cancel the appointment the customer confirmed, if they still may."""
+        appointment_id = (slots.get(TARGET) or {}).get("appointment_id")
+        appointments, _ = await self._appointments()
+        if appointment_id not in {a.id for a in appointments}:
+            # Cancelled or moved elsewhere meanwhile, or the proof has expired.
+            return ActionResult(ok=False, values={GONE: "1"})
+        if flow.action == "scheduling.cancel":
+            await scheduling.cancel(
+                self.db,
+                appointment_id=appointment_id,
+                reason="Cancelled by the customer through the virtual agent",
+                bus=self.bus,
+                now=self.now,
+            )
+            return ActionResult(ok=True)
+        prepared = slots.get(PREPARED) or {}
+        if "slot_start" not in prepared:
+            return ActionResult(ok=False, values={"retry_slot": "when"})
+        try:
+            await scheduling.reschedule(
+                self.db,
+                appointment_id=appointment_id,
+                start=datetime.fromisoformat(prepared["slot_start"]),
+                idempotency_key=f"{self._booking_key()}move:{prepared['slot_start']}",
+                bus=self.bus,
+                now=self.now,
+            )
+        except AppError:
+            # Taken in the meantime: offer another time.
+            return ActionResult(ok=False, values={"retry_slot": "when"})
+        return ActionResult(ok=True, values={"slot": prepared.get("slot", "")})
 
     async def _financing_balance(self, language: str) -> ActionResult:
         principal = self._principal()

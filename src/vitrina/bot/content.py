@@ -118,6 +118,12 @@ class Flow(_Strict):
     appointment_type: str | None = None
     # Account data: the flow stops until the customer proves who they are.
     requires_verification: bool = False
+    # What the bot says when the flow waits for the customer to prove who they are
+    # (`verify_first` if not given).
+    verify: str | None = None
+    # What the bot says when there is nothing to act on, such as no appointment to move
+    # (`failed` if not given).
+    missing: str | None = None
     done: str
     failed: str
 
@@ -189,7 +195,7 @@ class BrandContent(_Strict):
                 problems.append(f"intent {intent.name}: no flow {intent.flow!r}")
         for flow in self.flows:
             keys = [flow.done, flow.failed, *(s.prompt for s in flow.slots)]
-            keys += [flow.confirm] if flow.confirm else []
+            keys += [k for k in (flow.confirm, flow.verify, flow.missing) if k]
             problems += [
                 f"flow {flow.name}: no response {k!r}" for k in keys if k not in self.responses
             ]

@@ -20,6 +20,14 @@ from vitrina.bot.models import BotConversation
 from vitrina.bot.slots import extract_slot, fold, yes_no
 
 CONFIRM = "confirm"
+# Slots the engine keeps for itself (never shown, never in the handoff summary): what
+# the flow acts on (an appointment), and what the action prepared (a free slot).
+TARGET = "_target"
+PREPARED = "_prepared"
+# In a failed `Actions.target` result: the flow may go on once the customer is verified.
+NEEDS_VERIFICATION = "needs_verification"
+# In a failed `Actions.run` result: what the flow acts on is gone (changed meanwhile).
+GONE = "gone"
 # The intent whose examples teach the model what the brand does not answer.
 OUT_OF_SCOPE = "out_of_scope"
 VERIFY = "verify"
@@ -44,6 +52,11 @@ class ActionResult:
 
 class Actions(Protocol):
     async def verified_identity(self) -> str | None: ...
+
+    async def target(self, flow: Flow, language: str) -> ActionResult:
+        """What the flow will act on (the customer's appointment), found before the bot
+        asks anything; ok with no values for flows that act on nothing existing."""
+        ...
 
     async def prepare(self, flow: Flow, slots: dict[str, Any], language: str) -> ActionResult: ...
 
@@ -267,6 +280,8 @@ class Dialogue:
         return filled
 
     async def _advance(self, flow: Flow) -> None:
+        if TARGET not in self.state.slots and not await self._find_target(flow):
+            return
         missing = [s for s in flow.slots if s.required and s.name not in self.state.slots]
         if missing:
             self.state.step = missing[0].name
@@ -274,19 +289,37 @@ class Dialogue:
             return
         if flow.requires_verification and await self.actions.verified_identity() is None:
             self.state.step = VERIFY
-            self.say("verify_first")
+            self.say(flow.verify or "verify_first")
             return
         prepared = await self.actions.prepare(flow, self.state.slots, self.lang)
         if not prepared.ok:
-            self.say(flow.failed, **prepared.values)
+            self.say(flow.failed, **self._values(flow, prepared.values))
             self._reopen(flow, prepared)
             return
-        self.state.slots = {**self.state.slots, "_prepared": prepared.values}
+        self.state.slots = {**self.state.slots, PREPARED: prepared.values}
         if flow.confirm:
             self.state.step = CONFIRM
-            self.say(flow.confirm, **self._display(flow), **prepared.values)
+            self.say(flow.confirm, **self._values(flow, prepared.values))
             return
         await self._execute(flow)
+
+    async def _find_target(self, flow: Flow) -> bool:
+        """Look up what the flow acts on; False when the flow cannot go on yet."""
+        found = await self.actions.target(flow, self.lang)
+        if found.ok:
+            self.state.slots = {**self.state.slots, TARGET: found.values}
+            return True
+        if found.values.get(NEEDS_VERIFICATION):
+            # Nothing this conversation may touch without proof: wait for it. The
+            # lookup runs again once the session is verified.
+            self.state.step = VERIFY
+            self.say(flow.verify or "verify_first")
+            return False
+        self.state.tried = [*self.state.tried, f"{flow.name} failed"][-10:]
+        self.say(flow.missing or flow.failed, **found.values)
+        self._end_flow()
+        self._resume_suspended()
+        return False
 
     def _reopen(self, flow: Flow, result: ActionResult) -> None:
         """After a failed preparation, ask again for the slot that made it fail."""
@@ -303,18 +336,24 @@ class Dialogue:
         # The action re-checks verification itself; this check keeps the flow honest too.
         if flow.requires_verification and await self.actions.verified_identity() is None:
             self.state.step = VERIFY
-            self.say("verify_first")
+            self.say(flow.verify or "verify_first")
             return
         result = await self.actions.run(flow, self.state.slots, self.lang)
         if result.ok:
-            self.say(flow.done, **self._display(flow), **result.values)
+            self.say(flow.done, **self._values(flow, result.values))
             self.state.tried = [*self.state.tried, f"completed {flow.name}"][-10:]
             self._end_flow()
             self._resume_suspended()
         else:
             self.state.tried = [*self.state.tried, f"{flow.name} failed"][-10:]
-            self.say(flow.failed, **result.values)
+            failed = flow.missing if result.values.get(GONE) and flow.missing else flow.failed
+            self.say(failed, **self._values(flow, result.values))
             self._reopen(flow, result)
+
+    def _values(self, flow: Flow, extra: dict[str, str]) -> dict[str, str]:
+        """Placeholders of a flow's sentences: its slots, its target, then `extra`."""
+        target = self.state.slots.get(TARGET) or {}
+        return {**self._display(flow), **target, **extra}
 
     def _display(self, flow: Flow) -> dict[str, str]:
         shown: dict[str, str] = {}
@@ -331,17 +370,17 @@ class Dialogue:
         if self.state.step == CONFIRM:
             if invalid:
                 self.say("confirm_yes_no")
-            prepared = self.state.slots.get("_prepared", {})
-            self.say(flow.confirm or "confirm_yes_no", **self._display(flow), **prepared)
+            prepared = self.state.slots.get(PREPARED, {})
+            self.say(flow.confirm or "confirm_yes_no", **self._values(flow, prepared))
             return
         if self.state.step == VERIFY:
-            self.say("verify_first")
+            self.say(flow.verify or "verify_first")
             return
         slot = next((s for s in flow.slots if s.name == self.state.step), None)
         if slot is not None:
             if invalid:
                 self.say("invalid_value")
-            self.say(slot.prompt)
+            self.say(slot.prompt, **self._values(flow, {}))
 
     def _end_flow(self) -> None:
         self.state.flow, self.state.step, self.state.slots = None, None, {}

@@ -31,21 +31,21 @@ LEXICON: dict[Lang, frozenset[str]] = {
         "the a an is are was i you my me your we what when where which who how can could "
         "would should do does did to of and or for with on at in it this that please thanks "
         "thank hello hi hey yes no not want need like book talk person human there have has "
-        "open today tomorrow afternoon morning evening friday monday"
+        "open today tomorrow afternoon morning evening friday monday never mind forget cancel"
     ),
     "fr": _lexicon(
         "le la les un une des est sont je tu vous mon ma mes votre vos nous quel quelle quels "
         "quand où comment pourquoi est-ce qu que qui de du et ou pour avec sur dans ce cette "
         "merci bonjour bonsoir salut oui non pas veux voudrais besoin parler personne "
         "humain ouvert ouverts aujourd'hui demain après-midi matin soir vendredi lundi "
-        "au aux suis avez pouvez puis j'ai c'est"
+        "au aux suis avez pouvez puis j'ai c'est annule annuler laisse tomber oubliez"
     ),
     "it": _lexicon(
         "il lo gli un una uno è sono io tu lei voi mio mia miei vostro noi quale quali quando "
         "dove come perché che chi di del della e o per con su nel nella questo questa grazie "
         "ciao buongiorno buonasera sì si no non voglio vorrei bisogno parlare persona umano "
         "aperto aperti oggi domani pomeriggio mattina sera venerdì lunedì al ai sei avete "
-        "potete posso ho c'è orari prenotare"
+        "potete posso ho c'è orari prenotare annulla lascia perdere basta"
     ),
 }
 
@@ -93,8 +93,11 @@ class LanguageDetector:
         if current in self.languages and scores[best] < margin:
             return current
         words = _words(text)
-        # A product name or "ok" says nothing about the language: keep the current one.
-        if current in self.languages and len(words) < 3 and not any(lexicon_scores(text).values()):
+        # A product name or "ok" says nothing about the language, and "no" is English as
+        # much as Italian: a short message keeps the current language unless it has more
+        # clues for another.
+        hits = lexicon_scores(text)
+        if current in self.languages and len(words) < 3 and hits[current] >= max(hits.values()):
             return current
         return best
 
