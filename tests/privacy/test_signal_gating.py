@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from httpx import AsyncClient
@@ -51,7 +52,8 @@ async def test_each_signal_needs_its_own_purpose(
     guest = await make_guest()
     others = {p: p != purpose for p in ALL_OPTIONAL}  # everything but the one it needs
     await guest.consent(SLUG, others)
-    extra = {"ray": {"origin": [0, 1.6, 0], "direction": [0, 0, 1]}} if kind == "gaze" else {}
+    ray = {"origin": [0, 1.6, 0], "direction": [0, 0, 1]}
+    extra: dict[str, Any] = {"ray": ray} if kind == "gaze" else {}
     before = rejected("no_consent")
     result = await guest.signals(SLUG, [signal(kind, **extra)])
     assert result == {"accepted": 0, "rejected": {"no_consent": 1}}

@@ -78,6 +78,8 @@ register(
         tables=["bot_conversation"],
         export=_export,
         erase=_erase,
+        # Dialogues are found through the conversations, so they go first.
+        erase_before=("conversations.threads", "conversations.messages"),
         retention=[RetentionRule(kind="bot_dialogues", days=RETENTION_DAYS, purge=_purge)],
         description="What the bot understood in your conversations: the answers you gave it.",
     )

@@ -23,7 +23,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, delete, false, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from vitrina.conversations.models import Conversation, Message, Transition
+from vitrina.conversations.models import Conversation, Message, Transition, WebhookDelivery
 from vitrina.conversations.states import State
 from vitrina.crm import service as crm
 from vitrina.crm.identifiers import IdentityKind
@@ -144,6 +144,8 @@ async def _blank_transcript(db: AsyncSession, ids: Sequence[str]) -> int:
         .values(author_id=None, author_name="")
         .execution_options(synchronize_session=False)
     )
+    # Replies queued for a messaging app are copies of messages: never send them now.
+    await db.execute(delete(WebhookDelivery).where(WebhookDelivery.conversation_id.in_(ids)))
     await db.execute(
         update(Transition)
         .where(Transition.conversation_id.in_(ids), Transition.actor_kind == "customer")
@@ -154,7 +156,7 @@ async def _blank_transcript(db: AsyncSession, ids: Sequence[str]) -> int:
 
 
 async def _erase_messages(db: AsyncSession, req: DataRequest) -> int:
-    """Blank the transcripts; runs first ("messages" sorts before "threads")."""
+    """Blank the transcripts; declared to run before the threads eraser."""
     ids = await conversation_ids(db, req)
     return await _blank_transcript(db, ids) if ids else 0
 
@@ -190,6 +192,7 @@ async def _purge(db: AsyncSession, cutoff: datetime) -> int:
         Conversation.state == State.RESOLVED.value,
         Conversation.last_message_at < cutoff,
     )
+    await db.execute(delete(WebhookDelivery).where(WebhookDelivery.conversation_id.in_(old)))
     await db.execute(delete(Message).where(Message.conversation_id.in_(old)))
     await db.execute(delete(Transition).where(Transition.conversation_id.in_(old)))
     result = await db.execute(
@@ -207,6 +210,8 @@ register(
         tables=["conversation", "conversation_transition"],
         export=_export_threads,
         erase=_erase_threads,
+        # A customer's conversations are found by the emails of their CRM identities.
+        erase_before=("crm.profile",),
         retention=[RetentionRule(kind="transcripts", days=RETENTION_DAYS, purge=_purge)],
         description=(
             "Your conversations with the bot and advisors: channel, state, topic, the name"
@@ -218,9 +223,11 @@ register(
 register(
     PersonalDataSource(
         name="conversations.messages",
-        tables=["conversation_message"],
+        tables=["conversation_message", "conversation_webhook_delivery"],
         export=_export_messages,
         erase=_erase_messages,
+        # Messages are found through their conversations, which the threads eraser blanks.
+        erase_before=("conversations.threads", "crm.profile"),
         description="Every message of your conversations that you can see, in order.",
     )
 )

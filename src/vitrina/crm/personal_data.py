@@ -359,6 +359,7 @@ register(
         tables=["crm_note"],
         export=_export_notes,
         erase=_erase_notes,
+        erase_before=("crm.profile",),  # found through the profile family
         description="Notes the brand's staff wrote about the customer.",
     )
 )
@@ -368,6 +369,7 @@ register(
         tables=["crm_timeline"],
         export=_export_timeline,
         erase=_erase_timeline,
+        erase_before=("crm.profile",),  # found through the profile family
         description="What happened with the customer: visits, conversations, orders, bookings.",
     )
 )
@@ -377,6 +379,7 @@ register(
         tables=["crm_vehicle", "crm_service_record", "crm_financing_contract"],
         export=_export_account,
         erase=_erase_account,
+        erase_before=("crm.profile",),  # found through the profile family
         description="Account data: financing contracts, owned vehicles and their service history.",
     )
 )
@@ -386,6 +389,7 @@ register(
         tables=["crm_account_access"],
         export=_export_access,
         erase=_erase_access,
+        erase_before=("crm.profile",),  # found through the profile family
         retention=[
             RetentionRule(
                 kind="account_access", days=ACCESS_LOG_RETENTION_DAYS, purge=_purge_access

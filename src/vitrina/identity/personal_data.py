@@ -196,6 +196,8 @@ register(
         tables=["customer_challenge", "customer_verification"],
         export=_export_verification,
         erase=_erase_verification,
+        # Verifications of a customer are found through the CRM profile family.
+        erase_before=("crm.profile",),
         retention=[
             RetentionRule(
                 kind="sign_in_challenges", days=CHALLENGE_RETENTION_DAYS, purge=_purge_challenges
@@ -216,6 +218,7 @@ register(
         tables=["guest_session"],
         export=_export_session,
         erase=_erase_session,
+        erase_before=("crm.profile",),
         description="Your visitor session: the name shown to others, language and brand.",
     )
 )

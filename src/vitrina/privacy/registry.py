@@ -9,6 +9,7 @@ column is covered by no source.
 
 from __future__ import annotations
 
+import graphlib
 import importlib
 import importlib.util
 import pkgutil
@@ -63,6 +64,10 @@ class PersonalDataSource:
     erase: Eraser
     retention: Sequence[RetentionRule] = field(default_factory=tuple)
     description: str = ""
+    # Sources whose erasers must run after this one: those this eraser finds the subject's
+    # rows through (a conversation is found by the email of a CRM identity, so the
+    # conversations erase before the CRM profile and its identities).
+    erase_before: Sequence[str] = field(default_factory=tuple)
 
 
 _SOURCES: dict[str, PersonalDataSource] = {}
@@ -91,6 +96,33 @@ def discover() -> None:
 def sources() -> list[PersonalDataSource]:
     discover()
     return [_SOURCES[k] for k in sorted(_SOURCES)]
+
+
+def erase_order(*, reverse_ties: bool = False) -> list[PersonalDataSource]:
+    """Every source, each eraser before the sources named in its `erase_before`.
+
+    Sources with no constraint between them run in name order (`reverse_ties` flips it,
+    which tests use to show that erasure does not depend on names). An unknown name or a
+    cycle raises ValueError.
+    """
+    by_name = {s.name: s for s in sources()}
+    graph: dict[str, set[str]] = {name: set() for name in by_name}
+    for source in by_name.values():
+        for later in source.erase_before:
+            if later not in by_name:
+                raise ValueError(f"{source.name} erases before unknown source {later!r}")
+            graph[later].add(source.name)
+    sorter = graphlib.TopologicalSorter(graph)
+    try:
+        sorter.prepare()
+    except graphlib.CycleError as exc:
+        raise ValueError(f"erasure order has a cycle: {exc.args[1]}") from None
+    order: list[PersonalDataSource] = []
+    while sorter.is_active():
+        ready = sorted(sorter.get_ready(), reverse=reverse_ties)
+        order += [by_name[name] for name in ready]
+        sorter.done(*ready)
+    return order
 
 
 def covered_tables() -> set[str]:

@@ -267,7 +267,7 @@ async def _erase(sessions: Sessions, request_id: str, data: registry.DataRequest
     """Every eraser, then the key is destroyed and the subject tombstoned, atomically."""
     summary: dict[str, int] = {}
     async with transaction(sessions) as db:
-        for source in registry.sources():
+        for source in registry.erase_order():
             summary[source.name] = await source.erase(db, data)
         summary["data_key_destroyed"] = int(
             await keys.shred(db, subject=data.subject, request_id=request_id)
