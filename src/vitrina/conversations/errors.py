@@ -13,3 +13,4 @@ class ConversationErrorCode(StrEnum):
     INVALID_SIGNATURE = "invalid_signature"
     CHANNEL_NOT_CONFIGURED = "channel_not_configured"
     CANNED_RESPONSE_EXISTS = "canned_response_exists"
+    DELIVERY_NOT_FOUND = "delivery_not_found"

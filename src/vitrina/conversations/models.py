@@ -112,3 +112,40 @@ class CannedResponse(IdMixin, Base):
     shortcut: Mapped[str] = mapped_column(String(32))
     title: Mapped[str] = mapped_column(String(120))
     body: Mapped[str] = mapped_column(Text)
+
+
+class WebhookChannel(Base):
+    """Where a brand's messaging-app bridge takes the replies (set by an admin)."""
+
+    __tablename__ = "conversation_webhook_channel"
+
+    brand_slug: Mapped[str] = mapped_column(String(64), primary_key=True)
+    outbound_url: Mapped[str] = mapped_column(String(2000))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WebhookDelivery(IdMixin, Base):
+    """A reply waiting to be POSTed to the bridge, written with the message itself (an
+    outbox): it survives restarts, and one message is one delivery."""
+
+    __tablename__ = "conversation_webhook_delivery"
+    __table_args__ = (
+        UniqueConstraint("message_id", name="uq_conversation_webhook_delivery_message_id"),
+        Index("ix_conversation_webhook_delivery_due", "status", "next_attempt_at"),
+    )
+
+    brand_slug: Mapped[str] = mapped_column(String(64))
+    conversation_id: Mapped[str] = mapped_column(
+        ForeignKey("conversation.id", ondelete="CASCADE"), index=True
+    )
+    message_id: Mapped[str] = mapped_column(String(36))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # pending, delivered, or dead (gave up after the last attempt; the console shows it)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A node sending it holds it until then, so two nodes never send it at once.
+    lease_until: Mapped[datetime | None]
+    last_error: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    delivered_at: Mapped[datetime | None]

@@ -12,6 +12,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
+from vitrina.conversations import webhook_outbox
 from vitrina.conversations.errors import ConversationErrorCode as Code
 from vitrina.conversations.events import (
     MessagePosted,
@@ -176,6 +177,8 @@ async def append(
         created_at=now,
     )
     db.add(message)
+    # Replies on the webhook channel leave through the outbox, written with the message.
+    webhook_outbox.enqueue(db, conversation=conversation, message=message)
     await db.flush()
     bus.publish_on_commit(
         db,

@@ -5,33 +5,88 @@ it from `GET /api/admin/channels/webhook/{brand}`). A request carries
 `X-Vitrina-Timestamp` (Unix seconds) and `X-Vitrina-Signature: sha256=<hex>`, the
 HMAC-SHA256 of `<timestamp>.<raw body>`; requests older than five minutes are refused, and
 a repeated `message_id` is accepted without being stored twice.
+
+Replies go back to the bridge's `outbound_url` (set by an admin), signed the same way,
+from an outbox (see webhook_outbox).
 """
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import time
-from typing import Literal
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime
+from functools import partial
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Request, status
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import APIRouter, Depends, FastAPI, Query, Request, status
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from vitrina.api.deps import ADMIN, PUBLIC, Bus, DbSession, SettingsDep
 from vitrina.brands import service as brands
-from vitrina.conversations import service
+from vitrina.conversations import service, webhook_outbox
 from vitrina.conversations.errors import ConversationErrorCode as Code
+from vitrina.conversations.models import WebhookDelivery
 from vitrina.conversations.schemas import MESSAGE_MAX_CHARS, MessageRead
-from vitrina.conversations.states import Channel
-from vitrina.core.errors import AppError, Unauthenticated
+from vitrina.conversations.states import SYSTEM, Channel
+from vitrina.conversations.webhook_outbox import channel_secret, sign
+from vitrina.core.config import Settings
+from vitrina.core.errors import AppError, NotFound, Unauthenticated
+from vitrina.core.events import EventBus
 
 MAX_SKEW_S = 300
+
+
+async def _tell_console(
+    bus: EventBus, db: AsyncSession, conversation_id: str, delivery: WebhookDelivery
+) -> None:
+    """A reply the bridge never took shows in the console as an internal event."""
+    conversation = await service.get(db, conversation_id=conversation_id)
+    if conversation is None:
+        return
+    await service.post_event(
+        db,
+        bus=bus,
+        conversation=conversation,
+        actor=SYSTEM,
+        internal=True,
+        body=f"Not delivered to the messaging app after {delivery.attempts} "
+        f"attempt{'s' if delivery.attempts != 1 else ''}: {delivery.last_error}",
+        data={
+            "event": "webhook_dead",
+            "delivery_id": delivery.id,
+            "message_id": delivery.message_id,
+        },
+    )
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Send replies from the outbox while the app runs (left where they are when it stops)."""
+    sender = webhook_outbox.WebhookSender(
+        app.state.sessions,
+        app.state.bus,
+        app.state.settings,
+        on_dead=partial(_tell_console, app.state.bus),
+    )
+    sender.start()
+    app.state.webhook_sender = sender
+    try:
+        yield
+    finally:
+        await sender.close()
+
 
 router = APIRouter(
     prefix="/api/channels/webhook", tags=["channels"], dependencies=[Depends(PUBLIC)]
 )
 admin_router = APIRouter(
-    prefix="/api/admin/channels/webhook", tags=["admin"], dependencies=[Depends(ADMIN)]
+    prefix="/api/admin/channels/webhook",
+    tags=["admin"],
+    dependencies=[Depends(ADMIN)],
+    lifespan=lifespan,
 )
 
 
@@ -48,17 +103,25 @@ class WebhookChannelRead(BaseModel):
     brand: str
     url: str
     secret: str
+    outbound_url: str | None
 
 
-def channel_secret(secret_key: str, brand_slug: str) -> str:
-    return hmac.new(
-        secret_key.encode(), f"webhook-channel:{brand_slug}".encode(), hashlib.sha256
-    ).hexdigest()
+class WebhookChannelUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    outbound_url: AnyHttpUrl = Field(description="Where replies are POSTed (http or https)")
 
 
-def sign(secret: str, timestamp: str, body: bytes) -> str:
-    digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
-    return "sha256=" + digest.hexdigest()
+class WebhookDeliveryRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: str
+    conversation_id: str
+    message_id: str
+    status: str
+    attempts: int
+    next_attempt_at: datetime
+    last_error: str
+    created_at: datetime
+    delivered_at: datetime | None
 
 
 def _check_signature(request: Request, body: bytes, secret: str) -> None:
@@ -119,15 +182,63 @@ async def receive(
     return MessageRead.model_validate(message)
 
 
-@admin_router.get(
-    "/{brand}",
-    response_model=WebhookChannelRead,
-    summary="The brand's webhook channel URL and signing secret (admin)",
-)
-async def read_channel(brand: str, db: DbSession, settings: SettingsDep) -> WebhookChannelRead:
+async def _channel_read(db: AsyncSession, settings: Settings, brand: str) -> WebhookChannelRead:
     await brands.get_by_slug_or_raise(db, slug=brand)
+    channel = await webhook_outbox.get_channel(db, brand_slug=brand)
     return WebhookChannelRead(
         brand=brand,
         url=f"{settings.public_url.rstrip('/')}/api/channels/webhook/{brand}",
         secret=channel_secret(settings.resolved_secret_key, brand),
+        outbound_url=channel.outbound_url if channel else None,
     )
+
+
+@admin_router.get(
+    "/{brand}",
+    response_model=WebhookChannelRead,
+    summary="The brand's webhook channel URLs and signing secret (admin)",
+)
+async def read_channel(brand: str, db: DbSession, settings: SettingsDep) -> WebhookChannelRead:
+    return await _channel_read(db, settings, brand)
+
+
+@admin_router.put(
+    "/{brand}",
+    response_model=WebhookChannelRead,
+    summary="Set where the brand's replies are POSTed (admin)",
+)
+async def update_channel(
+    brand: str, body: WebhookChannelUpdate, db: DbSession, settings: SettingsDep
+) -> WebhookChannelRead:
+    await brands.get_by_slug_or_raise(db, slug=brand)
+    await webhook_outbox.set_outbound_url(db, brand_slug=brand, url=str(body.outbound_url))
+    return await _channel_read(db, settings, brand)
+
+
+@admin_router.get(
+    "/{brand}/deliveries",
+    response_model=list[WebhookDeliveryRead],
+    summary="Replies sent or waiting for the bridge, newest first; `status=dead` (admin)",
+)
+async def list_deliveries(
+    brand: str,
+    db: DbSession,
+    status_: Annotated[
+        Literal["pending", "delivered", "dead"] | None, Query(alias="status")
+    ] = None,
+) -> list[WebhookDeliveryRead]:
+    await brands.get_by_slug_or_raise(db, slug=brand)
+    rows = await webhook_outbox.list_deliveries(db, brand_slug=brand, status=status_)
+    return [WebhookDeliveryRead.model_validate(r) for r in rows]
+
+
+@admin_router.post(
+    "/{brand}/deliveries/{delivery_id}/retry",
+    response_model=WebhookDeliveryRead,
+    summary="Try a dead reply again from the start (admin)",
+)
+async def retry_delivery(brand: str, delivery_id: str, db: DbSession) -> WebhookDeliveryRead:
+    delivery = await webhook_outbox.get_delivery(db, delivery_id=delivery_id)
+    if delivery is None or delivery.brand_slug != brand or delivery.status != "dead":
+        raise NotFound(f"No dead delivery {delivery_id}.", code=Code.DELIVERY_NOT_FOUND)
+    return WebhookDeliveryRead.model_validate(await webhook_outbox.retry(db, delivery=delivery))
