@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
@@ -25,6 +26,7 @@ from vitrina.core.broker import create_broker
 from vitrina.core.config import Settings, get_settings
 from vitrina.core.db import create_engine, create_sessionmaker
 from vitrina.core.events import EventBus
+from vitrina.core.heap import freeze_after_warm_up
 from vitrina.core.logging import configure_logging
 from vitrina.core.mailer import create_mailer
 from vitrina.crm import routes as crm_routes
@@ -87,6 +89,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
             app.state.scheduling_worker = worker
             stack.push_async_callback(worker.stop)
+            if settings.environment != "test":
+                freezer = asyncio.create_task(freeze_after_warm_up(app.state.warming))
+                stack.callback(freezer.cancel)
             log.info(
                 "started",
                 version=__version__,

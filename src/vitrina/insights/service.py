@@ -131,6 +131,7 @@ async def ingest_signals(
     # When each (subject, purpose) consent in force now began; None when not in force.
     since: dict[tuple[str, str], datetime | None] = {}
     ids = _row_ids()
+    hours: dict[datetime, datetime] = {}
     for subject, ev in candidates:
         purpose = PURPOSE_OF[ev.type]
         if subject in book.erased:
@@ -147,7 +148,10 @@ async def ingest_signals(
         accepted[ev.type] += 1
         if ev.type in ("dwell", "gaze"):
             assert ev.duration_ms is not None
-            key = (subject, ev.product, ev.part, _hour(ev.at))
+            bucket = hours.get(ev.at)
+            if bucket is None:
+                bucket = hours[ev.at] = _hour(ev.at)
+            key = (subject, ev.product, ev.part, bucket)
             agg = dwell.setdefault(key, [0, 0, ev.at])
             agg[0] += round(ev.duration_ms)
             agg[1] += 1

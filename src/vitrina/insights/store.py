@@ -48,6 +48,20 @@ def _values(placeholder: Callable[[int], str], count: int) -> str:
     return ", ".join(placeholder(i + 1) for i in range(count))
 
 
+def _memo(to_db: Callable[[datetime], Any]) -> Callable[[datetime], Any]:
+    """`to_db` remembered for one batch: its events share a handful of timestamps and
+    hour buckets, and formatting each one again cost more than the gate itself."""
+    seen: dict[datetime, Any] = {}
+
+    def convert(at: datetime) -> Any:
+        value = seen.get(at)
+        if value is None:
+            value = seen[at] = to_db(at)
+        return value
+
+    return convert
+
+
 async def insert_events(db: AsyncSession, rows: Sequence[tuple[Any, ...]]) -> None:
     """Rows in EVENT_COLUMNS order, the last one an aware datetime."""
     placeholder, to_db, _ = _dialect(db)
@@ -56,7 +70,8 @@ async def insert_events(db: AsyncSession, rows: Sequence[tuple[Any, ...]]) -> No
         f"VALUES ({_values(placeholder, len(EVENT_COLUMNS))})"
     )
     conn = await db.connection()
-    await conn.exec_driver_sql(sql, [(*r[:-1], to_db(r[-1])) for r in rows])
+    convert = _memo(to_db)
+    await conn.exec_driver_sql(sql, [(*r[:-1], convert(r[-1])) for r in rows])
 
 
 async def add_dwell(db: AsyncSession, rows: Sequence[tuple[Any, ...]]) -> None:
@@ -74,10 +89,11 @@ async def add_dwell(db: AsyncSession, rows: Sequence[tuple[Any, ...]]) -> None:
         f"last_at = {greatest}(insights_dwell.last_at, excluded.last_at)"
     )
     conn = await db.connection()
+    convert = _memo(to_db)
     await conn.exec_driver_sql(
         sql,
         [
-            (i, b, s, p, part, to_db(bucket), t, n, to_db(last))
+            (i, b, s, p, part, convert(bucket), t, n, convert(last))
             for i, b, s, p, part, bucket, t, n, last in rows
         ],
     )
