@@ -5,6 +5,7 @@
 import { ApiError, api, type Advisor, type Canned, type Conversation, type Message } from "./api";
 import { applyFrame, cannedMatches, initialState, waited, type ConsoleFrame, type ConsoleState } from "./state";
 import { clear, el } from "../ui/dom";
+import { renderCustomer360 } from "./customer360";
 
 const DISPOSITIONS = ["solved", "not_solved", "follow_up", "spam", "duplicate"];
 
@@ -256,26 +257,7 @@ export class ConsoleApp {
     clear(this.parts.side);
     if (!c) return;
     const history = await api.history(c.id).catch(() => []);
-    this.parts.side.append(
-      el("h2", {}, "Customer"),
-      el(
-        "dl",
-        {},
-        el("dt", {}, "Name"), el("dd", {}, c.customer_name || "—"),
-        el("dt", {}, "Email"), el("dd", {}, c.customer_email ?? "—"),
-        el("dt", {}, "Language"), el("dd", {}, c.locale),
-        el("dt", {}, "Brand"), el("dd", {}, c.brand_slug),
-        el("dt", {}, "In the world"), el("dd", {}, c.world_room ?? "no"),
-      ),
-      el("h3", {}, "Conversations"),
-      el(
-        "ol",
-        { class: "timeline" },
-        ...history.map((h) =>
-          el("li", {}, `${new Date(h.created_at).toLocaleString()} · ${h.channel} · ${h.state}${h.csat_score ? ` · ${h.csat_score}/5` : ""}`),
-        ),
-      ),
-    );
+    await renderCustomer360(this.parts.side, c, history, () => this.state.open?.id === c.id);
   }
 
   private button(label: string, action: () => Promise<unknown>): HTMLButtonElement {
@@ -298,7 +280,7 @@ function renderMessage(m: Message): HTMLElement {
   const when = new Date(m.created_at).toLocaleTimeString();
   return el(
     "li",
-    { class: `msg ${m.author_kind} ${m.kind}`, "data-internal": m.internal },
+    { class: `msg ${m.author_kind} ${m.kind}`, "data-internal": m.internal, "data-event": typeof m.data.event === "string" ? m.data.event : undefined },
     el("span", { class: "who" }, `${m.author_name} · ${m.channel} · ${when}${m.internal ? " · internal" : ""}`),
     el("span", { class: "body" }, m.body),
   );

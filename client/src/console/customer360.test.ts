@@ -1,0 +1,32 @@
+import { describe, expect, it } from "vitest";
+import { consentSummary, identityLabel, money, verificationLabel, type CustomerPanel } from "./customer360";
+
+const panel = (over: Partial<CustomerPanel>): CustomerPanel => ({ customer_id: "c1", matched_by: null, verified: false, appointments: [], ...over });
+
+describe("customer 360 panel", () => {
+  it("says how the customer was recognised", () => {
+    expect(verificationLabel(panel({ customer_id: null }))).toBe("Not identified");
+    expect(verificationLabel(panel({ matched_by: "verified_session", verified: true }))).toBe("Verified in this conversation");
+    expect(verificationLabel(panel({ matched_by: "email", verified: true }))).toBe("Matched by a verified email");
+    expect(verificationLabel(panel({ matched_by: "email", verified: false }))).toBe("Matched by email (not verified)");
+  });
+
+  it("marks the identities the customer proved", () => {
+    expect(identityLabel({ kind: "email", value: "mia@example.com", verified_at: "2026-12-01T10:00:00Z" })).toBe("email: mia@example.com ✓");
+    expect(identityLabel({ kind: "phone", value: "+39555", verified_at: null })).toBe("phone: +39555 (unverified)");
+  });
+
+  it("lists consents in force first", () => {
+    expect(
+      consentSummary([
+        { purpose: "marketing", granted: false, in_force: false },
+        { purpose: "personalisation", granted: true, in_force: true },
+        { purpose: "analytics", granted: true, in_force: false },
+      ]),
+    ).toEqual(["personalisation: given", "marketing: withdrawn", "analytics: expired"]);
+  });
+
+  it("shows money from minor units", () => {
+    expect(money(1234567, "EUR")).toBe("12345.67 EUR");
+  });
+});
