@@ -22,7 +22,7 @@ import { ProductPanel } from "./ui/productPanel";
 import { Toolbar } from "./ui/toolbar";
 import { attachControls, createJoystick } from "./world/controls";
 import { createInput } from "./world/input";
-import { Stage, webglAvailable } from "./world/stage";
+import { createGlCanvas, Stage, type GlCanvas } from "./world/stage";
 import { roomAhead } from "./world/rooms";
 import { createWorldState, type WorldState } from "./world/state";
 import { median, nextPixelRatio, worldTick } from "./world/tick";
@@ -69,9 +69,10 @@ export class App {
     readonly brand: Brand,
     requestedMode: Mode | null,
     requestedZone: string | null,
+    private readonly gl: GlCanvas | null,
   ) {
     this.world = createWorldState(brand.slug, startZone(brand.layout, requestedZone).name);
-    this.webgl = webglAvailable();
+    this.webgl = gl !== null;
     this.mode = this.webgl ? (requestedMode ?? "3d") : "2d";
     this.chat = new ChatPanel((text) => this.connection.send({ t: "chat", text }));
     this.toolbar = new Toolbar(brand.name, brand.layout, {
@@ -127,15 +128,20 @@ export class App {
   async start(session: Promise<unknown>): Promise<void> {
     const products = fetchProducts(this.brand.slug);
     products.catch(() => undefined);
-    // The 3D view is built while the session request is in flight.
+    // The socket opens as soon as the session exists, before the 3D view is built: the
+    // handshake and the join travel while the main thread builds the view.
+    const connecting = session.then(() => {
+      performance.mark("vitrina:session");
+      this.connection.start();
+    });
+    connecting.catch(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 0));
     this.setMode(this.mode, false);
     performance.mark("vitrina:stage");
-    await session;
-    performance.mark("vitrina:session");
+    await connecting;
     mountAppointments({ brand: this.brand.slug, toolbar: this.toolbar.element, plain: this.plain.element });
     // The consent prompt comes before any optional tracking (docs/privacy.md).
     void this.privacy.mount(document.body);
-    this.connection.start();
     this.renderPeople();
     try {
       this.products = await products;
@@ -174,9 +180,13 @@ export class App {
 
   private ensureStage(): Stage {
     if (this.stage) return this.stage;
-    const canvas = el("canvas", { class: "view", tabindex: 0, "aria-label": this.brand.name, "data-testid": "canvas" });
+    if (!this.gl) throw new Error("no WebGL context for the 3D view");
+    const canvas = this.gl.canvas;
+    for (const [name, value] of [["class", "view"], ["tabindex", "0"], ["aria-label", this.brand.name], ["data-testid", "canvas"]]) {
+      canvas.setAttribute(name, value);
+    }
     const help = el("p", { class: "help" }, t("ui.help"));
-    const stage = new Stage(canvas, this.brand.layout, this.world, this.input, {
+    const stage = new Stage(this.gl, this.brand.layout, this.world, this.input, {
       onStandClick: (slug) => this.openProduct(slug),
     });
     this.stageBox.append(canvas, stage.bubbles.element, help, this.inspector);
@@ -186,8 +196,9 @@ export class App {
     new ResizeObserver(resize).observe(this.stageBox);
     resize();
     this.stage = stage;
-    // Compile the shaders now, while the session and the socket are still being set up.
+    // Compile the shaders now, while the socket is still being set up.
     stage.renderer.compile(stage.scene, stage.camera);
+    performance.mark("vitrina:compiled");
     if (this.products.length && this.readyAt !== null) void stage.loadProducts(this.products);
     return stage;
   }
@@ -362,12 +373,17 @@ export async function boot(root: HTMLElement, slug: string): Promise<App | null>
   setLocale(pickLocale(navigator.languages ?? [navigator.language], isLocale(lang) ? lang : stored));
   document.documentElement.lang = locale();
   root.replaceChildren(el("p", { class: "loading", role: "status" }, t("loading")));
-  // Brand and session are fetched together; the session is awaited once the view is built.
+  // Brand and session are fetched together.
   const session = ensureSession(slug, locale());
   session.catch(() => undefined);
+  const brandRequest = fetchBrand(slug);
+  brandRequest.catch(() => undefined);
+  // The WebGL context (and with it the GPU process) starts while both requests are out.
+  const gl = createGlCanvas();
+  performance.mark("vitrina:webgl");
   let brand: Brand;
   try {
-    brand = await fetchBrand(slug);
+    brand = await brandRequest;
   } catch {
     root.replaceChildren(el("p", { role: "alert" }, t("unavailable")));
     return null;
@@ -375,7 +391,7 @@ export async function boot(root: HTMLElement, slug: string): Promise<App | null>
   performance.mark("vitrina:brand");
   document.title = `${brand.name} · Vitrina`;
   const wanted = params.get("mode") ?? localStorage.getItem(MODE_KEY);
-  const app = new App(root, brand, wanted === "2d" || wanted === "3d" ? wanted : null, params.get("zone"));
+  const app = new App(root, brand, wanted === "2d" || wanted === "3d" ? wanted : null, params.get("zone"), gl);
   await app.start(session);
   const slugParam = params.get("product");
   if (slugParam) {

@@ -39,6 +39,7 @@ export interface StageHooks {
 }
 
 export class Stage {
+  readonly canvas: HTMLCanvasElement;
   readonly renderer: WebGLRenderer;
   readonly scene = new Scene();
   readonly camera = new PerspectiveCamera(60, 1, 0.1, 200);
@@ -63,13 +64,14 @@ export class Stage {
   private disposeXr: () => void = () => undefined;
 
   constructor(
-    readonly canvas: HTMLCanvasElement,
+    gl: GlCanvas,
     layout: StoreLayout,
     private readonly world: WorldState,
     private readonly input: InputState,
     private readonly hooks: StageHooks,
   ) {
-    this.renderer = new WebGLRenderer({ canvas, antialias: false, powerPreference: "high-performance", preserveDrawingBuffer: true });
+    this.canvas = gl.canvas;
+    this.renderer = new WebGLRenderer({ canvas: gl.canvas, context: gl.context });
     this.renderer.setPixelRatio(Math.min(window.devicePixelRatio, 2));
     this.renderer.xr.enabled = true;
     this.scene.background = new Color("#dfe6ee");
@@ -82,7 +84,7 @@ export class Stage {
     this.marker.renderOrder = 10;
     this.marker.visible = false;
     this.scene.add(this.marker);
-    this.orbit = new OrbitControls(this.camera, canvas);
+    this.orbit = new OrbitControls(this.camera, gl.canvas);
     this.orbit.enabled = false;
     this.orbit.enableDamping = true;
     this.orbit.minDistance = 2;
@@ -347,12 +349,31 @@ export class Stage {
   }
 }
 
-/** Whether a WebGL context can be created here (the 2D mode is used when not). */
-export function webglAvailable(): boolean {
+export interface GlCanvas {
+  canvas: HTMLCanvasElement;
+  context: WebGL2RenderingContext;
+}
+
+/**
+ * The view's canvas and its WebGL 2 context (what three.js needs), or null when the
+ * browser cannot give one (the 2D mode is used then). Creating the first context starts
+ * the browser's GPU process, which takes long with software rendering: the page does it
+ * once, early, while its first requests are on the network.
+ */
+export function createGlCanvas(): GlCanvas | null {
   try {
     const canvas = document.createElement("canvas");
-    return !!(canvas.getContext("webgl2") ?? canvas.getContext("webgl"));
+    const context = canvas.getContext("webgl2", {
+      antialias: false,
+      alpha: false,
+      depth: true,
+      stencil: false,
+      premultipliedAlpha: true,
+      powerPreference: "high-performance",
+      preserveDrawingBuffer: true, // screenshots of the view (tests, sharing)
+    });
+    return context ? { canvas, context } : null;
   } catch {
-    return false;
+    return null;
   }
 }
