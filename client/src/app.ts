@@ -53,6 +53,8 @@ export class App {
   readyAt: number | null = null;
   /** Poses set through the debug hook stand in for a headset (browsers without one). */
   posesOverride: FixedPoseSource | null = null;
+  /** A pixel ratio fixed through the debug hook (benchmarks), instead of the adaptive one. */
+  pinnedPixelRatio: number | null = null;
   readonly webgl: boolean;
   readonly frameIntervals = new Float32Array(FRAME_SAMPLES);
   readonly frameWork = new Float32Array(FRAME_SAMPLES);
@@ -223,7 +225,7 @@ export class App {
     this.followIntoNextRoom(now);
     this.drainUi();
     if (this.mode === "3d" && this.stage) {
-      if (this.frameCount % 60 === 59) this.adaptResolution(this.stage);
+      if (this.frameCount % 60 === 59 && this.pinnedPixelRatio === null) this.adaptResolution(this.stage);
       this.stage.render(now);
     } else {
       this.world.added.length = 0;

@@ -36,6 +36,9 @@ export interface DebugHook {
   tracked(id: number): { head: Vec3 | null; left: Vec3 | null; right: Vec3 | null; headYaw: number | null } | null;
   /** Where the crowd's VR hands are drawn this frame. */
   handsDrawn(): Vec3[];
+  /** Fixes the 3D view's pixel ratio (null: adaptive again), to see what the pixel count costs. */
+  pinPixelRatio(ratio: number | null): void;
+  pixelRatio(): number;
 }
 
 declare global {
@@ -92,5 +95,10 @@ export function installDebugHook(app: App): void {
       return { head: at(HEAD), left: at(LEFT), right: at(RIGHT), headYaw: a.trackedMask & 1 ? headingOf(poses, HEAD) : null };
     },
     handsDrawn: () => app.stage?.crowd.handsDrawn() ?? [],
+    pinPixelRatio: (ratio) => {
+      app.pinnedPixelRatio = ratio;
+      if (ratio !== null) app.stage?.renderer.setPixelRatio(ratio);
+    },
+    pixelRatio: () => app.stage?.renderer.getPixelRatio() ?? 0,
   };
 }

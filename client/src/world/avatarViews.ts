@@ -104,23 +104,30 @@ function ringMaterial(badge: string): MeshBasicMaterial {
   return material;
 }
 
+export const LABEL_WIDTH = 256;
+export const LABEL_HEIGHT = 64;
+
+/** Paints a LABEL_WIDTH x LABEL_HEIGHT label at (x, y) with fillText: text is painted, never parsed. */
+export function paintLabel(g: CanvasRenderingContext2D, x: number, y: number, text: string, background: string, foreground = "#ffffff"): void {
+  g.clearRect(x, y, LABEL_WIDTH, LABEL_HEIGHT);
+  g.fillStyle = background;
+  g.beginPath();
+  g.roundRect(x + 2, y + 2, LABEL_WIDTH - 4, LABEL_HEIGHT - 4, 18);
+  g.fill();
+  g.fillStyle = foreground;
+  g.font = "600 30px system-ui, sans-serif";
+  g.textAlign = "center";
+  g.textBaseline = "middle";
+  g.fillText(text.length > 18 ? `${text.slice(0, 17)}…` : text, x + LABEL_WIDTH / 2, y + 33, LABEL_WIDTH - 16);
+}
+
 /** A canvas label drawn with fillText: names are painted as text, never parsed. */
 export function labelTexture(text: string, background: string, foreground = "#ffffff"): CanvasTexture {
   const canvas = document.createElement("canvas");
-  canvas.width = 256;
-  canvas.height = 64;
+  canvas.width = LABEL_WIDTH;
+  canvas.height = LABEL_HEIGHT;
   const g = canvas.getContext("2d");
-  if (g) {
-    g.fillStyle = background;
-    g.beginPath();
-    g.roundRect(2, 2, 252, 60, 18);
-    g.fill();
-    g.fillStyle = foreground;
-    g.font = "600 30px system-ui, sans-serif";
-    g.textAlign = "center";
-    g.textBaseline = "middle";
-    g.fillText(text.length > 18 ? `${text.slice(0, 17)}…` : text, 128, 33, 240);
-  }
+  if (g) paintLabel(g, 0, 0, text, background, foreground);
   const texture = new CanvasTexture(canvas);
   texture.colorSpace = SRGBColorSpace;
   return texture;

@@ -1,14 +1,16 @@
 /**
  * Remote avatars drawn as a crowd: one instanced mesh per body part (bodies, heads,
- * left legs, right legs, role rings, VR hands), so fifty people cost six draw calls plus
- * their name tags instead of three hundred. An avatar in VR has its head placed and
+ * left legs, right legs, role rings, VR hands) and one for all name tags, so fifty
+ * people cost seven draw calls instead of three hundred. An avatar in VR has its head placed and
  * turned by the headset's pose, its body under the head facing where the head faces,
  * and its hands where the controllers are. Matrices and colours are written in place
  * every frame from the world state; nothing is allocated per frame. Name tags are
- * sprites, shown only within TAG_DISTANCE so a crowd stays readable and cheap.
+ * quads on one atlas texture (nameTags.ts), one more draw call, shown only within
+ * TAG_DISTANCE so a crowd stays readable.
  */
 
 import {
+  type Camera,
   Color,
   Euler,
   Group,
@@ -17,21 +19,14 @@ import {
   MeshBasicMaterial,
   MeshLambertMaterial,
   Quaternion,
-  Sprite,
-  SpriteMaterial,
   Vector3,
   DynamicDrawUsage,
 } from "three";
-import { HEAD_HEIGHT, labelTexture, roleColor, sharedParts } from "./avatarViews";
+import { HEAD_HEIGHT, roleColor, sharedParts } from "./avatarViews";
+import { NameTags } from "./nameTags";
 import { HEAD, headingOf, LEFT, POSE, RIGHT } from "./tracked";
 
 export const TAG_DISTANCE = 14;
-
-interface Tag {
-  sprite: Sprite;
-  name: string;
-  badge: string;
-}
 
 const position = new Vector3();
 const quaternion = new Quaternion();
@@ -57,7 +52,7 @@ export class Crowd {
   private slotBadge: string[] = [];
   private readonly bodyMaterial = new MeshLambertMaterial({ color: "#ffffff" });
   private readonly ringMaterial = new MeshBasicMaterial({ color: "#ffffff" });
-  private readonly tags = new Map<number, Tag>();
+  readonly tags = new NameTags();
   private capacity = 0;
   private count = 0;
   private handCount = 0;
@@ -65,6 +60,7 @@ export class Crowd {
   constructor(capacity = 64) {
     this.bodies = this.heads = this.legsL = this.legsR = this.rings = this.hands = null as unknown as InstancedMesh;
     this.allocate(capacity);
+    this.group.add(this.tags.mesh);
   }
 
   private allocate(capacity: number): void {
@@ -104,6 +100,7 @@ export class Crowd {
     if (expected > this.capacity) this.allocate(Math.max(expected, this.capacity * 2));
     this.count = 0;
     this.handCount = 0;
+    this.tags.begin();
   }
 
   /**
@@ -172,42 +169,22 @@ export class Crowd {
     return out;
   }
 
-  /** Places (or hides) the avatar's name tag; tags are made once per avatar and name. */
+  /** Shows the avatar's name tag this frame when `visible`. */
   tag(id: number, name: string, badge: string, x: number, y: number, z: number, visible: boolean): void {
-    let tag = this.tags.get(id);
-    if (!visible) {
-      if (tag) tag.sprite.visible = false;
-      return;
-    }
-    if (!tag) {
-      const sprite = new Sprite(new SpriteMaterial({ depthWrite: false }));
-      sprite.scale.set(0.9, 0.225, 1);
-      tag = { sprite, name: "", badge: "" };
-      this.tags.set(id, tag);
-      this.group.add(sprite);
-    }
-    if (tag.name !== name || tag.badge !== badge) {
-      tag.sprite.material.map?.dispose();
-      tag.sprite.material.map = labelTexture(name, roleColor(badge));
-      tag.sprite.material.needsUpdate = true;
-      tag.name = name;
-      tag.badge = badge;
-    }
-    tag.sprite.visible = true;
-    tag.sprite.position.set(x, y + 2.2, z);
+    if (visible) this.tags.place(id, name, badge, x, y + 2.2, z);
+  }
+
+  /** Turns this frame's name tags towards the camera (after it was placed). */
+  faceTags(camera: Camera): void {
+    this.tags.face(camera);
   }
 
   drop(id: number): void {
-    const tag = this.tags.get(id);
-    if (!tag) return;
-    tag.sprite.removeFromParent();
-    tag.sprite.material.map?.dispose();
-    tag.sprite.material.dispose();
-    this.tags.delete(id);
+    this.tags.drop(id);
   }
 
   dispose(): void {
-    for (const id of [...this.tags.keys()]) this.drop(id);
+    this.tags.dispose();
     for (const mesh of this.meshes()) {
       mesh.removeFromParent();
       mesh.dispose();

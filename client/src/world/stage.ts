@@ -228,9 +228,10 @@ export class Stage {
     }
     if (this.store.floors.includes(hit.object as Mesh)) {
       if (this.inVr) {
-        // teleport: the prediction jumps, the network pose follows at walking speed
-        this.world.local.pose.x = hit.point.x;
-        this.world.local.pose.z = hit.point.z;
+        // teleport: the prediction jumps (inside the room), the network pose follows at walking speed
+        const b = this.world.bounds;
+        this.world.local.pose.x = Math.min(b[3], Math.max(b[0], hit.point.x));
+        this.world.local.pose.z = Math.min(b[5], Math.max(b[2], hit.point.z));
         this.world.local.dirty = true;
       } else {
         this.input.walkTo.active = true;
@@ -262,6 +263,8 @@ export class Stage {
     this.syncViews();
     this.poseAvatars(now);
     this.placeCamera();
+    this.rig.updateMatrixWorld(); // the camera's world matrix, for the name tags to face it
+    this.crowd.faceTags(this.camera);
     this.placeBubbles(now);
     this.renderer.render(this.scene, this.camera);
   }
