@@ -11,6 +11,7 @@ import math
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
@@ -192,18 +193,42 @@ def _announce_presence(db: AsyncSession, bus: EventBus, advisor: Advisor) -> Non
 # The routing decision --------------------------------------------------------------
 
 
-def eligible(advisor: Advisor, conversation: Conversation, load: int) -> bool:
+@dataclass(frozen=True, slots=True)
+class Need:
+    """What a conversation asks of an advisor, read once per decision rather than once per
+    advisor looked at (ORM attribute reads add up over 50 advisors and 200 handoffs)."""
+
+    brand: str
+    language: str | None
+    product_line: str | None
+    queue: str | None
+
+    @classmethod
+    def of(cls, conversation: Conversation) -> Need:
+        skills = conversation.skills
+        return cls(
+            conversation.brand_slug,
+            skills.get("language"),
+            skills.get("product_line"),
+            conversation.queue,
+        )
+
+
+def eligible(advisor: Advisor, conversation: Conversation | Need, load: int) -> bool:
+    need = conversation if isinstance(conversation, Need) else Need.of(conversation)
     if advisor.status != Presence.ONLINE or load >= advisor.capacity:
         return False
-    if not advisor.all_brands and conversation.brand_slug not in advisor.brand_slugs:
+    if not advisor.all_brands and need.brand not in advisor.brand_slugs:
         return False
-    language = conversation.skills.get("language")
-    if advisor.languages and language and language not in advisor.languages:
+    if advisor.languages and need.language and need.language not in advisor.languages:
         return False
-    product_line = conversation.skills.get("product_line")
-    if advisor.product_lines and product_line and product_line not in advisor.product_lines:
+    if (
+        advisor.product_lines
+        and need.product_line
+        and need.product_line not in advisor.product_lines
+    ):
         return False
-    return not (advisor.queues and conversation.queue not in advisor.queues)
+    return not (advisor.queues and need.queue not in advisor.queues)
 
 
 async def _online(db: AsyncSession) -> list[Advisor]:
@@ -226,8 +251,9 @@ def choose(
     advisors: list[Advisor], conversation: Conversation, loads: Counter[str]
 ) -> Advisor | None:
     """Longest idle first among the eligible; `advisors` come sorted by idle_since."""
+    need = Need.of(conversation)
     for advisor in advisors:
-        if eligible(advisor, conversation, loads[advisor.user_id]):
+        if eligible(advisor, need, loads[advisor.user_id]):
             return advisor
     return None
 
