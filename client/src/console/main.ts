@@ -2,6 +2,7 @@ import "./console.css";
 import { ApiError, api } from "./api";
 import { ConsoleApp } from "./view";
 import { el, clear } from "../ui/dom";
+import { mountScheduling } from "../scheduling/console";
 
 /** The agent console: sign in with a staff account, then the live console. */
 async function boot(root: HTMLElement): Promise<void> {
@@ -9,6 +10,7 @@ async function boot(root: HTMLElement): Promise<void> {
     const me = await api.me();
     if (me.kind === "staff") {
       await new ConsoleApp(root).start();
+      await mountScheduling(root);
       return;
     }
   } catch (error) {
@@ -37,6 +39,7 @@ function signIn(root: HTMLElement): void {
     api
       .login(email.value, password.value)
       .then(() => new ConsoleApp(root).start())
+      .then(() => mountScheduling(root))
       .catch((error: unknown) => {
         status.textContent = error instanceof ApiError ? error.detail : "Sign-in failed.";
       });

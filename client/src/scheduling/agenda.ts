@@ -1,0 +1,94 @@
+/** The staff agenda: one brand's appointments of one local day, per resource. */
+
+import { ApiError } from "../console/api";
+import { clear, el } from "../ui/dom";
+import { staffApi, type Agenda } from "./api";
+import { addDays, agendaRows, clockTime, todayIn } from "./model";
+
+export class AgendaView {
+  readonly element: HTMLElement;
+  private readonly dayInput = el("input", { type: "date", "data-testid": "agenda-day", "aria-label": "Day" });
+  private readonly title = el("h2", { "data-testid": "agenda-title" });
+  private readonly body = el("div", { class: "agenda-body" });
+  private readonly status = el("p", { role: "status", class: "status" });
+  private day = "";
+  private timezone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  private request = 0;
+
+  constructor(private brand: () => string) {
+    const button = (label: string, testid: string, action: () => void) => {
+      const b = el("button", { type: "button", "data-testid": testid }, label);
+      b.addEventListener("click", action);
+      return b;
+    };
+    this.dayInput.addEventListener("change", () => {
+      if (this.dayInput.value) void this.show(this.dayInput.value);
+    });
+    this.element = el(
+      "section",
+      { class: "agenda", "aria-label": "Agenda" },
+      el(
+        "div",
+        { class: "toolbar" },
+        button("← Previous day", "agenda-prev", () => void this.show(addDays(this.day, -1))),
+        this.dayInput,
+        button("Next day →", "agenda-next", () => void this.show(addDays(this.day, 1))),
+        button("Today", "agenda-today", () => void this.show(todayIn(this.timezone))),
+      ),
+      this.title,
+      this.body,
+      this.status,
+    );
+  }
+
+  /** Shows a day (default: today in the brand's zone, known after the first answer). */
+  async show(day?: string): Promise<void> {
+    const first = !this.day && day === undefined;
+    this.day = day ?? (this.day || todayIn(this.timezone));
+    this.dayInput.value = this.day;
+    const ticket = ++this.request;
+    try {
+      const agenda = await staffApi.agenda(this.brand(), this.day);
+      if (ticket !== this.request) return; // a later click won
+      this.timezone = agenda.timezone;
+      const today = todayIn(agenda.timezone);
+      if (first && today !== this.day) return this.show(today);
+      this.status.textContent = "";
+      this.render(agenda);
+    } catch (error) {
+      if (ticket !== this.request) return;
+      this.status.textContent = error instanceof ApiError ? error.detail : "The agenda could not be loaded.";
+    }
+  }
+
+  private render(agenda: Agenda): void {
+    const date = new Date(`${agenda.day}T12:00:00Z`).toLocaleDateString("en-GB", { weekday: "long", day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
+    this.title.textContent = `${date} (${agenda.timezone})`;
+    clear(this.body);
+    const rows = agendaRows(agenda);
+    if (!rows.length) {
+      this.body.append(el("p", { class: "empty", "data-testid": "agenda-empty" }, "No appointments on this day."));
+      return;
+    }
+    const table = el("table", { class: "agenda-table", "data-testid": "agenda" }, el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Resource"), el("th", { scope: "col" }, "Appointments"))));
+    const tbody = el("tbody");
+    for (const row of rows) {
+      const list = el("ul");
+      for (const a of row.appointments) {
+        const time = `${clockTime(a.start, agenda.timezone)}–${clockTime(a.end, agenda.timezone)}`;
+        list.append(
+          el(
+            "li",
+            { class: `status-${a.status}`, "data-testid": "agenda-item", "data-id": a.id, "data-status": a.status },
+            el("strong", {}, time),
+            ` · ${a.type_name} · ${a.customer_name || a.customer_email || "Guest"} · `,
+            el("span", { class: "status-label" }, a.status),
+          ),
+        );
+      }
+      tbody.append(el("tr", { "data-resource": row.resource }, el("th", { scope: "row" }, row.resource), el("td", {}, list)));
+    }
+    table.append(tbody);
+    this.body.append(table);
+  }
+}
