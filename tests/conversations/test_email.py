@@ -145,3 +145,51 @@ async def test_oversized_and_misaddressed_mail_is_refused(
     stranger["To"] = "nobody-brand@support.localhost"
     with pytest.raises(aiosmtplib.SMTPRecipientsRefused):
         await _send(settings, stranger)
+
+
+async def test_malformed_mail_is_refused_or_stored_bounded_and_readable(
+    app: FastAPI, client: AsyncClient, db: AsyncSession, settings: Settings
+) -> None:
+    await make_brands(db)
+    await make_staff(db, email="ava@example.com", roles=["agent"], brand_slugs=[BRAND], name="Ava")
+    ava = await login(client, "ava@example.com")
+    host, _, port = (settings.inbound_smtp_listen or "").rpartition(":")
+
+    # No usable sender: refused with a clear reason, nothing stored.
+    anonymous = b"To: " + INBOUND.encode() + b"\r\nSubject: hi\r\n\r\nhello\r\n"
+    with pytest.raises(aiosmtplib.SMTPResponseException) as refused:
+        await aiosmtplib.send(
+            anonymous, sender="x@example.org", recipients=[INBOUND], hostname=host, port=int(port)
+        )
+    assert refused.value.code == 550 and "From" in refused.value.message
+
+    # A broken message: unknown charset, bytes that are not text in any charset, a
+    # multipart whose closing boundary never comes, and far more text than we keep.
+    long_text = ("blah " * 100 + "\r\n") * 100  # 50,000 characters in lines SMTP allows
+    broken = (
+        (
+            "From: =?x-unknown?Q?M=E9a?= <mea@example.org>\r\n"
+            f"To: {INBOUND}\r\n"
+            "Subject: " + "S" * 600 + "\r\n"
+            "Message-ID: <broken@example.org>\r\n"
+            "MIME-Version: 1.0\r\n"
+            'Content-Type: multipart/mixed; boundary="XYZ"\r\n\r\n'
+            "--XYZ\r\n"
+            "Content-Type: text/plain; charset=x-no-such-charset\r\n"
+            "Content-Transfer-Encoding: 8bit\r\n\r\n"
+        ).encode()
+        + b"\xff\xfe\x00 caf\xe9 "
+        + long_text.encode()
+        + b"\r\n--XYZ\r\n"
+    )
+    await aiosmtplib.send(
+        broken, sender="mea@example.org", recipients=[INBOUND], hostname=host, port=int(port)
+    )
+    rows = await _conversations(client, ava)
+    assert len(rows) == 1
+    detail = (await client.get(f"/api/console/conversations/{rows[0]['id']}", headers=ava)).json()
+    [message] = [m for m in detail["messages"] if m["author_kind"] == "customer"]
+    assert 0 < len(message["body"]) <= 20_000
+    assert "blah blah" in message["body"] and message["body"].endswith("[… truncated]")
+    assert len(detail["subject"]) <= 200
+    assert rows[0]["customer_email"] == "mea@example.org"

@@ -36,6 +36,7 @@ from vitrina.core.events import EventBus
 log = structlog.get_logger(__name__)
 
 BODY_MAX_CHARS = 20_000
+TRUNCATED = "\n[… truncated]"
 _QUOTE_HEADER = re.compile(r"^(On .+ wrote:|Le .+ a écrit :|Il giorno .+ ha scritto:)\s*$")
 _MSGID = re.compile(r"<[^<>\s]+>")
 # A reply to the rating request: "5", "4 - quick and friendly"...
@@ -78,8 +79,8 @@ def reply_text(message: EmailMessage) -> str:
         if not line.startswith(">"):
             kept.append(line.rstrip())
     text = "\n".join(kept).strip()
-    if len(text) > BODY_MAX_CHARS:
-        text = text[:BODY_MAX_CHARS] + "\n[… truncated]"
+    if len(text) > BODY_MAX_CHARS:  # the bound includes the marker
+        text = text[: BODY_MAX_CHARS - len(TRUNCATED)] + TRUNCATED
     return text
 
 
