@@ -140,6 +140,23 @@ async def test_replies_reach_the_bridge_signed_in_order_and_once(settings: Setti
 
         await until(reply_arrived)
 
+        # Resolved: the bridge is asked for a rating, and the customer's "5" is the rating.
+        resolved = await client.post(
+            f"/api/console/conversations/{cid}/resolve", json={"disposition": "solved"}, headers=ava
+        )
+        assert resolved.status_code == 200, resolved.text
+
+        async def asked_to_rate() -> bool:
+            return any(d["message"]["kind"] == "csat_request" for d in bridge.delivered())
+
+        await until(asked_to_rate)
+        for _ in range(2):  # the bridge redelivers: rated once, no new conversation
+            assert await inbound(client, settings, "5 very quick, thanks", "w1-rating") == cid
+        detail = (await client.get(f"/api/console/conversations/{cid}", headers=ava)).json()
+        assert detail["csat_score"] == 5 and detail["csat_comment"] == "very quick, thanks"
+        rows = (await client.get("/api/console/conversations", headers=admin)).json()
+        assert [r["id"] for r in rows] == [cid]
+
     secret = channel_secret(settings.resolved_secret_key, BRAND)
     for _, headers, body in bridge.received:
         assert headers["x-vitrina-signature"] == sign(secret, headers["x-vitrina-timestamp"], body)
@@ -149,7 +166,8 @@ async def test_replies_reach_the_bridge_signed_in_order_and_once(settings: Setti
     # The customer never gets their own words back, and each message arrives once, in order.
     texts = [d["message"]["text"] for d in delivered]
     assert "Ciao, is my car ready?" not in texts
-    assert texts[-1] == "Yes, you can pick it up at 5 pm."
+    assert "Yes, you can pick it up at 5 pm." in texts
+    assert texts[-1] == "How did we do? Rate this conversation from 1 to 5."
     assert any(t.startswith("Ava joined") for t in texts)
     seqs = [d["message"]["seq"] for d in delivered]
     assert seqs == sorted(set(seqs))

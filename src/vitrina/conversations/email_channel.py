@@ -40,7 +40,6 @@ TRUNCATED = "\n[… truncated]"
 _QUOTE_HEADER = re.compile(r"^(On .+ wrote:|Le .+ a écrit :|Il giorno .+ ha scritto:)\s*$")
 _MSGID = re.compile(r"<[^<>\s]+>")
 # A reply to the rating request: "5", "4 - quick and friendly"...
-_RATING = re.compile(r"^\s*([1-5])\b[\s:.,/-]*(?:5\b)?(.*)", re.DOTALL)
 
 
 class _TextOnly(HTMLParser):
@@ -156,14 +155,11 @@ class MailIngest:
             conversation = None
         text = reply_text(parsed) or "(no text)"
         if conversation is not None and conversation.state == State.RESOLVED:
-            rating = _RATING.match(text)
+            rating = service.parse_rating(text)
             if rating and conversation.csat_score is None:
+                score, comment = rating
                 await service.rate(
-                    db,
-                    bus=self.bus,
-                    conversation=conversation,
-                    score=int(rating.group(1)),
-                    comment=(rating.group(2) or "").strip() or None,
+                    db, bus=self.bus, conversation=conversation, score=score, comment=comment
                 )
                 return conversation
             conversation = None

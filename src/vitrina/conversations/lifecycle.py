@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -33,6 +35,16 @@ from vitrina.core.events import EventBus
 from vitrina.core.security import Principal
 
 DEFAULT_QUEUE = "general"
+# A reply to the rating request on a text channel: "4", "4/5", "5 - quick and kind".
+_RATING = re.compile(r"^\s*([1-5])\b[\s:.,/-]*(?:5\b)?(.*)", re.DOTALL)
+
+
+def parse_rating(text: str) -> tuple[int, str | None] | None:
+    """The score and comment of a rating written as text, or None when it is no rating."""
+    found = _RATING.match(text)
+    if found is None:
+        return None
+    return int(found.group(1)), (found.group(2) or "").strip()[:2000] or None
 
 
 async def request_handoff(

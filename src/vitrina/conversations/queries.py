@@ -211,6 +211,22 @@ async def find_open(
     return (await db.execute(query)).scalar_one_or_none()
 
 
+async def find_latest(
+    db: AsyncSession, *, brand_slug: str, external_contact: str
+) -> Conversation | None:
+    """A messaging-app contact's latest conversation, open or not (a rating reply)."""
+    row = await db.execute(
+        select(Conversation)
+        .where(
+            Conversation.brand_slug == brand_slug,
+            Conversation.external_contact == external_contact,
+        )
+        .order_by(Conversation.last_message_at.desc())
+        .limit(1)
+    )
+    return row.scalar_one_or_none()
+
+
 async def find_by_external_ids(
     db: AsyncSession, *, brand_slug: str, external_ids: Sequence[str]
 ) -> Conversation | None:

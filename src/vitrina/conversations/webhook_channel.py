@@ -162,6 +162,21 @@ async def receive(
             )
     conversation = await service.find_open(db, brand_slug=brand, external_contact=contact)
     if conversation is None:
+        # The answer to the rating request the bridge was sent after resolution.
+        latest = await service.find_latest(db, brand_slug=brand, external_contact=contact)
+        rating = service.parse_rating(body.text)
+        if (
+            latest is not None
+            and latest.state == "resolved"
+            and latest.csat_score is None
+            and rating
+        ):
+            score, comment = rating
+            await service.rate(db, bus=bus, conversation=latest, score=score, comment=comment)
+            shown = await service.messages(db, conversation=latest, include_internal=False)
+            if external_id:  # a redelivery is then recognised like any other message
+                await service.set_external_id(db, message_id=shown[-1].id, external_id=external_id)
+            return MessageRead.model_validate(shown[-1])
         conversation = await service.create(
             db,
             bus=bus,
