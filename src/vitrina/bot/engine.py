@@ -15,7 +15,8 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from vitrina.bot.brain import Brain, Understanding
-from vitrina.bot.content import Flow, Intent
+from vitrina.bot.content import Article, Flow, Intent
+from vitrina.bot.generator import Answerer
 from vitrina.bot.models import BotConversation
 from vitrina.bot.slots import extract_slot, fold, yes_no
 
@@ -83,7 +84,9 @@ class Dialogue:
         *,
         now: datetime,
         timezone: str,
+        generator: Answerer | None = None,
     ) -> None:
+        self.generator = generator
         self.brain = brain
         self.content = brain.content
         self.state = state
@@ -139,7 +142,7 @@ class Dialogue:
             await self._act_on(intent, text)
             return
         out_of_scope = intent is not None and intent.name == OUT_OF_SCOPE
-        if not out_of_scope and self._cite(text):
+        if not out_of_scope and await self._cite(text):
             self.state.misunderstandings = 0
             return
         self.state.misunderstandings += 1
@@ -162,12 +165,40 @@ class Dialogue:
             self.turn.confidence >= sure or self.brain.supports(text, intent.article)
         )
 
-    def _cite(self, text: str) -> bool:
+    async def _cite(self, text: str) -> bool:
         hit = self.brain.search(text)
         if hit is None:
             return False
-        self._quote(hit.article.id)
+        await self._inform(text, hit.article.id)
         return True
+
+    async def _inform(self, text: str, article_id: str) -> None:
+        """Answer from the knowledge base: with the optional generator, in its words
+        grounded in the retrieved articles and citing them; else by quoting the article."""
+        if self.generator is not None:
+            generated = await self.generator.answer(
+                text, self._context(text, article_id), language=self.lang
+            )
+            if generated is not None:
+                self.turn.replies.append(generated.text)
+                for article in generated.cited:
+                    self.say("source", title=article.title.get(self.lang))
+                    self.turn.citations.append(article.id)
+                    self.state.tried = [
+                        *self.state.tried,
+                        f"answered from article {article.id} (generated)",
+                    ][-10:]
+                return
+        self._quote(article_id)
+
+    def _context(self, text: str, article_id: str) -> list[Article]:
+        """The article to answer from first, then up to two more that retrieval finds."""
+        floor = self.content.settings.thresholds.kb_support
+        ids = [article_id] + [
+            h.article.id for h in self.brain.retriever.search(text, top=3) if h.score >= floor
+        ]
+        found = (self.content.article(i) for i in dict.fromkeys(ids))
+        return [a for a in found if a is not None][:3]
 
     def _quote(self, article_id: str) -> None:
         article = self.content.article(article_id)
@@ -183,7 +214,7 @@ class Dialogue:
         if intent.response:
             self.say(intent.response)
         elif intent.article:
-            self._quote(intent.article)
+            await self._inform(text, intent.article)
         elif intent.flow:
             flow = self.content.flow(intent.flow)
             if flow is not None:
@@ -247,7 +278,7 @@ class Dialogue:
         intent = self.content.intent(understood.intent) if understood.intent else None
         confident = understood.confidence >= self.content.settings.thresholds.intent
         if intent is None or not confident or intent.flow == flow.name:
-            if self.state.step == VERIFY and self._cite(text):
+            if self.state.step == VERIFY and await self._cite(text):
                 self._prompt(flow)
                 return True
             return False

@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 import structlog
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,6 +24,7 @@ from vitrina.bot.brain import Brain
 from vitrina.bot.content import CONTENT_ROOT, BrandContent, ContentError, load_folder
 from vitrina.bot.encoder import Encoder
 from vitrina.bot.engine import Dialogue, Turn
+from vitrina.bot.generator import Answerer, OpenAICompatible
 from vitrina.bot.models import BotConversation
 from vitrina.brands import service as brands
 from vitrina.conversations import service as conversations
@@ -46,6 +47,23 @@ class BotSettings(BaseSettings):
     # Whether the bot answers conversations. Unset: yes, except in the test environment,
     # where other domains' tests expect to see only the messages they post.
     enabled: bool | None = None
+    # Optional generative answers (off unless a URL is given): an OpenAI-compatible
+    # server's base URL such as http://127.0.0.1:8080/v1, its model name and key.
+    generator_url: str | None = None
+    generator_model: str = "default"
+    generator_api_key: SecretStr | None = None
+    generator_timeout_s: float = Field(default=10.0, gt=0)
+
+    def generator(self) -> Answerer | None:
+        if not self.generator_url:
+            return None
+        key = self.generator_api_key.get_secret_value() if self.generator_api_key else None
+        return OpenAICompatible(
+            base_url=self.generator_url,
+            model=self.generator_model,
+            api_key=key,
+            timeout_s=self.generator_timeout_s,
+        )
 
     def active(self, environment: str) -> bool:
         return self.enabled if self.enabled is not None else environment != "test"
@@ -58,6 +76,7 @@ class Runtime:
     cache_dir: Path
     content_dir: Path
     embeddings: bool = True
+    generator: Answerer | None = None
 
     def __post_init__(self) -> None:
         self._encoder: Encoder | None = None
@@ -72,6 +91,7 @@ class Runtime:
             cache_dir=bot.cache_dir or data_dir / "bot",
             content_dir=bot.content_dir,
             embeddings=bot.embeddings,
+            generator=bot.generator(),
         )
 
     def content(self, brand_slug: str) -> BrandContent | None:
@@ -165,7 +185,9 @@ async def reply(
         queue=brain.content.settings.handoff_queue,
         now=now,
     )
-    dialogue = Dialogue(brain, state, actions, now=now, timezone=brand.timezone)
+    dialogue = Dialogue(
+        brain, state, actions, now=now, timezone=brand.timezone, generator=runtime.generator
+    )
     turn = await dialogue.respond(text)
     state.last_confidence = turn.confidence
     await db.flush()
