@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.scheduling                       # SQLite file in a temp dir
     .venv/bin/python -m bench.scheduling --postgres URL        # a throwaway PostgreSQL database
+    ... --processes 2                                          # book from 2 processes
     scripts/with-test-services.sh .venv/bin/python -m bench.scheduling --postgres test
 
 `URL` is an admin URL (postgresql+asyncpg://user@host:port/postgres); `test` takes
@@ -21,7 +22,9 @@ import tempfile
 import time
 import uuid
 from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, date, datetime, timedelta
+from multiprocessing import get_context
 from pathlib import Path
 
 from sqlalchemy import select
@@ -86,13 +89,8 @@ async def setup(sessions: async_sessionmaker[AsyncSession], resources: int) -> l
     return ids
 
 
-async def book_many(
-    sessions: async_sessionmaker[AsyncSession],
-    resource_ids: list[str],
-    per_day: int,
-    concurrency: int,
-) -> tuple[int, float, float]:
-    """Book `per_day` distinct 30-minute slots per resource per open day of the month."""
+def booking_jobs(resource_ids: list[str], per_day: int) -> list[tuple[str, datetime]]:
+    """`per_day` distinct 30-minute slots per resource per open day of the month."""
     rng = random.Random(8)
     jobs: list[tuple[str, datetime]] = []
     for rid in resource_ids:
@@ -104,6 +102,15 @@ async def book_many(
             for hour in rng.sample(range(9, 19), per_day):
                 start = datetime.combine(day, datetime.min.time()).replace(hour=hour)
                 jobs.append((rid, start))
+    return jobs
+
+
+async def book_jobs(
+    sessions: async_sessionmaker[AsyncSession],
+    jobs: list[tuple[str, datetime]],
+    concurrency: int,
+) -> tuple[float, float, float]:
+    """Book every job, `concurrency` at a time; (wall start, wall end, CPU seconds)."""
     gate = asyncio.Semaphore(concurrency)
 
     async def one(rid: str, local_start: datetime) -> None:
@@ -118,9 +125,56 @@ async def book_many(
                 now=MONTH_START,
             )
 
-    began, cpu = time.perf_counter(), time.process_time()
+    began, cpu = time.time(), time.process_time()
     await asyncio.gather(*(one(rid, start) for rid, start in jobs))
-    return len(jobs), time.perf_counter() - began, time.process_time() - cpu
+    return began, time.time(), time.process_time() - cpu
+
+
+def _booking_process(
+    url: str, jobs: list[tuple[str, datetime]], concurrency: int
+) -> tuple[float, float, float]:
+    """One app process's share of the load, on its own engine and connection pool."""
+
+    async def go() -> tuple[float, float, float]:
+        engine = create_engine(url)
+        try:
+            return await book_jobs(create_sessionmaker(engine), jobs, concurrency)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(go())
+
+
+async def book_many(
+    url: str,
+    sessions: async_sessionmaker[AsyncSession],
+    resource_ids: list[str],
+    per_day: int,
+    concurrency: int,
+    processes: int,
+) -> tuple[int, float, float]:
+    """Book the jobs from `processes` processes (as `vitrina serve --workers N` would
+    serve them), each `concurrency` at a time; (bookings, wall seconds, CPU seconds)."""
+    jobs = booking_jobs(resource_ids, per_day)
+    if processes == 1:
+        began, ended, cpu = await book_jobs(sessions, jobs, concurrency)
+        return len(jobs), ended - began, cpu
+    # Each process takes whole resources, so that their bookings never meet.
+    shares: list[list[tuple[str, datetime]]] = [[] for _ in range(processes)]
+    for job in jobs:
+        shares[resource_ids.index(job[0]) % processes].append(job)
+    loop = asyncio.get_running_loop()
+    with ProcessPoolExecutor(processes, mp_context=get_context("spawn")) as pool:
+        results = await asyncio.gather(
+            *(
+                loop.run_in_executor(pool, _booking_process, url, share, concurrency)
+                for share in shares
+            )
+        )
+    # From the first booking to the last: process start-up is not booking time.
+    began = min(r[0] for r in results)
+    ended = max(r[1] for r in results)
+    return len(jobs), ended - began, sum(r[2] for r in results)
 
 
 async def search_latency(
@@ -203,17 +257,17 @@ async def overlaps(sessions: async_sessionmaker[AsyncSession]) -> int:
     return count
 
 
-async def run(url: str, backend: str, resources: int, per_day: int) -> None:
+async def run(url: str, backend: str, resources: int, per_day: int, processes: int) -> None:
     engine = create_engine(url)
     sessions = create_sessionmaker(engine)
     try:
         ids = await setup(sessions, resources)
         concurrency = CONCURRENCY[backend]
-        made, seconds, cpu = await book_many(sessions, ids, per_day, concurrency)
+        made, seconds, cpu = await book_many(url, sessions, ids, per_day, concurrency, processes)
         print(
             f"bookings on distinct slots: {made} in {seconds:.1f} s = {made / seconds:.0f}/s "
-            f"({concurrency} concurrent); CPU of this process: {cpu / made * 1000:.1f} ms "
-            f"per booking, i.e. {made / cpu:.0f}/s per core"
+            f"({processes} process(es), {concurrency} concurrent each); CPU of the booking "
+            f"process(es): {cpu / made * 1000:.1f} ms per booking, i.e. {made / cpu:.0f}/s per core"
         )
         for limit in (20, 1000):
             walls, cpus, found = await search_latency(sessions, limit, runs=100)
@@ -250,6 +304,9 @@ def main() -> None:
     parser.add_argument("--postgres", help="admin URL, or 'test' for VITRINA_TEST_POSTGRES_URL")
     parser.add_argument("--resources", type=int, default=50)
     parser.add_argument("--per-day", type=int, default=4, help="bookings per resource per day")
+    parser.add_argument(
+        "--processes", type=int, default=1, help="booking processes, like serve --workers"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         if args.postgres:
@@ -265,7 +322,7 @@ def main() -> None:
             backend = "SQLite"
         runner.upgrade(url)
         print(f"backend: {backend}; load: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
-        asyncio.run(run(url, backend, args.resources, args.per_day))
+        asyncio.run(run(url, backend, args.resources, args.per_day, args.processes))
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vitrina.brands import service as brands
@@ -168,11 +168,15 @@ async def update_type(
     return appointment_type
 
 
+# Built once: every search and booking starts here.
+_TYPE = select(AppointmentType).where(
+    AppointmentType.brand_slug == bindparam("brand"), AppointmentType.slug == bindparam("slug")
+)
+
+
 async def get_type(db: AsyncSession, *, brand_slug: str, slug: str) -> AppointmentType | None:
-    query = select(AppointmentType).where(
-        AppointmentType.brand_slug == brand_slug, AppointmentType.slug == slug
-    )
-    return (await db.execute(query)).scalar_one_or_none()
+    result = await db.execute(_TYPE, {"brand": brand_slug, "slug": slug})
+    return result.scalar_one_or_none()
 
 
 async def get_type_or_raise(

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from vitrina.core.db import utcnow
+from vitrina.core.db import UTCDateTime, utcnow
 from vitrina.core.errors import AppError
 from vitrina.scheduling import availability as av
 from vitrina.scheduling.catalog import get_type_or_raise
@@ -91,6 +91,32 @@ def _resource_info(
     )
 
 
+# Statements built once with bound parameters: a booking runs them every time, and
+# building and keying a statement costs more CPU than running it on a small table.
+_RESOURCES = (
+    select(*_RESOURCE_COLUMNS)
+    .where(
+        Resource.brand_slug == bindparam("brand"),
+        Resource.kind.in_(bindparam("kinds", expanding=True)),
+        Resource.active.is_(True),
+    )
+    .order_by(Resource.name, Resource.id)
+)
+# A pinned kind needs only its pinned resources: a booking for one advisor then reads one
+# row, not the whole team (same answer, decided in the same query).
+_PINNED_KINDS = select(Resource.kind).where(
+    Resource.id.in_(bindparam("pinned", expanding=True)),
+    Resource.brand_slug == bindparam("brand"),
+    Resource.active.is_(True),
+)
+_PINNED_RESOURCES = _RESOURCES.where(
+    or_(
+        Resource.id.in_(bindparam("pinned", expanding=True)),
+        Resource.kind.not_in(_PINNED_KINDS.scalar_subquery()),
+    )
+)
+
+
 async def load_resources(
     db: AsyncSession, *, appointment_type: AppointmentType, resource_ids: list[str] | None
 ) -> list[av.ResourceInfo]:
@@ -98,22 +124,14 @@ async def load_resources(
 
     `resource_ids` pins requirements to these resources (for the kinds they cover).
     """
-    kinds = {r["kind"] for r in appointment_type.requirements}
-    query = select(*_RESOURCE_COLUMNS).where(
-        Resource.brand_slug == appointment_type.brand_slug,
-        Resource.kind.in_(kinds),
-        Resource.active.is_(True),
-    )
+    params: dict[str, object] = {
+        "brand": appointment_type.brand_slug,
+        "kinds": sorted({str(r["kind"]) for r in appointment_type.requirements}),
+    }
+    query = _RESOURCES
     if resource_ids:
-        # A pinned kind needs only its pinned resources: a booking for one advisor then
-        # reads one row, not the whole team (same answer, decided in the same query).
-        pinned_kinds = select(Resource.kind).where(
-            Resource.id.in_(resource_ids),
-            Resource.brand_slug == appointment_type.brand_slug,
-            Resource.active.is_(True),
-        )
-        query = query.where(or_(Resource.id.in_(resource_ids), Resource.kind.not_in(pinned_kinds)))
-    rows = await db.execute(query.order_by(Resource.name, Resource.id))
+        query, params["pinned"] = _PINNED_RESOURCES, list(resource_ids)
+    rows = await db.execute(query, params)
     return [_resource_info(*row) for row in rows]
 
 
@@ -186,6 +204,28 @@ async def plan(
     )
 
 
+_BLOCKS = (
+    select(
+        Allocation.resource_id,
+        Allocation.block_start,
+        Allocation.block_end,
+        Allocation.appointment_id,
+    )
+    .where(
+        Allocation.resource_id.in_(bindparam("ids", expanding=True)),
+        Allocation.active.is_(True),
+        Allocation.block_end > bindparam("start", type_=UTCDateTime),
+        Allocation.block_start < bindparam("end", type_=UTCDateTime),
+        or_(
+            Allocation.expires_at.is_(None),
+            Allocation.expires_at > bindparam("now", type_=UTCDateTime),
+        ),
+    )
+    .order_by(Allocation.block_start)
+)
+_BLOCKS_BUT_ONE = _BLOCKS.where(Allocation.appointment_id != bindparam("ignore"))
+
+
 async def _blocks(
     db: AsyncSession,
     *,
@@ -197,24 +237,12 @@ async def _blocks(
 ) -> dict[str, list[av.Block]]:
     if not resource_ids:
         return {}
-    query = select(
-        Allocation.resource_id,
-        Allocation.block_start,
-        Allocation.block_end,
-        Allocation.appointment_id,
-    ).where(
-        Allocation.resource_id.in_(resource_ids),
-        Allocation.active.is_(True),
-        Allocation.block_end > start,
-        Allocation.block_start < end,
-        or_(Allocation.expires_at.is_(None), Allocation.expires_at > now),
-    )
+    params: dict[str, object] = {"ids": resource_ids, "start": start, "end": end, "now": now}
+    query = _BLOCKS
     if ignore_appointment_id is not None:
-        query = query.where(Allocation.appointment_id != ignore_appointment_id)
+        query, params["ignore"] = _BLOCKS_BUT_ONE, ignore_appointment_id
     out: dict[str, list[av.Block]] = {}
-    for resource_id, block_start, block_end, appointment_id in await db.execute(
-        query.order_by(Allocation.block_start)
-    ):
+    for resource_id, block_start, block_end, appointment_id in await db.execute(query, params):
         out.setdefault(resource_id, []).append(av.Block(block_start, block_end, appointment_id))
     return out
 
