@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,6 +14,24 @@ from tests.e2e.conftest import canvas_colours, open_store, until
 pytestmark = pytest.mark.e2e
 
 NewPage = Callable[..., Page]
+
+
+def _answer_consent(page: Page, *, keyboard: bool = False) -> None:
+    """A first visit asks for consent (docs/privacy.md) in a dialog over the store:
+    refuse the optional purposes so the rest of the page can be used."""
+    prompt = page.get_by_test_id("consent-prompt")
+    prompt.wait_for(state="visible", timeout=60_000)
+    if keyboard:
+        for _ in range(40):
+            if page.evaluate("() => document.activeElement?.dataset.testid === 'consent-refuse'"):
+                break
+            page.keyboard.press("Tab")
+        else:
+            raise AssertionError("Tab never reached the consent prompt's refuse button")
+        page.keyboard.press("Enter")
+    else:
+        page.get_by_test_id("consent-refuse").click()
+    prompt.wait_for(state="hidden")
 
 
 def _walk_forward(page: Page, metres: float) -> None:
@@ -69,6 +88,72 @@ def test_two_visitors_see_each_other_move(
     bob.screenshot(path=str(screenshots / "storefront-3d.png"))
 
 
+def test_vr_head_and_hands_reach_the_other_visitor(new_page: NewPage, base_url: str) -> None:
+    """Headless Chromium has no headset: Alice's poses come through the debug hook, and
+    travel the real path (tracking system, move frames, server checks, snapshots,
+    interpolation, the crowd's instanced hands) to Bob's view."""
+    alice, bob = new_page(), new_page()
+    open_store(alice, base_url)
+    open_store(bob, base_url)
+    alice_id = alice.evaluate("() => window.__vitrina.self().id")
+    until(
+        bob,
+        "(id) => window.__vitrina.avatars().find((a) => a.id === id && a.inView)",
+        arg=alice_id,
+    )
+    assert bob.evaluate("(id) => window.__vitrina.tracked(id)", alice_id) is None
+    me = alice.evaluate("() => window.__vitrina.self()")
+    assert abs(me["yaw"]) < 1e-6  # the rig faces -z, so rig and world axes agree
+
+    def pose(alice_page: Page, right_hand_y: float, head_yaw: float) -> None:
+        half = head_yaw / 2
+        alice_page.evaluate(
+            "(p) => window.__vitrina.injectPoses(p)",
+            {
+                "head": [0, 1.65, 0, 0, math.sin(half), 0, math.cos(half)],
+                "left": [-0.3, 1.0, -0.2, 0, 0, 0, 1],
+                "right": [0.3, right_hand_y, -0.3, 0, 0, 0, 1],
+            },
+        )
+
+    pose(alice, 1.0, 0.0)
+    first = until(
+        bob,
+        """(id) => {
+          const t = window.__vitrina.tracked(id);
+          return t && t.right && Math.abs(t.right[1] - 1.0) < 0.02 && t;
+        }""",
+        arg=alice_id,
+    )
+    assert isinstance(first, dict)
+    assert abs(first["right"][0] - (me["x"] + 0.3)) < 0.05
+    assert abs(first["left"][0] - (me["x"] - 0.3)) < 0.05
+    assert abs(first["headYaw"]) < 0.05
+
+    # Alice raises her right hand and turns her head a quarter to the left.
+    pose(alice, 1.9, math.pi / 2)
+    raised = until(
+        bob,
+        """(id) => {
+          const t = window.__vitrina.tracked(id);
+          return t && Math.abs(t.right[1] - 1.9) < 0.02 && Math.abs(t.headYaw - Math.PI / 2) < 0.05 && t;
+        }""",
+        arg=alice_id,
+    )
+    assert isinstance(raised, dict)
+    # ... and Bob's 3D view draws her hands there.
+    drawn = until(
+        bob,
+        "() => { const h = window.__vitrina.handsDrawn(); return h.some((p) => Math.abs(p[1] - 1.9) < 0.02) && h; }",
+    )
+    assert isinstance(drawn, list) and len(drawn) == 2
+
+    # Out of VR: her hands are gone from Bob's view.
+    alice.evaluate("() => window.__vitrina.injectPoses(null)")
+    until(bob, "(id) => window.__vitrina.tracked(id) === null", arg=alice_id)
+    until(bob, "() => window.__vitrina.handsDrawn().length === 0")
+
+
 def test_chat_round_trip_shows_markup_as_text(new_page: NewPage, base_url: str) -> None:
     alice, bob = new_page(), new_page()
     open_store(alice, base_url)
@@ -97,6 +182,7 @@ def test_inspecting_and_configuring_changes_price_and_paint(
 ) -> None:
     page = new_page()
     open_store(page, base_url, "?zone=showroom")
+    _answer_consent(page)
     until(page, "() => window.__vitrina.twins().includes('aurora-gt')")
     spot = until(page, "() => window.__vitrina.standOnScreen('aurora-gt')")
     assert isinstance(spot, dict)
@@ -130,6 +216,7 @@ def test_two_d_mode_chat_and_configuration_by_keyboard_alone(
     open_store(listener, base_url)
     page = new_page()
     open_store(page, base_url, "?mode=2d")
+    _answer_consent(page, keyboard=True)
     assert page.evaluate("() => window.__vitrina.mode()") == "2d"
     assert page.locator("canvas.view").count() == 0 or not page.locator("canvas.view").is_visible()
 
