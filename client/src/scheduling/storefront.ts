@@ -35,7 +35,7 @@ export class AppointmentList {
     private readonly changed: () => void,
   ) {
     this.list = el("ul", { class: "appointments-list", "data-testid": `${testid}-list` });
-    this.status = el("p", { class: "appointments-status", role: "status", "aria-live": "polite", "data-testid": `${testid}-status` });
+    this.status = el("p", { class: "appointments-status", role: "status", "aria-live": "polite", tabindex: -1, "data-testid": `${testid}-status` });
     this.element = el("div", { class: "appointments" }, this.list, this.status);
   }
 
@@ -157,9 +157,11 @@ export class AppointmentList {
       this.status.textContent = message(done);
       this.changed();
     } catch (error) {
-      this.status.textContent = s("mine.changeFailed", { reason: reasonOf(error) });
       await this.refresh();
+      this.status.textContent = s("mine.changeFailed", { reason: reasonOf(error) });
     }
+    // The buttons just used are gone with the re-render: keep the keyboard in the list.
+    this.status.focus();
   }
 }
 
