@@ -57,6 +57,11 @@ def _html_to_text(html: str) -> str:
     return re.sub(r"\n\s*\n+", "\n\n", "".join(parser.parts)).strip()
 
 
+def _text(value: object) -> str:
+    """A header as text PostgreSQL can store (no NUL characters)."""
+    return str(value).replace("\x00", "")
+
+
 def reply_text(message: EmailMessage) -> str:
     """The new text of a message: plain part (or HTML as text), quoted history cut off."""
     part = message.get_body(preferencelist=("plain", "html"))
@@ -141,13 +146,13 @@ class MailIngest:
         """Store one message; returns its conversation (None for a repeated Message-ID)."""
         parsed = BytesParser(policy=policy.default).parsebytes(raw)
         assert isinstance(parsed, EmailMessage)
-        name, address = parseaddr(str(parsed.get("From", "")))
+        name, address = parseaddr(_text(parsed.get("From", "")))
         if "@" not in address:
             raise AppError("The message has no usable From address.", code="invalid_sender")
         message_id = (_MSGID.findall(str(parsed.get("Message-ID", ""))) or [make_msgid()])[0]
         if await service.find_by_external_ids(db, brand_slug=brand_slug, external_ids=[message_id]):
             return None
-        subject = str(parsed.get("Subject", ""))[:200]
+        subject = _text(parsed.get("Subject", ""))[:200]
         conversation = await service.find_by_external_ids(
             db, brand_slug=brand_slug, external_ids=thread_ids(parsed)
         )

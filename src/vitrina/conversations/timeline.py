@@ -149,6 +149,8 @@ async def append(
     at: datetime | None = None,
 ) -> Message:
     now = at or utcnow()
+    # PostgreSQL text cannot hold NUL characters, whatever channel brought them.
+    body = body.replace("\x00", "")
     # An atomic increment hands out the next position even under concurrent writers.
     seq = (
         await db.execute(
