@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import DateTime, bindparam, or_, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vitrina.core.db import UTCDateTime, utcnow
@@ -204,11 +204,15 @@ async def plan(
     )
 
 
+# A month's search reads thousands of blocks: their instants are read as plain
+# timestamps, without the per-value conversion of the UTCDateTime column type (PostgreSQL
+# returns them in UTC already; SQLite's naive values are UTC and get their zone below).
+_PLAIN_TIMESTAMP = DateTime(timezone=True)
 _BLOCKS = (
     select(
         Allocation.resource_id,
-        Allocation.block_start,
-        Allocation.block_end,
+        type_coerce(Allocation.block_start, _PLAIN_TIMESTAMP),
+        type_coerce(Allocation.block_end, _PLAIN_TIMESTAMP),
         Allocation.appointment_id,
     )
     .where(
@@ -243,6 +247,8 @@ async def _blocks(
         query, params["ignore"] = _BLOCKS_BUT_ONE, ignore_appointment_id
     out: dict[str, list[av.Block]] = {}
     for resource_id, block_start, block_end, appointment_id in await db.execute(query, params):
+        if block_start.tzinfo is None:
+            block_start, block_end = block_start.replace(tzinfo=UTC), block_end.replace(tzinfo=UTC)
         out.setdefault(resource_id, []).append(av.Block(block_start, block_end, appointment_id))
     return out
 
