@@ -6,7 +6,7 @@
 
 import { fetchBrand, startZone, type Brand } from "./api/brand";
 import { fetchProducts, type Product } from "./api/catalog";
-import { ensureSession } from "./api/http";
+import { openSession } from "./api/http";
 import { installDebugHook } from "./debug";
 import { isLocale, locale, localized, pickLocale, setLocale, t, type Locale } from "./i18n";
 import { WorldConnection, worldUrl, type ConnState } from "./net/connection";
@@ -109,7 +109,7 @@ export class App {
         this.world.inbox.push(frame);
       },
       onState: (state) => this.connectionChanged(state),
-      reauthenticate: () => ensureSession(brand.slug, locale()).then(() => undefined),
+      reauthenticate: () => openSession(brand.slug, locale()),
     });
     this.privacy = new StorefrontPrivacy({
       brand: brand.slug,
@@ -378,7 +378,7 @@ export async function boot(root: HTMLElement, slug: string): Promise<App | null>
   document.documentElement.lang = locale();
   root.replaceChildren(el("p", { class: "loading", role: "status" }, t("loading")));
   // Brand and session are fetched together.
-  const session = ensureSession(slug, locale());
+  const session = openSession(slug, locale());
   session.catch(() => undefined);
   const brandRequest = fetchBrand(slug);
   brandRequest.catch(() => undefined);

@@ -51,6 +51,23 @@ export interface Me {
   roles: string[];
 }
 
+/**
+ * Makes sure a guest or staff session exists, in one request: the storefront only needs
+ * the session's cookies (for the world socket), not its details, which `ensureSession`
+ * reads with a second request.
+ */
+export async function openSession(brand: string, locale: string): Promise<void> {
+  if (csrfToken()) {
+    try {
+      await getJson<Me>("/api/auth/me");
+      return;
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.status !== 401) throw error;
+    }
+  }
+  await postJson("/api/auth/guest", { brand_slug: brand, locale });
+}
+
 /** The current guest or staff session; starts a guest session when there is none. */
 export async function ensureSession(brand: string, locale: string): Promise<Me> {
   // Every session sets the readable CSRF cookie: without it there is none to ask about.
