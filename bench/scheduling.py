@@ -263,12 +263,21 @@ async def run(url: str, backend: str, resources: int, per_day: int, processes: i
     try:
         ids = await setup(sessions, resources)
         concurrency = CONCURRENCY[backend]
+        server_before = await postgres_cpu(sessions) if backend == "PostgreSQL" else None
         made, seconds, cpu = await book_many(url, sessions, ids, per_day, concurrency, processes)
+        server_after = await postgres_cpu(sessions) if server_before is not None else None
         print(
             f"bookings on distinct slots: {made} in {seconds:.1f} s = {made / seconds:.0f}/s "
             f"({processes} process(es), {concurrency} concurrent each); CPU of the booking "
             f"process(es): {cpu / made * 1000:.1f} ms per booking, i.e. {made / cpu:.0f}/s per core"
         )
+        if server_before is not None and server_after is not None:
+            server = server_after - server_before
+            print(
+                f"PostgreSQL server CPU: {server / made * 1000:.1f} ms per booking; app and "
+                f"database together: {(cpu + server) / made * 1000:.1f} ms, i.e. "
+                f"{2 * made / (cpu + server):.0f}/s if they had two cores to themselves"
+            )
         for limit in (20, 1000):
             walls, cpus, found = await search_latency(sessions, limit, runs=100)
             print(
@@ -280,6 +289,40 @@ async def run(url: str, backend: str, resources: int, per_day: int, processes: i
         print(f"overlapping allocations: {await overlaps(sessions)}")
     finally:
         await engine.dispose()
+
+
+def _proc_cpu(pid: int) -> tuple[int, float]:
+    """(parent pid, CPU seconds of the process and of its children it has reaped)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = sum(int(v) for v in fields[11:15])  # utime, stime, cutime, cstime
+    return int(fields[1]), ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _server_cpu(postmaster: int) -> float:
+    total = _proc_cpu(postmaster)[1]
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent, seconds = _proc_cpu(int(entry.name))
+            except (OSError, ValueError, IndexError):
+                continue  # gone meanwhile
+            if parent == postmaster:
+                total += seconds
+    return total
+
+
+async def postgres_cpu(sessions: async_sessionmaker[AsyncSession]) -> float | None:
+    """CPU seconds used so far by the local PostgreSQL server: the postmaster, every
+    process it runs now, and those that have ended (backends of closed connections).
+    None when the server is not on this machine or /proc cannot be read."""
+    from sqlalchemy import text
+
+    try:
+        async with sessions() as db:
+            backend = int((await db.execute(text("SELECT pg_backend_pid()"))).scalar_one())
+        return _server_cpu(_proc_cpu(backend)[0])
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def _postgres_database(admin_url: str) -> tuple[str, str]:
