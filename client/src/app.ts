@@ -227,7 +227,11 @@ export class App {
     this.followIntoNextRoom(now);
     this.drainUi();
     if (this.mode === "3d" && this.stage) {
-      if (this.frameCount % 60 === 59 && this.pinnedPixelRatio === null) this.adaptResolution(this.stage);
+      // By the clock: at 6 frames a second, a 60-frame period reacted only after ten seconds.
+      if (this.pinnedPixelRatio === null && now - this.lastAdapt >= 1) {
+        this.lastAdapt = now;
+        this.adaptResolution(this.stage);
+      }
       this.stage.render(now);
     } else {
       this.world.added.length = 0;
@@ -242,7 +246,10 @@ export class App {
     this.frameCount += 1;
   }
 
+  private lastAdapt = 0;
+
   private adaptResolution(stage: Stage): void {
+    if (this.frameStats().samples < 5) return;
     const renderer = stage.renderer;
     const max = Math.min(window.devicePixelRatio, 2);
     const next = nextPixelRatio(renderer.getPixelRatio(), this.frameStats().intervalMs, max);
