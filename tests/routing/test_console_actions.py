@@ -4,6 +4,8 @@ customer's language. Live frames arrive on /ws/console without polling."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from fastapi import FastAPI
 from httpx import AsyncClient
@@ -191,4 +193,54 @@ async def test_canned_responses_come_in_the_customers_language(
     assert [(c["shortcut"], c["body"]) for c in shown] == [
         ("wait", "Bonjour {name}, merci de votre patience.")
     ]
+    await mia.aclose()
+
+
+async def test_an_overdue_handoff_is_escalated_to_supervisors_live(
+    app: FastAPI, client: AsyncClient, db: AsyncSession
+) -> None:
+    await make_brands(db)
+    await make_staff(
+        db, email="sue@example.com", roles=["supervisor"], brand_slugs=[BRAND], name="Sue"
+    )
+    sue = await login(client, "sue@example.com")
+    mia, cid = await waiting_customer(app, "Nobody is online?")
+    async with serve(app) as host:
+        sue_ws = Frames(await connect(f"ws://{host}/ws/console?token={sue['Authorization'][7:]}"))
+        await sue_ws.wait_for(lambda f: f["type"] == "hello")
+        app.state.settings.routing_default_sla_s = 0
+        await app.state.routing_jobs.tick()
+        frame = await sue_ws.wait_for(lambda f: f["type"] == "escalated")
+        assert frame["conversation_id"] == cid and frame["queue"] == "general"
+        await sue_ws.close()
+    queue = (await client.get("/api/console/queue", headers=sue)).json()
+    assert queue[0]["id"] == cid and queue[0]["escalated_at"] is not None
+    # The customer is not shown the internal escalation.
+    seen = (await mia.get(f"/api/conversations/{cid}")).json()["messages"]
+    assert not [m for m in seen if m["data"].get("event") == "escalated"]
+    await mia.aclose()
+
+
+async def test_a_console_that_reconnects_within_the_grace_period_keeps_its_conversations(
+    app: FastAPI, client: AsyncClient, db: AsyncSession
+) -> None:
+    app.state.settings.console_disconnect_grace_s = 0.5
+    await make_brands(db)
+    ava = await advisor(client, db, "ava")
+    mia, cid = await waiting_customer(app, "Hello")
+    async with serve(app) as host:
+        url = f"ws://{host}/ws/console?token={ava['Authorization'][7:]}"
+        first = Frames(await connect(url))
+        await first.wait_for(lambda f: f["type"] == "hello")
+        assert (
+            await client.post(f"/api/console/conversations/{cid}/accept", headers=ava)
+        ).status_code == 200
+        await first.close()  # a network blip: the console comes straight back
+        again = Frames(await connect(url))
+        await again.wait_for(lambda f: f["type"] == "hello")
+        await asyncio.sleep(1.0)
+        state = (await mia.get(f"/api/conversations/{cid}")).json()["state"]
+        assert state == "assigned"
+        assert (await client.get("/api/console/presence", headers=ava)).json()["status"] == "online"
+        await again.close()
     await mia.aclose()
