@@ -88,3 +88,58 @@ async def test_handoff_and_resolution_land_on_the_customer_timeline(
             break
         await asyncio.sleep(0.05)
     assert wanted <= summaries, seen
+
+
+async def test_an_email_from_a_customers_address_lands_on_their_timeline(
+    app: FastAPI, client: AsyncClient, db: AsyncSession
+) -> None:
+    await make_brands(db)
+    await seed_demo_customer(db)
+    brand = await brands.get_by_slug_or_raise(db, slug=BRAND)
+    identity = await crm.find_identity(
+        db, brand_id=brand.id, identifier=normalise(IdentityKind.EMAIL, DEMO_EMAIL)
+    )
+    assert identity is not None
+    await make_staff(db, email="sam@example.com", roles=["supervisor"], brand_slugs=[BRAND])
+    sam = await login(client, "sam@example.com")
+    await client.put("/api/console/presence", json={"status": "online"}, headers=sam)
+    bus = app.state.bus
+    stranger = await conversations.create(
+        db,
+        bus=bus,
+        brand_slug=BRAND,
+        channel=Channel.EMAIL,
+        customer_name="Someone",
+        customer_email="someone@example.net",
+    )
+    mail = await conversations.create(
+        db,
+        bus=bus,
+        brand_slug=BRAND,
+        channel=Channel.EMAIL,
+        customer_name="Giulia",
+        customer_email=DEMO_EMAIL.upper(),
+    )
+    for conversation in (stranger, mail):
+        await conversations.request_handoff(
+            db, bus=bus, conversation_id=conversation.id, actor=BOT, reason="asked"
+        )
+    await db.commit()
+    panel = (await client.get(f"/api/console/conversations/{mail.id}/customer", headers=sam)).json()
+    assert panel["customer_id"] == identity.profile_id and panel["matched_by"] == "email"
+    unknown = (
+        await client.get(f"/api/console/conversations/{stranger.id}/customer", headers=sam)
+    ).json()
+    assert unknown["customer_id"] is None
+
+    for _ in range(100):
+        rows = (
+            await client.get(f"/api/crm/customers/{identity.profile_id}/timeline", headers=sam)
+        ).json()
+        logged = [r for r in rows if r["kind"] == "conversations.logged"]
+        if logged:
+            break
+        await asyncio.sleep(0.05)
+    assert [(r["summary"], r["data"]["conversation_id"]) for r in logged] == [
+        ("Asked for an advisor (email)", mail.id)
+    ]

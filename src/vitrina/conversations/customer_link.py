@@ -32,6 +32,19 @@ class CustomerLink:
 
 
 async def link(db: AsyncSession, *, conversation: Conversation) -> CustomerLink:
+    found = await identify(db, conversation=conversation)
+    # Appointments booked from this session, or under the customer's CRM reference.
+    found.appointments = await scheduling.list_for_customer(
+        db,
+        customer_ref=f"customer:{found.customer_id}" if found.customer_id else None,
+        guest_session_id=conversation.guest_session_id,
+        brand_slug=conversation.brand_slug,
+    )
+    return found
+
+
+async def identify(db: AsyncSession, *, conversation: Conversation) -> CustomerLink:
+    """The CRM customer of the conversation, without the appointments."""
     found = CustomerLink()
     if conversation.guest_session_id:
         customer_id = await verification.customer_of_session(
@@ -54,11 +67,4 @@ async def link(db: AsyncSession, *, conversation: Conversation) -> CustomerLink:
             if profile is not None:
                 root = await crm.root_of(db, profile)
                 found = CustomerLink(root.id, "email", verified=identity.verified_at is not None)
-    # Appointments booked from this session, or under the customer's CRM reference.
-    found.appointments = await scheduling.list_for_customer(
-        db,
-        customer_ref=f"customer:{found.customer_id}" if found.customer_id else None,
-        guest_session_id=conversation.guest_session_id,
-        brand_slug=conversation.brand_slug,
-    )
     return found

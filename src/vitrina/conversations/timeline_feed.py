@@ -1,8 +1,9 @@
 """Milestones of a recognised customer's conversations, announced for their CRM timeline.
 
 A conversation knows the customer by a guest session (verified through sign-in) or an
-email address; when the session is verified as a customer of the brand, each milestone is
-published as `conversations.logged` with that `customer_id`.
+email address; when the session is verified as a customer of the brand, or the address is
+one of a customer's identities, each milestone is published as `conversations.logged`
+with that `customer_id`.
 """
 
 from __future__ import annotations
@@ -12,11 +13,10 @@ from collections.abc import Callable
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from vitrina.conversations import service
+from vitrina.conversations import customer_link, service
 from vitrina.conversations.events import ConversationLogged, MessagePosted, StateChanged
 from vitrina.core.db import transaction
 from vitrina.core.events import DomainEvent, EventBus
-from vitrina.identity import verification
 
 log = structlog.get_logger(__name__)
 
@@ -68,11 +68,10 @@ class CustomerTimeline:
             return
         async with transaction(self.sessions) as db:
             conversation = await service.get(db, conversation_id=event.conversation_id)
-            if conversation is None or conversation.guest_session_id is None:
+            if conversation is None:
                 return
-            customer_id = await verification.customer_of_session(
-                db, session_id=conversation.guest_session_id, brand_id=conversation.brand_id
-            )
+            # A verified session, or an email sender matched to the customer's identities.
+            customer_id = (await customer_link.identify(db, conversation=conversation)).customer_id
             channel = conversation.channel
         if customer_id is None:
             return
