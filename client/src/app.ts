@@ -14,7 +14,6 @@ import type { OutFrame } from "./net/codec";
 import { ErrorCode } from "./net/protocol.gen";
 import { StorefrontPrivacy } from "./privacy";
 import { mountAppointments } from "./scheduling/storefront";
-import { mountAppointments } from "./scheduling/storefront";
 import { Speaker } from "./speech";
 import { ChatPanel } from "./ui/chat";
 import { el } from "./ui/dom";
@@ -135,7 +134,6 @@ export class App {
     // handshake and the join travel while the main thread builds the view.
     const connecting = session.then(() => {
       performance.mark("vitrina:session");
-    mountAppointments({ brand: this.brand.slug, toolbar: this.toolbar.element, plain: this.plain.element });
       this.connection.start();
     });
     connecting.catch(() => undefined);
