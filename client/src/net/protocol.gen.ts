@@ -37,6 +37,10 @@ export const ErrorCode = {
   TEXT_TOO_LONG: "text_too_long",
   UNKNOWN_TARGET: "unknown_target",
   RESUME_FAILED: "resume_failed",
+  CALL_FORBIDDEN: "call_forbidden",
+  CALL_BUSY: "call_busy",
+  UNKNOWN_CALL: "unknown_call",
+  BAD_CALL_STATE: "bad_call_state",
 } as const;
 
 export const Badge = {
@@ -44,6 +48,98 @@ export const Badge = {
   ADVISOR: "advisor",
   BOT: "bot",
 } as const;
+
+export interface CallAcceptIn {
+  t: "call_accept";
+  v: number;
+  call: string;
+}
+
+export interface CallConnectedIn {
+  t: "call_connected";
+  v: number;
+  call: string;
+}
+
+export interface CallDeclineIn {
+  t: "call_decline";
+  v: number;
+  call: string;
+}
+
+export interface CallHangupIn {
+  t: "call_hangup";
+  v: number;
+  call: string;
+}
+
+export interface CallIceIn {
+  t: "call_ice";
+  v: number;
+  call: string;
+  candidate: string;
+  mid?: string | null;
+  mline?: number | null;
+}
+
+export interface CallIceOut {
+  t: "call_ice";
+  v: number;
+  call: string;
+  candidate: string;
+  mid?: string | null;
+  mline?: number | null;
+}
+
+export interface CallInviteIn {
+  t: "call_invite";
+  v: number;
+  to: number;
+}
+
+export interface CallMuteIn {
+  t: "call_mute";
+  v: number;
+  call: string;
+  muted: boolean;
+}
+
+export interface CallMuteOut {
+  t: "call_mute";
+  v: number;
+  call: string;
+  muted: boolean;
+}
+
+export interface CallSdpIn {
+  t: "call_sdp";
+  v: number;
+  call: string;
+  kind: "answer" | "offer";
+  sdp: string;
+}
+
+export interface CallSdpOut {
+  t: "call_sdp";
+  v: number;
+  call: string;
+  kind: string;
+  sdp: string;
+}
+
+/** Where a call stands, sent to both parties on every change. */
+export interface CallStateOut {
+  t: "call_state";
+  v: number;
+  call: string;
+  state: "accepted" | "connected" | "ended" | "ringing";
+  peer: number;
+  name: string;
+  incoming?: boolean;
+  why?: string | null;
+  by?: string | null;
+  duration?: number | null;
+}
 
 export interface ChatIn {
   t: "chat";
@@ -226,8 +322,8 @@ export interface WelcomeOut {
   resumed?: boolean;
 }
 
-export type ClientFrame = JoinIn | ResumeIn | MoveIn | ChatIn | EmoteIn | SignalIn | LeaveIn | PingIn | InterestIn;
-export type ServerFrame = WelcomeOut | EnterOut | ExitOut | SnapOut | CorrectOut | ChatOut | EmoteOut | SignalOut | ErrorOut | PongOut;
+export type ClientFrame = JoinIn | ResumeIn | MoveIn | ChatIn | EmoteIn | SignalIn | LeaveIn | PingIn | InterestIn | CallInviteIn | CallAcceptIn | CallDeclineIn | CallSdpIn | CallIceIn | CallConnectedIn | CallMuteIn | CallHangupIn;
+export type ServerFrame = WelcomeOut | EnterOut | ExitOut | SnapOut | CorrectOut | ChatOut | EmoteOut | SignalOut | ErrorOut | PongOut | CallStateOut | CallSdpOut | CallIceOut | CallMuteOut;
 
 /** Fields every server frame of a type must carry (besides `t` and `v`). */
 export const SERVER_REQUIRED: Readonly<Record<ServerFrame["t"], readonly string[]>> = {
@@ -241,4 +337,8 @@ export const SERVER_REQUIRED: Readonly<Record<ServerFrame["t"], readonly string[
   signal: ["id", "kind", "data"],
   error: ["code", "msg"],
   pong: ["ts", "now"],
+  call_state: ["call", "state", "peer", "name"],
+  call_sdp: ["call", "kind", "sdp"],
+  call_ice: ["call", "candidate"],
+  call_mute: ["call", "muted"],
 };

@@ -20,6 +20,7 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from vitrina.conversations import service
+from vitrina.conversations.calls import CallTimeline
 from vitrina.conversations.email_channel import MailIngest, build_reply
 from vitrina.conversations.events import MessagePosted
 from vitrina.conversations.states import SYSTEM, Channel
@@ -125,6 +126,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     world = WorldChannel(state.sessions, state.bus, hub) if hub is not None else None
     if world is not None:
         world.start()
+    calls = CallTimeline(state.sessions, state.bus, hub) if hub is not None else None
+    if calls is not None:
+        calls.start()
     replies = EmailReplies(state.sessions, state.bus, settings, state.mailer)
     replies.start()
     timeline = CustomerTimeline(state.sessions, state.bus)
@@ -141,6 +145,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
                 await smtp.wait_closed()
         replies.close()
         timeline.close()
+        if calls is not None:
+            calls.close()
         if world is not None:
             await world.close()
         await customers.close()

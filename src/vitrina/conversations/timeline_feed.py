@@ -41,6 +41,8 @@ def milestone(event: DomainEvent) -> str | None:
     if isinstance(event, MessagePosted):
         message = event.message
         key = message["kind"] if message["kind"] == "csat" else message["data"].get("event")
+        if key == "call_ended":  # its text says how long, and who hung up (names may hold braces)
+            return str(message["body"]).replace("{", "{{").replace("}", "}}")
         if key in _MESSAGE_SUMMARIES:
             return _MESSAGE_SUMMARIES[str(key)] + (f": {message['body']}" if key == "csat" else "")
     return None

@@ -15,7 +15,7 @@ import structlog
 from vitrina.core.broker import Broker, Unsubscribe
 from vitrina.core.config import Settings
 from vitrina.core.events import EventBus
-from vitrina.world import bridge, handoff, loops, remote
+from vitrina.world import bridge, calls, handoff, loops, remote
 from vitrina.world.avatar import Avatar
 from vitrina.world.events import PresenceJoined, PresenceLeft
 from vitrina.world.layout import LayoutRegistry, LayoutSource, load_layout_file
@@ -75,6 +75,7 @@ class WorldHub:
         self._pending: set[asyncio.Task[None]] = set()
         self._room_locks: dict[str, asyncio.Lock] = {}
         self._handoff = handoff.Handoff(self)
+        self.calls = calls.Calls(self)  # voice calls between this node's clients
         self._opened = 0
         self._node_unsubscribe: Unsubscribe | None = None
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from enum import IntEnum, StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 import msgspec
 
@@ -20,6 +20,8 @@ SUBPROTOCOL_JSON = "vitrina.world.v1.json"
 
 CHAT_MAX_CHARS = 500
 SIGNAL_MAX_CHARS = 8192
+CALL_SDP_MAX_CHARS = 10000  # an audio-only SDP is 2-5 KB; the frame limit is 16 KiB
+CALL_ICE_MAX_CHARS = 512  # one ICE candidate line
 SEND_HZ_MAX = 20.0
 # VR poses: a tracked part lies within this distance (m) of the avatar's position `p`,
 # and its rotation is a unit quaternion (squared norm within POSE_QUAT_NORM2 of 1).
@@ -66,6 +68,10 @@ class ErrorCode(StrEnum):
     TEXT_TOO_LONG = "text_too_long"
     UNKNOWN_TARGET = "unknown_target"
     RESUME_FAILED = "resume_failed"
+    CALL_FORBIDDEN = "call_forbidden"  # not a customer and the advisor assigned to them
+    CALL_BUSY = "call_busy"  # one of the two is already in a call
+    UNKNOWN_CALL = "unknown_call"  # no such call, an ended one, or not yours
+    BAD_CALL_STATE = "bad_call_state"  # e.g. an answer before the call was accepted
 
 
 class Badge(StrEnum):
@@ -157,8 +163,70 @@ class InterestIn(_In, tag="interest"):
     s: Annotated[list[InterestSample], msgspec.Meta(min_length=1, max_length=INTEREST_MAX_SAMPLES)]
 
 
+# Voice calls (spec: docs/protocol.md, "Voice calls"): one-to-one, between a customer
+# and the advisor assigned to their conversation; the server relays, media is peer to peer.
+_CallId = Annotated[str, msgspec.Meta(min_length=1, max_length=32)]
+
+
+class CallInviteIn(_In, tag="call_invite"):
+    to: int
+
+
+class CallAcceptIn(_In, tag="call_accept"):
+    call: _CallId
+
+
+class CallDeclineIn(_In, tag="call_decline"):
+    call: _CallId
+
+
+class CallSdpIn(_In, tag="call_sdp"):
+    call: _CallId
+    kind: Literal["offer", "answer"]
+    sdp: str
+
+
+class CallIceIn(_In, tag="call_ice"):
+    call: _CallId
+    candidate: str  # "" marks the end of candidates
+    mid: str | None = None
+    mline: Annotated[int, msgspec.Meta(ge=0, le=64)] | None = None
+
+
+class CallConnectedIn(_In, tag="call_connected"):
+    call: _CallId
+
+
+class CallMuteIn(_In, tag="call_mute"):
+    call: _CallId
+    muted: bool
+
+
+class CallHangupIn(_In, tag="call_hangup"):
+    call: _CallId
+
+
+CallFrame = (
+    CallInviteIn
+    | CallAcceptIn
+    | CallDeclineIn
+    | CallSdpIn
+    | CallIceIn
+    | CallConnectedIn
+    | CallMuteIn
+    | CallHangupIn
+)
 ClientFrame = (
-    JoinIn | ResumeIn | MoveIn | ChatIn | EmoteIn | SignalIn | LeaveIn | PingIn | InterestIn
+    JoinIn
+    | ResumeIn
+    | MoveIn
+    | ChatIn
+    | EmoteIn
+    | SignalIn
+    | LeaveIn
+    | PingIn
+    | InterestIn
+    | CallFrame
 )
 
 
@@ -255,6 +323,37 @@ class PongOut(_Out, tag="pong", kw_only=True):
     now: int
 
 
+class CallStateOut(_Out, tag="call_state", kw_only=True):
+    """Where a call stands, sent to both parties on every change."""
+
+    call: str
+    state: Literal["ringing", "accepted", "connected", "ended"]
+    peer: int  # the other party's avatar id
+    name: str  # the other party's display name
+    incoming: bool = False  # ringing: you are the one called
+    why: str | None = None  # ended: hangup, declined, no_answer, disconnected, failed, ...
+    by: str | None = None  # ended: the display name of who ended it, when a party did
+    duration: float | None = None  # ended: seconds since connected (0 if it never was)
+
+
+class CallSdpOut(_Out, tag="call_sdp", kw_only=True):
+    call: str
+    kind: str
+    sdp: str
+
+
+class CallIceOut(_Out, tag="call_ice", kw_only=True):
+    call: str
+    candidate: str
+    mid: str | None = None
+    mline: int | None = None
+
+
+class CallMuteOut(_Out, tag="call_mute", kw_only=True):
+    call: str
+    muted: bool
+
+
 ServerFrame = (
     WelcomeOut
     | EnterOut
@@ -266,6 +365,10 @@ ServerFrame = (
     | SignalOut
     | ErrorOut
     | PongOut
+    | CallStateOut
+    | CallSdpOut
+    | CallIceOut
+    | CallMuteOut
 )
 
 
@@ -277,8 +380,9 @@ class FrameError(Exception):
         self.ref = ref
 
 
+_CALL_TYPES = [str(frame.__struct_config__.tag) for frame in get_args(CallFrame)]
 _KNOWN_TYPES = frozenset(
-    ("join", "resume", "move", "chat", "emote", "signal", "leave", "ping", "interest")
+    ("join", "resume", "move", "chat", "emote", "signal", "leave", "ping", "interest", *_CALL_TYPES)
 )
 _mp_decoder = msgspec.msgpack.Decoder(ClientFrame)
 _json_decoder = msgspec.json.Decoder(ClientFrame)

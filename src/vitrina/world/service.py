@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from vitrina.world import actions, bridge
 from vitrina.world.avatar import Avatar
+from vitrina.world.calls import CallPolicy
 from vitrina.world.hub import WorldHub
 from vitrina.world.layout import Zone
 from vitrina.world.protocol import CHAT_MAX_CHARS, EMOTES, Badge, Look, Vec3
@@ -157,6 +158,16 @@ async def teleport_next_to(
             bridge.pack(bridge.Teleport(node=hub.node, id=avatar_id, p=p, r=facing)),
         )
     return p
+
+
+def set_call_policy(hub: WorldHub, policy: CallPolicy | None) -> None:
+    """Decide who may call whom (see world.calls); without a policy every call is refused."""
+    hub.calls.policy = policy
+
+
+async def end_calls(hub: WorldHub, *, context: str, why: str) -> int:
+    """End this node's calls tied to `context` (e.g. a conversation that left its advisor)."""
+    return await hub.calls.end_for_context(context, why=why)
 
 
 def set_brand_layout(hub: WorldHub, *, brand: str, zones: dict[str, Zone]) -> None:

@@ -12,7 +12,7 @@ import contextlib
 import time
 from collections import deque
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, get_args
 
 import structlog
 from starlette.websockets import WebSocket
@@ -26,6 +26,7 @@ from vitrina.world.protocol import (
     SEND_HZ_MAX,
     SIGNAL_MAX_CHARS,
     Badge,
+    CallFrame,
     ChatIn,
     ClientFrame,
     CloseCode,
@@ -63,6 +64,7 @@ ERROR_BUDGET = 20  # invalid frames per ERROR_WINDOW_S; over it: close PROTOCOL_
 ERROR_WINDOW_S = 10.0
 MAX_BACKLOG = 64  # queued outbound frames (about 3 s of ticks); over it: close SLOW_CONSUMER
 _ADVISOR_ROLES = frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMIN})
+CALL_FRAMES = get_args(CallFrame)
 
 
 class State(Enum):
@@ -139,6 +141,10 @@ class Session:
         finally:
             self.hub.sessions.discard(self)
             self.state = State.CLOSED
+            try:
+                await self.hub.calls.drop(self)  # the other party hears the call end
+            except Exception:
+                log.exception("world_call_drop_failed", session=self.principal.session_id)
             await self.hub.detach(self)
             if self.close_code is None:
                 self.close_code = CloseCode.NORMAL
@@ -226,6 +232,9 @@ class Session:
             await hub.resume(self, frame.token)
         elif type(frame) is PingIn:
             self.send(PongOut(ts=frame.ts, now=int(time.time() * 1000)))
+        elif isinstance(frame, CALL_FRAMES):
+            self._check_signal_rate(now, _ref(frame))
+            await hub.calls.handle(self, frame)
         elif self.state is not State.IN_ROOM:
             raise FrameError(ErrorCode.NOT_IN_ROOM, "join a room first", _ref(frame))
         elif type(frame) is ChatIn:
@@ -235,13 +244,7 @@ class Session:
             self._check_rate(now, "emote")
             actions.emote(hub, self, frame.name)
         elif type(frame) is SignalIn:
-            allowance = min(SIGNAL_BURST, self._signals + (now - self._signals_t) * SIGNAL_RATE)
-            self._signals_t = now
-            if allowance < 1.0:
-                self._signals = allowance
-                self.hub.stats.rate_limited += 1
-                raise FrameError(ErrorCode.RATE_LIMITED, "too many signals", "signal")
-            self._signals = allowance - 1.0
+            self._check_signal_rate(now, "signal")
             if len(frame.data) > SIGNAL_MAX_CHARS:
                 raise FrameError(
                     ErrorCode.TEXT_TOO_LONG, f"signal data over {SIGNAL_MAX_CHARS} chars", "signal"
@@ -260,6 +263,16 @@ class Session:
         if not text.strip():
             raise FrameError(ErrorCode.BAD_VALUE, "empty chat text", "chat")
         self._check_rate(now, "chat")
+
+    def _check_signal_rate(self, now: float, ref: str) -> None:
+        """WebRTC signalling (`signal` and call frames) shares one bucket."""
+        allowance = min(SIGNAL_BURST, self._signals + (now - self._signals_t) * SIGNAL_RATE)
+        self._signals_t = now
+        if allowance < 1.0:
+            self._signals = allowance
+            self.hub.stats.rate_limited += 1
+            raise FrameError(ErrorCode.RATE_LIMITED, "too many signals", ref)
+        self._signals = allowance - 1.0
 
     def _check_rate(self, now: float, ref: str) -> None:
         allowance = min(CHAT_BURST, self._chat + (now - self._chat_t) * CHAT_RATE)

@@ -1,0 +1,299 @@
+"""Voice call signalling over real world sockets, in the real app: only a customer and the
+advisor assigned to their conversation may call each other, the server relays between
+those two only, and every call lands on the conversation's timeline."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI
+from httpx import AsyncClient
+from sqlalchemy.ext.asyncio import AsyncSession
+from websockets.asyncio.client import connect
+
+from tests.conversations.helpers import BRAND, make_brands, serve
+from tests.factories import login, make_staff
+from tests.world.conftest import Client
+from vitrina.world.protocol import CALL_ICE_MAX_CHARS, CALL_SDP_MAX_CHARS
+
+# The machine running the suite may be busy: give handshakes and frames room.
+WAIT_S = 30.0
+SDP = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n"
+CANDIDATE = "candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host generation 0"
+
+
+@dataclass
+class Scene:
+    host: str
+    client: AsyncClient
+    sam: dict[str, str]  # the advisor's bearer headers
+    conversation_id: str
+    customer: Client
+    advisor: Client
+    bystander: Client  # another customer in the same room, with no advisor
+
+
+class Party(Client):
+    async def expect(self, t: str, pred: Any = None, timeout: float = WAIT_S) -> dict[str, Any]:
+        return await super().expect(t, pred, timeout)
+
+
+@contextlib.asynccontextmanager
+async def open_party(url: str, token: str) -> AsyncIterator[Party]:
+    async with connect(f"{url}?token={quote(token)}", open_timeout=WAIT_S) as ws:
+        yield Party(ws)
+
+
+async def _guest_token(client: AsyncClient, name: str) -> str:
+    resp = await client.post("/api/auth/guest", json={"display_name": name})
+    assert resp.status_code == 201, resp.text
+    client.cookies.clear()
+    return str(resp.json()["token"])
+
+
+async def _wait_rows(client: AsyncClient, headers: dict[str, str]) -> list[dict[str, Any]]:
+    for _ in range(600):
+        rows: list[dict[str, Any]] = (
+            await client.get("/api/console/conversations", headers=headers)
+        ).json()
+        if rows:
+            return rows
+        await asyncio.sleep(0.05)
+    raise AssertionError("the customer's chat line started no conversation")
+
+
+@contextlib.asynccontextmanager
+async def scene(app: FastAPI, client: AsyncClient, db: AsyncSession) -> AsyncIterator[Scene]:
+    """Mia chats in the store, Sam takes her conversation and joins her room; Bob, another
+    customer, stands in the same room."""
+    await make_brands(db)
+    await make_staff(
+        db, email="sam@example.com", roles=["supervisor"], brand_slugs=[BRAND], name="Sam"
+    )
+    sam = await login(client, "sam@example.com")
+    await client.put("/api/console/presence", json={"status": "online"}, headers=sam)
+    mia, bob = await _guest_token(client, "Mia"), await _guest_token(client, "Bob")
+    async with serve(app) as host:
+        url = f"ws://{host}/ws/world"
+        async with open_party(url, mia) as customer, open_party(url, bob) as bystander:
+            await customer.join(brand=BRAND, zone="showroom")
+            await bystander.join(brand=BRAND, zone="showroom")
+            await customer.send("chat", text="Can I talk to someone?")
+            cid = (await _wait_rows(client, sam))[0]["id"]
+            await client.post(f"/api/console/conversations/{cid}/handoff", json={}, headers=sam)
+            accepted = await client.post(f"/api/console/conversations/{cid}/accept", headers=sam)
+            assert accepted.status_code == 200, accepted.text
+            # Sam's socket opens now: a socket must join within 10 s of opening.
+            async with open_party(url, sam["Authorization"].removeprefix("Bearer ")) as advisor:
+                await advisor.join(brand=BRAND, zone="showroom")
+                yield Scene(host, client, sam, cid, customer, advisor, bystander)
+
+
+async def _timeline(s: Scene, event: str) -> list[dict[str, Any]]:
+    """The conversation's timeline entries of one call event, once there is one."""
+    for _ in range(600):
+        detail = await s.client.get(
+            f"/api/console/conversations/{s.conversation_id}", headers=s.sam
+        )
+        found = [m for m in detail.json()["messages"] if m["data"].get("event") == event]
+        if found:
+            return found
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"no {event} on the timeline")
+
+
+async def _ring(s: Scene) -> str:
+    assert s.customer.id is not None
+    await s.advisor.send("call_invite", to=s.customer.id)
+    ringing = await s.customer.expect("call_state")
+    assert ringing["state"] == "ringing" and ringing["incoming"] is True
+    assert ringing["peer"] == s.advisor.id and ringing["name"] == "Sam"
+    mine = await s.advisor.expect("call_state")
+    assert mine["call"] == ringing["call"] and "incoming" not in mine
+    return str(ringing["call"])
+
+
+def _call_frames(c: Client) -> list[dict[str, Any]]:
+    return [f for f in c.frames if str(f.get("t", "")).startswith("call_")]
+
+
+async def test_a_call_is_relayed_between_the_two_parties_and_lands_on_the_timeline(
+    app: FastAPI, client: AsyncClient, db: AsyncSession
+) -> None:
+    async with scene(app, client, db) as s:
+        call = await _ring(s)
+        await s.customer.send("call_accept", call=call)
+        for c in (s.customer, s.advisor):
+            assert (await c.expect("call_state"))["state"] == "accepted"
+        await s.advisor.send("call_sdp", call=call, kind="offer", sdp=SDP)
+        offer = await s.customer.expect("call_sdp")
+        assert offer == {"t": "call_sdp", "v": 1, "call": call, "kind": "offer", "sdp": SDP}
+        await s.customer.send("call_sdp", call=call, kind="answer", sdp=SDP)
+        assert (await s.advisor.expect("call_sdp"))["kind"] == "answer"
+        await s.customer.send("call_ice", call=call, candidate=CANDIDATE, mid="0", mline=0)
+        ice = await s.advisor.expect("call_ice")
+        assert (ice["candidate"], ice["mid"], ice["mline"]) == (CANDIDATE, "0", 0)
+        await s.advisor.send("call_connected", call=call)
+        await s.customer.send("call_connected", call=call)  # both report; one event
+        for c in (s.customer, s.advisor):
+            assert (await c.expect("call_state"))["state"] == "connected"
+        await s.customer.send("call_mute", call=call, muted=True)
+        assert (await s.advisor.expect("call_mute"))["muted"] is True
+        await asyncio.sleep(0.3)
+        await s.customer.send("call_hangup", call=call)
+        for c in (s.customer, s.advisor):
+            ended = await c.expect("call_state", lambda f: f["state"] == "ended")
+            assert ended["why"] == "hangup" and ended["by"] == "Mia"
+            assert ended["duration"] >= 0.3
+        # The bystander in the same room heard nothing of it.
+        await s.bystander.send("ping", ts=1)
+        await s.bystander.expect("pong")
+        assert _call_frames(s.bystander) == []
+        # The stale call id is refused.
+        await s.advisor.send("call_sdp", call=call, kind="offer", sdp=SDP)
+        err = await s.advisor.expect("error")
+        assert (err["code"], err["ref"]) == ("unknown_call", "call_sdp")
+
+        started = (await _timeline(s, "call_started"))[0]
+        assert started["body"] == "Voice call started by Sam, calling Mia"
+        assert len(await _timeline(s, "call_connected")) == 1
+        ended_entry = (await _timeline(s, "call_ended"))[0]
+        assert ended_entry["data"]["ended_by"] == "Mia" and ended_entry["data"]["why"] == "hangup"
+        assert ended_entry["data"]["duration_s"] >= 0.3
+        assert ended_entry["body"].startswith("Voice call ended after ")
+        assert ended_entry["body"].endswith(", hung up by Mia")
+        # Said by nobody in the room: no stand-in repeats timeline entries.
+        chat = [f["text"] for f in s.customer.frames if f.get("t") == "chat"]
+        assert not any("Voice call" in line for line in chat)
+
+
+async def test_only_the_assigned_pair_may_call(
+    app: FastAPI, client: AsyncClient, db: AsyncSession
+) -> None:
+    async with scene(app, client, db) as s:
+        assert s.advisor.id is not None and s.bystander.id is not None
+        # A customer whose conversation Sam does not hold, either way round.
+        await s.bystander.send("call_invite", to=s.advisor.id)
+        assert (await s.bystander.expect("error"))["code"] == "call_forbidden"
+        await s.advisor.send("call_invite", to=s.bystander.id)
+        assert (await s.advisor.expect("error"))["code"] == "call_forbidden"
+        # Customer to customer.
+        await s.customer.send("call_invite", to=s.bystander.id)
+        err = await s.customer.expect("error")
+        assert (err["code"], err["ref"]) == ("call_forbidden", "call_invite")
+        # Nobody, and oneself.
+        await s.customer.send("call_invite", to=12345)
+        assert (await s.customer.expect("error"))["code"] == "unknown_target"
+        await s.customer.send("call_invite", to=s.customer.id)
+        assert (await s.customer.expect("error"))["code"] == "unknown_target"
+        # A call id that was never handed out, and one that is not yours.
+        await s.bystander.send("call_hangup", call="nope")
+        assert (await s.bystander.expect("error"))["code"] == "unknown_call"
+        call = await _ring(s)
+        await s.bystander.send("call_accept", call=call)
+        assert (await s.bystander.expect("error"))["code"] == "unknown_call"
+        await s.bystander.send("call_sdp", call=call, kind="offer", sdp=SDP)
+        assert (await s.bystander.expect("error"))["code"] == "unknown_call"
+        assert _call_frames(s.bystander) == []
+        # The customer may call their advisor back: still one call at a time.
+        await s.customer.send("call_invite", to=s.advisor.id)
+        assert (await s.customer.expect("error"))["code"] == "call_busy"
+        # The customer can decline.
+        await s.customer.send("call_decline", call=call)
+        ended = await s.advisor.expect("call_state", lambda f: f["state"] == "ended")
+        assert (ended["why"], ended["by"], ended["duration"]) == ("declined", "Mia", 0.0)
+        entry = (await _timeline(s, "call_ended"))[0]
+        assert entry["body"] == "Voice call declined by Mia"
+
+
+async def test_bad_payloads_get_error_frames_and_the_call_goes_on(
+    app: FastAPI, client: AsyncClient, db: AsyncSession
+) -> None:
+    async with scene(app, client, db) as s:
+        call = await _ring(s)
+        # Media before the call is accepted, and the caller accepting their own call.
+        await s.advisor.send("call_sdp", call=call, kind="offer", sdp=SDP)
+        assert (await s.advisor.expect("error"))["code"] == "bad_call_state"
+        await s.advisor.send("call_ice", call=call, candidate=CANDIDATE)
+        assert (await s.advisor.expect("error"))["code"] == "bad_call_state"
+        await s.advisor.send("call_accept", call=call)
+        assert (await s.advisor.expect("error"))["code"] == "bad_call_state"
+        await s.customer.send("call_accept", call=call)
+        await s.advisor.expect("call_state", lambda f: f["state"] == "accepted")
+        # Oversized, malformed and mistyped signalling.
+        await s.advisor.send(
+            "call_sdp", call=call, kind="offer", sdp="v=0" + "a" * CALL_SDP_MAX_CHARS
+        )
+        err = await s.advisor.expect("error")
+        assert (err["code"], err["ref"]) == ("text_too_long", "call_sdp")
+        await s.advisor.send("call_sdp", call=call, kind="offer", sdp="<script>")
+        assert (await s.advisor.expect("error"))["code"] == "bad_value"
+        await s.advisor.send("call_sdp", call=call, kind="pranswer", sdp=SDP)
+        err = await s.advisor.expect("error")
+        assert (err["code"], err["ref"]) == ("bad_frame", "call_sdp")
+        await s.advisor.send(
+            "call_ice", call=call, candidate="candidate:" + "1" * CALL_ICE_MAX_CHARS
+        )
+        assert (await s.advisor.expect("error"))["code"] == "text_too_long"
+        await s.advisor.send("call_ice", call=call, candidate="hello")
+        assert (await s.advisor.expect("error"))["code"] == "bad_value"
+        await s.advisor.send("call_mute", call=call, muted="yes")
+        assert (await s.advisor.expect("error"))["code"] == "bad_frame"
+        await s.advisor.send("call_hangup", call="x" * 33)
+        assert (await s.advisor.expect("error"))["code"] == "bad_frame"
+        # The call still works, and none of the refused frames reached the customer
+        # (frames arrive in order: anything relayed before this one was read by now).
+        await s.advisor.send("call_ice", call=call, candidate="")  # end of candidates
+        assert (await s.customer.expect("call_ice"))["candidate"] == ""
+        assert [f["t"] for f in _call_frames(s.customer)] == [
+            "call_state",
+            "call_state",
+            "call_ice",
+        ]
+        await s.advisor.send("call_hangup", call=call)
+        ended = await s.customer.expect("call_state", lambda f: f["state"] == "ended")
+        assert (ended["why"], ended["by"]) == ("hangup", "Sam")
+
+
+async def test_a_party_disconnecting_ends_the_call_for_the_other(
+    app: FastAPI, client: AsyncClient, db: AsyncSession
+) -> None:
+    async with scene(app, client, db) as s:
+        call = await _ring(s)
+        await s.customer.send("call_accept", call=call)
+        await s.advisor.expect("call_state", lambda f: f["state"] == "accepted")
+        await s.advisor.send("call_connected", call=call)
+        await s.customer.expect("call_state", lambda f: f["state"] == "connected")
+        await s.customer.ws.close()
+        ended = await s.advisor.expect("call_state", lambda f: f["state"] == "ended")
+        assert (ended["why"], ended["by"]) == ("disconnected", "Mia")
+        entry = (await _timeline(s, "call_ended"))[0]
+        assert entry["body"].endswith(": Mia disconnected")
+        # The call is gone: its id is stale.
+        await s.advisor.send("call_hangup", call=call)
+        assert (await s.advisor.expect("error"))["code"] == "unknown_call"
+
+
+async def test_resolving_the_conversation_ends_its_call(
+    app: FastAPI, client: AsyncClient, db: AsyncSession
+) -> None:
+    async with scene(app, client, db) as s:
+        call = await _ring(s)
+        resolved = await s.client.post(
+            f"/api/console/conversations/{s.conversation_id}/resolve",
+            json={"disposition": "solved"},
+            headers=s.sam,
+        )
+        assert resolved.status_code == 200, resolved.text
+        for c in (s.customer, s.advisor):
+            ended = await c.expect("call_state", lambda f: f["state"] == "ended")
+            assert ended["call"] == call and ended["why"] == "conversation resolved"
+        # And with nobody assigned any more, a new call is refused.
+        assert s.customer.id is not None
+        await s.advisor.send("call_invite", to=s.customer.id)
+        assert (await s.advisor.expect("error"))["code"] == "call_forbidden"
