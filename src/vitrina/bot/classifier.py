@@ -13,6 +13,7 @@ about 8 times in 10. Out of scope: below a confidence threshold the prediction i
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -191,7 +192,7 @@ class IntentClassifier:
             "vectorizer": self._vectorizer,
             "model": self._model,
         }
-        partial = path.with_suffix(".partial")
+        partial = path.with_suffix(f".{os.getpid()}.partial")
         joblib.dump(state, partial)
         partial.replace(path)
 

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from vitrina.bot import evaluation
 from vitrina.bot.classifier import Progress as ProgressCallback
+from vitrina.bot.service import BotSettings
 from vitrina.core.config import get_settings
 
 app = typer.Typer(no_args_is_help=True, help="The virtual agent: train and evaluate intent models.")
@@ -39,7 +40,7 @@ LangOption = Annotated[
 
 
 def _cache_dir() -> Path:
-    return get_settings().data_dir / "bot"
+    return BotSettings().cache_dir or get_settings().data_dir / "bot"
 
 
 def _progress() -> tuple[Progress, ProgressCallback]:

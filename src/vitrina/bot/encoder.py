@@ -59,7 +59,8 @@ def export_onnx(target: Path) -> Path:
             return torch.stack(pooled, 1)
 
     target.parent.mkdir(parents=True, exist_ok=True)
-    plain = target.with_suffix(".fp32.onnx")
+    # Names of our own, so that servers sharing a cache directory never write one file.
+    plain = target.with_suffix(f".{os.getpid()}.fp32.onnx")
     ids = torch.tensor([[101, 7592, 102]], dtype=torch.int64)
     mask = torch.ones_like(ids)
     # The exporter warns about opset details that do not apply to this graph; the
@@ -76,7 +77,7 @@ def export_onnx(target: Path) -> Path:
             opset_version=17,
             dynamo=False,
         )
-    partial = target.with_suffix(".partial")
+    partial = target.with_suffix(f".{os.getpid()}.partial")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         quantize_dynamic(str(plain), str(partial), weight_type=QuantType.QInt8)
