@@ -20,6 +20,7 @@ import { el } from "./ui/dom";
 import { PlainView } from "./ui/plain";
 import { ProductPanel } from "./ui/productPanel";
 import { Toolbar } from "./ui/toolbar";
+import { VoicePanel } from "./voice/panel";
 import { attachControls, createJoystick } from "./world/controls";
 import { createInput } from "./world/input";
 import { createGlCanvas, Stage, type GlCanvas } from "./world/stage";
@@ -43,6 +44,7 @@ export class App {
   readonly toolbar: Toolbar;
   readonly plain: PlainView;
   readonly people: HTMLElement;
+  readonly voice: VoicePanel;
   readonly stageBox: HTMLElement;
   readonly inspector: HTMLElement;
   readonly privacy: StorefrontPrivacy;
@@ -96,7 +98,8 @@ export class App {
     void this.interactive
       .then(() => import("./identity"))
       .then(({ mountWalletSignIn }) => mountWalletSignIn(account, { brand: brand.slug, onVerified: () => this.chat.showNotice(null) }));
-    const side = el("aside", { class: "side" }, this.chat.element, this.people, account);
+    this.voice = new VoicePanel((frame) => this.connection.send(frame));
+    const side = el("aside", { class: "side" }, this.chat.element, this.people, this.voice.element, account);
     const notice = this.webgl ? null : el("p", { class: "notice", role: "note" }, t("ui.noWebgl"));
     root.replaceChildren(this.toolbar.element, ...(notice ? [notice] : []), el("div", { class: "layout" }, this.stageBox, this.plain.element, side));
     this.connection = new WorldConnection({
@@ -104,6 +107,8 @@ export class App {
       json: new URLSearchParams(location.search).get("format") === "json",
       joinFrame: (): OutFrame => ({ t: "join", brand: brand.slug, zone: this.world.zone }),
       onFrame: (frame) => {
+        // Call signalling goes straight to the voice panel, not through the frame tick.
+        if (this.voice.onFrame(frame) || (frame.t === "error" && this.voice.onError(frame))) return;
         if (frame.t === "welcome" && this.world.welcomed === 0) performance.mark("vitrina:welcome");
         this.world.inbox.push(frame);
       },
@@ -282,6 +287,7 @@ export class App {
     if (now - this.lastPanelRefresh >= 250) {
       this.lastPanelRefresh = now;
       this.renderPeople();
+      this.voice.setPeople(world.local.badge, [...world.avatars.values()]);
       this.toolbar.setZone(world.zone);
     }
   }
@@ -332,6 +338,7 @@ export class App {
   private connectionChanged(state: ConnState): void {
     this.toolbar.setConnection(state);
     document.body.dataset.connection = state;
+    this.voice.connectionChanged(state === "online");
   }
 
   private changeLocale(next: Locale): void {

@@ -30,6 +30,10 @@ export interface DebugHook {
   chatLines(): string[];
   spoken(): number;
   marks(): Record<string, number>;
+  /** The voice call as the panel shows it, and whether the microphone is sending. */
+  call(): { phase: string; peer: string; muted: boolean; peerMuted: boolean; why: string | null; by: string | null; micOn: boolean };
+  /** Audio RTP bytes received and sent, and the received audio's energy (getStats). */
+  callStats(): Promise<{ inboundBytes: number; outboundBytes: number; inboundEnergy: number }>;
   /** Head and hand poses as if from a headset, until called with null. */
   injectPoses(parts: { head?: InjectedPose; left?: InjectedPose; right?: InjectedPose } | null): void;
   /** A remote avatar's VR parts as drawn this frame (world positions, head heading), or null. */
@@ -71,6 +75,11 @@ export function installDebugHook(app: App): void {
     chatLines: () => [...app.chat.log.querySelectorAll(".chat-text")].map((n) => n.textContent ?? ""),
     spoken: () => app.speaker.spoken,
     marks: () => Object.fromEntries(performance.getEntriesByType("mark").map((m) => [m.name, Math.round(m.startTime)])),
+    call: () => {
+      const v = app.voice.call.view;
+      return { phase: v.phase, peer: v.peerName, muted: v.muted, peerMuted: v.peerMuted, why: v.why, by: v.by, micOn: app.voice.call.micOn() };
+    },
+    callStats: () => app.voice.call.stats(),
     injectPoses: (parts) => {
       if (parts === null) {
         if (app.posesOverride) app.posesOverride.mask = 0; // one pose-less move says VR ended
