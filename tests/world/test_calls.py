@@ -19,6 +19,12 @@ from websockets.asyncio.client import connect
 from tests.conversations.helpers import BRAND, make_brands, serve
 from tests.factories import login, make_staff
 from tests.world.conftest import Client
+from vitrina.brands import service as brands
+from vitrina.core.security import Principal
+from vitrina.crm import service as crm
+from vitrina.crm.demo import DEMO_EMAIL, seed_demo_customer
+from vitrina.crm.identifiers import IdentityKind, normalise
+from vitrina.identity import verification
 from vitrina.world.protocol import CALL_ICE_MAX_CHARS, CALL_SDP_MAX_CHARS
 
 # The machine running the suite may be busy: give handshakes and frames room.
@@ -36,6 +42,7 @@ class Scene:
     customer: Client
     advisor: Client
     bystander: Client  # another customer in the same room, with no advisor
+    customer_session: str
 
 
 class Party(Client):
@@ -49,11 +56,12 @@ async def open_party(url: str, token: str) -> AsyncIterator[Party]:
         yield Party(ws)
 
 
-async def _guest_token(client: AsyncClient, name: str) -> str:
+async def _guest(client: AsyncClient, name: str) -> tuple[str, str]:
+    """A new guest session: its token and its session id."""
     resp = await client.post("/api/auth/guest", json={"display_name": name})
     assert resp.status_code == 201, resp.text
     client.cookies.clear()
-    return str(resp.json()["token"])
+    return str(resp.json()["token"]), str(resp.json()["id"])
 
 
 async def _wait_rows(client: AsyncClient, headers: dict[str, str]) -> list[dict[str, Any]]:
@@ -77,7 +85,7 @@ async def scene(app: FastAPI, client: AsyncClient, db: AsyncSession) -> AsyncIte
     )
     sam = await login(client, "sam@example.com")
     await client.put("/api/console/presence", json={"status": "online"}, headers=sam)
-    mia, bob = await _guest_token(client, "Mia"), await _guest_token(client, "Bob")
+    (mia, mia_session), (bob, _) = await _guest(client, "Mia"), await _guest(client, "Bob")
     async with serve(app) as host:
         url = f"ws://{host}/ws/world"
         async with open_party(url, mia) as customer, open_party(url, bob) as bystander:
@@ -91,7 +99,7 @@ async def scene(app: FastAPI, client: AsyncClient, db: AsyncSession) -> AsyncIte
             # Sam's socket opens now: a socket must join within 10 s of opening.
             async with open_party(url, sam["Authorization"].removeprefix("Bearer ")) as advisor:
                 await advisor.join(brand=BRAND, zone="showroom")
-                yield Scene(host, client, sam, cid, customer, advisor, bystander)
+                yield Scene(host, client, sam, cid, customer, advisor, bystander, mia_session)
 
 
 async def _timeline(s: Scene, event: str) -> list[dict[str, Any]]:
@@ -297,3 +305,44 @@ async def test_resolving_the_conversation_ends_its_call(
         assert s.customer.id is not None
         await s.advisor.send("call_invite", to=s.customer.id)
         assert (await s.advisor.expect("error"))["code"] == "call_forbidden"
+
+
+async def test_a_verified_customers_call_lands_on_their_360_timeline(
+    app: FastAPI, client: AsyncClient, db: AsyncSession
+) -> None:
+    async with scene(app, client, db) as s:
+        await seed_demo_customer(db)
+        brand = await brands.get_by_slug_or_raise(db, slug=BRAND)
+        identity = await crm.find_identity(
+            db, brand_id=brand.id, identifier=normalise(IdentityKind.EMAIL, DEMO_EMAIL)
+        )
+        assert identity is not None
+        await verification.record(
+            db,
+            principal=Principal(kind="guest", session_id=s.customer_session, display_name="Mia"),
+            brand_id=brand.id,
+            customer_id=identity.profile_id,
+            method="email_code",
+            level=verification.Level.EMAIL_CODE,
+            identifier=DEMO_EMAIL,
+            ttl_s=600,
+        )
+        await db.commit()
+        call = await _ring(s)
+        await s.customer.send("call_accept", call=call)
+        await s.advisor.expect("call_state", lambda f: f["state"] == "accepted")
+        await s.customer.send("call_connected", call=call)
+        await s.advisor.expect("call_state", lambda f: f["state"] == "connected")
+        await s.advisor.send("call_hangup", call=call)
+        await s.customer.expect("call_state", lambda f: f["state"] == "ended")
+        url = f"/api/crm/customers/{identity.profile_id}/timeline"
+        summaries: set[str] = set()
+        for _ in range(600):
+            rows = (await client.get(url, headers=s.sam)).json()
+            summaries = {row["summary"] for row in rows if row["kind"] == "conversations.logged"}
+            if any(line.startswith("Voice call ended after") for line in summaries):
+                break
+            await asyncio.sleep(0.05)
+        assert "Voice call started" in summaries, summaries
+        ended = [line for line in summaries if line.startswith("Voice call ended after")]
+        assert ended and ended[0].endswith(", hung up by Sam"), summaries
