@@ -100,7 +100,7 @@ def start_server(data: Path) -> tuple[subprocess.Popen[bytes], str]:
 
 
 async def poll(page: Page, script: str) -> Any:
-    async with asyncio.timeout(30):
+    async with asyncio.timeout(90):  # a first visit on a busy machine can take 30 s
         while True:
             value = await page.evaluate(script)
             if value:
