@@ -72,10 +72,13 @@ def test_customer_and_advisor_talk_by_voice_in_the_store(
     customer, console = media_page(), media_page()
     sign_in(console, base_url, AGENT)
     open_store(customer, base_url, "?zone=showroom")
+    customer_name = str(until(customer, "() => window.__vitrina.self().name"))
     customer.get_by_test_id("chat-input").fill("I want to talk to a person")
     customer.get_by_test_id("chat-input").press("Enter")
 
-    accept = console.get_by_label("Queue").get_by_role("button", name="Accept (offered)")
+    # Earlier tests on this server may have left others waiting: take this customer's.
+    mine = console.get_by_label("Queue").get_by_role("listitem").filter(has_text=customer_name)
+    accept = mine.get_by_role("button", name="Accept (offered)")
     expect(accept).to_have_count(1, timeout=60_000)
     accept.click()
     expect(console.locator(".conversation h2")).to_contain_text("assigned", timeout=15_000)
@@ -86,7 +89,6 @@ def test_customer_and_advisor_talk_by_voice_in_the_store(
     advisor = opened.value
     # Three pages render 3D in software on a shared machine: give the third one time.
     until(advisor, "() => !!window.__vitrina && window.__vitrina.connection() === 'online'", 90)
-    customer_name = str(until(customer, "() => window.__vitrina.self().name"))
     advisor_name = str(until(advisor, "() => window.__vitrina.self().name"))
 
     # The advisor calls the customer; the customer's store rings.
