@@ -9,7 +9,8 @@ once), POSTs them signed like the inbound requests (`X-Vitrina-Timestamp`,
 `X-Vitrina-Delivery`, and marks them delivered on a 2xx. A failure is retried after
 `webhook_retry_base_s * 2**(attempts-1)` seconds; after `webhook_max_attempts` the row is
 dead and an internal event on the conversation tells the console. One conversation's
-replies leave in order: a later one waits while an earlier one is being retried.
+replies leave in transcript order (`seq`, which also is their commit order: appending
+locks the conversation row): a later one waits while an earlier one is being retried.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from typing import Any
 
 import httpx
 import structlog
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from vitrina.conversations.events import MessagePosted
@@ -222,19 +223,33 @@ class WebhookSender:
         now = utcnow()
         claimed: list[tuple[WebhookDelivery, str | None]] = []
         async with transaction(self.sessions) as db:
+            # The conversations waiting longest, then each one's earliest reply by its place
+            # in the transcript (`seq`: timestamps are taken before the order is settled).
+            waiting = (
+                await db.execute(
+                    select(WebhookDelivery.conversation_id)
+                    .where(WebhookDelivery.status == PENDING)
+                    .group_by(WebhookDelivery.conversation_id)
+                    .order_by(func.min(WebhookDelivery.created_at))
+                    .limit(_BATCH)
+                )
+            ).scalars()
             pending = (
                 await db.execute(
                     select(WebhookDelivery)
-                    .where(WebhookDelivery.status == PENDING)
-                    .order_by(WebhookDelivery.created_at, WebhookDelivery.id)
-                    .limit(_BATCH * 4)
+                    .join(Message, Message.id == WebhookDelivery.message_id)
+                    .where(
+                        WebhookDelivery.status == PENDING,
+                        WebhookDelivery.conversation_id.in_(list(waiting)),
+                    )
+                    .order_by(WebhookDelivery.conversation_id, Message.seq)
                 )
             ).scalars()
             heads: dict[str, WebhookDelivery] = {}
             for delivery in pending:
-                heads.setdefault(delivery.conversation_id, delivery)  # the oldest per conversation
+                heads.setdefault(delivery.conversation_id, delivery)
             urls: dict[str, str | None] = {}
-            for delivery in list(heads.values())[:_BATCH]:
+            for delivery in heads.values():
                 leased = delivery.lease_until is not None and delivery.lease_until > now
                 if delivery.next_attempt_at > now or leased:
                     continue
