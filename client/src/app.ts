@@ -110,6 +110,7 @@ export class App {
         // Call signalling goes straight to the voice panel, not through the frame tick.
         if (this.voice.onFrame(frame) || (frame.t === "error" && this.voice.onError(frame))) return;
         if (frame.t === "welcome" && this.world.welcomed === 0) performance.mark("vitrina:welcome");
+        if (frame.t === "welcome") this.voice.setIceServers(frame.ice ?? []);
         this.world.inbox.push(frame);
       },
       onState: (state) => this.connectionChanged(state),

@@ -205,6 +205,13 @@ export interface GazeRay {
   direction: [number, number, number];
 }
 
+/** A STUN or TURN server for voice calls (the browser's RTCIceServer). */
+export interface IceServer {
+  urls: string[];
+  username?: string | null;
+  credential?: string | null;
+}
+
 export interface InterestIn {
   t: "interest";
   v: number;
@@ -320,6 +327,7 @@ export interface WelcomeOut {
   who: Presence[];
   u: unknown[];
   resumed?: boolean;
+  ice?: IceServer[];
 }
 
 export type ClientFrame = JoinIn | ResumeIn | MoveIn | ChatIn | EmoteIn | SignalIn | LeaveIn | PingIn | InterestIn | CallInviteIn | CallAcceptIn | CallDeclineIn | CallSdpIn | CallIceIn | CallConnectedIn | CallMuteIn | CallHangupIn;

@@ -16,8 +16,8 @@ type CallFrameOut = Extract<ServerFrame, { t: "call_state" | "call_sdp" | "call_
 export interface VoiceOptions {
   send(frame: OutFrame): boolean;
   onChange(view: CallView): void;
-  /** STUN/TURN servers; none by default (peers on the same network or loopback). */
-  iceServers?: RTCIceServer[];
+  /** STUN/TURN servers (the server's `welcome` names them); none: peers reach each other directly. */
+  iceServers: RTCIceServer[];
   /** Where the other party's voice plays. */
   audio: HTMLAudioElement;
 }
@@ -182,7 +182,7 @@ export class VoiceCall {
   private async peer(): Promise<RTCPeerConnection> {
     if (this.pc) return this.pc;
     const mic = await this.openMic();
-    const pc = new RTCPeerConnection({ iceServers: this.options.iceServers ?? [] });
+    const pc = new RTCPeerConnection({ iceServers: this.options.iceServers });
     this.pc = pc;
     this.reportedConnected = false;
     for (const track of mic.getAudioTracks()) pc.addTrack(track, mic);

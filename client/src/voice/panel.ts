@@ -38,15 +38,22 @@ export class VoicePanel {
   private queue: Promise<void> = Promise.resolve();
   private peopleKey = "";
 
-  constructor(send: (frame: OutFrame) => boolean, iceServers: RTCIceServer[] = []) {
+  private readonly iceServers: RTCIceServer[] = [];
+
+  constructor(send: (frame: OutFrame) => boolean) {
     this.heading = el("h2", { id: "voice-title" });
     this.status = el("p", { class: "voice-status", role: "status", "data-testid": "call-status" });
     this.controls = el("div", { class: "voice-controls" });
     this.audio = el("audio", { autoplay: true, "data-testid": "call-audio" });
     this.element = el("section", { class: "voice", "aria-labelledby": "voice-title", "data-testid": "voice" }, this.heading, this.status, this.controls, this.audio);
-    this.call = new VoiceCall({ send, iceServers, audio: this.audio, onChange: () => this.render() });
+    this.call = new VoiceCall({ send, iceServers: this.iceServers, audio: this.audio, onChange: () => this.render() });
     onLocaleChange(() => this.render());
     this.render();
+  }
+
+  /** The STUN/TURN servers of the server's `welcome`, used by the next call. */
+  setIceServers(servers: readonly { urls: string[]; username?: string | null; credential?: string | null }[]): void {
+    this.iceServers.splice(0, this.iceServers.length, ...servers.map((s) => ({ urls: s.urls, username: s.username ?? undefined, credential: s.credential ?? undefined })));
   }
 
   /** Call frames are handled one after the other: WebRTC steps are asynchronous. */

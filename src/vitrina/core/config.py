@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     # JSON file {"zone": {"min": [x, y, z], "max": [..], "spawn": [..]}} replacing the
     # default zones for every brand that has no layout of its own.
     world_layout_file: Path | None = None
+    # STUN/TURN servers for voice calls, handed to clients in `welcome`, as JSON:
+    # [{"urls": ["turn:turn.example.org:3478"], "username": "u", "credential": "p"}].
+    world_ice_servers: list[dict[str, str | list[str]]] = Field(default_factory=list)
 
     # Conversations: inbound email is off until a listen address is set ("127.0.0.1:2525");
     # mail to <brand-slug>@<inbound_mail_domain> becomes a conversation of that brand.

@@ -10,6 +10,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
+import msgspec
 import structlog
 
 from vitrina.core.broker import Broker, Unsubscribe
@@ -25,6 +26,7 @@ from vitrina.world.protocol import (
     ErrorCode,
     ExitOut,
     FrameError,
+    IceServer,
     JoinIn,
     Look,
     WelcomeOut,
@@ -76,6 +78,8 @@ class WorldHub:
         self._room_locks: dict[str, asyncio.Lock] = {}
         self._handoff = handoff.Handoff(self)
         self.calls = calls.Calls(self)  # voice calls between this node's clients
+        # Checked now so that a malformed setting stops the start, not a call.
+        self.ice_servers = msgspec.convert(settings.world_ice_servers, list[IceServer])
         self._opened = 0
         self._node_unsubscribe: Unsubscribe | None = None
 
@@ -289,6 +293,7 @@ class WorldHub:
                 who=[a.presence() for a in room.avatars.values()],
                 u=[a.entry for a in visible],
                 resumed=resumed,
+                ice=self.ice_servers,
             )
         )
 

@@ -255,6 +255,14 @@ class Presence(msgspec.Struct, omit_defaults=True):
     s: Any = None  # the avatar's state entry (see Snap) when known
 
 
+class IceServer(msgspec.Struct, omit_defaults=True, forbid_unknown_fields=True):
+    """A STUN or TURN server for voice calls (the browser's RTCIceServer)."""
+
+    urls: list[str]
+    username: str | None = None
+    credential: str | None = None
+
+
 class WelcomeOut(_Out, tag="welcome", kw_only=True):
     id: int
     room: str
@@ -270,6 +278,7 @@ class WelcomeOut(_Out, tag="welcome", kw_only=True):
     who: list[Presence]
     u: list[Any]
     resumed: bool = False
+    ice: list[IceServer] = []  # STUN/TURN servers for voice calls; none: direct only
 
 
 class EnterOut(_Out, tag="enter", kw_only=True):
