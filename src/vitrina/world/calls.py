@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import secrets
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, Protocol
 
 import structlog
@@ -80,7 +80,6 @@ class Call:
     callee: Session
     parties: dict[Session, Party]
     state: CallState = "ringing"
-    started_at: float = field(default_factory=time.monotonic)
     connected_at: float | None = None
     ring_timer: asyncio.TimerHandle | None = None
 
@@ -96,9 +95,6 @@ class Calls:
         self.policy: CallPolicy | None = None
         self._calls: dict[str, Call] = {}
         self._by_session: dict[Session, Call] = {}
-
-    def active(self) -> list[Call]:
-        return list(self._calls.values())
 
     async def handle(self, session: Session, frame: CallFrame) -> None:
         kind = type(frame)
