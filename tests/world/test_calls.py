@@ -20,6 +20,8 @@ from tests.conversations.helpers import BRAND, make_brands, serve
 from tests.factories import login, make_staff
 from tests.world.conftest import Client
 from vitrina.brands import service as brands
+from vitrina.conversations.events import StateChanged
+from vitrina.core.events import EventBus
 from vitrina.core.security import Principal
 from vitrina.crm import service as crm
 from vitrina.crm.demo import DEMO_EMAIL, seed_demo_customer
@@ -305,6 +307,32 @@ async def test_resolving_the_conversation_ends_its_call(
         assert s.customer.id is not None
         await s.advisor.send("call_invite", to=s.customer.id)
         assert (await s.advisor.expect("error"))["code"] == "call_forbidden"
+
+
+async def test_a_late_event_of_an_earlier_state_leaves_the_call_alone(
+    app: FastAPI, client: AsyncClient, db: AsyncSession
+) -> None:
+    """Subscribers hear of a change after its commit, in their turn; the handoff's "queued"
+    may come after the accept that followed it, once a call is ringing."""
+    async with scene(app, client, db) as s:
+        call = await _ring(s)
+        bus: EventBus = app.state.bus
+        await bus.publish(
+            StateChanged(
+                conversation_id=s.conversation_id,
+                brand_slug=BRAND,
+                from_state="bot",
+                to_state="queued",
+                agent_id=None,
+                previous_agent_id=None,
+                actor_kind="agent",
+                reason="handoff requested",
+            )
+        )
+        await s.customer.send("call_accept", call=call)
+        for c in (s.customer, s.advisor):
+            assert (await c.expect("call_state"))["state"] == "accepted"
+        assert not [f for f in _call_frames(s.customer) if f.get("state") == "ended"]
 
 
 async def test_a_verified_customers_call_lands_on_their_360_timeline(
