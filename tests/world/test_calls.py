@@ -40,6 +40,7 @@ class Scene:
     host: str
     client: AsyncClient
     sam: dict[str, str]  # the advisor's bearer headers
+    sam_id: str
     conversation_id: str
     customer: Client
     advisor: Client
@@ -101,7 +102,10 @@ async def scene(app: FastAPI, client: AsyncClient, db: AsyncSession) -> AsyncIte
             # Sam's socket opens now: a socket must join within 10 s of opening.
             async with open_party(url, sam["Authorization"].removeprefix("Bearer ")) as advisor:
                 await advisor.join(brand=BRAND, zone="showroom")
-                yield Scene(host, client, sam, cid, customer, advisor, bystander, mia_session)
+                sam_id = str(accepted.json()["assigned_agent_id"])
+                yield Scene(
+                    host, client, sam, sam_id, cid, customer, advisor, bystander, mia_session
+                )
 
 
 async def _timeline(s: Scene, event: str) -> list[dict[str, Any]]:
@@ -309,29 +313,69 @@ async def test_resolving_the_conversation_ends_its_call(
         assert (await s.advisor.expect("error"))["code"] == "call_forbidden"
 
 
+async def test_transferring_the_conversation_to_another_advisor_ends_its_call(
+    app: FastAPI, client: AsyncClient, db: AsyncSession
+) -> None:
+    async with scene(app, client, db) as s:
+        lea = await make_staff(
+            db, email="lea@example.com", roles=["agent"], brand_slugs=[BRAND], name="Lea"
+        )
+        await db.commit()
+        lea_headers = await login(client, "lea@example.com")
+        online = await client.put(
+            "/api/console/presence", json={"status": "online"}, headers=lea_headers
+        )
+        assert online.status_code == 200, online.text
+        call = await _ring(s)
+        await s.customer.send("call_accept", call=call)
+        for c in (s.customer, s.advisor):
+            assert (await c.expect("call_state"))["state"] == "accepted"
+        moved = await client.post(
+            f"/api/console/conversations/{s.conversation_id}/transfer",
+            json={"advisor_id": lea.id, "reason": "specialist"},
+            headers=s.sam,
+        )
+        assert moved.status_code == 200, moved.text
+        for c in (s.customer, s.advisor):
+            ended = await c.expect("call_state", lambda f: f["state"] == "ended")
+            assert ended["call"] == call and ended["why"] == "transferred"
+
+
 async def test_a_late_event_of_an_earlier_state_leaves_the_call_alone(
     app: FastAPI, client: AsyncClient, db: AsyncSession
 ) -> None:
-    """Subscribers hear of a change after its commit, in their turn; the handoff's "queued"
-    may come after the accept that followed it, once a call is ringing."""
+    """Subscribers hear of a change after its commit, in their turn: the handoff's "queued",
+    and the accept that followed it, may both come once a call is under way."""
     async with scene(app, client, db) as s:
         call = await _ring(s)
         bus: EventBus = app.state.bus
+        late = {"conversation_id": s.conversation_id, "brand_slug": BRAND, "actor_kind": "agent"}
         await bus.publish(
             StateChanged(
-                conversation_id=s.conversation_id,
-                brand_slug=BRAND,
+                **late,
                 from_state="bot",
                 to_state="queued",
                 agent_id=None,
                 previous_agent_id=None,
-                actor_kind="agent",
                 reason="handoff requested",
             )
         )
         await s.customer.send("call_accept", call=call)
         for c in (s.customer, s.advisor):
             assert (await c.expect("call_state"))["state"] == "accepted"
+        await bus.publish(
+            StateChanged(
+                **late,
+                from_state="queued",
+                to_state="assigned",
+                agent_id=s.sam_id,
+                previous_agent_id=None,
+                reason="accepted",
+            )
+        )
+        await s.advisor.send("call_connected", call=call)
+        for c in (s.customer, s.advisor):
+            assert (await c.expect("call_state"))["state"] == "connected"
         assert not [f for f in _call_frames(s.customer) if f.get("state") == "ended"]
 
 

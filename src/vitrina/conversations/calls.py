@@ -139,21 +139,21 @@ class CallTimeline:
         )
 
     async def on_state_changed(self, event: StateChanged) -> None:
-        if event.to_state in WITH_ADVISOR and event.agent_id == event.previous_agent_id:
+        # Subscribers hear of a change after its commit and in their own turn, so events can
+        # arrive out of order: a handoff's "queued" after the accept that followed it, or
+        # that accept after the call it allowed has started. The event only says "look
+        # again"; what ends a call is where the conversation is now.
+        if not world.has_calls(self.hub, context=event.conversation_id):
             return
-        # Subscribers see an event after the commit, in their turn: a handoff's "queued"
-        # can arrive after the accept that followed it and the call started since. Act
-        # only on an event that still says where the conversation is.
         async with self.sessions() as db:
             conversation = await service.get(db, conversation_id=event.conversation_id)
-        if conversation is not None and (
-            conversation.state != event.to_state
-            or (event.to_state in WITH_ADVISOR and conversation.assigned_agent_id != event.agent_id)
-        ):
-            log.info("call_stale_state_change_ignored", conversation_id=event.conversation_id)
-            return
-        why = "transferred" if event.to_state in WITH_ADVISOR else f"conversation {event.to_state}"
-        await world.end_calls(self.hub, context=event.conversation_id, why=why)
+        if conversation is None:
+            why, keep = "conversation erased", None
+        elif conversation.state in WITH_ADVISOR:
+            why, keep = "transferred", conversation.assigned_agent_id
+        else:
+            why, keep = f"conversation {conversation.state}", None
+        await world.end_calls(self.hub, context=event.conversation_id, why=why, keep_user=keep)
 
     async def _record(
         self, conversation_id: str, actor: Actor, body: str, data: dict[str, object]

@@ -298,9 +298,18 @@ class Calls:
         if call is not None:
             await self.end(call, why="disconnected", by=session)
 
-    async def end_for_context(self, context: str, *, why: str) -> int:
-        """End the calls tied to `context` (the conversation left the advisor)."""
-        ending = [c for c in self._calls.values() if c.context == context]
+    def has_context(self, context: str) -> bool:
+        return any(c.context == context for c in self._calls.values())
+
+    async def end_for_context(self, context: str, *, why: str, keep_user: str | None = None) -> int:
+        """End the calls tied to `context` (the conversation left the advisor), except those
+        with `keep_user`, the advisor who still holds it."""
+        ending = [
+            c
+            for c in self._calls.values()
+            if c.context == context
+            and (keep_user is None or keep_user not in {p.user_id for p in c.parties.values()})
+        ]
         for call in ending:
             await self.end(call, why=why, by=None)
         return len(ending)

@@ -165,9 +165,15 @@ def set_call_policy(hub: WorldHub, policy: CallPolicy | None) -> None:
     hub.calls.policy = policy
 
 
-async def end_calls(hub: WorldHub, *, context: str, why: str) -> int:
-    """End this node's calls tied to `context` (e.g. a conversation that left its advisor)."""
-    return await hub.calls.end_for_context(context, why=why)
+def has_calls(hub: WorldHub, *, context: str) -> bool:
+    """Whether any of this node's calls is tied to `context`."""
+    return hub.calls.has_context(context)
+
+
+async def end_calls(hub: WorldHub, *, context: str, why: str, keep_user: str | None = None) -> int:
+    """End this node's calls tied to `context` (e.g. a conversation that left its advisor),
+    except calls with `keep_user` in them."""
+    return await hub.calls.end_for_context(context, why=why, keep_user=keep_user)
 
 
 def set_brand_layout(hub: WorldHub, *, brand: str, zones: dict[str, Zone]) -> None:
