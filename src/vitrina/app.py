@@ -62,6 +62,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         async with AsyncExitStack() as stack:
             engine = create_engine(settings.resolved_database_url)
             stack.push_async_callback(engine.dispose)
+            # Unwound just before the engine goes, once everything that publishes has stopped.
+            stack.push_async_callback(app.state.bus.drain)
             await ensure_migrated(engine)
             broker = create_broker(settings.redis_url)
             await broker.start()

@@ -3,10 +3,14 @@ from __future__ import annotations
 import asyncio
 
 from fastapi import FastAPI
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from vitrina.app import create_app
 from vitrina.brands.demo import ensure_demo_brand
 from vitrina.brands.service import BrandChanged
+from vitrina.core.config import Settings
+from vitrina.core.db import create_engine, transaction
 from vitrina.core.events import DomainEvent, EventBus
 
 
@@ -75,3 +79,33 @@ async def test_events_raised_in_a_transaction_wait_for_its_commit(app: FastAPI) 
             break
         await asyncio.sleep(0.01)
     assert got == ["aurora-motors"]
+
+
+async def test_stopping_the_app_lets_a_delivery_finish_its_write(settings: Settings) -> None:
+    """A subscriber still writing when the app stops completes its transaction before the
+    engine goes, instead of being cut off holding a connection (and SQLite's write lock)."""
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        async with app.state.sessions() as db:
+            await db.execute(text("CREATE TABLE delivered_note (slug VARCHAR(64))"))
+            await db.commit()
+
+        async def note(event: BrandChanged) -> None:
+            async with transaction(app.state.sessions) as db:
+                await db.execute(
+                    text("INSERT INTO delivered_note (slug) VALUES (:slug)"), {"slug": event.slug}
+                )
+                await asyncio.sleep(0.5)  # mid-transaction when the app stops
+
+        app.state.bus.subscribe(BrandChanged, note)
+        async with transaction(app.state.sessions) as db:
+            await ensure_demo_brand(db, bus=app.state.bus)
+        await asyncio.sleep(0.05)  # the delivery has started
+    engine = create_engine(settings.resolved_database_url)
+    try:
+        async with engine.begin() as conn:
+            rows = (await conn.execute(text("SELECT slug FROM delivered_note"))).scalars().all()
+            await conn.execute(text("DROP TABLE delivered_note"))
+    finally:
+        await engine.dispose()
+    assert rows == ["aurora-motors"]

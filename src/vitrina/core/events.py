@@ -69,6 +69,25 @@ class EventBus:
                         "event_handler_failed", event_type=event.type, handler=repr(handler)
                     )
 
+    async def drain(self, timeout_s: float = 5.0) -> int:
+        """Let deliveries under way finish (and those they start), then cancel the rest.
+
+        Called at shutdown before the database engine goes: a delivery cut off mid-write
+        would keep its connection, and on SQLite its write lock, after the app has stopped.
+        Returns how many deliveries had to be cancelled.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout_s
+        while self._tasks and (left := deadline - loop.time()) > 0:
+            await asyncio.wait(set(self._tasks), timeout=left)
+        stuck = set(self._tasks)
+        for task in stuck:
+            task.cancel()
+        await asyncio.gather(*stuck, return_exceptions=True)
+        if stuck:
+            log.warning("event_deliveries_cancelled", count=len(stuck))
+        return len(stuck)
+
     def publish_on_commit(self, session: AsyncSession, event: DomainEvent) -> None:
         """Queue `event` until `session` commits; dropped if it rolls back."""
         sync_session = session.sync_session

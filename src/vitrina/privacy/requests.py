@@ -32,7 +32,8 @@ log = structlog.get_logger(__name__)
 
 RESPONSE_DUE = timedelta(days=30)
 OPEN = ("pending", "running")
-_JOBS: set[asyncio.Task[None]] = set()
+# Running jobs of this process and their request ids.
+_JOBS: dict[asyncio.Task[None], str] = {}
 _AFTER_COMMIT_KEY = "vitrina.privacy_jobs"
 
 Sessions = async_sessionmaker[AsyncSession]
@@ -125,9 +126,30 @@ def start(*, sessions: Sessions, settings: Settings, request_id: str) -> asyncio
     task = asyncio.get_running_loop().create_task(
         run(sessions=sessions, settings=settings, request_id=request_id)
     )
-    _JOBS.add(task)
-    task.add_done_callback(_JOBS.discard)
+    _JOBS[task] = request_id
+    task.add_done_callback(lambda t: _JOBS.pop(t, None))
     return task
+
+
+async def stop_jobs(*, sessions: Sessions, timeout_s: float = 10.0) -> None:
+    """At shutdown: let running requests finish, up to `timeout_s`; those cut off go back
+    to pending, where `process_pending` or the next request's job picks them up."""
+    jobs = dict(_JOBS)
+    if not jobs:
+        return
+    _done, late = await asyncio.wait(set(jobs), timeout=timeout_s)
+    for task in late:
+        task.cancel()
+    await asyncio.gather(*late, return_exceptions=True)
+    if late:
+        async with transaction(sessions) as db:
+            await db.execute(
+                update(PrivacyRequest)
+                .where(PrivacyRequest.id.in_([jobs[t] for t in late]))
+                .where(PrivacyRequest.status == "running")
+                .values(status="pending", step="interrupted by shutdown")
+            )
+        log.warning("privacy_requests_interrupted", count=len(late))
 
 
 async def process_pending(*, sessions: Sessions, settings: Settings) -> int:

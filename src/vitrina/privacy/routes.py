@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request, status
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, Depends, FastAPI, Request, status
 from fastapi.responses import FileResponse
 
 from vitrina.api.deps import GUEST_OR_STAFF, PUBLIC, AnyPrincipal, Bus, DbSession, SettingsDep
@@ -25,7 +28,17 @@ from vitrina.privacy.schemas import (
 )
 from vitrina.privacy.texts import OPTIONAL_PURPOSES, Purpose
 
-public_router = APIRouter(prefix="/api/privacy", tags=["privacy"], dependencies=[Depends(PUBLIC)])
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Requests still running at shutdown finish, or go back to pending for the next start."""
+    yield
+    await requests.stop_jobs(sessions=app.state.sessions)
+
+
+public_router = APIRouter(
+    prefix="/api/privacy", tags=["privacy"], dependencies=[Depends(PUBLIC)], lifespan=lifespan
+)
 subject_router = APIRouter(
     prefix="/api/privacy", tags=["privacy"], dependencies=[Depends(GUEST_OR_STAFF)]
 )
