@@ -274,6 +274,26 @@ async def test_bad_payloads_get_error_frames_and_the_call_goes_on(
         assert (ended["why"], ended["by"]) == ("hangup", "Sam")
 
 
+async def test_call_signalling_is_rate_limited(
+    app: FastAPI, client: AsyncClient, db: AsyncSession
+) -> None:
+    """ICE candidates come in bursts: 40 pass at once, then 10 a second."""
+    async with scene(app, client, db) as s:
+        call = await _ring(s)
+        await s.customer.send("call_accept", call=call)
+        for c in (s.customer, s.advisor):
+            assert (await c.expect("call_state"))["state"] == "accepted"
+        for i in range(55):
+            await s.customer.send("call_ice", call=call, candidate=f"candidate:{i}", mid="0")
+        err = await s.customer.expect("error", lambda f: f["code"] == "rate_limited")
+        assert err["ref"] == "call_ice"
+        # The advisor's pong leaves after every relay queued before it.
+        await s.advisor.send("ping", ts=1)
+        await s.advisor.expect("pong")
+        relayed = [f for f in s.advisor.frames if f["t"] == "call_ice"]
+        assert 40 <= 1 + len(relayed) < 55  # the accept took one from the same burst
+
+
 async def test_a_party_disconnecting_ends_the_call_for_the_other(
     app: FastAPI, client: AsyncClient, db: AsyncSession
 ) -> None:

@@ -48,12 +48,12 @@ async def _exercise_two_nodes(url_a: str, url_b: str) -> tuple[Client, Client]:
         await a.send("move", p=[me[1] / 100 + 0.4, 0.0, me[3] / 100], ts=777)
         snap = await b.expect("snap", lambda f: any(e[0] == a.id and e[5] == 777 for e in f["u"]))
         assert next(e for e in snap["u"] if e[0] == a.id)[1] == me[1] + 40
-        # Chat and signals cross nodes.
+        # Chat and emotes cross nodes.
         await b.send("chat", text="hello from B")
         line = await a.expect("chat")
         assert (line["id"], line["name"], line["text"]) == (b.id, "OnB", "hello from B")
-        await a.send("signal", to=b.id, kind="offer", data="sdp-a")
-        assert (await b.expect("signal"))["data"] == "sdp-a"
+        await a.send("emote", name="wave")
+        assert (await b.expect("emote"))["id"] == a.id
         await b.send("leave")
         assert (await a.expect("exit"))["id"] == b.id
         return a, b

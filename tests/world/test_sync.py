@@ -150,15 +150,17 @@ async def test_chat_is_broadcast_rate_limited_and_published(node: Node) -> None:
     assert len(posted) <= 5  # the burst allowance, then rate limited
 
 
-async def test_signal_relay_between_two_participants(node: Node) -> None:
+async def test_the_retired_free_form_signal_frame_reaches_nobody(node: Node) -> None:
+    """Voice goes through call frames between a customer and their advisor; a free-form
+    relay to any participant would let strangers push data to each other."""
     async with open_client(node.url, sid="a") as a, open_client(node.url, sid="b") as b:
         await a.join()
         await b.join()
         await a.send("signal", to=b.id, kind="offer", data="v=0 sdp")
-        sig = await b.expect("signal")
-        assert sig == {"t": "signal", "v": 1, "id": a.id, "kind": "offer", "data": "v=0 sdp"}
-        await a.send("signal", to=123, kind="ice", data="{}")
-        assert (await a.expect("error"))["code"] == "unknown_target"
+        assert (await a.expect("error"))["code"] == "unknown_type"
+        await b.send("ping", ts=1)
+        await b.expect("pong")
+        assert not [f for f in b.frames if f["t"] == "signal"]
 
 
 async def test_resume_within_grace_keeps_the_avatar_without_ghost(node: Node) -> None:
@@ -259,16 +261,3 @@ async def test_joining_the_same_room_again_repeats_the_welcome(node: Node) -> No
         again = await c.join()
         assert again["id"] == first["id"]
         assert len(again["who"]) == 1
-
-
-async def test_signals_are_rate_limited(node: Node) -> None:
-    async with open_client(node.url, sid="a") as a, open_client(node.url, sid="b") as b:
-        await a.join()
-        await b.join()
-        for i in range(60):
-            await a.send("signal", to=b.id, kind="ice", data=f"c{i}")
-        err = await a.expect("error", lambda f: f["ref"] == "signal")
-        assert err["code"] == "rate_limited"
-        await b.expect("signal", lambda f: f["data"] == "c39")
-        relayed = [f for f in b.frames if f["t"] == "signal"]
-        assert 40 <= len(relayed) < 60

@@ -286,22 +286,6 @@ export interface ResumeIn {
   token: string;
 }
 
-export interface SignalIn {
-  t: "signal";
-  v: number;
-  to: number;
-  kind: "answer" | "bye" | "ice" | "offer";
-  data?: string;
-}
-
-export interface SignalOut {
-  t: "signal";
-  v: number;
-  id: number;
-  kind: string;
-  data: string;
-}
-
 export interface SnapOut {
   t: "snap";
   v: number;
@@ -330,8 +314,8 @@ export interface WelcomeOut {
   ice?: IceServer[];
 }
 
-export type ClientFrame = JoinIn | ResumeIn | MoveIn | ChatIn | EmoteIn | SignalIn | LeaveIn | PingIn | InterestIn | CallInviteIn | CallAcceptIn | CallDeclineIn | CallSdpIn | CallIceIn | CallConnectedIn | CallMuteIn | CallHangupIn;
-export type ServerFrame = WelcomeOut | EnterOut | ExitOut | SnapOut | CorrectOut | ChatOut | EmoteOut | SignalOut | ErrorOut | PongOut | CallStateOut | CallSdpOut | CallIceOut | CallMuteOut;
+export type ClientFrame = JoinIn | ResumeIn | MoveIn | ChatIn | EmoteIn | LeaveIn | PingIn | InterestIn | CallInviteIn | CallAcceptIn | CallDeclineIn | CallSdpIn | CallIceIn | CallConnectedIn | CallMuteIn | CallHangupIn;
+export type ServerFrame = WelcomeOut | EnterOut | ExitOut | SnapOut | CorrectOut | ChatOut | EmoteOut | ErrorOut | PongOut | CallStateOut | CallSdpOut | CallIceOut | CallMuteOut;
 
 /** Fields every server frame of a type must carry (besides `t` and `v`). */
 export const SERVER_REQUIRED: Readonly<Record<ServerFrame["t"], readonly string[]>> = {
@@ -342,7 +326,6 @@ export const SERVER_REQUIRED: Readonly<Record<ServerFrame["t"], readonly string[
   correct: ["p", "r", "why"],
   chat: ["id", "name", "text", "ts"],
   emote: ["id", "name"],
-  signal: ["id", "kind", "data"],
   error: ["code", "msg"],
   pong: ["ts", "now"],
   call_state: ["call", "state", "peer", "name"],

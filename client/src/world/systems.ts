@@ -229,7 +229,7 @@ export function networkReceiveSystem(world: WorldState, now: number): void {
         world.notices.push({ code: frame.code, msg: frame.msg });
         break;
       default:
-        break; // signal and pong are handled elsewhere or carry nothing for the scene
+        break; // pong and call frames are handled elsewhere or carry nothing for the scene
     }
   }
   inbox.length = 0;

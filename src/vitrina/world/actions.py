@@ -1,4 +1,4 @@
-"""What a client (or a server-driven avatar) does inside its room: move, talk, signal."""
+"""What a client (or a server-driven avatar) does inside its room: move, talk, emote."""
 
 from __future__ import annotations
 
@@ -20,7 +20,6 @@ from vitrina.world.protocol import (
     FrameError,
     MoveIn,
     Pose,
-    SignalOut,
     all_finite,
 )
 from vitrina.world.room import Room
@@ -105,16 +104,3 @@ def emote(hub: WorldHub, session: Session, name: str) -> None:
 def do_emote(hub: WorldHub, avatar: Avatar, room: Room, name: str) -> None:
     room.broadcast(EmoteOut(id=avatar.id, name=name))
     hub.publish_soon(room, bridge.Emote(node=hub.node, id=avatar.id, name=name))
-
-
-async def signal(hub: WorldHub, session: Session, to: int, kind: str, data: str) -> None:
-    avatar, room = session.where()
-    target = room.avatars.get(to)
-    if target is None or target.id == avatar.id or target.badge == "bot":
-        raise FrameError(ErrorCode.UNKNOWN_TARGET, "no such participant in this room", "signal")
-    if target.node != hub.node:
-        await hub.publish(
-            room, bridge.Signal(node=hub.node, to=to, id=avatar.id, kind=kind, data=data)
-        )
-    elif target.session is not None:
-        target.session.send(SignalOut(id=avatar.id, kind=kind, data=data))

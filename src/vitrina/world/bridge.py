@@ -46,13 +46,6 @@ class Emote(_Msg, tag="m"):
     name: str
 
 
-class Signal(_Msg, tag="g"):
-    to: int
-    id: int
-    kind: str
-    data: str
-
-
 class Hello(_Msg, tag="h"):
     pass
 
@@ -78,7 +71,7 @@ class Handoff(_Msg, tag="o"):
     to: str
 
 
-Message = Sync | Enter | Exit | Chat | Emote | Signal | Hello | Alive | Teleport | Handoff
+Message = Sync | Enter | Exit | Chat | Emote | Hello | Alive | Teleport | Handoff
 
 _encoder = msgspec.msgpack.Encoder()
 _decoder = msgspec.msgpack.Decoder(Message)

@@ -19,7 +19,6 @@ SUBPROTOCOL_MSGPACK = "vitrina.world.v1"
 SUBPROTOCOL_JSON = "vitrina.world.v1.json"
 
 CHAT_MAX_CHARS = 500
-SIGNAL_MAX_CHARS = 8192
 CALL_SDP_MAX_CHARS = 10000  # an audio-only SDP is 2-5 KB; the frame limit is 16 KiB
 CALL_ICE_MAX_CHARS = 512  # one ICE candidate line
 SEND_HZ_MAX = 20.0
@@ -123,12 +122,6 @@ class EmoteIn(_In, tag="emote"):
     name: str
 
 
-class SignalIn(_In, tag="signal"):
-    to: int
-    kind: Literal["offer", "answer", "ice", "bye"]
-    data: str = ""
-
-
 class LeaveIn(_In, tag="leave"):
     pass
 
@@ -217,16 +210,7 @@ CallFrame = (
     | CallHangupIn
 )
 ClientFrame = (
-    JoinIn
-    | ResumeIn
-    | MoveIn
-    | ChatIn
-    | EmoteIn
-    | SignalIn
-    | LeaveIn
-    | PingIn
-    | InterestIn
-    | CallFrame
+    JoinIn | ResumeIn | MoveIn | ChatIn | EmoteIn | LeaveIn | PingIn | InterestIn | CallFrame
 )
 
 
@@ -314,12 +298,6 @@ class EmoteOut(_Out, tag="emote", kw_only=True):
     name: str
 
 
-class SignalOut(_Out, tag="signal", kw_only=True):
-    id: int
-    kind: str
-    data: str
-
-
 class ErrorOut(_Out, tag="error", kw_only=True):
     code: str
     msg: str
@@ -371,7 +349,6 @@ ServerFrame = (
     | CorrectOut
     | ChatOut
     | EmoteOut
-    | SignalOut
     | ErrorOut
     | PongOut
     | CallStateOut
@@ -391,7 +368,7 @@ class FrameError(Exception):
 
 _CALL_TYPES = [str(frame.__struct_config__.tag) for frame in get_args(CallFrame)]
 _KNOWN_TYPES = frozenset(
-    ("join", "resume", "move", "chat", "emote", "signal", "leave", "ping", "interest", *_CALL_TYPES)
+    ("join", "resume", "move", "chat", "emote", "leave", "ping", "interest", *_CALL_TYPES)
 )
 _mp_decoder = msgspec.msgpack.Decoder(ClientFrame)
 _json_decoder = msgspec.json.Decoder(ClientFrame)

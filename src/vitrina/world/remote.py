@@ -16,7 +16,6 @@ from vitrina.world.protocol import (
     EnterOut,
     ExitOut,
     Presence,
-    SignalOut,
 )
 from vitrina.world.room import Room
 
@@ -58,10 +57,6 @@ def apply(hub: WorldHub, room: Room, payload: bytes) -> None:
         room.broadcast(ChatOut(id=msg.id, name=msg.name, text=msg.text, ts=msg.ts))
     elif type(msg) is bridge.Emote:
         room.broadcast(EmoteOut(id=msg.id, name=msg.name))
-    elif type(msg) is bridge.Signal:
-        target = room.avatars.get(msg.to)
-        if target is not None and target.session is not None:
-            target.session.send(SignalOut(id=msg.id, kind=msg.kind, data=msg.data))
     elif type(msg) is bridge.Alive:
         _reconcile(hub, room, msg.node, set(msg.ids))
     elif type(msg) is bridge.Hello:

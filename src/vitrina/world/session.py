@@ -24,7 +24,6 @@ from vitrina.world.outbox import Outbox
 from vitrina.world.protocol import (
     CHAT_MAX_CHARS,
     SEND_HZ_MAX,
-    SIGNAL_MAX_CHARS,
     Badge,
     CallFrame,
     ChatIn,
@@ -42,7 +41,6 @@ from vitrina.world.protocol import (
     PongOut,
     ResumeIn,
     ServerFrame,
-    SignalIn,
     decode,
     encode,
 )
@@ -243,13 +241,6 @@ class Session:
         elif type(frame) is EmoteIn:
             self._check_rate(now, "emote")
             actions.emote(hub, self, frame.name)
-        elif type(frame) is SignalIn:
-            self._check_signal_rate(now, "signal")
-            if len(frame.data) > SIGNAL_MAX_CHARS:
-                raise FrameError(
-                    ErrorCode.TEXT_TOO_LONG, f"signal data over {SIGNAL_MAX_CHARS} chars", "signal"
-                )
-            await actions.signal(hub, self, frame.to, frame.kind, frame.data)
         elif type(frame) is LeaveIn:
             await hub.leave(self, why="left")
         elif type(frame) is InterestIn:
