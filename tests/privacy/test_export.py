@@ -7,13 +7,17 @@ import io
 import json
 import zipfile
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.privacy.conftest import ALL_OPTIONAL, OTHER_SLUG, Guest, signal, staff, wait_for_request
+from vitrina.app import create_app
 from vitrina.brands.models import Brand
-from vitrina.privacy import registry
+from vitrina.core.config import Settings
+from vitrina.core.db import utcnow
+from vitrina.privacy import registry, requests
 
 SLUG = "aurora-motors"
 MakeGuest = Callable[[], Awaitable[Guest]]
@@ -135,3 +139,30 @@ async def test_dpo_console_lists_due_requests_per_brand_and_audits_downloads(
         ("privacy.access_request", "Letter of 3 May"),
     ]
     assert (await client.get("/api/privacy/dpo/audit", headers=dpo_b)).json()["total"] == 0
+
+
+async def test_a_request_a_crash_left_running_is_taken_up_at_the_next_start(
+    make_guest: MakeGuest, brand: Brand, db: AsyncSession, settings: Settings
+) -> None:
+    """Without this the subject would wait forever: a new request returns the open one."""
+    crashed, busy = await make_guest(), await make_guest()
+    left = await requests.create(
+        db, brand_id=brand.id, subject=crashed.subject, kind="access", requested_by="subject"
+    )
+    elsewhere = await requests.create(
+        db, brand_id=brand.id, subject=busy.subject, kind="access", requested_by="subject"
+    )
+    left.status, left.step = "running", "collecting crm"
+    left.started_at = utcnow() - requests.STALE_AFTER - timedelta(minutes=1)
+    # Still running in another process, and recently started: not ours to take.
+    elsewhere.status, elsewhere.started_at = "running", utcnow()
+    await db.commit()
+
+    restarted = create_app(settings)
+    async with restarted.router.lifespan_context(restarted):
+        done = await wait_for_request(crashed.http, f"/api/privacy/requests/{left.id}")
+    assert done["status"] == "done" and done["progress"] == 1.0
+    download = await crashed.http.get(f"/api/privacy/requests/{left.id}/download")
+    assert download.status_code == 200
+    still = await busy.http.get(f"/api/privacy/requests/{elsewhere.id}")
+    assert still.json()["status"] == "running"

@@ -1,8 +1,10 @@
 """Access and erasure requests: filing, the background job that runs them, and listing.
 
 A request is filed inside the caller's transaction and started once that commits. The
-job claims it (pending -> running) in its own transactions, so running it twice is safe,
-and `process_pending` (the CLI) picks up any request a crash left behind.
+job claims it (pending -> running) in its own transactions, so running it twice is safe.
+A request a crash left running is claimed again once it has been running longer than
+`STALE_AFTER`: at the next start of the server (`resume_interrupted`) or by `vitrina
+privacy process`. Until then the subject's new request of that kind returns it.
 """
 
 from __future__ import annotations
@@ -17,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import structlog
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy import event as sa_event
-from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from vitrina.core.config import Settings
@@ -32,6 +34,9 @@ log = structlog.get_logger(__name__)
 
 RESPONSE_DUE = timedelta(days=30)
 OPEN = ("pending", "running")
+# Far above any real run (a 10,000-event export takes well under a second), so only a
+# request whose process died is taken over.
+STALE_AFTER = timedelta(minutes=10)
 # Running jobs of this process and their request ids.
 _JOBS: dict[asyncio.Task[None], str] = {}
 _AFTER_COMMIT_KEY = "vitrina.privacy_jobs"
@@ -152,20 +157,43 @@ async def stop_jobs(*, sessions: Sessions, timeout_s: float = 10.0) -> None:
         log.warning("privacy_requests_interrupted", count=len(late))
 
 
-async def process_pending(*, sessions: Sessions, settings: Settings) -> int:
-    """Run every pending request (after a restart or from `vitrina privacy process`)."""
+def _claimable() -> ColumnElement[bool]:
+    """Pending, or left running by a process that died."""
+    return or_(
+        PrivacyRequest.status == "pending",
+        and_(
+            PrivacyRequest.status == "running",
+            PrivacyRequest.started_at < utcnow() - STALE_AFTER,
+        ),
+    )
+
+
+async def _claimable_ids(sessions: Sessions) -> list[str]:
     async with sessions() as db:
-        ids = list(
+        return list(
             (
                 await db.execute(
-                    select(PrivacyRequest.id)
-                    .where(PrivacyRequest.status == "pending")
-                    .order_by(PrivacyRequest.due_at)
+                    select(PrivacyRequest.id).where(_claimable()).order_by(PrivacyRequest.due_at)
                 )
             ).scalars()
         )
+
+
+async def process_pending(*, sessions: Sessions, settings: Settings) -> int:
+    """Run every pending or interrupted request now (`vitrina privacy process`)."""
+    ids = await _claimable_ids(sessions)
     for rid in ids:
         await run(sessions=sessions, settings=settings, request_id=rid)
+    return len(ids)
+
+
+async def resume_interrupted(*, sessions: Sessions, settings: Settings) -> int:
+    """At start-up: start a job for every pending or interrupted request."""
+    ids = await _claimable_ids(sessions)
+    for rid in ids:
+        start(sessions=sessions, settings=settings, request_id=rid)
+    if ids:
+        log.info("privacy_requests_resumed", count=len(ids))
     return len(ids)
 
 
@@ -173,7 +201,7 @@ async def run(*, sessions: Sessions, settings: Settings, request_id: str) -> Non
     async with transaction(sessions) as db:
         claimed = await db.execute(
             update(PrivacyRequest)
-            .where(PrivacyRequest.id == request_id, PrivacyRequest.status == "pending")
+            .where(PrivacyRequest.id == request_id, _claimable())
             .values(status="running", started_at=utcnow(), step="starting")
         )
         if not getattr(claimed, "rowcount", 0):

@@ -31,7 +31,9 @@ from vitrina.privacy.texts import OPTIONAL_PURPOSES, Purpose
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Requests still running at shutdown finish, or go back to pending for the next start."""
+    """Requests a stop or a crash interrupted start again; those still running at shutdown
+    finish, or go back to pending for the next start."""
+    await requests.resume_interrupted(sessions=app.state.sessions, settings=app.state.settings)
     yield
     await requests.stop_jobs(sessions=app.state.sessions)
 
