@@ -29,6 +29,7 @@ from vitrina.core.events import EventBus
 from vitrina.core.heap import freeze_after_warm_up
 from vitrina.core.logging import configure_logging
 from vitrina.core.mailer import create_mailer
+from vitrina.core.ratelimit import RateLimits
 from vitrina.crm import routes as crm_routes
 from vitrina.crm import transfer_routes as crm_transfer_routes
 from vitrina.crm import wiring as crm_wiring
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             broker = create_broker(settings.redis_url)
             await broker.start()
             stack.push_async_callback(broker.close)
+            stack.push_async_callback(app.state.rate_limits.close)
             app.state.engine = engine
             app.state.sessions = create_sessionmaker(engine)
             app.state.broker = broker
@@ -110,7 +112,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.bus = EventBus()
-    app.state.rate_limiters = {}
+    app.state.rate_limits = RateLimits(settings.redis_url)
     # Names of start-up work still running (e.g. "bot" models); /readyz waits for it.
     app.state.warming = set()
 

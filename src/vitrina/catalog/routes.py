@@ -31,8 +31,8 @@ from vitrina.catalog.schemas import (
     QuoteRead,
     QuoteRequest,
 )
-from vitrina.core.errors import AppError, NotFound, RateLimited
-from vitrina.core.ratelimit import RateLimiter
+from vitrina.core.errors import AppError, NotFound
+from vitrina.core.ratelimit import limits_of
 
 # Uploads are also bounded by VITRINA_MAX_BODY_BYTES, which applies to every request body.
 MAX_ASSET_BYTES = 32 * 1024 * 1024
@@ -88,13 +88,6 @@ async def quote(brand: str, product: str, body: QuoteRequest, db: DbSession) -> 
     )
 
 
-def _limiter(request: Request, rate: int) -> RateLimiter:
-    limiters: dict[str, RateLimiter] = request.app.state.rate_limiters
-    if "catalog_configurations" not in limiters:
-        limiters["catalog_configurations"] = RateLimiter(rate=rate, per=60.0)
-    return limiters["catalog_configurations"]
-
-
 @configure_router.post(
     "/{product}/configurations",
     response_model=ConfigurationRead,
@@ -112,13 +105,12 @@ async def create_configuration(
     bus: Bus,
     settings: SettingsDep,
 ) -> ConfigurationRead:
-    limiter = _limiter(request, settings.public_write_rate_per_minute)
-    key = client_ip(request)
-    if not limiter.allow(key):
-        raise RateLimited(
-            "Too many saved configurations; try again shortly.",
-            retry_after=limiter.retry_after(key),
-        )
+    await limits_of(request).enforce(
+        "catalog_configurations",
+        client_ip(request),
+        rate=settings.public_write_rate_per_minute,
+        message="Too many saved configurations; try again shortly.",
+    )
     found = await service.get_brand_or_raise(db, slug=brand)
     item = await service.get_product_or_raise(db, brand=found, slug=product)
     config = await service.create_configuration(

@@ -33,8 +33,8 @@ from vitrina.conversations.schemas import (
 )
 from vitrina.conversations.states import Actor, Channel
 from vitrina.conversations.widget import WidgetSession
-from vitrina.core.errors import Forbidden, NotFound, RateLimited
-from vitrina.core.ratelimit import RateLimiter
+from vitrina.core.errors import Forbidden, NotFound
+from vitrina.core.ratelimit import limits_of
 from vitrina.core.security import Principal
 
 router = APIRouter(
@@ -42,14 +42,13 @@ router = APIRouter(
 )
 
 
-def check_rate(request: Request, settings: SettingsDep, principal: Principal) -> None:
-    limiters: dict[str, RateLimiter] = request.app.state.rate_limiters
-    limiter = limiters.setdefault(
-        "public_write", RateLimiter(rate=settings.public_write_rate_per_minute, per=60.0)
+async def check_rate(request: Request, settings: SettingsDep, principal: Principal) -> None:
+    await limits_of(request).enforce(
+        "conversation_write",
+        f"{client_ip(request)}|{principal.session_id}",
+        rate=settings.public_write_rate_per_minute,
+        message="Too many messages; slow down.",
     )
-    key = f"{client_ip(request)}|{principal.session_id}"
-    if not limiter.allow(key):
-        raise RateLimited("Too many messages; slow down.", retry_after=limiter.retry_after(key))
 
 
 def _customer_only(principal: Principal) -> None:
@@ -89,7 +88,7 @@ async def start(
     settings: SettingsDep,
 ) -> ConversationDetail:
     _customer_only(principal)
-    check_rate(request, settings, principal)
+    await check_rate(request, settings, principal)
     conversation = await service.find_open(
         db, brand_slug=body.brand, guest_session_id=principal.session_id
     )
@@ -138,7 +137,7 @@ async def write(
     channel: Channel = Channel.WIDGET,
 ) -> MessageRead:
     _customer_only(principal)
-    check_rate(request, settings, principal)
+    await check_rate(request, settings, principal)
     conversation = await service.get_for_principal(
         db, conversation_id=conversation_id, principal=principal
     )

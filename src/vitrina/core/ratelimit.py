@@ -5,6 +5,15 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Any
+
+import structlog
+from redis.exceptions import RedisError
+from starlette.requests import Request
+
+from vitrina.core.errors import RateLimited
+
+log = structlog.get_logger(__name__)
 
 
 @dataclass(slots=True)
@@ -46,3 +55,77 @@ class RateLimiter:
         if bucket is None or bucket.tokens >= 1:
             return 0.0
         return (1 - bucket.tokens) / self.refill
+
+
+# A token bucket kept in Redis, on Redis's clock, so every worker and node shares it.
+# Returns the seconds to wait as a string (Lua numbers become integers in replies).
+_TAKE = """
+local rate = tonumber(ARGV[1])
+local burst = tonumber(ARGV[2])
+local cost = tonumber(ARGV[3])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local b = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
+local tokens = tonumber(b[1]) or burst
+local ts = tonumber(b[2]) or now
+tokens = math.min(burst, tokens + math.max(0, now - ts) * rate)
+local wait = 0
+if tokens >= cost then tokens = tokens - cost else wait = (cost - tokens) / rate end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'ts', tostring(now))
+redis.call('EXPIRE', KEYS[1], math.ceil(burst / rate) + 1)
+return tostring(wait)
+"""
+
+
+class RateLimits:
+    """The app's named limits. With Redis they hold across workers and nodes; without it,
+    or while Redis does not answer, each process keeps its own buckets."""
+
+    def __init__(self, redis_url: str | None, *, prefix: str = "vitrina:ratelimit:") -> None:
+        self.prefix = prefix
+        self._local: dict[str, RateLimiter] = {}
+        self._redis: Any = None
+        self._take: Any = None
+        if redis_url:
+            import redis.asyncio as aioredis
+
+            self._redis = aioredis.Redis.from_url(
+                redis_url, socket_timeout=1.0, socket_connect_timeout=1.0
+            )
+            self._take = self._redis.register_script(_TAKE)
+
+    async def close(self) -> None:
+        if self._redis is not None:
+            await self._redis.aclose()
+
+    async def take(
+        self, name: str, key: str, *, rate: float, per: float = 60.0, burst: float | None = None
+    ) -> float:
+        """Spend one of `key`'s tokens under the limit `name`: 0.0 when allowed, otherwise
+        the seconds until a token is back."""
+        burst = rate if burst is None else burst
+        if self._take is not None:
+            try:
+                wait = await self._take(
+                    keys=[f"{self.prefix}{name}:{key}"], args=[rate / per, burst, 1]
+                )
+                return float(wait)
+            except RedisError as exc:
+                log.warning("rate_limit_redis_unavailable", error=type(exc).__name__)
+        limiter = self._local.get(name)
+        if limiter is None:
+            limiter = self._local[name] = RateLimiter(rate=rate, per=per, burst=burst)
+        if limiter.allow(key):
+            return 0.0
+        return max(limiter.retry_after(key), 1e-3)
+
+    async def enforce(self, name: str, key: str, *, rate: float, message: str) -> None:
+        """`take` a token per minute-rate `rate`, or refuse with 429 and Retry-After."""
+        wait = await self.take(name, key, rate=rate)
+        if wait > 0:
+            raise RateLimited(message, retry_after=wait)
+
+
+def limits_of(request: Request) -> RateLimits:
+    limits: RateLimits = request.app.state.rate_limits
+    return limits

@@ -16,8 +16,7 @@ from vitrina.api.deps import (
     SettingsDep,
     client_ip,
 )
-from vitrina.core.errors import RateLimited
-from vitrina.core.ratelimit import RateLimiter
+from vitrina.core.ratelimit import limits_of
 from vitrina.crm import service as crm
 from vitrina.identity import customer_service, did_signin, email_signin, tokens, verification
 from vitrina.identity.customer_schemas import (
@@ -53,11 +52,10 @@ def _sessions(request: Request) -> async_sessionmaker[AsyncSession]:
     return sessions
 
 
-def _limit(request: Request, name: str, rate: int, key: str) -> None:
-    limiters: dict[str, RateLimiter] = request.app.state.rate_limiters
-    limiter = limiters.setdefault(name, RateLimiter(rate=rate, per=60.0))
-    if not limiter.allow(key):
-        raise RateLimited("Too many attempts; wait a minute.", retry_after=limiter.retry_after(key))
+async def _limit(request: Request, name: str, rate: int, key: str) -> None:
+    await limits_of(request).enforce(
+        name, key, rate=rate, message="Too many attempts; wait a minute."
+    )
 
 
 def _read(outcome: customer_service.Outcome) -> VerificationRead:
@@ -83,7 +81,7 @@ async def siwe_nonce(
     db: DbSession,
     settings: SettingsDep,
 ) -> SiweNonceRead:
-    _limit(request, "customer_proof", _PROOF_RATE, principal.session_id)
+    await _limit(request, "customer_proof", _PROOF_RATE, principal.session_id)
     params = await customer_service.issue_siwe_nonce(
         db, settings=settings, principal=principal, brand_slug=body.brand
     )
@@ -108,7 +106,7 @@ async def siwe_verify(
     bus: Bus,
     settings: SettingsDep,
 ) -> VerificationRead:
-    _limit(request, "customer_proof", _PROOF_RATE, principal.session_id)
+    await _limit(request, "customer_proof", _PROOF_RATE, principal.session_id)
     outcome = await customer_service.sign_in_with_ethereum(
         db,
         sessions=_sessions(request),
@@ -136,9 +134,9 @@ async def email_start(
     settings: SettingsDep,
     mailer: Mailer,
 ) -> EmailCodeSent:
-    _limit(request, "customer_email_session", _EMAIL_RATE, principal.session_id)
-    _limit(request, "customer_email_address", _EMAIL_RATE, body.email.strip().lower())
-    _limit(request, "customer_email_ip", _PROOF_RATE, client_ip(request))
+    await _limit(request, "customer_email_session", _EMAIL_RATE, principal.session_id)
+    await _limit(request, "customer_email_address", _EMAIL_RATE, body.email.strip().lower())
+    await _limit(request, "customer_email_ip", _PROOF_RATE, client_ip(request))
     challenge = await email_signin.start_email_code(
         db,
         mailer=mailer,
@@ -161,7 +159,7 @@ async def email_verify(
     bus: Bus,
     settings: SettingsDep,
 ) -> VerificationRead:
-    _limit(request, "customer_proof", _PROOF_RATE, principal.session_id)
+    await _limit(request, "customer_proof", _PROOF_RATE, principal.session_id)
     outcome = await email_signin.verify_email_code(
         db,
         sessions=_sessions(request),
@@ -185,7 +183,7 @@ async def did_challenge(
     db: DbSession,
     settings: SettingsDep,
 ) -> DidChallengeRead:
-    _limit(request, "customer_proof", _PROOF_RATE, principal.session_id)
+    await _limit(request, "customer_proof", _PROOF_RATE, principal.session_id)
     row, text = await did_signin.issue_did_challenge(
         db, settings=settings, principal=principal, brand_slug=body.brand, did=body.did
     )
@@ -203,7 +201,7 @@ async def did_verify(
     bus: Bus,
     settings: SettingsDep,
 ) -> VerificationRead:
-    _limit(request, "customer_proof", _PROOF_RATE, principal.session_id)
+    await _limit(request, "customer_proof", _PROOF_RATE, principal.session_id)
     outcome = await did_signin.verify_did(
         db,
         sessions=_sessions(request),

@@ -21,8 +21,8 @@ from vitrina.api.deps import (
     StaffPrincipal,
     client_ip,
 )
-from vitrina.core.errors import RateLimited, Unauthenticated
-from vitrina.core.ratelimit import RateLimiter
+from vitrina.core.errors import Unauthenticated
+from vitrina.core.ratelimit import limits_of
 from vitrina.identity import service
 from vitrina.identity.errors import IdentityErrorCode
 from vitrina.identity.schemas import (
@@ -42,13 +42,6 @@ public_router = APIRouter(prefix="/api/auth", tags=["auth"], dependencies=[Depen
 session_router = APIRouter(prefix="/api/auth", tags=["auth"])
 staff_router = APIRouter(prefix="/api/auth", tags=["auth"], dependencies=[Depends(STAFF)])
 admin_router = APIRouter(prefix="/api/admin/users", tags=["admin"], dependencies=[Depends(ADMIN)])
-
-
-def _limiter(request: Request, name: str, rate: int) -> RateLimiter:
-    limiters: dict[str, RateLimiter] = request.app.state.rate_limiters
-    if name not in limiters:
-        limiters[name] = RateLimiter(rate=rate, per=60.0)
-    return limiters[name]
 
 
 def _set_cookie(
@@ -75,12 +68,12 @@ def _set_cookie(
 async def login(
     body: LoginRequest, request: Request, response: Response, db: DbSession, settings: SettingsDep
 ) -> LoginResponse:
-    limiter = _limiter(request, "login", settings.login_rate_per_minute)
-    key = f"{client_ip(request)}|{body.email.lower()}"
-    if not limiter.allow(key):
-        raise RateLimited(
-            "Too many sign-in attempts; wait a minute.", retry_after=limiter.retry_after(key)
-        )
+    await limits_of(request).enforce(
+        "login",
+        f"{client_ip(request)}|{body.email.lower()}",
+        rate=settings.login_rate_per_minute,
+        message="Too many sign-in attempts; wait a minute.",
+    )
     user = await service.authenticate(db, email=body.email, password=body.password)
     if user is None:
         raise Unauthenticated(
@@ -115,10 +108,12 @@ async def login(
 async def start_guest(
     body: GuestCreate, request: Request, response: Response, db: DbSession, settings: SettingsDep
 ) -> GuestRead:
-    limiter = _limiter(request, "public_write", settings.public_write_rate_per_minute)
-    key = client_ip(request)
-    if not limiter.allow(key):
-        raise RateLimited("Too many requests; slow down.", retry_after=limiter.retry_after(key))
+    await limits_of(request).enforce(
+        "guest_start",
+        client_ip(request),
+        rate=settings.public_write_rate_per_minute,
+        message="Too many requests; slow down.",
+    )
     guest, token = await service.create_guest(
         db,
         secret=settings.resolved_secret_key,

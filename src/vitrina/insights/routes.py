@@ -12,8 +12,7 @@ from pydantic import ValidationError
 
 from vitrina.api.deps import GUEST_OR_STAFF, AnyPrincipal, DbSession, SettingsDep
 from vitrina.brands import service as brands
-from vitrina.core.errors import RateLimited
-from vitrina.core.ratelimit import RateLimiter
+from vitrina.core.ratelimit import limits_of
 from vitrina.core.security import Principal
 from vitrina.insights import service
 from vitrina.insights.schemas import IngestResult, InterestRead, SignalBatch, WhyRead
@@ -38,13 +37,6 @@ router = APIRouter(
     dependencies=[Depends(GUEST_OR_STAFF)],
     lifespan=lifespan,
 )
-
-
-def _guest_limiter(request: Request, rate: int) -> RateLimiter:
-    limiters: dict[str, RateLimiter] = request.app.state.rate_limiters
-    if "signals" not in limiters:
-        limiters["signals"] = RateLimiter(rate=rate, per=60.0)
-    return limiters["signals"]
 
 
 async def _subject_for(
@@ -122,12 +114,12 @@ async def ingest(
         return await service.ingest_signals(
             db, brand_id=brand.id, signals=body.events, limits=limits
         )
-    limiter = _guest_limiter(request, settings.public_write_rate_per_minute)
-    if not limiter.allow(principal.session_id):
-        raise RateLimited(
-            "Too many signal batches; slow down.",
-            retry_after=limiter.retry_after(principal.session_id),
-        )
+    await limits_of(request).enforce(
+        "signals",
+        principal.session_id,
+        rate=settings.public_write_rate_per_minute,
+        message="Too many signal batches; slow down.",
+    )
     brand = await brands.get_by_slug_or_raise(db, slug=body.brand)
     me = subjects.of_principal(principal)
     return await service.ingest_signals(

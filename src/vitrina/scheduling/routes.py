@@ -16,8 +16,7 @@ from vitrina.api.deps import (
     SettingsDep,
     client_ip,
 )
-from vitrina.core.errors import RateLimited
-from vitrina.core.ratelimit import RateLimiter
+from vitrina.core.ratelimit import limits_of
 from vitrina.scheduling import service, staff_routes
 from vitrina.scheduling.hours import resolve_local, zone
 from vitrina.scheduling.schemas import (
@@ -51,13 +50,13 @@ IdempotencyKey = Annotated[
 ]
 
 
-def _check_rate(request: Request, settings: SettingsDep) -> None:
-    limiters: dict[str, RateLimiter] = request.app.state.rate_limiters
-    limiter = limiters.setdefault(
-        "scheduling-write", RateLimiter(rate=settings.public_write_rate_per_minute, per=60.0)
+async def _check_rate(request: Request, settings: SettingsDep) -> None:
+    await limits_of(request).enforce(
+        "scheduling_write",
+        client_ip(request),
+        rate=settings.public_write_rate_per_minute,
+        message="Too many booking requests; wait a minute.",
     )
-    if not limiter.allow(client_ip(request)):
-        raise RateLimited("Too many booking requests; wait a minute.", retry_after=60)
 
 
 @public_router.get(
@@ -147,7 +146,7 @@ async def book(
     settings: SettingsDep,
     idempotency_key: IdempotencyKey = None,
 ) -> AppointmentRead:
-    _check_rate(request, settings)
+    await _check_rate(request, settings)
     appointment = await service.book(
         db,
         brand_slug=brand_slug,
@@ -181,7 +180,7 @@ async def hold(
     settings: SettingsDep,
     idempotency_key: IdempotencyKey = None,
 ) -> AppointmentRead:
-    _check_rate(request, settings)
+    await _check_rate(request, settings)
     appointment = await service.hold(
         db,
         brand_slug=brand_slug,
@@ -266,7 +265,7 @@ async def reschedule(
     settings: SettingsDep,
     idempotency_key: IdempotencyKey = None,
 ) -> AppointmentRead:
-    _check_rate(request, settings)
+    await _check_rate(request, settings)
     found = await service.reschedule(
         db,
         appointment_id=appointment_id,

@@ -1,0 +1,60 @@
+"""Rate limits hold across every worker sharing Redis, and still hold without it."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from contextlib import AsyncExitStack
+
+import pytest
+from httpx import ASGITransport, AsyncClient
+
+from tests.conftest import REDIS_URL
+from vitrina.app import create_app
+from vitrina.core.config import Settings
+from vitrina.core.ratelimit import RateLimits
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="needs VITRINA_TEST_REDIS_URL (make test starts Redis)")
+async def test_sign_in_attempts_are_limited_across_workers_sharing_redis(
+    settings: Settings,
+) -> None:
+    """Two workers behind one address: a guesser alternating between them gets the limit
+    of one, not of two."""
+    shared = settings.model_copy(update={"redis_url": REDIS_URL, "login_rate_per_minute": 4})
+    email = f"victim-{uuid.uuid4().hex[:8]}@example.com"
+    async with AsyncExitStack() as stack:
+        clients = []
+        for _ in range(2):
+            app = create_app(shared)
+            await stack.enter_async_context(app.router.lifespan_context(app))
+            clients.append(
+                await stack.enter_async_context(
+                    AsyncClient(transport=ASGITransport(app=app), base_url="http://testserver")
+                )
+            )
+        statuses = []
+        for attempt in range(6):
+            resp = await clients[attempt % 2].post(
+                "/api/auth/login", json={"email": email, "password": "wrong-password-123"}
+            )
+            statuses.append(resp.status_code)
+        assert statuses[:4] == [401] * 4
+        assert statuses[4:] == [429, 429]
+        refused = await clients[0].post(
+            "/api/auth/login", json={"email": email, "password": "wrong-password-123"}
+        )
+        assert refused.headers["content-type"].startswith("application/problem+json")
+        assert 1 <= int(refused.headers["retry-after"]) <= 15
+
+
+async def test_limits_still_hold_in_each_process_when_redis_does_not_answer() -> None:
+    limits = RateLimits("redis://127.0.0.1:9/0")  # nothing listens on the discard port
+    try:
+        started = time.monotonic()
+        waits = [await limits.take("login", "1.2.3.4", rate=3) for _ in range(4)]
+        assert waits[:3] == [0.0, 0.0, 0.0]
+        assert 15 < waits[3] <= 20  # a token comes back every 20 s at 3 a minute
+        assert time.monotonic() - started < 10
+    finally:
+        await limits.close()
