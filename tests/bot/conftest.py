@@ -1,5 +1,6 @@
-"""Bot fixtures: the bot answers in these tests, and its encoder and brand models are
-cached once per run instead of once per test (each test has its own data directory)."""
+"""Bot fixtures: the bot answers in these tests (and only in these: the environment is
+restored after the package's last test), and its encoder and brand models are cached
+once per run instead of once per test (each test has its own data directory)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,14 @@ import pytest
 from vitrina.bot.content import CONTENT_ROOT, BrandContent, load_folder
 
 
-@pytest.fixture(scope="session", autouse=True)
-def bot_environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    cache = tmp_path_factory.mktemp("bot-cache")
+@pytest.fixture(scope="session")
+def bot_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("bot-cache")
+
+
+@pytest.fixture(scope="package", autouse=True)
+def bot_environment(bot_cache: Path) -> Iterator[Path]:
+    cache = bot_cache
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("VITRINA_BOT_ENABLED", "true")
         patch.setenv("VITRINA_BOT_CACHE_DIR", str(cache))

@@ -239,15 +239,21 @@ def _later(**delta: float) -> str:
         ({"domain": "evil.example"}, "siwe_wrong_domain"),
         ({"uri": "https://evil.example/login"}, "siwe_wrong_uri"),
         ({"chain_id": 5}, "siwe_wrong_chain"),
-        ({"expiration_time": _later(minutes=-1)}, "siwe_expired"),
-        ({"issued_at": _later(hours=-1), "expiration_time": None}, "siwe_expired"),
-        ({"issued_at": _later(minutes=10)}, "siwe_not_yet_valid"),
-        ({"not_before": _later(minutes=30)}, "siwe_not_yet_valid"),
+        # Times as offsets from the moment the test runs, not from collection: a long
+        # suite can run this test more than ten minutes after it was collected.
+        ({"expiration_time": timedelta(minutes=-1)}, "siwe_expired"),
+        ({"issued_at": timedelta(hours=-1), "expiration_time": None}, "siwe_expired"),
+        ({"issued_at": timedelta(minutes=10)}, "siwe_not_yet_valid"),
+        ({"not_before": timedelta(minutes=30)}, "siwe_not_yet_valid"),
     ],
 )
 async def test_refusals_link_nothing_and_burn_the_nonce(
     app: FastAPI, db: AsyncSession, override: dict[str, object], code: str
 ) -> None:
+    override = {
+        k: _later(seconds=v.total_seconds()) if isinstance(v, timedelta) else v
+        for k, v in override.items()
+    }
     await make_brands(db)
     signer = account()
     async with guest(app) as client:
