@@ -56,21 +56,39 @@ def postgres_database() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def sqlite_database(tmp_path_factory: pytest.TempPathFactory) -> str:
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite database, copied for each test."""
+    path = tmp_path_factory.mktemp("db") / "template.db"
+    runner.upgrade(f"sqlite+aiosqlite:///{path}")
+    return path
+
+
+@pytest.fixture
+def sqlite_database(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Each test's own copy of the migrated database: a connection some background work of
+    an earlier test still holds (and its write lock) cannot reach this one."""
+    import sqlite3
+
     path = tmp_path_factory.mktemp("db") / "vitrina.db"
-    url = f"sqlite+aiosqlite:///{path}"
-    runner.upgrade(url)
-    return url
+    source, target = sqlite3.connect(sqlite_template), sqlite3.connect(path)
+    try:
+        source.backup(target)  # consistent, write-ahead log included
+    finally:
+        source.close()
+        target.close()
+    return f"sqlite+aiosqlite:///{path}"
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest) -> Iterator[str]:
     url: str = request.getfixturevalue(f"{request.param}_database")
     yield url
-    _truncate_all(url)
+    if request.param == "postgres":
+        _truncate_all(url)
 
 
 def _truncate_all(url: str) -> None:
+    """Empty every table of the PostgreSQL test database."""
     import asyncio
 
     async def run() -> None:
@@ -78,13 +96,7 @@ def _truncate_all(url: str) -> None:
         try:
             async with engine.begin() as conn:
                 tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
-                if engine.dialect.name == "postgresql":
-                    await conn.execute(
-                        text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
-                    )
-                else:
-                    for name in tables:
-                        await conn.execute(text(f"DELETE FROM {name}"))  # noqa: S608 - table names from metadata
+                await conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
         finally:
             await engine.dispose()
 

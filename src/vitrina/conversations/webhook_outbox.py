@@ -36,6 +36,7 @@ from vitrina.conversations.states import Channel
 from vitrina.core.config import Settings
 from vitrina.core.db import new_id, transaction, utcnow
 from vitrina.core.events import EventBus
+from vitrina.core.tasks import stop_after_round
 
 log = structlog.get_logger(__name__)
 
@@ -180,6 +181,7 @@ class WebhookSender:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._unsubscribe: Callable[[], None] | None = None
+        self._stopping = False
 
     def start(self) -> None:
         self._unsubscribe = self.bus.subscribe(MessagePosted, self._on_message)
@@ -188,10 +190,9 @@ class WebhookSender:
     async def close(self) -> None:
         if self._unsubscribe is not None:
             self._unsubscribe()
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        self._stopping = True
+        self._wake.set()
+        await stop_after_round(self._task)
         await self._client.aclose()
 
     def _on_message(self, event: MessagePosted) -> None:
@@ -199,7 +200,7 @@ class WebhookSender:
             self._wake.set()
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 await self.run_due()
             except Exception:

@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from vitrina.core.db import new_id, transaction, utcnow
 from vitrina.core.errors import NotFound
 from vitrina.core.events import EventBus
+from vitrina.core.tasks import stop_after_round
 from vitrina.crm.errors import CrmErrorCode
 from vitrina.crm.events import CrmEvent
 from vitrina.crm.models import WebhookDelivery, WebhookEndpoint
@@ -120,6 +121,7 @@ class Dispatcher:
         self._client = httpx.AsyncClient(timeout=timeout_s, follow_redirects=False)
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
 
     def subscribe(self, bus: EventBus) -> None:
         bus.subscribe(CrmEvent, lambda _event: self._wake.set())
@@ -128,14 +130,13 @@ class Dispatcher:
         self._task = asyncio.get_running_loop().create_task(self._run())
 
     async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        self._stopping = True
+        self._wake.set()
+        await stop_after_round(self._task)
         await self._client.aclose()
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 await self.run_due()
             except Exception:

@@ -16,7 +16,6 @@ has the extra offers moved on by `offer_waiting` (the SLA tick, and whenever a s
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from collections.abc import Callable
 
@@ -27,6 +26,7 @@ from vitrina.conversations import service as conversations
 from vitrina.conversations.states import SYSTEM
 from vitrina.core.db import transaction
 from vitrina.core.events import EventBus
+from vitrina.core.tasks import stop_after_round
 from vitrina.routing import service as routing
 
 log = structlog.get_logger(__name__)
@@ -54,6 +54,7 @@ class Dispatcher:
         self._idle = asyncio.Event()
         self._idle.set()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
         # Told, after each pass commits, how long each decision took in ms (benchmarks).
         self.on_decided = on_decided
 
@@ -61,10 +62,11 @@ class Dispatcher:
         self._task = asyncio.create_task(self._run())
 
     async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        """Finish the pass under way, then stop (what is still pending waits for the SLA
+        tick of the next start)."""
+        self._stopping = True
+        self._wake.set()
+        await stop_after_round(self._task)
 
     def submit(self, conversation_id: str) -> None:
         """Decide for this conversation in the next pass (a repeat is decided once)."""
@@ -80,6 +82,8 @@ class Dispatcher:
         while True:
             await self._wake.wait()
             self._wake.clear()
+            if self._stopping:
+                return
             while self._pending:
                 ids = list(self._pending)[:MAX_BATCH]
                 submitted = {cid: self._pending.pop(cid) for cid in ids}

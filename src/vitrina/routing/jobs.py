@@ -19,6 +19,7 @@ from vitrina.conversations.states import WITH_ADVISOR
 from vitrina.core.config import Settings
 from vitrina.core.db import transaction
 from vitrina.core.events import EventBus
+from vitrina.core.tasks import stop_after_round
 from vitrina.routing import service as routing
 from vitrina.routing.dispatcher import Dispatcher
 
@@ -35,6 +36,7 @@ class RoutingJobs:
         self._unsubscribe: list[Callable[[], None]] = []
         self._tasks: set[asyncio.Task[None]] = set()
         self._ticker: asyncio.Task[None] | None = None
+        self._stop = asyncio.Event()
         self.dispatcher = Dispatcher(sessions, bus)
 
     def start(self) -> None:
@@ -47,7 +49,9 @@ class RoutingJobs:
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         await self.dispatcher.close()
-        tasks = [*self._tasks, *([self._ticker] if self._ticker else [])]
+        self._stop.set()
+        await stop_after_round(self._ticker)
+        tasks = list(self._tasks)  # advisors' grace periods end with the process
         for task in tasks:
             task.cancel()
         for task in tasks:
@@ -90,8 +94,11 @@ class RoutingJobs:
             await routing.offer_waiting(db, bus=self.bus)
 
     async def _tick_forever(self) -> None:
-        while True:
-            await asyncio.sleep(self.settings.routing_tick_s)
+        while not self._stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), timeout=self.settings.routing_tick_s)
+            if self._stop.is_set():
+                return
             try:
                 await self.tick()
             except Exception:
