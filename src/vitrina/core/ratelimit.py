@@ -120,7 +120,7 @@ class RateLimits:
         return max(limiter.retry_after(key), 1e-3)
 
     async def enforce(self, name: str, key: str, *, rate: float, message: str) -> None:
-        """`take` a token per minute-rate `rate`, or refuse with 429 and Retry-After."""
+        """Spend a token of a limit of `rate` per minute, or refuse with 429 and Retry-After."""
         wait = await self.take(name, key, rate=rate)
         if wait > 0:
             raise RateLimited(message, retry_after=wait)

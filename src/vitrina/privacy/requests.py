@@ -138,7 +138,7 @@ def start(*, sessions: Sessions, settings: Settings, request_id: str) -> asyncio
 
 async def stop_jobs(*, sessions: Sessions, timeout_s: float = 10.0) -> None:
     """At shutdown: let running requests finish, up to `timeout_s`; those cut off go back
-    to pending, where `process_pending` or the next request's job picks them up."""
+    to pending, for the next start (`resume_interrupted`) or `vitrina privacy process`."""
     jobs = dict(_JOBS)
     if not jobs:
         return
