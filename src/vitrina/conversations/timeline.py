@@ -117,24 +117,8 @@ async def move(
             f"A {from_state} conversation cannot become {to_state}.",
             code=Code.INVALID_TRANSITION,
         )
-    # Conditional on the state this decision was made from: a concurrent change (the
-    # bot handing off while an advisor takes the conversation over) must not be
-    # overwritten. PostgreSQL re-checks the row after the other writer commits; SQLite
-    # serialises writers and reads outside a write transaction see the latest state.
-    now = utcnow()
-    result = await db.execute(
-        update(Conversation)
-        .where(Conversation.id == conversation.id, Conversation.state == from_state.value)
-        .values(state=to_state.value, updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if getattr(result, "rowcount", 0) != 1:
-        raise Conflict(
-            "The conversation changed meanwhile; reload it and try again.",
-            code=Code.INVALID_TRANSITION,
-        )
-    set_committed_value(conversation, "state", to_state.value)
-    set_committed_value(conversation, "updated_at", now)
+    conversation.state = to_state.value
+    conversation.updated_at = utcnow()
     record(db, conversation, from_state, to_state, actor=actor, reason=reason)
     announce(
         db,
