@@ -56,8 +56,18 @@ function mount(script: HTMLScriptElement): void {
   shadow.append(style, toggle, panel);
   document.body.append(host);
 
+  // What the customer sends before the socket is open (they type fast, or it is
+  // reconnecting) waits here instead of being lost; bounded, oldest dropped first.
+  const outbox: string[] = [];
   function send(frame: Record<string, unknown>): void {
-    if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify(frame));
+    const data = JSON.stringify(frame);
+    if (socket?.readyState === WebSocket.OPEN) {
+      socket.send(data);
+      return;
+    }
+    outbox.push(data);
+    if (outbox.length > 20) outbox.shift();
+    if (!socket) connect();
   }
 
   function render(): void {
@@ -76,13 +86,17 @@ function mount(script: HTMLScriptElement): void {
   }
 
   function connect(): void {
-    socket = new WebSocket(socketUrl(script.src, brand, state.token, locale));
-    socket.addEventListener("message", (event) => {
+    const opened = new WebSocket(socketUrl(script.src, brand, state.token, locale));
+    socket = opened;
+    opened.addEventListener("open", () => {
+      for (const data of outbox.splice(0)) opened.send(data);
+    });
+    opened.addEventListener("message", (event) => {
       state = reduce(state, JSON.parse(String(event.data)) as ServerFrame);
       if (state.token) localStorage.setItem(storageKey, state.token);
       render();
     });
-    socket.addEventListener("close", () => window.setTimeout(connect, 3000));
+    opened.addEventListener("close", () => window.setTimeout(connect, 3000));
   }
 
   toggle.addEventListener("click", () => {
