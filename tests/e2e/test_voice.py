@@ -106,13 +106,15 @@ def test_customer_and_advisor_talk_by_voice_in_the_store(
         assert stats(page)["outboundBytes"] > 0
 
     # The customer mutes: their microphone stops, and the advisor sees it and hears silence.
-    assert grows(advisor, "inboundEnergy") > 0
+    speaking = grows(advisor, "inboundEnergy")
+    assert speaking > 0
     customer.get_by_test_id("call-mute").click()
     assert call(customer)["muted"] is True and call(customer)["micOn"] is False
     until(advisor, "() => window.__vitrina.call().peerMuted")
     expect(advisor.get_by_test_id("call-status")).to_contain_text("turned their microphone off")
     advisor.wait_for_timeout(500)  # what was in flight before the mute plays out
-    assert grows(advisor, "inboundEnergy") == pytest.approx(0, abs=1e-6)
+    # Silence: what is left is decoder noise, at least 20 dB below the tone heard before.
+    assert grows(advisor, "inboundEnergy") < speaking / 100
     customer.get_by_test_id("call-mute").click()
     until(advisor, "() => !window.__vitrina.call().peerMuted")
     assert call(customer)["micOn"] is True
