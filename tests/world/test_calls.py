@@ -132,6 +132,15 @@ async def _ring(s: Scene) -> str:
     return str(ringing["call"])
 
 
+async def _ring_and_accept(s: Scene) -> str:
+    """Sam calls Mia and she picks up: both are told the call is accepted."""
+    call = await _ring(s)
+    await s.customer.send("call_accept", call=call)
+    for c in (s.customer, s.advisor):
+        assert (await c.expect("call_state"))["state"] == "accepted"
+    return call
+
+
 def _call_frames(c: Client) -> list[dict[str, Any]]:
     return [f for f in c.frames if str(f.get("t", "")).startswith("call_")]
 
@@ -140,10 +149,7 @@ async def test_a_call_is_relayed_between_the_two_parties_and_lands_on_the_timeli
     app: FastAPI, client: AsyncClient, db: AsyncSession
 ) -> None:
     async with scene(app, client, db) as s:
-        call = await _ring(s)
-        await s.customer.send("call_accept", call=call)
-        for c in (s.customer, s.advisor):
-            assert (await c.expect("call_state"))["state"] == "accepted"
+        call = await _ring_and_accept(s)
         await s.advisor.send("call_sdp", call=call, kind="offer", sdp=SDP)
         offer = await s.customer.expect("call_sdp")
         assert offer == {"t": "call_sdp", "v": 1, "call": call, "kind": "offer", "sdp": SDP}
@@ -279,10 +285,7 @@ async def test_call_signalling_is_rate_limited(
 ) -> None:
     """ICE candidates come in bursts: 40 pass at once, then 10 a second."""
     async with scene(app, client, db) as s:
-        call = await _ring(s)
-        await s.customer.send("call_accept", call=call)
-        for c in (s.customer, s.advisor):
-            assert (await c.expect("call_state"))["state"] == "accepted"
+        call = await _ring_and_accept(s)
         for i in range(55):
             await s.customer.send("call_ice", call=call, candidate=f"candidate:{i}", mid="0")
         err = await s.customer.expect("error", lambda f: f["code"] == "rate_limited")
@@ -346,10 +349,7 @@ async def test_transferring_the_conversation_to_another_advisor_ends_its_call(
             "/api/console/presence", json={"status": "online"}, headers=lea_headers
         )
         assert online.status_code == 200, online.text
-        call = await _ring(s)
-        await s.customer.send("call_accept", call=call)
-        for c in (s.customer, s.advisor):
-            assert (await c.expect("call_state"))["state"] == "accepted"
+        call = await _ring_and_accept(s)
         moved = await client.post(
             f"/api/console/conversations/{s.conversation_id}/transfer",
             json={"advisor_id": lea.id, "reason": "specialist"},
