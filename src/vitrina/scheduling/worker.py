@@ -24,6 +24,7 @@ from vitrina.core.config import Settings
 from vitrina.core.db import transaction, utcnow
 from vitrina.core.events import EventBus
 from vitrina.core.mailer import Mailer, MailError
+from vitrina.core.tasks import stop_after_round
 from vitrina.scheduling.booking import release_expired_holds
 from vitrina.scheduling.events import AppointmentChanged
 from vitrina.scheduling.models import (
@@ -74,12 +75,7 @@ class NotificationWorker:
             return
         self._stopping = True
         self._wake.set()
-        try:
-            await asyncio.wait_for(asyncio.shield(self._task), timeout=timeout_s)
-        except TimeoutError:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await stop_after_round(self._task, timeout_s=timeout_s)
         self._task = None
 
     def wake(self, _event: object = None) -> None:
