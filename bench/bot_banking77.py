@@ -1,6 +1,6 @@
 """BANKING77 intent benchmark: train on train.csv, measure on test.csv, print the figures.
 
-    .venv/bin/python -m bench.bot_banking77 [--data DIR] [--no-embeddings] [--no-tune]
+    .venv/bin/python -m bench.bot_banking77 [--data DIR] [--no-embeddings]
 
 The same measurement as `vitrina bot eval --data train.csv --test test.csv --json`, with
 the date, the machine's core count and its load average printed beside the figures,
@@ -27,7 +27,6 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder with the CSVs")
     parser.add_argument("--cache", type=Path, default=None, help="encoder cache directory")
     parser.add_argument("--no-embeddings", action="store_true", help="TF-IDF features only")
-    parser.add_argument("--no-tune", action="store_true", help="the encoder as shipped")
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     load_before = os.getloadavg()
@@ -39,7 +38,6 @@ def main() -> None:
             cache_dir=cache,
             model_path=Path(scratch) / "banking77.joblib",
             embeddings=not args.no_embeddings,
-            tune=not args.no_tune,
             progress=lambda step, share: print(f"[{share:4.0%}] {step}", file=sys.stderr),
         )
     figures = report.as_dict()

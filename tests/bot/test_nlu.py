@@ -7,14 +7,11 @@ import json
 import random
 from pathlib import Path
 
-import numpy as np
 import pytest
 from typer.testing import CliRunner
 
 from vitrina.bot.classifier import IntentClassifier
 from vitrina.bot.cli import app as bot_cli
-from vitrina.bot.encoder import ONNX_NAME, Encoder
-from vitrina.bot.tuning import Tuning
 
 TOPICS = {
     "hours": ["when are you open", "opening hours", "what time do you close", "are you open"],
@@ -94,46 +91,3 @@ def test_a_file_without_labels_is_refused(tmp_path: Path) -> None:
     bad.write_text("sentence,label_x\nhello,greet\n", encoding="utf-8")
     result = CliRunner().invoke(bot_cli, ["train", "--data", str(bad), "--no-embeddings"])
     assert result.exit_code != 0
-
-
-def _separation(encoder: Encoder, rows: list[tuple[str, str]]) -> float:
-    """Mean cosine of same-intent pairs minus that of different-intent pairs."""
-    vectors = encoder.encode([t for t, _ in rows])
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    cosines = vectors @ vectors.T
-    labels = np.array([y for _, y in rows])
-    same = labels[:, None] == labels[None, :]
-    np.fill_diagonal(same, False)
-    different = labels[:, None] != labels[None, :]
-    return float(cosines[same].mean() - cosines[different].mean())
-
-
-def test_a_tuned_encoder_separates_the_intents_and_travels_with_its_model(
-    tmp_path: Path, bot_cache: Path
-) -> None:
-    shipped = Encoder.from_cache(bot_cache)
-    shared_file = bot_cache / ONNX_NAME
-    shared_bytes = shared_file.read_bytes()
-    rows = _rows(5, 40)
-    model = IntentClassifier(encoder=shipped, tuning=Tuning(epochs=3)).fit(
-        [t for t, _ in rows], [y for _, y in rows]
-    )
-    assert model.encoder is not shipped and model.tuned_encoder is not None
-    held_out = _rows(6, 10)
-    assert model.encoder is not None
-    assert _separation(model.encoder, held_out) > _separation(shipped, held_out) + 0.05
-    # The shared encoder, which brand models use, is left as it was.
-    assert shared_file.read_bytes() == shared_bytes
-
-    model.save(tmp_path / "tuned.joblib")
-    empty_cache = tmp_path / "no-shared-encoder"
-    served = IntentClassifier.load_serving(tmp_path / "tuned.joblib", cache_dir=empty_cache)
-    assert served is not None
-    assert not empty_cache.exists(), "a tuned model must not load the shared encoder too"
-    for text, _ in held_out[:8]:
-        here, there = model.predict(text), served.predict(text)
-        assert there.intent == here.intent
-        assert there.confidence == pytest.approx(here.confidence, abs=1e-6)
-    again = IntentClassifier.load(tmp_path / "tuned.joblib", encoder=shipped)
-    assert again is not None and again.encoder is not shipped
-    assert again.predict("charging time").intent == model.predict("charging time").intent

@@ -17,7 +17,6 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import joblib
 import numpy as np
@@ -29,10 +28,9 @@ from sklearn.pipeline import FeatureUnion
 from sklearn.svm import LinearSVC
 
 from vitrina.bot.encoder import Encoder
-from vitrina.bot.tuning import Tuning, fine_tune
 
 Progress = Callable[[str, float], None]
-FORMAT_VERSION = 2
+FORMAT_VERSION = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,13 +95,8 @@ class IntentClassifier:
         embedding_weight: float = 2.0,
         c: float = 0.5,
         oos_threshold: float = 0.0,
-        tuning: Tuning | None = None,
     ) -> None:
         self.encoder = encoder
-        # With `tuning`, fit() tunes a copy of the encoder on the training data; the
-        # tuned encoder (ONNX bytes) is saved with the model.
-        self.tuning = tuning
-        self.tuned_encoder: bytes | None = None
         self.embedding_weight = embedding_weight
         self.c = c
         self.oos_threshold = oos_threshold
@@ -144,28 +137,8 @@ class IntentClassifier:
 
         With `oos_label`, out-of-scope examples are a class of their own and the
         confidence threshold below which anything counts as out of scope is chosen on the
-        held-out part (best accuracy there).
-
-        With tuning, the encoder is tuned on the fitting part only, so that the held-out
-        part calibrates a model that has never seen it."""
-        outer = progress or (lambda _step, _share: None)
-        tuning_share = 0.0 if self.tuning is None or self.encoder is None else 0.8
-
-        def report(step: str, share: float) -> None:
-            outer(step, tuning_share + (1 - tuning_share) * share)
-
-        def tune(tune_x: Sequence[str], tune_y: Sequence[str]) -> None:
-            if self.tuning is None or self.encoder is None:
-                return
-            tuned = fine_tune(
-                tune_x,
-                tune_y,
-                tuning=self.tuning,
-                progress=lambda step, share: outer(step, tuning_share * share),
-            )
-            self.encoder = Encoder(tuned, threads=self.encoder.threads)
-            self.tuned_encoder = tuned
-
+        held-out part (best accuracy there)."""
+        report = progress or (lambda _step, _share: None)
         counts = {label: labels.count(label) for label in set(labels)}
         can_split = min(counts.values()) >= 2 and len(counts) > 1
         if can_split and len(texts) * calibration_share >= len(counts):
@@ -176,7 +149,6 @@ class IntentClassifier:
                 random_state=seed,
                 stratify=list(labels),
             )
-            tune(fit_x, fit_y)
             report("fitting the calibration model", 0.05)
             self._fit(fit_x, fit_y)
             report("calibrating confidence", 0.45)
@@ -188,8 +160,6 @@ class IntentClassifier:
                 self.oos_threshold = _best_threshold(
                     _softmax(scores, self.temperature), self.labels, cal_y, oos_label
                 )
-        else:
-            tune(texts, labels)
         report("fitting the final model", 0.5)
         self._fit(texts, labels)
         report("done", 1.0)
@@ -214,7 +184,6 @@ class IntentClassifier:
         state = {
             "version": FORMAT_VERSION,
             "embedding": self.encoder is not None,
-            "tuned_encoder": self.tuned_encoder,
             "embedding_weight": self.embedding_weight,
             "c": self.c,
             "oos_threshold": self.oos_threshold,
@@ -231,47 +200,19 @@ class IntentClassifier:
     def load(cls, path: Path, *, encoder: Encoder | None) -> IntentClassifier | None:
         """A model this installation trained and cached, or None if absent or outdated.
 
-        `encoder`: the shared encoder, for a model that uses sentence features (None for
-        one that does not); a model with its own tuned encoder uses that one instead.
         Only files written by `save` under the data directory are loaded: joblib runs
         pickled code, so a model file is as trusted as the installation itself."""
-        state = cls._state(path)
-        if state is None or state["embedding"] != (encoder is not None):
-            return None
-        if state["tuned_encoder"] is not None and encoder is not None:
-            encoder = Encoder(state["tuned_encoder"], threads=encoder.threads)
-        return cls._from_state(state, encoder)
-
-    @classmethod
-    def load_serving(cls, path: Path, *, cache_dir: Path) -> IntentClassifier | None:
-        """Load a model with the encoder it needs, and no other: the shared encoder from
-        `cache_dir` only for a model that uses it untuned."""
-        state = cls._state(path)
-        if state is None:
-            return None
-        encoder = None
-        if state["embedding"] and state["tuned_encoder"] is None:
-            encoder = Encoder.from_cache(cache_dir)
-        elif state["embedding"]:
-            encoder = Encoder(state["tuned_encoder"])
-        return cls._from_state(state, encoder)
-
-    @staticmethod
-    def _state(path: Path) -> dict[str, Any] | None:
         if not path.exists():
             return None
-        state: dict[str, Any] = joblib.load(path)
-        return state if state.get("version") == FORMAT_VERSION else None
-
-    @classmethod
-    def _from_state(cls, state: dict[str, Any], encoder: Encoder | None) -> IntentClassifier:
+        state = joblib.load(path)
+        if state.get("version") != FORMAT_VERSION or state["embedding"] != (encoder is not None):
+            return None
         model = cls(
             encoder=encoder,
             embedding_weight=state["embedding_weight"],
             c=state["c"],
             oos_threshold=state["oos_threshold"],
         )
-        model.tuned_encoder = state["tuned_encoder"]
         model.temperature = state["temperature"]
         model.labels = state["labels"]
         model._vectorizer = state["vectorizer"]

@@ -33,14 +33,6 @@ EmbeddingsOption = Annotated[
         help="Add sentence-embedding features (default) or use TF-IDF only.",
     ),
 ]
-TuneOption = Annotated[
-    bool,
-    typer.Option(
-        "--tune/--no-tune",
-        help="Tune the sentence encoder on the training data (default; a few minutes "
-        "on 10,000 examples) or use it as shipped.",
-    ),
-]
 LangOption = Annotated[
     str | None,
     typer.Option("--lang", help="Language of the data (en, fr, it); recorded with the model."),
@@ -74,7 +66,6 @@ def train_command(
         Path | None, typer.Option(help="Where to write the model (default: data dir).")
     ] = None,
     embeddings: EmbeddingsOption = True,
-    tune: TuneOption = True,
     oos_label: Annotated[
         str | None, typer.Option("--oos-label", help="The label of out-of-scope examples.")
     ] = None,
@@ -90,7 +81,6 @@ def train_command(
             labels,
             cache_dir=_cache_dir(),
             embeddings=embeddings,
-            tune=tune,
             oos_label=oos_label,
             progress=report,
         )
@@ -109,7 +99,6 @@ def eval_command(
         str | None, typer.Option("--oos-label", help="The label of out-of-scope examples.")
     ] = None,
     embeddings: EmbeddingsOption = True,
-    tune: TuneOption = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     lang: LangOption = None,
 ) -> None:
@@ -123,7 +112,6 @@ def eval_command(
             cache_dir=_cache_dir(),
             model_path=_cache_dir() / "models" / f"eval-{data.stem}.joblib",
             embeddings=embeddings,
-            tune=tune,
             oos_label=oos_label,
             progress=report,
         )

