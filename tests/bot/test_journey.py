@@ -6,6 +6,7 @@ real scheduling domain behind it."""
 from __future__ import annotations
 
 import asyncio
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI
@@ -16,6 +17,15 @@ from vitrina.conversations import service as conversations
 from vitrina.conversations.models import Conversation
 from vitrina.conversations.states import Channel
 from vitrina.scheduling import service as scheduling
+
+PARIS = ZoneInfo("Europe/Paris")
+FRENCH_DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+
+
+def _open_day_ahead() -> date:
+    """Two days from now in the store's time zone, or three if that is a Sunday (closed)."""
+    day = datetime.now(PARIS).date() + timedelta(days=2)
+    return day + timedelta(days=1) if day.weekday() == 6 else day
 
 
 async def _customer_says(
@@ -53,18 +63,23 @@ async def test_hours_in_italian_a_test_drive_in_french_and_a_person_in_english(
     assert "dal lunedì al sabato, dalle 9:00 alle 19:00" in text
     assert "Fonte: Orari di apertura" in text
 
+    # The bot reads the day against the real clock: named on that very day, "vendredi
+    # après-midi" means today, whose afternoon the 2-hour booking notice may already have
+    # closed. A day two or three days ahead, on which the store opens, always has one.
+    day = _open_day_ahead()
+    name = FRENCH_DAYS[day.weekday()]
     text = await _customer_says(
-        app, db, conversation, "Je voudrais réserver un essai de la GT vendredi après-midi"
+        app, db, conversation, f"Je voudrais réserver un essai de la GT {name} après-midi"
     )
-    assert "Je peux réserver un essai de l'Aurora GT le vendredi" in text
+    assert f"Je peux réserver un essai de l'Aurora GT le {name}" in text
     text = await _customer_says(app, db, conversation, "oui, je confirme")
-    assert "C'est fait ! Votre essai de l'Aurora GT est réservé le vendredi" in text
+    assert f"C'est fait ! Votre essai de l'Aurora GT est réservé le {name}" in text
     booked = await scheduling.list_for_customer(
         db, guest_session_id="guest-journey", brand_slug=BRAND
     )
     assert [a.status for a in booked] == ["confirmed"]
-    local = booked[0].start_at.astimezone(ZoneInfo("Europe/Paris"))
-    assert local.weekday() == 4 and 12 <= local.hour < 18
+    local = booked[0].start_at.astimezone(PARIS)
+    assert local.date() == day and 12 <= local.hour < 18
 
     text = await _customer_says(app, db, conversation, "Thanks. Can I talk to a real person?")
     assert "passing you to an advisor" in text
