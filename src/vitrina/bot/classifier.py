@@ -30,7 +30,7 @@ from sklearn.svm import LinearSVC
 from vitrina.bot.encoder import Encoder
 
 Progress = Callable[[str, float], None]
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,7 +183,9 @@ class IntentClassifier:
         path.parent.mkdir(parents=True, exist_ok=True)
         state = {
             "version": FORMAT_VERSION,
-            "embedding": self.encoder is not None,
+            # The encoder's identity, not a flag: features of another encoder (or of
+            # another quantisation of it) would be read by the wrong model.
+            "embedding": self.encoder.name if self.encoder is not None else None,
             "embedding_weight": self.embedding_weight,
             "c": self.c,
             "oos_threshold": self.oos_threshold,
@@ -205,7 +207,9 @@ class IntentClassifier:
         if not path.exists():
             return None
         state = joblib.load(path)
-        if state.get("version") != FORMAT_VERSION or state["embedding"] != (encoder is not None):
+        if state.get("version") != FORMAT_VERSION or state["embedding"] != (
+            encoder.name if encoder is not None else None
+        ):
             return None
         model = cls(
             encoder=encoder,
