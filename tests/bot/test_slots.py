@@ -59,6 +59,27 @@ def test_explicit_dates_and_next_weekday() -> None:
     assert nxt is not None and nxt.start == _paris(9, 11)
 
 
+@pytest.mark.parametrize(
+    ("text", "paris_hour", "expected"),
+    [
+        # Friday 4 December, after the afternoon: the coming Friday.
+        ("vendredi après-midi", 19, (_paris(11, 12), _paris(11, 18), False)),
+        ("Friday at 10am", 15, (_paris(11, 10), _paris(11, 11), True)),
+        ("venerdì alle 10", 15, (_paris(11, 10), _paris(11, 11), True)),
+        # While some of it is still ahead, the day itself, from now on.
+        ("Friday afternoon", 15, (_paris(4, 15), _paris(4, 18), False)),
+        ("vendredi à 17h", 15, (_paris(4, 17), _paris(4, 18), True)),
+    ],
+)
+def test_todays_weekday_once_it_has_passed_means_next_week(
+    text: str, paris_hour: int, expected: tuple[datetime, datetime, bool]
+) -> None:
+    now = _paris(4, paris_hour).astimezone(UTC)
+    window = extract_when(f"a test drive {text}", now=now, tz=PARIS)
+    assert window is not None
+    assert (window.start, window.end, window.exact) == expected
+
+
 def test_no_date_means_none() -> None:
     assert extract_when("what is the warranty on the battery?", now=NOW, tz=PARIS) is None
 

@@ -106,22 +106,23 @@ def _has(words: str, phrase: str) -> bool:
     return re.search(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", words) is not None
 
 
-def _day(text: str, today: date) -> date | None:
+def _day(text: str, today: date) -> tuple[date | None, bool]:
+    """The day `text` names, and whether it named it by its weekday."""
     for phrase, offset in sorted(RELATIVE_DAYS.items(), key=lambda kv: -len(kv[0])):
         if _has(text, phrase):
-            return today + timedelta(days=offset)
+            return today + timedelta(days=offset), False
     for word, weekday in WEEKDAYS.items():
         if _has(text, word):
             ahead = (weekday - today.weekday()) % 7
             nextish = any(_has(text, w) for w in ("next", "prochain", "prossimo"))
-            return today + timedelta(days=ahead or (7 if nextish else 0))
+            return today + timedelta(days=ahead or (7 if nextish else 0)), True
     if m := _DMY.search(text):
-        return _safe_date(today, int(m["d"]), int(m["m"]), m["y"])
+        return _safe_date(today, int(m["d"]), int(m["m"]), m["y"]), False
     for pattern in (_DAY_MONTH, _MONTH_DAY):
         for m in pattern.finditer(text):
             if (month := MONTHS.get(m["mon"])) is not None:
-                return _safe_date(today, int(m["d"]), month, None)
-    return None
+                return _safe_date(today, int(m["d"]), month, None), False
+    return None, False
 
 
 def _safe_date(today: date, day: int, month: int, year: str | None) -> date | None:
@@ -158,7 +159,7 @@ def extract_when(text: str, *, now: datetime, tz: str) -> TimeWindow | None:
     zone = ZoneInfo(tz)
     local_now = now.astimezone(zone)
     folded = fold(text)
-    day = _day(folded, local_now.date())
+    day, by_weekday = _day(folded, local_now.date())
     clock = _clock(folded)
     part = next(
         (hours for word, hours in sorted(PARTS.items(), key=lambda kv: -len(kv[0]))
@@ -171,6 +172,17 @@ def extract_when(text: str, *, now: datetime, tz: str) -> TimeWindow | None:
         day = local_now.date()
         if clock is not None and datetime.combine(day, clock, zone) <= local_now:
             day += timedelta(days=1)
+    window = _window(day, clock, part, zone, local_now)
+    passed = window is None or (window.exact and window.start <= local_now)
+    if by_weekday and day == local_now.date() and passed:
+        # "Friday afternoon" said on Friday evening means the coming Friday.
+        window = _window(day + timedelta(days=7), clock, part, zone, local_now)
+    return window
+
+
+def _window(
+    day: date, clock: time | None, part: tuple[int, int] | None, zone: ZoneInfo, now: datetime
+) -> TimeWindow | None:
     if clock is not None:
         if part is not None and clock.hour < part[0] and clock.hour + 12 < 24:
             clock = time(clock.hour + 12, clock.minute)
@@ -183,8 +195,8 @@ def extract_when(text: str, *, now: datetime, tz: str) -> TimeWindow | None:
         if last == 24
         else datetime.combine(day, time(last), zone)
     )
-    if day == local_now.date() and start < local_now:
-        start = local_now.replace(second=0, microsecond=0)
+    if day == now.date() and start < now:
+        start = now.replace(second=0, microsecond=0)
     if end <= start:
         return None
     return TimeWindow(start=start, end=end, exact=False)
