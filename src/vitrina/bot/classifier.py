@@ -40,7 +40,8 @@ class Prediction:
     ranking: list[tuple[str, float]]
 
 
-def _vectorizer() -> FeatureUnion:
+def text_vectorizer() -> FeatureUnion:
+    """The TF-IDF half of the features: word 1-2-grams and character 2-5-grams."""
     return FeatureUnion(
         [
             ("words", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)),
@@ -102,7 +103,7 @@ class IntentClassifier:
         self.oos_threshold = oos_threshold
         self.temperature = 1.0
         self.labels: list[str] = []
-        self._vectorizer = _vectorizer()
+        self._vectorizer = text_vectorizer()
         self._model = LinearSVC(C=c, random_state=0)
 
     def _features(self, texts: Sequence[str], *, fit: bool = False) -> sp.csr_matrix:

