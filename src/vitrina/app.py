@@ -112,7 +112,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.bus = EventBus()
-    app.state.rate_limits = RateLimits(settings.redis_url)
+    app.state.rate_limits = RateLimits(settings.redis_url, secret=settings.resolved_secret_key)
     # Names of start-up work still running (e.g. "bot" models); /readyz waits for it.
     app.state.warming = set()
 

@@ -7,6 +7,7 @@ import uuid
 from contextlib import AsyncExitStack
 
 import pytest
+import redis.asyncio as aioredis
 from httpx import ASGITransport, AsyncClient
 
 from tests.conftest import REDIS_URL
@@ -47,9 +48,21 @@ async def test_sign_in_attempts_are_limited_across_workers_sharing_redis(
         assert refused.headers["content-type"].startswith("application/problem+json")
         assert 1 <= int(refused.headers["retry-after"]) <= 15
 
+    # The bucket lives in Redis under a keyed hash: neither the address nor the IP is
+    # readable there.
+    assert REDIS_URL is not None
+    store = aioredis.Redis.from_url(REDIS_URL)
+    try:
+        keys = [k.decode() async for k in store.scan_iter(match="vitrina:ratelimit:login:*")]
+    finally:
+        await store.aclose()
+    assert keys
+    assert not [k for k in keys if "victim" in k or "example.com" in k or "127.0.0.1" in k]
+
 
 async def test_limits_still_hold_in_each_process_when_redis_does_not_answer() -> None:
-    limits = RateLimits("redis://127.0.0.1:9/0")  # nothing listens on the discard port
+    # Nothing listens on the discard port.
+    limits = RateLimits("redis://127.0.0.1:9/0", secret="s" * 32)
     try:
         started = time.monotonic()
         waits = [await limits.take("login", "1.2.3.4", rate=3) for _ in range(4)]

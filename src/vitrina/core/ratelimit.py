@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -79,10 +81,17 @@ return tostring(wait)
 
 class RateLimits:
     """The app's named limits. With Redis they hold across workers and nodes; without it,
-    or while Redis does not answer, each process keeps its own buckets."""
+    or while Redis does not answer, each process keeps its own buckets.
 
-    def __init__(self, redis_url: str | None, *, prefix: str = "vitrina:ratelimit:") -> None:
+    Callers are keyed by e-mail address or IP address; buckets are stored under a keyed
+    hash of them (HMAC-SHA256 with the app's secret), so neither Redis nor a memory dump
+    holds who tried to sign in, and the hash cannot be reversed by hashing candidates."""
+
+    def __init__(
+        self, redis_url: str | None, *, secret: str, prefix: str = "vitrina:ratelimit:"
+    ) -> None:
         self.prefix = prefix
+        self._secret = hashlib.sha256(f"rate limit buckets:{secret}".encode()).digest()
         self._local: dict[str, RateLimiter] = {}
         self._redis: Any = None
         self._take: Any = None
@@ -104,6 +113,7 @@ class RateLimits:
         """Spend one of `key`'s tokens under the limit `name`: 0.0 when allowed, otherwise
         the seconds until a token is back."""
         burst = rate if burst is None else burst
+        key = hmac.new(self._secret, key.encode(), hashlib.sha256).hexdigest()[:32]
         if self._take is not None:
             try:
                 wait = await self._take(
