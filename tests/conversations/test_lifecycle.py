@@ -6,8 +6,10 @@ import asyncio
 import itertools
 
 import pytest
+from fastapi import FastAPI
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.conversations.helpers import (
@@ -20,6 +22,7 @@ from tests.conversations.helpers import (
 )
 from vitrina.conversations import service as conversations
 from vitrina.conversations.events import CustomerMessage, HandoffRequested
+from vitrina.conversations.models import Conversation, Transition
 from vitrina.conversations.schemas import HandoffSummary
 from vitrina.conversations.states import ALLOWED, BOT, Actor, Channel, State, can_move
 from vitrina.core.errors import Conflict, Forbidden, NotFound
@@ -155,6 +158,57 @@ async def test_only_the_owner_or_a_supervisor_may_reply(db: AsyncSession) -> Non
     await conversations.post_agent_message(
         db, bus=bus, conversation=conversation, principal=supervisor, body="Barging in"
     )
+
+
+async def test_of_two_changes_made_from_one_reading_the_second_is_refused(
+    app: FastAPI, db: AsyncSession
+) -> None:
+    """The bot hands the customer over while a supervisor, who opened the conversation
+    before that, resolves it: the handoff stands and the resolve is refused."""
+    bus = EventBus()
+    await make_brands(db)
+    supervisor = await make_advisor(db, email="sam@example.com", roles=["supervisor"])
+    conversation = await conversations.create(
+        db,
+        bus=bus,
+        brand_slug=BRAND,
+        channel=Channel.WIDGET,
+        customer_name="Mia",
+        locale="en",
+        guest_session_id="g1",
+    )
+    await db.commit()
+    async with app.state.sessions() as bot_side, app.state.sessions() as console_side:
+        seen = await console_side.get(Conversation, conversation.id)
+        assert seen is not None and seen.state == "bot"
+        await conversations.request_handoff(
+            bot_side,
+            bus=bus,
+            conversation_id=conversation.id,
+            actor=BOT,
+            reason="asked for a person",
+        )
+        await bot_side.commit()
+        with pytest.raises(Conflict) as refused:
+            await conversations.resolve(
+                console_side,
+                bus=bus,
+                conversation=seen,
+                actor=Actor.of(supervisor),
+                disposition="solved",
+            )
+        assert refused.value.code == "changed_meanwhile"
+        await console_side.rollback()
+    async with app.state.sessions() as fresh:
+        stored = await fresh.get(Conversation, conversation.id)
+        assert stored is not None
+        assert (stored.state, stored.disposition, stored.resolved_at) == ("queued", None, None)
+        moves = await fresh.execute(
+            select(Transition.from_state, Transition.to_state)
+            .where(Transition.conversation_id == conversation.id)
+            .order_by(Transition.created_at)
+        )
+        assert [tuple(m) for m in moves] == [(None, "bot"), ("bot", "queued")]
 
 
 async def test_events_are_published_only_after_commit(db: AsyncSession) -> None:

@@ -272,6 +272,11 @@ export class ConsoleApp {
       await action();
     } catch (error) {
       this.parts.status.textContent = error instanceof ApiError ? error.detail : String(error);
+      // Someone else changed the conversation first: show it as it is now.
+      const open = this.state.open;
+      if (error instanceof ApiError && error.code === "changed_meanwhile" && open) {
+        await this.open(open.id).catch(() => undefined);
+      }
     }
   }
 }

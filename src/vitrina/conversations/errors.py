@@ -8,6 +8,7 @@ class ConversationErrorCode(StrEnum):
     CONVERSATION_CLOSED = "conversation_closed"
     INVALID_TRANSITION = "invalid_transition"
     ALREADY_CLAIMED = "already_claimed"
+    CHANGED_MEANWHILE = "changed_meanwhile"
     NOT_YOUR_CONVERSATION = "not_your_conversation"
     CSAT_NOT_OPEN = "csat_not_open"
     INVALID_SIGNATURE = "invalid_signature"

@@ -117,8 +117,25 @@ async def move(
             f"A {from_state} conversation cannot become {to_state}.",
             code=Code.INVALID_TRANSITION,
         )
-    conversation.state = to_state.value
-    conversation.updated_at = utcnow()
+    # Compare and set: the state this request read must still be the stored one, so two
+    # concurrent changes (the bot handing over while an advisor resolves, a transfer
+    # while the customer is handed back to the bot) cannot both apply; the later one is
+    # refused instead of overwriting the first. PostgreSQL re-checks the condition once
+    # a concurrent writer commits; SQLite serialises writers.
+    now = utcnow()
+    result = await db.execute(
+        update(Conversation)
+        .where(Conversation.id == conversation.id, Conversation.state == from_state.value)
+        .values(state=to_state.value, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict(
+            "This conversation changed meanwhile; reload it and try again.",
+            code=Code.CHANGED_MEANWHILE,
+        )
+    set_committed_value(conversation, "state", to_state.value)
+    set_committed_value(conversation, "updated_at", now)
     record(db, conversation, from_state, to_state, actor=actor, reason=reason)
     announce(
         db,
