@@ -166,3 +166,23 @@ async def test_a_request_a_crash_left_running_is_taken_up_at_the_next_start(
     assert download.status_code == 200
     still = await busy.http.get(f"/api/privacy/requests/{elsewhere.id}")
     assert still.json()["status"] == "running"
+
+
+async def test_a_running_server_takes_up_what_a_crashed_node_left_running(
+    make_guest: MakeGuest, brand: Brand, db: AsyncSession, settings: Settings
+) -> None:
+    """Another node died mid-export: the nodes still running take the request over at
+    their next sweep, without waiting for a restart."""
+    node = create_app(settings.model_copy(update={"privacy_sweep_s": 0.2}))
+    async with node.router.lifespan_context(node):
+        crashed = await make_guest()
+        left = await requests.create(
+            db, brand_id=brand.id, subject=crashed.subject, kind="access", requested_by="subject"
+        )
+        left.status, left.step = "running", "collecting crm"
+        left.started_at = utcnow() - requests.STALE_AFTER - timedelta(minutes=1)
+        await db.commit()
+        done = await wait_for_request(crashed.http, f"/api/privacy/requests/{left.id}")
+    assert done["status"] == "done" and done["progress"] == 1.0
+    download = await crashed.http.get(f"/api/privacy/requests/{left.id}/download")
+    assert download.status_code == 200

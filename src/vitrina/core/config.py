@@ -102,6 +102,9 @@ class Settings(BaseSettings):
     signal_clock_skew_s: float = Field(default=5.0, ge=0)
     # Retention in days per data kind, overriding the defaults: {"signals": 30}.
     retention_days: dict[str, int] = Field(default_factory=dict)
+    # How often a running server looks for privacy requests a dead process left behind
+    # (or that were filed while no server ran).
+    privacy_sweep_s: float = Field(default=60.0, gt=0)
 
     @model_validator(mode="after")
     def _refuse_default_secrets_in_production(self) -> Settings:

@@ -10,6 +10,7 @@ privacy process`. Until then the subject's new request of that kind returns it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import csv
 import io
 import json
@@ -26,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from vitrina.core.config import Settings
 from vitrina.core.db import new_id, transaction, utcnow
 from vitrina.core.errors import Conflict, NotFound
+from vitrina.core.tasks import stop_after_round
 from vitrina.privacy import keys, registry
 from vitrina.privacy.errors import PrivacyErrorCode
 from vitrina.privacy.models import PrivacyRequest
@@ -195,6 +197,38 @@ async def resume_interrupted(*, sessions: Sessions, settings: Settings) -> int:
     if ids:
         log.info("privacy_requests_resumed", count=len(ids))
     return len(ids)
+
+
+class Sweeper:
+    """Every `settings.privacy_sweep_s`, starts the requests that are pending with no job
+    or were left running by a process that died, so that a crashed node's requests are
+    taken up by the nodes still running, not only at the next start."""
+
+    def __init__(self, *, sessions: Sessions, settings: Settings) -> None:
+        self.sessions = sessions
+        self.settings = settings
+        self._stop = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def stop(self) -> None:
+        self._stop.set()
+        await stop_after_round(self._task)
+        self._task = None
+
+    async def _run(self) -> None:
+        while not self._stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), timeout=self.settings.privacy_sweep_s)
+            if self._stop.is_set():
+                return
+            try:
+                await resume_interrupted(sessions=self.sessions, settings=self.settings)
+            except Exception:
+                log.exception("privacy_sweep_failed")
 
 
 async def run(*, sessions: Sessions, settings: Settings, request_id: str) -> None:

@@ -31,10 +31,13 @@ from vitrina.privacy.texts import OPTIONAL_PURPOSES, Purpose
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Requests a stop or a crash interrupted start again; those still running at shutdown
-    finish, or go back to pending for the next start."""
+    """Requests a stop or a crash interrupted start again, at start-up and then by a
+    periodic sweep; those still running at shutdown finish, or go back to pending."""
     await requests.resume_interrupted(sessions=app.state.sessions, settings=app.state.settings)
+    sweeper = requests.Sweeper(sessions=app.state.sessions, settings=app.state.settings)
+    sweeper.start()
     yield
+    await sweeper.stop()
     await requests.stop_jobs(sessions=app.state.sessions)
 
 
