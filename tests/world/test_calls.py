@@ -46,6 +46,7 @@ class Scene:
     advisor: Client
     bystander: Client  # another customer in the same room, with no advisor
     customer_session: str
+    customer_token: str  # Mia's guest token, to open another socket as her
 
 
 class Party(Client):
@@ -104,7 +105,7 @@ async def scene(app: FastAPI, client: AsyncClient, db: AsyncSession) -> AsyncIte
                 await advisor.join(brand=BRAND, zone="showroom")
                 sam_id = str(accepted.json()["assigned_agent_id"])
                 yield Scene(
-                    host, client, sam, sam_id, cid, customer, advisor, bystander, mia_session
+                    host, client, sam, sam_id, cid, customer, advisor, bystander, mia_session, mia
                 )
 
 
@@ -312,6 +313,56 @@ async def test_a_party_disconnecting_ends_the_call_for_the_other(
         entry = (await _timeline(s, "call_ended"))[0]
         assert entry["body"].endswith(": Mia disconnected")
         # The call is gone: its id is stale.
+        await s.advisor.send("call_hangup", call=call)
+        assert (await s.advisor.expect("error"))["code"] == "unknown_call"
+
+
+async def _connected_call(s: Scene) -> str:
+    call = await _ring_and_accept(s)
+    await s.advisor.send("call_connected", call=call)
+    await s.customer.expect("call_state", lambda f: f["state"] == "connected")
+    return call
+
+
+async def test_a_call_goes_on_when_a_dropped_socket_is_resumed(
+    app: FastAPI, client: AsyncClient, db: AsyncSession
+) -> None:
+    """The network drops Mia's socket (no close frame) mid-call; her audio never went
+    through it. She resumes, and the call is still hers, with no interruption for Sam."""
+    async with scene(app, client, db) as s:
+        call = await _connected_call(s)
+        resume_token = s.customer.token
+        s.customer.ws.transport.abort()
+        async with open_party(f"ws://{s.host}/ws/world", s.customer_token) as back:
+            await back.send("resume", token=resume_token)
+            assert (await back.expect("welcome"))["resumed"] is True
+            state = await back.expect("call_state")
+            assert (state["call"], state["state"]) == (call, "connected")
+            assert (state["peer"], state["name"]) == (s.advisor.id, "Sam")
+            await s.advisor.send("call_sdp", call=call, kind="offer", sdp=SDP)
+            assert (await back.expect("call_sdp"))["sdp"] == SDP
+            await back.send("call_mute", call=call, muted=True)
+            assert (await s.advisor.expect("call_mute"))["muted"] is True
+            await back.send("call_hangup", call=call)
+            ended = await s.advisor.expect("call_state", lambda f: f["state"] == "ended")
+            assert (ended["why"], ended["by"]) == ("hangup", "Mia")
+        assert [f["state"] for f in _call_frames(s.advisor) if f["t"] == "call_state"] == [
+            "ringing",
+            "accepted",
+            "connected",
+            "ended",
+        ]
+
+
+async def test_a_dropped_party_who_does_not_come_back_ends_the_call_after_the_grace(
+    app: FastAPI, client: AsyncClient, db: AsyncSession
+) -> None:
+    app.state.settings.world_resume_grace_s = 1.0
+    async with scene(app, client, db) as s:
+        call = await _connected_call(s)
+        s.customer.ws.transport.abort()
+        ended = await s.advisor.expect("call_state", lambda f: f["state"] == "ended")
+        assert (ended["call"], ended["why"], ended["by"]) == (call, "disconnected", "Mia")
         await s.advisor.send("call_hangup", call=call)
         assert (await s.advisor.expect("error"))["code"] == "unknown_call"
 

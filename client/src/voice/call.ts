@@ -9,7 +9,7 @@
 
 import type { OutFrame } from "../net/codec";
 import type { ServerFrame } from "../net/protocol.gen";
-import { applyCallState, idleCall, inCall, type CallView } from "./model";
+import { applyCallState, idleCall, inCall, orphanedCall, type CallView } from "./model";
 
 type CallFrameOut = Extract<ServerFrame, { t: "call_state" | "call_sdp" | "call_ice" | "call_mute" }>;
 
@@ -115,6 +115,11 @@ export class VoiceCall {
 
   private async onState(frame: Extract<CallFrameOut, { t: "call_state" }>): Promise<void> {
     const before = this.view;
+    const orphan = orphanedCall(before, frame);
+    if (orphan) {
+      this.options.send({ t: "call_hangup", call: orphan });
+      return;
+    }
     const next = applyCallState(before, frame);
     if (next === before) return;
     this.update(next);

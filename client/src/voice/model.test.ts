@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { CallStateOut } from "../net/protocol.gen";
-import { applyCallState, callable, formatDuration, idleCall, inCall } from "./model";
+import { applyCallState, callable, formatDuration, idleCall, inCall, orphanedCall } from "./model";
 
 const frame = (state: CallStateOut["state"], extra: Partial<CallStateOut> = {}): CallStateOut => ({
   t: "call_state",
@@ -13,6 +13,17 @@ const frame = (state: CallStateOut["state"], extra: Partial<CallStateOut> = {}):
 });
 
 describe("call state", () => {
+  it("hangs up a call under way that a reloaded page no longer holds", () => {
+    expect(orphanedCall(idleCall(), frame("connected"))).toBe("c1");
+    expect(orphanedCall(idleCall(), frame("accepted"))).toBe("c1");
+    // Ours, resumed after a dropped socket: it goes on.
+    const ours = applyCallState(applyCallState(idleCall(), frame("ringing")), frame("connected"));
+    expect(orphanedCall(ours, frame("connected"))).toBeNull();
+    // A new call ringing, or one that ended, is no orphan.
+    expect(orphanedCall(idleCall(), frame("ringing", { incoming: true }))).toBeNull();
+    expect(orphanedCall(idleCall(), frame("ended"))).toBeNull();
+  });
+
   it("follows an outgoing call from ringing to ended", () => {
     let view = applyCallState(idleCall(), frame("ringing"));
     expect(view).toMatchObject({ phase: "calling", outgoing: true, callId: "c1", peerName: "Ava" });

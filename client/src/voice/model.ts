@@ -64,6 +64,14 @@ export function applyCallState(view: CallView, frame: CallStateOut): CallView {
   }
 }
 
+/** The id of a call the server says is under way but this page does not hold (the page
+ * was reloaded mid-call and resumed its place): it should be hung up, or the other side
+ * would wait in silence until its connection fails. */
+export function orphanedCall(view: CallView, frame: CallStateOut): string | null {
+  const underWay = frame.state === "accepted" || frame.state === "connected";
+  return underWay && frame.call !== view.callId && !inCall(view) ? frame.call : null;
+}
+
 /** Whether `badge` may be offered a call button by someone with `myBadge`: a customer
  * calls advisors, an advisor calls customers (the server has the final word). */
 export function callable(myBadge: string, badge: string): boolean {

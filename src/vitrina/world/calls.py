@@ -8,7 +8,10 @@ advisor, the conversation that ties them (the advisor must be assigned to it), a
 id travels on the call's events so the call lands on the conversation's timeline.
 
 Calls live on one node: both parties must be connected to it (a known limit, see the
-spec). A party whose socket closes ends the call for the other.
+spec). A party who closes their socket ends the call for the other; a socket that drops
+(no close frame: a network blip) keeps an accepted call for the resume grace period, and
+the call goes on once the party resumes on this node, since its media never went through
+the socket.
 """
 
 from __future__ import annotations
@@ -95,6 +98,9 @@ class Calls:
         self.policy: CallPolicy | None = None
         self._calls: dict[str, Call] = {}
         self._by_session: dict[Session, Call] = {}
+        # Parties whose socket dropped, by avatar id: their call, their old session and
+        # the timer that ends the call if they do not come back.
+        self._away: dict[int, tuple[Call, Session, asyncio.TimerHandle]] = {}
 
     async def handle(self, session: Session, frame: CallFrame) -> None:
         kind = type(frame)
@@ -271,6 +277,10 @@ class Calls:
         for session in call.parties:
             if self._by_session.get(session) is call:
                 del self._by_session[session]
+        for avatar_id, away in list(self._away.items()):
+            if away[0] is call:
+                away[2].cancel()
+                del self._away[avatar_id]
         if call.ring_timer is not None:
             call.ring_timer.cancel()
         duration = 0.0 if call.connected_at is None else time.monotonic() - call.connected_at
@@ -298,6 +308,48 @@ class Calls:
         if call is not None:
             await self.end(call, why="disconnected", by=session)
 
+    async def suspend(self, session: Session, avatar_id: int, grace_s: float) -> None:
+        """The session's socket dropped and may be resumed: an accepted call waits up to
+        `grace_s` for the party to come back (`rebind`), a ringing one ends now."""
+        call = self._by_session.get(session)
+        if call is None:
+            return
+        if call.state == "ringing" or grace_s <= 0:
+            await self.end(call, why="disconnected", by=session)
+            return
+        timer = asyncio.get_running_loop().call_later(grace_s, self._expire, avatar_id)
+        self._away[avatar_id] = (call, session, timer)
+
+    def _expire(self, avatar_id: int) -> None:
+        away = self._away.pop(avatar_id, None)
+        if away is not None and self._calls.get(away[0].id) is away[0]:
+            task = asyncio.get_running_loop().create_task(
+                self.end(away[0], why="disconnected", by=away[1])
+            )
+            self.hub.track(task)
+
+    def rebind(self, avatar_id: int, session: Session, *, old: Session | None) -> None:
+        """The avatar resumed on `session` (after a drop, or replacing a half-open `old`
+        connection): its call goes on there, and the party is told where it stands."""
+        away = self._away.pop(avatar_id, None)
+        if away is not None:
+            away[2].cancel()
+            call, previous = away[0], away[1]
+        elif old is not None and (found := self._by_session.get(old)) is not None:
+            call, previous = found, old
+        else:
+            return
+        if self._calls.get(call.id) is not call or previous not in call.parties:
+            return
+        call.parties[session] = call.parties.pop(previous)
+        if call.caller is previous:
+            call.caller = session
+        else:
+            call.callee = session
+        self._by_session.pop(previous, None)
+        self._by_session[session] = call
+        self._tell_one(call, session, call.state)
+
     def has_context(self, context: str) -> bool:
         return any(c.context == context for c in self._calls.values())
 
@@ -324,21 +376,33 @@ class Calls:
         duration: float | None = None,
     ) -> None:
         for session in call.parties:
-            peer = call.peer(session)
-            peer_party = call.parties[peer]
-            peer_id = peer.avatar.id if peer.avatar is not None else peer_party.avatar_id
-            session.send(
-                CallStateOut(
-                    call=call.id,
-                    state=state,
-                    peer=peer_id,
-                    name=peer_party.name,
-                    incoming=state == "ringing" and session is call.callee,
-                    why=why,
-                    by=by,
-                    duration=duration,
-                )
+            self._tell_one(call, session, state, why=why, by=by, duration=duration)
+
+    def _tell_one(
+        self,
+        call: Call,
+        session: Session,
+        state: CallState,
+        *,
+        why: str | None = None,
+        by: str | None = None,
+        duration: float | None = None,
+    ) -> None:
+        peer = call.peer(session)
+        peer_party = call.parties[peer]
+        peer_id = peer.avatar.id if peer.avatar is not None else peer_party.avatar_id
+        session.send(
+            CallStateOut(
+                call=call.id,
+                state=state,
+                peer=peer_id,
+                name=peer_party.name,
+                incoming=state == "ringing" and session is call.callee,
+                why=why,
+                by=by,
+                duration=duration,
             )
+        )
 
 
 def _party(session: Session, avatar_id: int) -> Party:

@@ -296,6 +296,9 @@ class WorldHub:
                 ice=self.ice_servers,
             )
         )
+        if resumed:
+            # After the welcome, so that the client knows where it is before its call.
+            self.calls.rebind(avatar.id, session, old=old if old is not session else None)
 
     async def relocate(
         self, session: Session, room: Room, position: tuple[float, float, float], yaw: float

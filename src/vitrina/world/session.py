@@ -60,6 +60,9 @@ SIGNAL_RATE = 10.0  # WebRTC signals/s, burst SIGNAL_BURST (ICE candidates come 
 SIGNAL_BURST = 40.0
 ERROR_BUDGET = 20  # invalid frames per ERROR_WINDOW_S; over it: close PROTOCOL_ERRORS
 ERROR_WINDOW_S = 10.0
+# The close code with which our client leaves on purpose (docs/protocol.md). Any other
+# end (no close frame, 1001 from a client about to reconnect) may be followed by a resume.
+LEAVING = 1000
 MAX_BACKLOG = 64  # queued outbound frames (about 3 s of ticks); over it: close SLOW_CONSUMER
 _ADVISOR_ROLES = frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMIN})
 CALL_FRAMES = get_args(CallFrame)
@@ -86,6 +89,8 @@ class Session:
             Badge.ADVISOR if principal.has_any_role(_ADVISOR_ROLES) else Badge.CUSTOMER
         ).value
         self.close_code: int | None = None
+        # The code the client's side ended with (1005/1006: the connection dropped).
+        self.peer_close_code: int | None = None
         self._outbox = Outbox(ws.send, max_backlog=MAX_BACKLOG, on_overflow=self._overflow)
         self._frames = FRAME_BURST
         self._frames_t = self.opened_at
@@ -139,8 +144,19 @@ class Session:
         finally:
             self.hub.sessions.discard(self)
             self.state = State.CLOSED
+            avatar_id = self.avatar.id if self.avatar is not None else None
             try:
-                await self.hub.calls.drop(self)  # the other party hears the call end
+                if self.close_code is None and self.peer_close_code != LEAVING:
+                    # The client may resume, and its call (peer to peer, not through this
+                    # socket) may still be up.
+                    if avatar_id is not None:
+                        await self.hub.calls.suspend(
+                            self, avatar_id, self.hub.settings.world_resume_grace_s
+                        )
+                    else:
+                        await self.hub.calls.drop(self)
+                else:
+                    await self.hub.calls.drop(self)  # the other party hears the call end
             except Exception:
                 log.exception("world_call_drop_failed", session=self.principal.session_id)
             await self.hub.detach(self)
@@ -161,6 +177,7 @@ class Session:
         while self.close_code is None:
             message = await receive()
             if message["type"] != "websocket.receive":
+                self.peer_close_code = message.get("code")
                 return
             data: bytes | str | None = message.get("bytes")
             if data is None:
