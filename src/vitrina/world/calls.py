@@ -8,10 +8,10 @@ advisor, the conversation that ties them (the advisor must be assigned to it), a
 id travels on the call's events so the call lands on the conversation's timeline.
 
 Calls live on one node: both parties must be connected to it (a known limit, see the
-spec). A party who closes their socket ends the call for the other; a socket that drops
-(no close frame: a network blip) keeps an accepted call for the resume grace period, and
-the call goes on once the party resumes on this node, since its media never went through
-the socket.
+spec). A party who leaves (close code 1000) ends the call for the other; a socket that
+ends any other way (a network drop, a client about to reconnect) keeps an accepted call
+for the resume grace period, and the call goes on once the party resumes on this node,
+since its media never went through the socket.
 """
 
 from __future__ import annotations
