@@ -13,7 +13,7 @@ Weights are quantised per output channel, and the feed-forward down-projections 
 fp32: their inputs (GELU outputs) have outliers that one int8 scale per tensor flattens.
 Plain per-tensor int8 kept a mean cosine of 0.968-0.981 to the fp32 features and cost
 0.3 point of BANKING77 cross-validated accuracy; this scheme keeps 0.996-0.998 and the
-fp32 accuracy, for about 1 ms more per sentence (docs/benchmarks.md).
+fp32 accuracy, for about 1.4 ms more per sentence (docs/benchmarks.md).
 """
 
 from __future__ import annotations
