@@ -1,9 +1,31 @@
-"""Stopping background workers without cutting a round short."""
+"""Background workers: running a round periodically, and stopping without cutting a
+round short."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable, Callable
+
+import structlog
+
+log = structlog.get_logger(__name__)
+
+
+async def every(
+    interval_s: float, stop: asyncio.Event, work: Callable[[], Awaitable[object]], *, failed: str
+) -> None:
+    """Run `work` every `interval_s` until `stop` is set (the first round after one
+    interval); a round that raises is logged as `failed` and the next one runs."""
+    while not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=interval_s)
+        if stop.is_set():
+            return
+        try:
+            await work()
+        except Exception:
+            log.exception(failed)
 
 
 async def stop_after_round(task: asyncio.Task[None] | None, *, timeout_s: float = 10.0) -> None:

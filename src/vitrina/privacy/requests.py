@@ -10,7 +10,6 @@ privacy process`. Until then the subject's new request of that kind returns it.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import csv
 import io
 import json
@@ -27,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from vitrina.core.config import Settings
 from vitrina.core.db import new_id, transaction, utcnow
 from vitrina.core.errors import Conflict, NotFound
-from vitrina.core.tasks import stop_after_round
+from vitrina.core.tasks import every, stop_after_round
 from vitrina.privacy import keys, registry
 from vitrina.privacy.errors import PrivacyErrorCode
 from vitrina.privacy.models import PrivacyRequest
@@ -220,15 +219,12 @@ class Sweeper:
         self._task = None
 
     async def _run(self) -> None:
-        while not self._stop.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stop.wait(), timeout=self.settings.privacy_sweep_s)
-            if self._stop.is_set():
-                return
-            try:
-                await resume_interrupted(sessions=self.sessions, settings=self.settings)
-            except Exception:
-                log.exception("privacy_sweep_failed")
+        await every(
+            self.settings.privacy_sweep_s, self._stop, self._sweep, failed="privacy_sweep_failed"
+        )
+
+    async def _sweep(self) -> None:
+        await resume_interrupted(sessions=self.sessions, settings=self.settings)
 
 
 async def run(*, sessions: Sessions, settings: Settings, request_id: str) -> None:

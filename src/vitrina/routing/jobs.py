@@ -19,7 +19,7 @@ from vitrina.conversations.states import WITH_ADVISOR
 from vitrina.core.config import Settings
 from vitrina.core.db import transaction
 from vitrina.core.events import EventBus
-from vitrina.core.tasks import stop_after_round
+from vitrina.core.tasks import every, stop_after_round
 from vitrina.routing import service as routing
 from vitrina.routing.dispatcher import Dispatcher
 
@@ -94,12 +94,6 @@ class RoutingJobs:
             await routing.offer_waiting(db, bus=self.bus)
 
     async def _tick_forever(self) -> None:
-        while not self._stop.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stop.wait(), timeout=self.settings.routing_tick_s)
-            if self._stop.is_set():
-                return
-            try:
-                await self.tick()
-            except Exception:
-                log.exception("routing_tick_failed")
+        await every(
+            self.settings.routing_tick_s, self._stop, self.tick, failed="routing_tick_failed"
+        )
