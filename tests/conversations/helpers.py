@@ -64,6 +64,26 @@ def guest(session_id: str = "guest-1", name: str = "Mia") -> Principal:
     )
 
 
+async def bot_conversation(
+    db: AsyncSession,
+    bus: EventBus,
+    *,
+    brand: str = BRAND,
+    locale: str = "en",
+    session_id: str = "guest-1",
+) -> Conversation:
+    """Mia's new widget conversation, still with the bot."""
+    return await conversations.create(
+        db,
+        bus=bus,
+        brand_slug=brand,
+        channel=Channel.WIDGET,
+        customer_name="Mia",
+        locale=locale,
+        guest_session_id=session_id,
+    )
+
+
 async def queued_conversation(
     db: AsyncSession,
     bus: EventBus,
@@ -73,14 +93,8 @@ async def queued_conversation(
     session_id: str = "guest-1",
     product_line: str | None = None,
 ) -> Conversation:
-    conversation = await conversations.create(
-        db,
-        bus=bus,
-        brand_slug=brand,
-        channel=Channel.WIDGET,
-        customer_name="Mia",
-        locale=locale,
-        guest_session_id=session_id,
+    conversation = await bot_conversation(
+        db, bus, brand=brand, locale=locale, session_id=session_id
     )
     await conversations.post_customer_message(
         db, bus=bus, conversation=conversation, body="I want a person", channel=Channel.WIDGET

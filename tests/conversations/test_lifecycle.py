@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tests.conversations.helpers import (
     BRAND,
     OTHER_BRAND,
+    bot_conversation,
     guest,
     make_advisor,
     make_brands,
@@ -168,15 +169,7 @@ async def test_of_two_changes_made_from_one_reading_the_second_is_refused(
     bus = EventBus()
     await make_brands(db)
     supervisor = await make_advisor(db, email="sam@example.com", roles=["supervisor"])
-    conversation = await conversations.create(
-        db,
-        bus=bus,
-        brand_slug=BRAND,
-        channel=Channel.WIDGET,
-        customer_name="Mia",
-        locale="en",
-        guest_session_id="g1",
-    )
+    conversation = await bot_conversation(db, bus, session_id="g1")
     await db.commit()
     async with app.state.sessions() as bot_side, app.state.sessions() as console_side:
         seen = await console_side.get(Conversation, conversation.id)
