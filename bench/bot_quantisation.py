@@ -23,11 +23,10 @@ from pathlib import Path
 from typing import get_args
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.model_selection import StratifiedKFold
 from sklearn.svm import LinearSVC
 
-from vitrina.bot.classifier import IntentClassifier, text_vectorizer
+from vitrina.bot.classifier import IntentClassifier, side_by_side, text_vectorizer
 from vitrina.bot.encoder import LAYERS, Encoder, Scheme, export_fp32, quantise
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "banking77"
@@ -60,18 +59,9 @@ def _cross_validated(
     scores = []
     for train, held in StratifiedKFold(folds, shuffle=True, random_state=0).split(x_text, y):
         vectorizer = text_vectorizer()
-        fit_x = sp.hstack(
-            [
-                vectorizer.fit_transform(x_text[train]),
-                sp.csr_matrix(features[train] * shipped.embedding_weight),
-            ]
-        ).tocsr()
-        held_x = sp.hstack(
-            [
-                vectorizer.transform(x_text[held]),
-                sp.csr_matrix(features[held] * shipped.embedding_weight),
-            ]
-        ).tocsr()
+        weight = shipped.embedding_weight
+        fit_x = side_by_side(vectorizer.fit_transform(x_text[train]), features[train], weight)
+        held_x = side_by_side(vectorizer.transform(x_text[held]), features[held], weight)
         model = LinearSVC(C=shipped.c, random_state=0).fit(fit_x, y[train])
         scores.append(round(float((model.predict(held_x) == y[held]).mean()) * 100, 2))
     return scores

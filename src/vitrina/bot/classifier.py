@@ -55,6 +55,13 @@ def text_vectorizer() -> FeatureUnion:
     )
 
 
+def side_by_side(
+    words: sp.spmatrix, sentences: NDArray[np.float32], weight: float
+) -> sp.csr_matrix:
+    """One row per text: its TF-IDF features, then its sentence features times `weight`."""
+    return sp.hstack([words, sp.csr_matrix(sentences * weight)]).tocsr()
+
+
 def _softmax(scores: NDArray[np.float64], temperature: float) -> NDArray[np.float64]:
     z = scores / temperature
     z -= z.max(axis=1, keepdims=True)
@@ -110,8 +117,7 @@ class IntentClassifier:
         words = self._vectorizer.fit_transform(texts) if fit else self._vectorizer.transform(texts)
         if self.encoder is None:
             return sp.csr_matrix(words)
-        dense = self.encoder.encode(list(texts)) * self.embedding_weight
-        return sp.hstack([words, sp.csr_matrix(dense)]).tocsr()
+        return side_by_side(words, self.encoder.encode(list(texts)), self.embedding_weight)
 
     def _fit(self, texts: Sequence[str], labels: Sequence[str]) -> None:
         self.labels = sorted(set(labels))
