@@ -40,7 +40,12 @@ def get_bus(request: Request) -> EventBus:
 
 
 async def get_db(request: Request) -> AsyncIterator[AsyncSession]:
-    """One transaction per request: committed when the handler succeeds, else rolled back."""
+    """One transaction per request: committed when the handler succeeds, else rolled back.
+
+    Used with ``scope="function"`` so the commit happens before the answer is sent: a client
+    told "saved" reads its change on the next request, and a failed commit is an error reply,
+    never a success for a change that was lost.
+    """
     async with request.app.state.sessions() as session:
         try:
             yield session
@@ -52,7 +57,7 @@ async def get_db(request: Request) -> AsyncIterator[AsyncSession]:
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 Bus = Annotated[EventBus, Depends(get_bus)]
-DbSession = Annotated[AsyncSession, Depends(get_db)]
+DbSession = Annotated[AsyncSession, Depends(get_db, scope="function")]
 
 
 def get_mailer(request: Request) -> MailerProtocol:
