@@ -9,6 +9,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from vitrina.core.errors import PROBLEM_JSON, AppError, ErrorCode, problem
@@ -93,6 +94,43 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _integrity_error(request: Request, exc: Exception) -> JSONResponse:
+    # Services check for duplicates before writing; a constraint that still fails means
+    # another request wrote the same thing in between. The loser gets a conflict, and the
+    # constraint is logged in case a check is missing rather than raced.
+    log.warning("integrity_conflict", path=request.url.path, error=str(exc.__cause__ or exc))
+    return problem_response(
+        409,
+        "This change conflicts with another one made at the same time; reload and try again.",
+        code=ErrorCode.CONFLICT,
+        instance=request.url.path,
+    )
+
+
+# Serialisation failure, deadlock, lock not available: the transaction may simply be retried.
+_RETRYABLE_SQLSTATES = {"40001", "40P01", "55P03"}
+
+
+def _retryable(exc: DBAPIError) -> bool:
+    orig = exc.orig
+    state = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    return state in _RETRYABLE_SQLSTATES or "database is locked" in str(orig)
+
+
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DBAPIError)
+    if not _retryable(exc):
+        return await _unhandled(request, exc)
+    log.warning("database_busy", path=request.url.path, error=str(exc.orig))
+    return problem_response(
+        503,
+        "The database is busy with other changes; try again in a moment.",
+        code=ErrorCode.UNAVAILABLE,
+        instance=request.url.path,
+        headers={"Retry-After": "1"},
+    )
+
+
 async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled_error", path=request.url.path)
     return problem_response(
@@ -104,4 +142,6 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(IntegrityError, _integrity_error)
+    app.add_exception_handler(DBAPIError, _database_error)
     app.add_exception_handler(Exception, _unhandled)
