@@ -74,3 +74,40 @@ async def test_unknown_ids_get_problem_json(
         _check(resp, f"GET {path}")
         checked += 1
     assert checked >= 3
+
+
+def _placeholder(schema: dict[str, Any]) -> str:
+    """A well-formed value for a required query parameter that is not the one under test."""
+    kinds = [schema, *schema.get("anyOf", [])]
+    if any(k.get("format") == "date-time" for k in kinds):
+        return "2030-01-07T10:00:00+01:00"
+    if any(k.get("format") == "date" for k in kinds):
+        return "2030-01-07"
+    return "aurora-motors"
+
+
+async def test_numbers_too_large_for_the_database_get_problem_json(
+    app: FastAPI, client: AsyncClient, db: AsyncSession
+) -> None:
+    """A 30-digit offset or limit is refused up front, not overflowed in the driver."""
+    headers = await staff_headers(client, db, roles=ALL_STAFF_ROLES)
+    checked = 0
+    for path, methods in app.openapi()["paths"].items():
+        for method, op in methods.items():
+            query = [p for p in op.get("parameters", []) if p["in"] == "query"]
+            for param in query:
+                kinds = [param["schema"], *param["schema"].get("anyOf", [])]
+                if not any(k.get("type") == "integer" for k in kinds):
+                    continue
+                params = {
+                    p["name"]: _placeholder(p["schema"])
+                    for p in query
+                    if p.get("required") and p is not param
+                }
+                params[param["name"]] = str(10**30)
+                resp = await client.request(
+                    method.upper(), _fill_path(path), params=params, headers=headers
+                )
+                _check(resp, f"{method.upper()} {path}?{param['name']}=10**30")
+                checked += 1
+    assert checked >= 8

@@ -211,3 +211,23 @@ async def test_guests_cannot_reach_the_crm(app: FastAPI, db: AsyncSession) -> No
     await make_brands(db)
     async with guest(app) as client:
         assert (await client.get("/api/crm/customers")).status_code == 403
+
+
+async def test_a_wallet_on_a_chain_id_beyond_32_bits_is_kept_and_a_huge_one_refused(
+    client: AsyncClient, db: AsyncSession
+) -> None:
+    await make_brands(db)
+    staff = await _staff(client, db, "agent@aurora.example", [AURORA])
+    palm = 11_297_108_109  # a live EIP-155 chain id that does not fit in 32 bits
+    wallet = {"kind": "wallet", "value": WALLET.lower(), "chain_id": palm}
+    created = await _customer(client, staff, identities=[wallet])
+    view = (await client.get(f"/api/crm/customers/{created['id']}", headers=staff)).json()
+    assert [i["chain_id"] for i in view["identities"]] == [palm]
+
+    too_big = await client.post(
+        "/api/crm/customers",
+        json={"brand": AURORA, "identities": [{**wallet, "chain_id": 2**64}]},
+        headers=staff,
+    )
+    assert too_big.status_code == 422, too_big.text
+    assert too_big.json()["errors"][0]["loc"][-1] == "chain_id"

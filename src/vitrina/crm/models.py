@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from vitrina.core.db import Base, IdMixin, TimestampMixin
@@ -45,7 +45,7 @@ class CustomerIdentity(IdMixin, Base):
     kind: Mapped[str] = mapped_column(String(16))
     value: Mapped[str] = mapped_column(String(255))
     # For wallets: the EIP-155 chain the address was proven on.
-    chain_id: Mapped[int | None] = mapped_column(Integer)
+    chain_id: Mapped[int | None] = mapped_column(BigInteger)
     # Set when the customer proved control (signature, code); None for imported data.
     verified_at: Mapped[datetime | None]
     source: Mapped[str] = mapped_column(String(32), default="")

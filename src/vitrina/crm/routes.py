@@ -16,6 +16,7 @@ from vitrina.api.deps import (
     StaffPrincipal,
     staff_or_scope,
 )
+from vitrina.api.paging import Limit, Offset
 from vitrina.core.errors import AppError
 from vitrina.core.security import Principal
 from vitrina.crm import accounts, merge, service
@@ -89,8 +90,8 @@ async def search_customers(
     db: DbSession,
     q: Annotated[str | None, Query(max_length=255)] = None,
     brand: Annotated[str | None, Query(max_length=64)] = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Offset = 0,
+    limit: Limit = 50,
 ) -> CustomerPage:
     items, total = await service.search(
         db, principal=principal, query=q, brand_slug=brand, offset=offset, limit=limit
@@ -149,7 +150,7 @@ async def customer_timeline(
     principal: Caller,
     db: DbSession,
     before: datetime | None = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    limit: Limit = 50,
     reason: ReasonQuery = "",
 ) -> list[TimelineEntryRead]:
     asked = await service.get_visible_or_raise(db, principal=principal, customer_id=customer_id)

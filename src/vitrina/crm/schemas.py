@@ -18,7 +18,8 @@ Tag = str
 class IdentityCreate(StrictModel):
     kind: IdentityKind
     value: str = Field(min_length=1, max_length=255)
-    chain_id: int | None = Field(default=None, ge=1)
+    # EIP-2294's bound: larger chain ids cannot be signed for safely in JavaScript.
+    chain_id: int | None = Field(default=None, ge=1, le=4_503_599_627_370_476)
 
 
 class IdentityRead(BaseModel):

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import secrets
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Request, Response, status
 
 from vitrina.api.deps import (
     ADMIN,
@@ -21,6 +20,7 @@ from vitrina.api.deps import (
     StaffPrincipal,
     client_ip,
 )
+from vitrina.api.paging import Limit, Offset
 from vitrina.core.errors import Unauthenticated
 from vitrina.core.ratelimit import limits_of
 from vitrina.identity import service
@@ -175,8 +175,8 @@ async def revoke_my_session(session_id: str, principal: StaffPrincipal, db: DbSe
 @admin_router.get("", response_model=StaffUserPage, summary="List staff users (admin)")
 async def list_staff(
     db: DbSession,
-    offset: Annotated[int, Query(ge=0)] = 0,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Offset = 0,
+    limit: Limit = 50,
 ) -> StaffUserPage:
     users, total = await service.list_users(db, offset=offset, limit=limit)
     return StaffUserPage(

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Query, Request, status
 from fastapi.responses import FileResponse
 
 from vitrina.api.deps import DbSession, SettingsDep, require_roles
+from vitrina.api.paging import Limit, Offset
 from vitrina.core.errors import NotFound
 from vitrina.core.security import Principal, Role
 from vitrina.privacy import requests, service, subjects
@@ -54,8 +55,8 @@ async def list_requests(
     principal: DpoPrincipal,
     db: DbSession,
     status_: Annotated[RequestStatus | None, Query(alias="status")] = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Offset = 0,
+    limit: Limit = 50,
 ) -> PrivacyRequestPage:
     brand_ids = await service.visible_brand_ids(db, principal=principal)
     rows, total = await requests.list_requests(
@@ -140,8 +141,8 @@ async def access_audit(
     principal: DpoPrincipal,
     db: DbSession,
     subject: Annotated[str | None, Query(max_length=64)] = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Offset = 0,
+    limit: Limit = 50,
 ) -> AccessAuditPage:
     brand_ids = await service.visible_brand_ids(db, principal=principal)
     rows, total = await service.list_access(

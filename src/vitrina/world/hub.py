@@ -371,8 +371,6 @@ class WorldHub:
         await self.bus.publish(PresenceLeft(**self.event_fields(room, avatar), reason=why))
         await self.close_room_if_idle(room)
 
-    # ------------------------------------------------------------ in-room actions
-
     # ------------------------------------------------------------ ticking
 
     async def tick(self, slot: int | None = None) -> None:
