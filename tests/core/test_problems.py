@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories import staff_headers
+from vitrina.demo import SEEDERS
 from vitrina.identity.models import StaffUser
 
 
@@ -110,3 +111,65 @@ async def test_cookie_writes_need_the_csrf_header(client: AsyncClient, db: Async
     assert body["code"] == "csrf_failed"
     ok = await client.post("/api/admin/users", json=good, headers={"X-CSRF-Token": csrf})
     assert ok.status_code == 201
+
+
+async def test_granting_a_brand_that_does_not_exist_is_refused(
+    client: AsyncClient, db: AsyncSession
+) -> None:
+    for _name, seeder in SEEDERS:
+        await seeder(db)
+    await db.commit()
+    headers = await staff_headers(client, db, roles=["admin"])
+    before = await _count_users(db)
+    good = {
+        "email": "ava@example.com",
+        "display_name": "Ava",
+        "password": "long enough password",
+        "roles": ["agent"],
+    }
+    typo = {**good, "brand_slugs": ["aurora-motor"]}
+    body = _is_problem(await client.post("/api/admin/users", json=typo, headers=headers), 422)
+    assert body["code"] == "unknown_brand" and body["unknown"] == ["aurora-motor"]
+    assert await _count_users(db) == before
+    created = await client.post(
+        "/api/admin/users", json={**good, "brand_slugs": ["aurora-motors"]}, headers=headers
+    )
+    assert created.status_code == 201, created.text
+    user = created.json()["id"]
+    body = _is_problem(
+        await client.patch(
+            f"/api/admin/users/{user}", json={"brand_slugs": ["x" * 5000]}, headers=headers
+        ),
+        422,
+    )
+    assert body["errors"][0]["loc"][:2] == ["body", "brand_slugs"]
+    after = await client.get(f"/api/admin/users/{user}", headers=headers)
+    assert after.json()["brand_slugs"] == ["aurora-motors"]
+
+
+async def test_values_longer_than_their_columns_are_422_not_a_database_error(
+    client: AsyncClient, db: AsyncSession
+) -> None:
+    for _name, seeder in SEEDERS:
+        await seeder(db)
+    await db.commit()
+    headers = await staff_headers(client, db, roles=["admin", "agent"])
+    long_url = "https://bridge.example.com/" + "r" * 2000
+    body = _is_problem(
+        await client.put(
+            "/api/admin/channels/webhook/aurora-motors",
+            json={"outbound_url": long_url},
+            headers=headers,
+        ),
+        422,
+    )
+    assert body["errors"][0]["loc"] == ["body", "outbound_url"]
+    body = _is_problem(
+        await client.put(
+            "/api/console/presence",
+            json={"status": "online", "queues": ["q" * 5000]},
+            headers=headers,
+        ),
+        422,
+    )
+    assert body["errors"][0]["loc"][:2] == ["body", "queues"]

@@ -37,6 +37,18 @@ async def get_by_slug_or_raise(db: AsyncSession, *, slug: str) -> Brand:
     return brand
 
 
+async def require_existing(db: AsyncSession, *, slugs: list[str]) -> None:
+    """Refuse slugs of brands that do not exist, e.g. a typo when granting a brand."""
+    wanted = set(slugs)
+    if not wanted:
+        return
+    found = set((await db.execute(select(Brand.slug).where(Brand.slug.in_(wanted)))).scalars())
+    unknown = sorted(wanted - found)
+    if unknown:
+        shown = ", ".join(repr(s[:64]) for s in unknown[:5])
+        raise AppError(f"No brand {shown}.", code="unknown_brand", status=422, unknown=unknown[:5])
+
+
 async def list_brands(db: AsyncSession) -> list[Brand]:
     return list((await db.execute(select(Brand).order_by(Brand.slug))).scalars())
 

@@ -21,7 +21,7 @@ from functools import partial
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request, status
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, UrlConstraints
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vitrina.api.deps import ADMIN, PUBLIC, Bus, DbSession, SettingsDep
@@ -108,7 +108,9 @@ class WebhookChannelRead(BaseModel):
 
 class WebhookChannelUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    outbound_url: AnyHttpUrl = Field(description="Where replies are POSTed (http or https)")
+    outbound_url: Annotated[AnyHttpUrl, UrlConstraints(max_length=2000)] = Field(
+        description="Where replies are POSTed (http or https), at most 2,000 characters"
+    )
 
 
 class WebhookDeliveryRead(BaseModel):

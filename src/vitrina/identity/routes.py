@@ -21,6 +21,7 @@ from vitrina.api.deps import (
     client_ip,
 )
 from vitrina.api.paging import Limit, Offset
+from vitrina.brands import service as brands
 from vitrina.core.errors import Unauthenticated
 from vitrina.core.ratelimit import limits_of
 from vitrina.identity import service
@@ -194,6 +195,7 @@ async def list_staff(
     summary="Create a staff user (admin)",
 )
 async def create_staff(body: StaffUserCreate, db: DbSession) -> StaffUserRead:
+    await brands.require_existing(db, slugs=body.brand_slugs)
     user = await service.create_user(
         db,
         email=body.email,
@@ -217,6 +219,8 @@ async def update_staff(
     user_id: str, body: StaffUserUpdate, db: DbSession, _: AdminPrincipal
 ) -> StaffUserRead:
     user = await service.get_user_or_raise(db, user_id=user_id)
+    if body.brand_slugs is not None:
+        await brands.require_existing(db, slugs=body.brand_slugs)
     user = await service.update_user(
         db,
         user=user,

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from vitrina.core.security import Role
 
 StaffRole = Literal["admin", "supervisor", "agent", "dpo"]
+BrandSlug = Annotated[str, Field(min_length=1, max_length=64)]
 
 
 class StrictModel(BaseModel):
@@ -44,14 +45,14 @@ class StaffUserCreate(StrictModel):
     display_name: str = Field(min_length=1, max_length=120)
     password: str = Field(min_length=12, max_length=1024)
     roles: list[StaffRole] = Field(min_length=1)
-    brand_slugs: list[str] = Field(default_factory=list, max_length=100)
+    brand_slugs: list[BrandSlug] = Field(default_factory=list, max_length=100)
 
 
 class StaffUserUpdate(StrictModel):
     display_name: str | None = Field(default=None, min_length=1, max_length=120)
     password: str | None = Field(default=None, min_length=12, max_length=1024)
     roles: list[StaffRole] | None = Field(default=None, min_length=1)
-    brand_slugs: list[str] | None = Field(default=None, max_length=100)
+    brand_slugs: list[BrandSlug] | None = Field(default=None, max_length=100)
     is_active: bool | None = None
 
 

@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 Name = Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_-]*$")
+Named = Annotated[str, Name]
 
 
 class Presence(StrEnum):
@@ -23,8 +24,10 @@ class PresenceUpdate(StrictModel):
     status: Presence
     capacity: int | None = Field(default=None, ge=1, le=20)
     languages: list[Literal["en", "fr", "it"]] | None = None
-    product_lines: list[str] | None = Field(default=None, max_length=20)
-    queues: list[str] | None = Field(default=None, max_length=20)
+    product_lines: list[Annotated[str, Field(min_length=1, max_length=64)]] | None = Field(
+        default=None, max_length=20
+    )
+    queues: list[Named] | None = Field(default=None, max_length=20)
 
 
 class AdvisorRead(BaseModel):
