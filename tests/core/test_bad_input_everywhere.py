@@ -13,6 +13,7 @@ from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories import staff_headers
+from vitrina.demo import SEEDERS
 
 ALL_STAFF_ROLES = ["admin", "supervisor", "agent", "dpo"]
 BAD_BODIES: list[tuple[str, bytes]] = [
@@ -21,6 +22,15 @@ BAD_BODIES: list[tuple[str, bytes]] = [
     ("unknown field only", b'{"surely_not_a_field": true}'),
     ("not UTF-8", b'{"x": "\xff\xfe"}'),
 ]
+
+
+DEMO_BRAND = "aurora-motors"
+
+
+async def _seed_demo(db: AsyncSession) -> None:
+    for _name, seeder in SEEDERS:
+        await seeder(db)
+    await db.commit()
 
 
 def _fill_path(path: str) -> str:
@@ -76,20 +86,27 @@ async def test_unknown_ids_get_problem_json(
     assert checked >= 3
 
 
-def _placeholder(schema: dict[str, Any]) -> str:
+def _placeholder(name: str, schema: dict[str, Any]) -> str:
     """A well-formed value for a required query parameter that is not the one under test."""
     kinds = [schema, *schema.get("anyOf", [])]
     if any(k.get("format") == "date-time" for k in kinds):
         return "2030-01-07T10:00:00+01:00"
     if any(k.get("format") == "date" for k in kinds):
         return "2030-01-07"
-    return "aurora-motors"
+    return "test-drive" if name == "type" else DEMO_BRAND
+
+
+def _demo_path(path: str) -> str:
+    """The path with the demo brand where it names a brand, so that checks get past lookups."""
+    path = re.sub(r"\{(brand|brand_slug)\}", DEMO_BRAND, path)
+    return _fill_path(path)
 
 
 async def test_numbers_too_large_for_the_database_get_problem_json(
     app: FastAPI, client: AsyncClient, db: AsyncSession
 ) -> None:
     """A 30-digit offset or limit is refused up front, not overflowed in the driver."""
+    await _seed_demo(db)
     headers = await staff_headers(client, db, roles=ALL_STAFF_ROLES)
     checked = 0
     for path, methods in app.openapi()["paths"].items():
@@ -100,14 +117,48 @@ async def test_numbers_too_large_for_the_database_get_problem_json(
                 if not any(k.get("type") == "integer" for k in kinds):
                     continue
                 params = {
-                    p["name"]: _placeholder(p["schema"])
+                    p["name"]: _placeholder(p["name"], p["schema"])
                     for p in query
                     if p.get("required") and p is not param
                 }
                 params[param["name"]] = str(10**30)
                 resp = await client.request(
-                    method.upper(), _fill_path(path), params=params, headers=headers
+                    method.upper(), _demo_path(path), params=params, headers=headers
                 )
                 _check(resp, f"{method.upper()} {path}?{param['name']}=10**30")
                 checked += 1
+    assert checked >= 8
+
+
+EDGES_OF_THE_CALENDAR = {
+    "date": ["9999-12-31", "0001-01-01"],
+    "date-time": ["9999-12-31T23:59:00+00:00", "0001-01-01T00:00:00"],
+}
+
+
+async def test_dates_at_the_ends_of_the_calendar_get_problem_json(
+    app: FastAPI, client: AsyncClient, db: AsyncSession
+) -> None:
+    """Year 9999 or year 1 in a query is refused up front, not overflowed in arithmetic."""
+    await _seed_demo(db)
+    headers = await staff_headers(client, db, roles=ALL_STAFF_ROLES)
+    checked = 0
+    for path, methods in app.openapi()["paths"].items():
+        for method, op in methods.items():
+            query = [p for p in op.get("parameters", []) if p["in"] == "query"]
+            for param in query:
+                kinds = [param["schema"], *param["schema"].get("anyOf", [])]
+                formats = {k.get("format") for k in kinds} & EDGES_OF_THE_CALENDAR.keys()
+                for value in (v for f in formats for v in EDGES_OF_THE_CALENDAR[f]):
+                    params = {
+                        p["name"]: _placeholder(p["name"], p["schema"])
+                        for p in query
+                        if p.get("required") and p is not param
+                    }
+                    params[param["name"]] = value
+                    resp = await client.request(
+                        method.upper(), _demo_path(path), params=params, headers=headers
+                    )
+                    _check(resp, f"{method.upper()} {path}?{param['name']}={value}")
+                    checked += 1
     assert checked >= 8

@@ -98,6 +98,8 @@ async def test_bad_requests_get_problem_details(
         ({"type": "advice", "start": "2020-01-06T10:00:00+01:00"}, 409, "slot_unavailable"),
         ({"type": "advice", "start": "2027-03-28T02:30:00"}, 400, "nonexistent_local_time"),
         ({"type": "advice", "start": "not a date"}, 422, "validation_error"),
+        ({"type": "advice", "start": "9999-12-31T23:30:00"}, 422, "validation_error"),
+        ({"type": "advice", "start": "0001-01-01T00:00:00+01:00"}, 422, "validation_error"),
     ]
     for body, status, code in cases:
         resp = await guest.post(f"/api/brands/{BRAND}/appointments", json=body)

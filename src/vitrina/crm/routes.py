@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
@@ -19,6 +18,7 @@ from vitrina.api.deps import (
 from vitrina.api.paging import Limit, Offset
 from vitrina.core.errors import AppError
 from vitrina.core.security import Principal
+from vitrina.core.timerange import Instant
 from vitrina.crm import accounts, merge, service
 from vitrina.crm.errors import CrmErrorCode
 from vitrina.crm.identifiers import Identifier, InvalidIdentifier, normalise
@@ -149,7 +149,7 @@ async def customer_timeline(
     customer_id: str,
     principal: Caller,
     db: DbSession,
-    before: datetime | None = None,
+    before: Instant | None = None,
     limit: Limit = 50,
     reason: ReasonQuery = "",
 ) -> list[TimelineEntryRead]:

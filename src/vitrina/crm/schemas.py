@@ -5,6 +5,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from vitrina.core.timerange import Instant
 from vitrina.crm.identifiers import IdentityKind
 
 
@@ -83,7 +84,7 @@ class TimelineAppend(StrictModel):
     summary: str = Field(max_length=500)
     channel: str = Field(default="", max_length=32)
     data: dict[str, Any] = Field(default_factory=dict)
-    occurred_at: datetime | None = None
+    occurred_at: Instant | None = None
 
 
 class NoteCreate(StrictModel):

@@ -3,7 +3,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+from vitrina.core.timerange import AwareInstant
 
 Name = Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_-]*$")
 SignalType = Literal["dwell", "gaze", "click", "view"]
@@ -26,7 +28,7 @@ class SignalIn(StrictModel):
     subject: str | None = Field(default=None, max_length=64)
     product: str = Name
     part: str = Field(default="", max_length=64, pattern=r"^([a-z0-9][a-z0-9_-]*)?$")
-    at: AwareDatetime
+    at: AwareInstant
     # Dwell and gaze: how long the part was looked at, in milliseconds.
     duration_ms: float | None = None
     ray: GazeRay | None = None

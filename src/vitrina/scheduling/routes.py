@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
@@ -17,6 +16,7 @@ from vitrina.api.deps import (
     client_ip,
 )
 from vitrina.core.ratelimit import limits_of
+from vitrina.core.timerange import Instant
 from vitrina.scheduling import service, staff_routes
 from vitrina.scheduling.hours import resolve_local, zone
 from vitrina.scheduling.schemas import (
@@ -76,8 +76,8 @@ async def availability(
     brand_slug: str,
     db: DbSession,
     type: Annotated[str, Query(max_length=64, description="Appointment type slug.")],
-    start: Annotated[datetime | None, Query(description="Window start (default: now).")] = None,
-    end: Annotated[datetime | None, Query(description="Window end (default: 7 days).")] = None,
+    start: Annotated[Instant | None, Query(description="Window start (default: now).")] = None,
+    end: Annotated[Instant | None, Query(description="Window end (default: 7 days).")] = None,
     resource_id: Annotated[str | None, Query(max_length=36)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 20,
 ) -> SlotPage:
@@ -118,7 +118,7 @@ async def explain(
     brand_slug: str,
     db: DbSession,
     type: Annotated[str, Query(max_length=64)],
-    start: Annotated[datetime, Query(description="With offset, or local time of the type.")],
+    start: Annotated[Instant, Query(description="With offset, or local time of the type.")],
 ) -> SlotExplanation:
     found_type = await service.get_type_or_raise(db, brand_slug=brand_slug, slug=type)
     instant = resolve_local(start, zone(found_type.timezone))

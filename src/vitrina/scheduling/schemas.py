@@ -7,6 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field
 
+from vitrina.core.timerange import Day, Instant
+
 Slug = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")]
 Kind = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[a-z][a-z0-9_]*$")]
 Skill = Annotated[str, Field(min_length=1, max_length=48, pattern=r"^[a-z0-9][a-z0-9_-]*$")]
@@ -20,7 +22,7 @@ def _aware(value: datetime) -> datetime:
     return value
 
 
-AwareDatetime = Annotated[datetime, AfterValidator(_aware)]
+AwareDatetime = Annotated[Instant, AfterValidator(_aware)]
 
 
 class StrictModel(BaseModel):
@@ -28,8 +30,8 @@ class StrictModel(BaseModel):
 
 
 class HoursException(StrictModel):
-    start: date
-    end: date | None = None
+    start: Day
+    end: Day | None = None
     hours: list[Span] = Field(default_factory=list)
     reason: str = Field(default="", max_length=200)
 
@@ -152,7 +154,7 @@ class CustomerIn(StrictModel):
 
 class BookingCreate(StrictModel):
     type: Slug
-    start: datetime = Field(
+    start: Instant = Field(
         description="With a UTC offset, or local wall-clock time in the type's time zone."
     )
     resource_ids: list[str] | None = Field(default=None, max_length=5)
@@ -161,7 +163,7 @@ class BookingCreate(StrictModel):
 
 
 class RescheduleRequest(StrictModel):
-    start: datetime
+    start: Instant
     resource_ids: list[str] | None = Field(default=None, max_length=5)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
@@ -10,6 +9,7 @@ from fastapi import APIRouter, Depends, Query, status
 from vitrina.api.deps import STAFF, DbSession, StaffPrincipal, require_roles
 from vitrina.brands import service as brands
 from vitrina.core.security import Principal, Role
+from vitrina.core.timerange import Day
 from vitrina.privacy import service as privacy
 from vitrina.privacy import subjects
 from vitrina.scheduling import service
@@ -40,7 +40,7 @@ manage_router = APIRouter(
 )
 async def agenda(
     brand_slug: BrandQuery,
-    day: Annotated[date, Query(description="Local date in the brand's time zone.")],
+    day: Annotated[Day, Query(description="Local date in the brand's time zone.")],
     principal: StaffPrincipal,
     db: DbSession,
 ) -> AgendaRead:
