@@ -16,6 +16,7 @@ from vitrina.api import health, static
 from vitrina.api.access_map import install_openapi_access
 from vitrina.api.deps import resolve_ws_principal
 from vitrina.api.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
+from vitrina.api.nul_guard import RefuseNulMiddleware
 from vitrina.api.problems import install_problem_handlers
 from vitrina.bot import wiring as bot_wiring
 from vitrina.brands import routes as brand_routes
@@ -117,6 +118,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.warming = set()
 
     install_problem_handlers(app)
+    # Added first, so it runs inside the body limit and reads only bounded bodies.
+    app.add_middleware(RefuseNulMiddleware)
     app.add_middleware(
         BodyLimitMiddleware,
         max_bytes=settings.max_body_bytes,

@@ -54,6 +54,11 @@ async def test_widget_chat_handoff_and_rating_over_one_socket(
         await widget.ws.send(json.dumps({"type": "say", "text": "x" * 5000}))
         error = await widget.wait_for(lambda f: f["type"] == "error")
         assert error["code"] in {"validation_error", "payload_too_large"}
+        await widget.ws.send(json.dumps({"type": "say", "text": "Merci\u0000"}))
+        nul = await widget.wait_for(lambda f: f["type"] == "error" and "U+0000" in f["detail"])
+        assert nul["code"] == "validation_error"
+        await widget.ws.send(json.dumps({"type": "say", "text": "Merci"}))
+        await widget.wait_for(lambda f: f["type"] == "message" and f["message"]["body"] == "Merci")
         await widget.close()
 
         # Reconnecting with the token resumes the same conversation and its transcript.

@@ -133,6 +133,8 @@ async def test_each_bad_frame_gets_a_precise_error(node: Node) -> None:
                 "bad_frame",
             ),
             ('{"t": "ping", "v": 1}', "bad_frame"),  # text frame on a MessagePack socket
+            # NUL cannot be stored in PostgreSQL text; chat may be stored.
+            (msgspec.msgpack.encode({"t": "chat", "v": 1, "text": "hi\x00there"}), "bad_frame"),
         ]
         for data, code in cases:
             await c.send_raw(data)

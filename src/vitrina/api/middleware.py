@@ -109,24 +109,28 @@ class BodyLimitMiddleware:
                 await self._reject(send, limit)
 
     async def _reject(self, send: Send, limit: int) -> None:
-        body = json.dumps(
-            problem(
-                413,
-                f"Request body exceeds the limit of {limit} bytes.",
-                code=ErrorCode.PAYLOAD_TOO_LARGE,
-            )
-        ).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", PROBLEM_JSON.encode()),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
+        await send_problem(
+            send,
+            413,
+            f"Request body exceeds the limit of {limit} bytes.",
+            code=ErrorCode.PAYLOAD_TOO_LARGE,
         )
-        await send({"type": "http.response.body", "body": body})
+
+
+async def send_problem(send: Send, status: int, detail: str, *, code: str) -> None:
+    """Answer with problem+json from a middleware, before any route runs."""
+    body = json.dumps(problem(status, detail, code=code)).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", PROBLEM_JSON.encode()),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
 
 
 class SecurityHeadersMiddleware:

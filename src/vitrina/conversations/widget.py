@@ -24,6 +24,7 @@ from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketDisconnected
 
+from vitrina.api import nul_guard
 from vitrina.conversations import service
 from vitrina.conversations.events import MessagePosted, StateChanged
 from vitrina.conversations.schemas import MESSAGE_MAX_CHARS, ConversationRead, MessageRead
@@ -200,6 +201,9 @@ class WidgetSession:
             raw = await self.ws.receive_text()
             if len(raw) > MAX_FRAME_CHARS:
                 self._error("payload_too_large", "Frame too large.")
+                continue
+            if nul_guard.has_json_nul(raw.encode()):
+                self._error("validation_error", nul_guard.DETAIL)
                 continue
             try:
                 frame = ClientFrame.validate_json(raw)

@@ -115,7 +115,8 @@ class MoveIn(_In, tag="move"):
 
 
 class ChatIn(_In, tag="chat"):
-    text: str
+    # No NUL: the text may be stored, and PostgreSQL text cannot hold it.
+    text: Annotated[str, msgspec.Meta(pattern=r"^[^\x00]*$")]
 
 
 class EmoteIn(_In, tag="emote"):
