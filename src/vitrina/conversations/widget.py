@@ -222,6 +222,11 @@ class WidgetSession:
                     await self._handle(db, frame)
             except AppError as exc:
                 self._error(str(exc.code), exc.detail)
+            except Exception:
+                # One failed message must not end the customer's chat: it is rolled back,
+                # logged, and the customer told to try again.
+                log.exception("widget_frame_failed", brand=self.brand)
+                self._error("internal_error", "That message could not be handled; try again.")
 
     async def _handle(self, db: AsyncSession, frame: Say | Handoff | Rate) -> None:
         assert self.principal is not None
