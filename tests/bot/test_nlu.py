@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import random
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -91,3 +94,36 @@ def test_a_file_without_labels_is_refused(tmp_path: Path) -> None:
     bad.write_text("sentence,label_x\nhello,greet\n", encoding="utf-8")
     result = CliRunner().invoke(bot_cli, ["train", "--data", str(bad), "--no-embeddings"])
     assert result.exit_code != 0
+
+
+def test_training_data_of_one_intent_is_refused_in_one_line(tmp_path: Path) -> None:
+    one = tmp_path / "one.csv"
+    one.write_text("text,intent\nhello,greet\nhi there,greet\n", encoding="utf-8")
+    env = {**os.environ, "VITRINA_DATA_DIR": str(tmp_path / "data")}
+    done = subprocess.run(
+        [sys.executable, "-m", "vitrina", "bot", "train", "--data", str(one), "--no-embeddings"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        f"error: DataError: {one}: needs examples of at least two intents; every row is 'greet'"
+    ]
+
+
+def test_a_handful_of_examples_is_enough_to_train(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two short phrases share no character n-gram; the model must still learn them."""
+    monkeypatch.setenv("VITRINA_DATA_DIR", str(tmp_path / "data"))
+    tiny = tmp_path / "tiny.csv"
+    tiny.write_text("text,intent\nhello,greet\nbye,farewell\n", encoding="utf-8")
+    result = CliRunner().invoke(
+        bot_cli,
+        ["eval", "--data", str(tiny), "--test", str(tiny), "--no-embeddings", "--json"],
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["accuracy"] == 1.0

@@ -31,6 +31,8 @@ from vitrina.bot.encoder import Encoder
 
 Progress = Callable[[str, float], None]
 FORMAT_VERSION = 2
+# Below this many training texts every character n-gram is kept (see `_fit`).
+SMALL_DATA = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +123,9 @@ class IntentClassifier:
 
     def _fit(self, texts: Sequence[str], labels: Sequence[str]) -> None:
         self.labels = sorted(set(labels))
+        # Dropping character n-grams seen once helps on thousands of examples; on a handful
+        # it can leave no n-gram at all.
+        self._vectorizer.set_params(chars__min_df=2 if len(texts) >= SMALL_DATA else 1)
         self._model = LinearSVC(C=self.c, random_state=0)
         self._model.fit(self._features(texts, fit=True), list(labels))
 

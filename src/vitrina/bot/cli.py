@@ -72,7 +72,7 @@ def train_command(
     lang: LangOption = None,
 ) -> None:
     """Train an intent model on a CSV file and save it."""
-    texts, labels = evaluation.read_csv(data)
+    texts, labels = evaluation.read_training_csv(data)
     target = model or _cache_dir() / "models" / f"{data.stem}.joblib"
     bar, report = _progress()
     with bar:

@@ -57,6 +57,10 @@ def export_fp32(target: Path) -> Path:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     import torch
     from transformers import AutoModel
+    from transformers.utils import logging as transformers_logging
+
+    # Its weight-loading bar would interleave with the caller's own progress display.
+    transformers_logging.disable_progress_bar()
 
     source = AutoModel.from_pretrained(str(model_dir())).eval()
 

@@ -49,6 +49,16 @@ def read_csv(path: Path) -> tuple[list[str], list[str]]:
     return texts, labels
 
 
+def read_training_csv(path: Path) -> tuple[list[str], list[str]]:
+    """Like `read_csv`, for data a model learns from: it must tell two intents apart."""
+    texts, labels = read_csv(path)
+    if len(set(labels)) < 2:
+        raise DataError(
+            f"{path}: needs examples of at least two intents; every row is {labels[0]!r}"
+        )
+    return texts, labels
+
+
 @dataclass(frozen=True)
 class Serving:
     p50_ms: float
@@ -198,7 +208,7 @@ def run(
     progress: Callable[[str, float], None] | None = None,
 ) -> Report:
     report = progress or (lambda _s, _p: None)
-    texts, labels = read_csv(train_path)
+    texts, labels = read_training_csv(train_path)
     test_texts, test_labels = read_csv(test_path)
 
     def training_progress(step: str, share: float) -> None:
