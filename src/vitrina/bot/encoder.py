@@ -60,7 +60,7 @@ def export_fp32(target: Path) -> Path:
     from transformers.utils import logging as transformers_logging
 
     # Its weight-loading bar would interleave with the caller's own progress display.
-    transformers_logging.disable_progress_bar()
+    transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
 
     source = AutoModel.from_pretrained(str(model_dir())).eval()
 
