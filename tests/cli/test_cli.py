@@ -7,6 +7,9 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -99,7 +102,16 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_serve_answers_on_the_given_port(tmp_path: Path) -> None:
+@dataclass
+class Server:
+    base: str
+    proc: subprocess.Popen[str]
+    stderr: str = ""  # filled in once the server has stopped
+
+
+@contextmanager
+def serving(tmp_path: Path) -> Iterator[Server]:
+    """`vitrina serve` in its own process, ready to answer; stopped on leaving."""
     assert run(["migrate"], tmp_path).returncode == 0
     port = _free_port()
     # Without the virtual agent: its models would keep /readyz at 503 while they warm up.
@@ -117,20 +129,43 @@ def test_serve_answers_on_the_given_port(tmp_path: Path) -> None:
         stderr=subprocess.PIPE,
         text=True,
     )
+    server = Server(f"http://127.0.0.1:{port}", proc)
+    base = server.base
     try:
         deadline = time.monotonic() + 30
         while True:
             try:
-                resp = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1)
+                resp = httpx.get(f"{base}/readyz", timeout=1)
                 break
             except httpx.TransportError:
                 assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
                 assert time.monotonic() < deadline, "server did not start"
                 time.sleep(0.2)
         assert resp.status_code == 200
-        assert httpx.get(f"http://127.0.0.1:{port}/docs", timeout=5).status_code == 200
+        yield server
     finally:
-        proc.terminate()
-        _, err = proc.communicate(timeout=20)
-    started = [line for line in err.splitlines() if '"event": "started"' in line]
+        if proc.poll() is None:
+            proc.terminate()
+        server.stderr = proc.communicate(timeout=20)[1]
+
+
+def test_serve_answers_on_the_given_port(tmp_path: Path) -> None:
+    with serving(tmp_path) as server:
+        assert httpx.get(f"{server.base}/docs", timeout=5).status_code == 200
+    started = [line for line in server.stderr.splitlines() if '"event": "started"' in line]
     assert started, "the server logs a structured start line"
+
+
+def test_a_deeply_nested_body_is_refused_and_the_server_lives_on(tmp_path: Path) -> None:
+    """200 KB of "[" once crashed the process: a library had raised the recursion limit."""
+    with serving(tmp_path) as server:
+        resp = httpx.post(
+            f"{server.base}/api/auth/login",
+            content=b"[" * 200_000,
+            headers={"content-type": "application/json", "origin": server.base},
+            timeout=10,
+        )
+        assert 400 <= resp.status_code < 500, resp.text
+        assert resp.headers["content-type"] == "application/problem+json"
+        assert server.proc.poll() is None
+        assert httpx.get(f"{server.base}/healthz", timeout=5).status_code == 200

@@ -231,3 +231,31 @@ async def test_a_wallet_on_a_chain_id_beyond_32_bits_is_kept_and_a_huge_one_refu
     )
     assert too_big.status_code == 422, too_big.text
     assert too_big.json()["errors"][0]["loc"][-1] == "chain_id"
+
+
+async def test_timeline_data_nested_too_deep_is_refused_so_the_timeline_stays_readable(
+    client: AsyncClient, db: AsyncSession
+) -> None:
+    await make_brands(db)
+    staff = await _staff(client, db, "agent@aurora.example", [AURORA])
+    cid = (await _customer(client, staff))["id"]
+
+    def nested(depth: int) -> dict[str, object]:
+        value: object = "tyres"
+        for _ in range(depth - 1):
+            value = [value]
+        return {"items": value}
+
+    entry = {"kind": "shop.purchase", "summary": "Bought winter tyres", "channel": "store"}
+    deep = await client.post(
+        f"/api/crm/customers/{cid}/timeline", json={**entry, "data": nested(300)}, headers=staff
+    )
+    assert deep.status_code == 422, deep.text
+    assert deep.json()["errors"][0]["loc"] == ["body", "data"]
+    fine = await client.post(
+        f"/api/crm/customers/{cid}/timeline", json={**entry, "data": nested(16)}, headers=staff
+    )
+    assert fine.status_code == 201, fine.text
+    timeline = await client.get(f"/api/crm/customers/{cid}/timeline", headers=staff)
+    assert timeline.status_code == 200
+    assert [e["data"] for e in timeline.json() if e["kind"] == "shop.purchase"] == [nested(16)]

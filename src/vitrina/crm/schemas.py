@@ -5,6 +5,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from vitrina.core.json_value import JsonObject
 from vitrina.core.timerange import Instant
 from vitrina.crm.identifiers import IdentityKind
 
@@ -83,7 +84,7 @@ class TimelineAppend(StrictModel):
     kind: str = Field(min_length=1, max_length=64, pattern=r"^[a-z0-9_.]+$")
     summary: str = Field(max_length=500)
     channel: str = Field(default="", max_length=32)
-    data: dict[str, Any] = Field(default_factory=dict)
+    data: JsonObject = Field(default_factory=dict)
     occurred_at: Instant | None = None
 
 

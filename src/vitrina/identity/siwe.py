@@ -10,13 +10,21 @@ eth-account and must equal the address written in the message. Contract wallets
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from eth_account import Account
-from eth_account.messages import encode_defunct
-from eth_utils.address import is_checksum_address
+# py_ecc, which eth-account imports, raises the interpreter's recursion limit to 100,000.
+# With that limit a deeply nested JSON body ("[[[[...", 200 KB) overflows the C stack in
+# the JSON parser and kills the server instead of raising RecursionError, so the limit
+# in force before the import is put back (signature recovery does not need it).
+_recursion_limit = sys.getrecursionlimit()
+from eth_account import Account  # noqa: E402
+from eth_account.messages import encode_defunct  # noqa: E402
+from eth_utils.address import is_checksum_address  # noqa: E402
+
+sys.setrecursionlimit(_recursion_limit)
 
 _HEADER = re.compile(
     r"^(?:(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*)://)?(?P<domain>[^\s/?#]+)"
