@@ -135,6 +135,8 @@ async def test_each_bad_frame_gets_a_precise_error(node: Node) -> None:
             ('{"t": "ping", "v": 1}', "bad_frame"),  # text frame on a MessagePack socket
             # NUL cannot be stored in PostgreSQL text; chat may be stored.
             (msgspec.msgpack.encode({"t": "chat", "v": 1, "text": "hi\x00there"}), "bad_frame"),
+            (b"\x81\xa1t" + b"\x91" * 5000 + b"\xc0", "bad_frame"),  # nested 5,000 deep
+            (b"\x82\xa1t\xa4chat\xa4text" + b"\x91" * 5000 + b"\xc0", "bad_frame"),
         ]
         for data, code in cases:
             await c.send_raw(data)

@@ -390,6 +390,8 @@ def decode(data: bytes | str, *, json_mode: bool) -> ClientFrame:
             raise FrameError(ErrorCode.BAD_FRAME, "binary MessagePack frames expected")
     except (msgspec.DecodeError, msgspec.ValidationError) as exc:
         raise _classify(data, json_mode, exc) from None
+    except RecursionError:
+        raise FrameError(ErrorCode.BAD_FRAME, "frame nested too deeply") from None
     if frame.v != PROTOCOL_VERSION:
         raise FrameError(
             ErrorCode.BAD_VERSION, f"protocol version {PROTOCOL_VERSION} expected", _tag(frame)
@@ -407,6 +409,8 @@ def _classify(data: bytes | str, json_mode: bool, exc: Exception) -> FrameError:
             return FrameError(ErrorCode.BAD_FRAME, "binary MessagePack frames expected")
     except (msgspec.DecodeError, msgspec.ValidationError):
         return FrameError(ErrorCode.BAD_FRAME, "frame is not a map with a type `t`")
+    except RecursionError:
+        return FrameError(ErrorCode.BAD_FRAME, "frame nested too deeply")
     ref = head.t if isinstance(head.t, str) and head.t in _KNOWN_TYPES else None
     if ref is None:
         return FrameError(ErrorCode.UNKNOWN_TYPE, "unknown or missing frame type `t`")
