@@ -123,3 +123,15 @@ async def test_unsupported_or_garbled_bodies(
         headers={**admin_headers, "Content-Type": "application/json"},
     )
     assert garbled.status_code == 422 and garbled.json()["code"] == "import_invalid"
+    too_deep = await client.post(
+        f"{ADMIN}/import",
+        content="[" * 5000,
+        headers={**admin_headers, "Content-Type": "application/json"},
+    )
+    assert too_deep.status_code == 422 and too_deep.json()["code"] == "import_invalid"
+    with_nul = await client.post(
+        f"{ADMIN}/import",
+        content=_csv("aurora-nul,Aurora\x00,,,19900,3,EUR"),
+        headers={**admin_headers, "Content-Type": CSV},
+    )
+    assert with_nul.status_code == 422 and "U+0000" in with_nul.json()["detail"]

@@ -153,3 +153,32 @@ async def test_import_refuses_what_is_not_a_table(client: AsyncClient, db: Async
         )
         assert resp.status_code == 400, content
         assert resp.json()["code"] == "import_invalid"
+
+
+async def test_import_refuses_what_the_database_cannot_hold(
+    client: AsyncClient, db: AsyncSession
+) -> None:
+    admin = await _admin(client, db)
+    for content, fmt, content_type in [
+        ("[" * 5000, "json", "text/plain"),  # nested deeper than any table
+        ('[{"display_name": "Anna\\u0000"}]', "json", "application/octet-stream"),
+        ("display_name,email\nAnna\x00,anna@example.com\n", "csv", "application/octet-stream"),
+    ]:
+        resp = await client.post(
+            "/api/crm/import",
+            params={"brand": AURORA, "format": fmt, "dry_run": "false"},
+            content=content,
+            headers={**admin, "content-type": content_type},
+        )
+        assert resp.status_code in (400, 422), (content[:40], resp.text)
+        assert resp.headers["content-type"] == "application/problem+json"
+    huge_chain = f"display_name,wallet,chain_id\nBruno,{WALLET.lower()},{2**64}\n"
+    report = await client.post(
+        "/api/crm/import",
+        params={"brand": AURORA, "dry_run": "false"},
+        content=huge_chain,
+        headers={**admin, "content-type": "text/plain"},
+    )
+    assert report.status_code == 200, report.text
+    assert [(e["row"], e["field"]) for e in report.json()["errors"]] == [(1, "chain_id")]
+    assert (await client.get("/api/crm/customers", headers=admin)).json()["total"] == 0

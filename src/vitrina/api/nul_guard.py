@@ -1,4 +1,4 @@
-"""Refuses requests that carry the NUL character (U+0000) in their JSON, query or path.
+"""Refuses requests that carry the NUL character (U+0000) in their text, query or path.
 
 PostgreSQL text cannot hold NUL: a name or message containing one would fail at the
 database, after validation, as a 500 (SQLite would store it, so the two backends would
@@ -25,12 +25,17 @@ def has_json_nul(data: bytes) -> bool:
     return _JSON_NUL.search(data) is not None
 
 
-def _is_json(scope: Scope) -> bool:
+def _text_kind(scope: Scope) -> str | None:
+    """ "json" or "text" for bodies that carry text (CSV and JSON imports come as text/*)."""
     for name, value in scope.get("headers", ()):
         if name == b"content-type":
             media = bytes(value).split(b";", 1)[0].strip().lower()
-            return media == b"application/json" or media.endswith(b"+json")
-    return False
+            if media == b"application/json" or media.endswith(b"+json"):
+                return "json"
+            if media.startswith(b"text/"):
+                return "text"
+            return None
+    return None
 
 
 class RefuseNulMiddleware:
@@ -44,10 +49,11 @@ class RefuseNulMiddleware:
         if "\x00" in scope.get("path", "") or b"%00" in scope.get("query_string", b""):
             await send_problem(send, 422, DETAIL, code=ErrorCode.VALIDATION)
             return
-        if not _is_json(scope):
+        kind = _text_kind(scope)
+        if kind is None:  # binary uploads (3D assets) may hold any byte
             await self.app(scope, receive, send)
             return
-        # JSON bodies are small (the body limit applies before this), so read it whole.
+        # Text bodies are small (the body limit applies before this), so read it whole.
         chunks: list[bytes] = []
         while True:
             message = await receive()
@@ -58,7 +64,8 @@ class RefuseNulMiddleware:
             if not message.get("more_body", False):
                 break
         body = b"".join(chunks)
-        if has_json_nul(body):
+        # A text body may be JSON sent as text/plain (the CRM import), hence both checks.
+        if has_json_nul(body) or (kind == "text" and b"\x00" in body):
             await send_problem(send, 422, DETAIL, code=ErrorCode.VALIDATION)
             return
         await self.app(scope, _replay([body], None, receive), send)

@@ -55,6 +55,12 @@ def _parse_json(body: bytes) -> list[Any]:
         raise AppError(
             f"The body is not valid JSON: {exc}.", code=CatalogErrorCode.IMPORT_INVALID, status=422
         ) from None
+    except RecursionError:
+        raise AppError(
+            "The body is nested too deeply to be a product list.",
+            code=CatalogErrorCode.IMPORT_INVALID,
+            status=422,
+        ) from None
     if isinstance(data, dict) and isinstance(data.get("products"), list):
         data = data["products"]
     if not isinstance(data, list):

@@ -35,6 +35,8 @@ class Identifier:
     value: str
 
 
+# EIP-2294's bound on EIP-155 chain ids: larger ones cannot be signed for safely in JavaScript.
+MAX_CHAIN_ID = 4_503_599_627_370_476
 _DID = re.compile(r"^did:[a-z0-9]+:[A-Za-z0-9._:%-]{1,200}$")
 _SYSTEM_VALUE = re.compile(r"^([A-Za-z0-9][A-Za-z0-9_.-]{0,39}):(\S{1,200})$")
 

@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from vitrina.core.json_value import JsonObject
 from vitrina.core.timerange import Instant
-from vitrina.crm.identifiers import IdentityKind
+from vitrina.crm.identifiers import MAX_CHAIN_ID, IdentityKind
 
 
 class StrictModel(BaseModel):
@@ -20,8 +20,7 @@ Tag = str
 class IdentityCreate(StrictModel):
     kind: IdentityKind
     value: str = Field(min_length=1, max_length=255)
-    # EIP-2294's bound: larger chain ids cannot be signed for safely in JavaScript.
-    chain_id: int | None = Field(default=None, ge=1, le=4_503_599_627_370_476)
+    chain_id: int | None = Field(default=None, ge=1, le=MAX_CHAIN_ID)
 
 
 class IdentityRead(BaseModel):

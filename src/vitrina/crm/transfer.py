@@ -23,7 +23,13 @@ from vitrina.core.errors import AppError
 from vitrina.core.events import EventBus
 from vitrina.crm import service
 from vitrina.crm.errors import CrmErrorCode
-from vitrina.crm.identifiers import Identifier, IdentityKind, InvalidIdentifier, normalise
+from vitrina.crm.identifiers import (
+    MAX_CHAIN_ID,
+    Identifier,
+    IdentityKind,
+    InvalidIdentifier,
+    normalise,
+)
 from vitrina.crm.models import CustomerIdentity, CustomerProfile
 
 COLUMNS = {
@@ -55,12 +61,37 @@ class Report:
     errors: list[RowError] = field(default_factory=list)
 
 
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    return False
+
+
 def parse(content: str, fmt: str) -> list[dict[str, Any]]:
+    rows = _parse_rows(content, fmt)
+    for number, row in enumerate(rows, start=1):
+        if _has_nul(row):  # PostgreSQL text cannot hold it
+            raise AppError(
+                f"Row {number} contains a NUL character (U+0000).",
+                code=CrmErrorCode.IMPORT_INVALID,
+            )
+    return rows
+
+
+def _parse_rows(content: str, fmt: str) -> list[dict[str, Any]]:
     if fmt == "json":
         try:
             data = json.loads(content)
         except json.JSONDecodeError as exc:
             raise AppError(f"Not JSON: {exc}", code=CrmErrorCode.IMPORT_INVALID) from None
+        except RecursionError:
+            raise AppError(
+                "JSON import nested too deeply.", code=CrmErrorCode.IMPORT_INVALID
+            ) from None
         if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
             raise AppError("JSON import is a list of objects.", code=CrmErrorCode.IMPORT_INVALID)
         rows: list[dict[str, Any]] = data
@@ -96,6 +127,10 @@ def _row_identifiers(
             chain_id = int(str(row["chain_id"]).strip())
         except ValueError:
             errors.append(RowError(number, "chain_id", "not a number"))
+        else:
+            if not 1 <= chain_id <= MAX_CHAIN_ID:
+                errors.append(RowError(number, "chain_id", "not an EIP-155 chain id"))
+                chain_id = None
     for column, kind in COLUMNS.items():
         for raw in _split(row.get(column)):
             try:
