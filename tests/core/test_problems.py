@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from httpx import AsyncClient
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -173,3 +175,30 @@ async def test_values_longer_than_their_columns_are_422_not_a_database_error(
         422,
     )
     assert body["errors"][0]["loc"][:2] == ["body", "queues"]
+
+
+async def test_nan_and_infinity_are_refused_so_the_storefront_stays_drawable(
+    client: AsyncClient, db: AsyncSession
+) -> None:
+    """Python's JSON parser accepts NaN and Infinity; a layout holding one broke the brand."""
+    for _name, seeder in SEEDERS:
+        await seeder(db)
+    await db.commit()
+    headers = await staff_headers(client, db, roles=["admin"])
+    before = (await client.get("/api/brands/aurora-motors")).json()["layout"]
+    marked = json.loads(json.dumps(before))
+    zone = next(z for z in marked["zones"] if z["stands"])
+    zone["stands"][0]["x"] = 123456.25
+    for token in ("NaN", "Infinity", "-Infinity"):
+        body = json.dumps({"layout": marked}).replace("123456.25", token)
+        problem = _is_problem(
+            await client.patch(
+                "/api/admin/brands/aurora-motors",
+                content=body,
+                headers={**headers, "content-type": "application/json"},
+            ),
+            422,
+        )
+        assert problem["code"] == "validation_error", token
+    after = await client.get("/api/brands/aurora-motors")
+    assert after.status_code == 200 and after.json()["layout"] == before

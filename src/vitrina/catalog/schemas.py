@@ -8,6 +8,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from vitrina.core.schemas import RequestModel
+
 Locale = Literal["en", "fr", "it"]
 LOCALES: tuple[str, ...] = ("en", "fr", "it")
 SLUG = r"^[a-z0-9][a-z0-9_-]*$"
@@ -29,8 +31,8 @@ def _refuse_floats(value: object) -> object:
 Price = Annotated[str | int, BeforeValidator(_refuse_floats)]
 
 
-class StrictModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+class StrictModel(RequestModel):
+    model_config = ConfigDict(str_strip_whitespace=True)
 
 
 class Text(StrictModel):

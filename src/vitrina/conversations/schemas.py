@@ -6,13 +6,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from vitrina.conversations.states import Channel, State
+from vitrina.core.schemas import RequestModel as StrictModel
 
 MESSAGE_MAX_CHARS = 4000
 Disposition = Literal["solved", "not_solved", "follow_up", "spam", "duplicate"]
-
-
-class StrictModel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class HandoffSummary(StrictModel):

@@ -35,6 +35,7 @@ from vitrina.conversations.webhook_outbox import channel_secret, sign
 from vitrina.core.config import Settings
 from vitrina.core.errors import AppError, NotFound, Unauthenticated
 from vitrina.core.events import EventBus
+from vitrina.core.schemas import RequestModel
 
 MAX_SKEW_S = 300
 
@@ -90,8 +91,7 @@ admin_router = APIRouter(
 )
 
 
-class WebhookMessage(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class WebhookMessage(RequestModel):
     contact_id: str = Field(min_length=1, max_length=200)
     name: str = Field(default="", max_length=120)
     text: str = Field(min_length=1, max_length=MESSAGE_MAX_CHARS)
@@ -106,8 +106,7 @@ class WebhookChannelRead(BaseModel):
     outbound_url: str | None
 
 
-class WebhookChannelUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class WebhookChannelUpdate(RequestModel):
     outbound_url: Annotated[AnyHttpUrl, UrlConstraints(max_length=2000)] = Field(
         description="Where replies are POSTed (http or https), at most 2,000 characters"
     )

@@ -6,12 +6,13 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from vitrina.core.json_value import JsonObject
+from vitrina.core.schemas import RequestModel
 from vitrina.core.timerange import Instant
 from vitrina.crm.identifiers import MAX_CHAIN_ID, IdentityKind
 
 
-class StrictModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+class StrictModel(RequestModel):
+    model_config = ConfigDict(str_strip_whitespace=True)
 
 
 Tag = str

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, HttpUrl
 
 from vitrina.api.deps import Access, Bus, DbSession, staff_or_scope
 from vitrina.core.errors import AppError
+from vitrina.core.schemas import RequestModel
 from vitrina.core.security import Principal, Role
 from vitrina.crm import service, transfer, webhooks
 from vitrina.crm.errors import CrmErrorCode
@@ -48,8 +49,7 @@ class ImportReport(BaseModel):
     errors: list[RowErrorRead]
 
 
-class WebhookCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class WebhookCreate(RequestModel):
     brand: str = Field(max_length=64)
     url: HttpUrl
     events: list[str] = Field(default_factory=list, description="Empty means every event.")

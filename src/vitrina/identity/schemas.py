@@ -5,14 +5,15 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
+from vitrina.core.schemas import RequestModel
 from vitrina.core.security import Role
 
 StaffRole = Literal["admin", "supervisor", "agent", "dpo"]
 BrandSlug = Annotated[str, Field(min_length=1, max_length=64)]
 
 
-class StrictModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+class StrictModel(RequestModel):
+    model_config = ConfigDict(str_strip_whitespace=True)
 
 
 class LoginRequest(StrictModel):

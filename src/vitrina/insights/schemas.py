@@ -3,16 +3,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
+from vitrina.core.schemas import RequestModel as StrictModel
 from vitrina.core.timerange import AwareInstant
 
 Name = Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_-]*$")
 SignalType = Literal["dwell", "gaze", "click", "view"]
-
-
-class StrictModel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class GazeRay(StrictModel):

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from vitrina.core.schemas import RequestModel as StrictModel
 from vitrina.privacy.subjects import SUBJECT_PATTERN
 from vitrina.privacy.texts import Purpose
 
@@ -15,10 +16,6 @@ Locale = Literal["en", "fr", "it"]
 Channel = Literal["storefront_3d", "storefront_2d", "privacy_centre", "agent", "api"]
 RequestKind = Literal["access", "erasure"]
 RequestStatus = Literal["pending", "running", "done", "failed"]
-
-
-class StrictModel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class PurposeText(StrictModel):

@@ -6,6 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from vitrina.core.schemas import RequestModel as StrictModel
+
 Name = Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_-]*$")
 Named = Annotated[str, Name]
 
@@ -14,10 +16,6 @@ class Presence(StrEnum):
     ONLINE = "online"
     AWAY = "away"
     OFFLINE = "offline"
-
-
-class StrictModel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class PresenceUpdate(StrictModel):

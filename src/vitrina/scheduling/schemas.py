@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field
 
+from vitrina.core.schemas import RequestModel as StrictModel
 from vitrina.core.timerange import Day, Instant
 
 Slug = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")]
@@ -23,10 +24,6 @@ def _aware(value: datetime) -> datetime:
 
 
 AwareDatetime = Annotated[Instant, AfterValidator(_aware)]
-
-
-class StrictModel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class HoursException(StrictModel):
