@@ -5,6 +5,7 @@ from __future__ import annotations
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from vitrina.demo import SEEDERS
 from vitrina.identity import service as identity
 from vitrina.identity.models import StaffUser
 
@@ -45,3 +46,10 @@ async def staff_headers(
     email = email or f"{'-'.join(roles)}@example.com"
     await make_staff(db, email=email, roles=roles)
     return await login(client, email)
+
+
+async def seed_demo(db: AsyncSession) -> None:
+    """The demo brand with everything each domain seeds for it, as `vitrina demo` does."""
+    for _name, seeder in SEEDERS:
+        await seeder(db)
+    await db.commit()

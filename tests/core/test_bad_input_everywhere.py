@@ -6,14 +6,14 @@ Walks the OpenAPI description, so each new endpoint is covered the day it is add
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from fastapi import FastAPI
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.factories import staff_headers
-from vitrina.demo import SEEDERS
+from tests.factories import seed_demo, staff_headers
 
 ALL_STAFF_ROLES = ["admin", "supervisor", "agent", "dpo"]
 BAD_BODIES: list[tuple[str, bytes]] = [
@@ -25,12 +25,6 @@ BAD_BODIES: list[tuple[str, bytes]] = [
 
 
 DEMO_BRAND = "aurora-motors"
-
-
-async def _seed_demo(db: AsyncSession) -> None:
-    for _name, seeder in SEEDERS:
-        await seeder(db)
-    await db.commit()
 
 
 def _fill_path(path: str) -> str:
@@ -102,32 +96,55 @@ def _demo_path(path: str) -> str:
     return _fill_path(path)
 
 
-async def test_numbers_too_large_for_the_database_get_problem_json(
-    app: FastAPI, client: AsyncClient, db: AsyncSession
-) -> None:
-    """A 30-digit offset or limit is refused up front, not overflowed in the driver."""
-    await _seed_demo(db)
-    headers = await staff_headers(client, db, roles=ALL_STAFF_ROLES)
-    checked = 0
-    for path, methods in app.openapi()["paths"].items():
+def _bad_query_values(
+    spec: dict[str, Any], values_for: Callable[[list[dict[str, Any]]], list[str]]
+) -> Iterator[tuple[str, str, dict[str, str], str]]:
+    """(method, path, query, what) for each query parameter with a value from `values_for`
+    (given the parameter's schema alternatives), other required parameters well formed."""
+    for path, methods in spec["paths"].items():
         for method, op in methods.items():
             query = [p for p in op.get("parameters", []) if p["in"] == "query"]
             for param in query:
                 kinds = [param["schema"], *param["schema"].get("anyOf", [])]
-                if not any(k.get("type") == "integer" for k in kinds):
-                    continue
-                params = {
-                    p["name"]: _placeholder(p["name"], p["schema"])
-                    for p in query
-                    if p.get("required") and p is not param
-                }
-                params[param["name"]] = str(10**30)
-                resp = await client.request(
-                    method.upper(), _demo_path(path), params=params, headers=headers
-                )
-                _check(resp, f"{method.upper()} {path}?{param['name']}=10**30")
-                checked += 1
-    assert checked >= 8
+                for value in values_for(kinds):
+                    params = {
+                        p["name"]: _placeholder(p["name"], p["schema"])
+                        for p in query
+                        if p.get("required") and p is not param
+                    }
+                    params[param["name"]] = value
+                    yield (
+                        method.upper(),
+                        _demo_path(path),
+                        params,
+                        f"{path}?{param['name']}={value}",
+                    )
+
+
+async def _check_all(
+    client: AsyncClient,
+    headers: dict[str, str],
+    cases: Iterator[tuple[str, str, dict[str, str], str]],
+) -> int:
+    checked = 0
+    for method, path, params, what in cases:
+        resp = await client.request(method, path, params=params, headers=headers)
+        _check(resp, f"{method} {what}")
+        checked += 1
+    return checked
+
+
+async def test_numbers_too_large_for_the_database_get_problem_json(
+    app: FastAPI, client: AsyncClient, db: AsyncSession
+) -> None:
+    """A 30-digit offset or limit is refused up front, not overflowed in the driver."""
+    await seed_demo(db)
+    headers = await staff_headers(client, db, roles=ALL_STAFF_ROLES)
+
+    def huge(kinds: list[dict[str, Any]]) -> list[str]:
+        return [str(10**30)] if any(k.get("type") == "integer" for k in kinds) else []
+
+    assert await _check_all(client, headers, _bad_query_values(app.openapi(), huge)) >= 8
 
 
 EDGES_OF_THE_CALENDAR = {
@@ -140,25 +157,11 @@ async def test_dates_at_the_ends_of_the_calendar_get_problem_json(
     app: FastAPI, client: AsyncClient, db: AsyncSession
 ) -> None:
     """Year 9999 or year 1 in a query is refused up front, not overflowed in arithmetic."""
-    await _seed_demo(db)
+    await seed_demo(db)
     headers = await staff_headers(client, db, roles=ALL_STAFF_ROLES)
-    checked = 0
-    for path, methods in app.openapi()["paths"].items():
-        for method, op in methods.items():
-            query = [p for p in op.get("parameters", []) if p["in"] == "query"]
-            for param in query:
-                kinds = [param["schema"], *param["schema"].get("anyOf", [])]
-                formats = {k.get("format") for k in kinds} & EDGES_OF_THE_CALENDAR.keys()
-                for value in (v for f in formats for v in EDGES_OF_THE_CALENDAR[f]):
-                    params = {
-                        p["name"]: _placeholder(p["name"], p["schema"])
-                        for p in query
-                        if p.get("required") and p is not param
-                    }
-                    params[param["name"]] = value
-                    resp = await client.request(
-                        method.upper(), _demo_path(path), params=params, headers=headers
-                    )
-                    _check(resp, f"{method.upper()} {path}?{param['name']}={value}")
-                    checked += 1
-    assert checked >= 8
+
+    def edges(kinds: list[dict[str, Any]]) -> list[str]:
+        formats = {k.get("format") for k in kinds} & EDGES_OF_THE_CALENDAR.keys()
+        return [v for f in sorted(formats, key=str) for v in EDGES_OF_THE_CALENDAR[str(f)]]
+
+    assert await _check_all(client, headers, _bad_query_values(app.openapi(), edges)) >= 8

@@ -6,9 +6,8 @@ from httpx import AsyncClient
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.factories import staff_headers
+from tests.factories import seed_demo, staff_headers
 from vitrina.crm.models import CustomerProfile
-from vitrina.demo import SEEDERS
 
 
 async def _profiles(db: AsyncSession) -> int:
@@ -19,9 +18,7 @@ async def _profiles(db: AsyncSession) -> int:
 async def test_a_nul_in_a_body_or_query_is_a_422_and_nothing_is_stored(
     client: AsyncClient, db: AsyncSession
 ) -> None:
-    for _name, seeder in SEEDERS:
-        await seeder(db)
-    await db.commit()
+    await seed_demo(db)
     staff = await staff_headers(client, db, roles=["admin", "agent"])
     before = await _profiles(db)
 

@@ -8,8 +8,7 @@ from httpx import AsyncClient
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.factories import staff_headers
-from vitrina.demo import SEEDERS
+from tests.factories import seed_demo, staff_headers
 from vitrina.identity.models import StaffUser
 
 
@@ -118,9 +117,7 @@ async def test_cookie_writes_need_the_csrf_header(client: AsyncClient, db: Async
 async def test_granting_a_brand_that_does_not_exist_is_refused(
     client: AsyncClient, db: AsyncSession
 ) -> None:
-    for _name, seeder in SEEDERS:
-        await seeder(db)
-    await db.commit()
+    await seed_demo(db)
     headers = await staff_headers(client, db, roles=["admin"])
     before = await _count_users(db)
     good = {
@@ -152,9 +149,7 @@ async def test_granting_a_brand_that_does_not_exist_is_refused(
 async def test_values_longer_than_their_columns_are_422_not_a_database_error(
     client: AsyncClient, db: AsyncSession
 ) -> None:
-    for _name, seeder in SEEDERS:
-        await seeder(db)
-    await db.commit()
+    await seed_demo(db)
     headers = await staff_headers(client, db, roles=["admin", "agent"])
     long_url = "https://bridge.example.com/" + "r" * 2000
     body = _is_problem(
@@ -181,9 +176,7 @@ async def test_nan_and_infinity_are_refused_so_the_storefront_stays_drawable(
     client: AsyncClient, db: AsyncSession
 ) -> None:
     """Python's JSON parser accepts NaN and Infinity; a layout holding one broke the brand."""
-    for _name, seeder in SEEDERS:
-        await seeder(db)
-    await db.commit()
+    await seed_demo(db)
     headers = await staff_headers(client, db, roles=["admin"])
     before = (await client.get("/api/brands/aurora-motors")).json()["layout"]
     marked = json.loads(json.dumps(before))

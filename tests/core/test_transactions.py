@@ -12,12 +12,11 @@ from httpx import ASGITransport, AsyncClient
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.factories import staff_headers
+from tests.factories import seed_demo, staff_headers
 from vitrina.api.problems import install_problem_handlers
 from vitrina.brands.demo import demo_brand_data
 from vitrina.brands.models import Brand
 from vitrina.core.db import create_engine
-from vitrina.demo import SEEDERS
 
 Message = MutableMapping[str, Any]
 
@@ -26,9 +25,7 @@ async def test_a_saved_change_is_visible_to_others_when_the_reply_arrives(
     app: FastAPI, db: AsyncSession
 ) -> None:
     """A console that reloads the moment "saved" arrives must read the saved data."""
-    for _name, seeder in SEEDERS:
-        await seeder(db)
-    await db.commit()
+    await seed_demo(db)
     seen_when_replied: list[str] = []
 
     async def watching(scope: Any, receive: Any, send: Any) -> None:
