@@ -193,3 +193,27 @@ async def test_malformed_mail_is_refused_or_stored_bounded_and_readable(
     assert "blah blah" in message["body"] and message["body"].endswith("[… truncated]")
     assert len(detail["subject"]) <= 200
     assert rows[0]["customer_email"] == "mea@example.org"
+
+
+async def test_a_nul_in_the_text_is_dropped_and_the_mail_is_accepted(
+    app: FastAPI, client: AsyncClient, db: AsyncSession, settings: Settings
+) -> None:
+    """PostgreSQL text cannot hold NUL; refusing with 451 would make the sender retry forever."""
+    await make_brands(db)
+    await make_staff(db, email="ava@example.com", roles=["agent"], brand_slugs=[BRAND], name="Ava")
+    ava = await login(client, "ava@example.com")
+    host, _, port = (settings.inbound_smtp_listen or "").rpartition(":")
+    raw = (
+        f"From: Mia Rossi <mia@example.org>\r\nTo: {INBOUND}\r\nSubject: Test drive\r\n"
+        "Message-ID: <nul@example.org>\r\nMIME-Version: 1.0\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+    ).encode() + b"Is Friday\x00 possible?\r\n"
+    await aiosmtplib.send(
+        raw, sender="mia@example.org", recipients=[INBOUND], hostname=host, port=int(port)
+    )
+    rows = await _conversations(client, ava)
+    assert len(rows) == 1
+    detail = (await client.get(f"/api/console/conversations/{rows[0]['id']}", headers=ava)).json()
+    assert [m["body"] for m in detail["messages"] if m["author_kind"] == "customer"] == [
+        "Is Friday possible?"
+    ]

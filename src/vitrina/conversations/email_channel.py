@@ -58,7 +58,7 @@ def _html_to_text(html: str) -> str:
 
 
 def _text(value: object) -> str:
-    """A header as text PostgreSQL can store (no NUL characters)."""
+    """A header or body as text PostgreSQL can store (no NUL characters)."""
     return str(value).replace("\x00", "")
 
 
@@ -158,7 +158,7 @@ class MailIngest:
         )
         if conversation is not None and (conversation.customer_email or "") != address.lower():
             conversation = None
-        text = reply_text(parsed) or "(no text)"
+        text = _text(reply_text(parsed)) or "(no text)"
         if conversation is not None and conversation.state == State.RESOLVED:
             rating = service.parse_rating(text)
             if rating and conversation.csat_score is None:
