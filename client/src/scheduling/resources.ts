@@ -11,16 +11,21 @@ export class ResourcesView {
   private readonly editor = el("div", { class: "resource-editor" });
   private readonly status = el("p", { role: "status", class: "status", "data-testid": "resources-status" });
   private resources: Resource[] = [];
+  private request = 0;
 
   constructor(private brand: () => string) {
     this.element = el("section", { class: "resources-view", "aria-labelledby": "resources-heading" }, el("h2", { id: "resources-heading" }, "Resources"), this.list, this.editor, this.status);
   }
 
   async show(): Promise<void> {
+    const ticket = ++this.request;
     try {
-      this.resources = await staffApi.resources(this.brand());
+      const resources = await staffApi.resources(this.brand());
+      if (ticket !== this.request) return; // a later brand or reload won
+      this.resources = resources;
       this.renderList();
     } catch (error) {
+      if (ticket !== this.request) return;
       this.status.textContent = error instanceof ApiError ? error.detail : "The resources could not be loaded.";
     }
   }
