@@ -26,7 +26,7 @@ def has_json_nul(data: bytes) -> bool:
 
 
 def _text_kind(scope: Scope) -> str | None:
-    """ "json" or "text" for bodies that carry text (CSV and JSON imports come as text/*)."""
+    """Which text a body carries: "json", "text" (CSV and JSON imports) or None (binary)."""
     for name, value in scope.get("headers", ()):
         if name == b"content-type":
             media = bytes(value).split(b";", 1)[0].strip().lower()
