@@ -4,6 +4,7 @@
 
 import { call, type Conversation } from "./api";
 import { clear, el } from "../ui/dom";
+import { Latest } from "../ui/latest";
 
 export interface CustomerPanel {
   customer_id: string | null;
@@ -94,7 +95,7 @@ export async function renderCustomer360(
 ): Promise<void> {
   const panel = await customerApi.panel(conversation.id).catch(() => null);
   const profile = panel?.customer_id ? await customerApi.profile(panel.customer_id, `console: conversation ${conversation.id}`).catch(() => null) : null;
-  if (!isCurrent()) return; // the advisor opened another conversation meanwhile
+  if (!isCurrent()) return; // a later opening (of this conversation or another) renders instead
   clear(side);
   side.append(
     el("h2", {}, "Customer"),
@@ -135,10 +136,13 @@ export async function renderCustomer360(
   if (profile && panel?.customer_id) {
     const accountBox = el("div", { class: "account" });
     const show = el("button", { type: "button" }, "Show contracts and vehicles");
+    const accountLoads = new Latest(); // the button stays until an answer comes: clicks can overlap
     show.addEventListener("click", () => {
+      const stillNewest = accountLoads.begin();
       void customerApi
         .account(panel.customer_id!, `console: conversation ${conversation.id}`)
         .then((account) => {
+          if (!stillNewest()) return;
           clear(accountBox);
           accountBox.append(
             el(
@@ -153,6 +157,7 @@ export async function renderCustomer360(
           if (!account.contracts.length && !account.vehicles.length) accountBox.append(el("p", { class: "empty" }, "No account items"));
         })
         .catch((error: unknown) => {
+          if (!stillNewest()) return;
           accountBox.textContent = error instanceof Error ? error.message : String(error);
         });
     });

@@ -5,6 +5,7 @@
 import { ApiError, api, type Advisor, type Canned, type Conversation, type Message } from "./api";
 import { applyFrame, cannedMatches, initialState, waited, type ConsoleFrame, type ConsoleState } from "./state";
 import { clear, el } from "../ui/dom";
+import { Latest } from "../ui/latest";
 import { renderCustomer360 } from "./customer360";
 
 const DISPOSITIONS = ["solved", "not_solved", "follow_up", "spam", "duplicate"];
@@ -14,6 +15,8 @@ export class ConsoleApp {
   private presence: Advisor["status"] = "offline";
   private canned: Canned[] = [];
   private socket: WebSocket | null = null;
+  private readonly listLoads = new Latest();
+  private readonly openings = new Latest();
   private readonly parts = {
     presence: el("select", { "aria-label": "Presence" }),
     queue: el("ul", { class: "list", "aria-label": "Queue" }),
@@ -82,8 +85,10 @@ export class ConsoleApp {
   }
 
   private async refresh(): Promise<void> {
+    const stillNewest = this.listLoads.begin();
     this.state = { ...this.state, stale: false };
     const [queue, mine, withBot] = await Promise.all([api.queue(), api.mine(), api.withBot()]);
+    if (!stillNewest()) return; // lists asked for after a later change are on their way
     this.state = { ...this.state, queue, mine, withBot };
     this.renderLists();
   }
@@ -127,12 +132,19 @@ export class ConsoleApp {
   }
 
   private async open(id: string): Promise<void> {
+    const stillNewest = this.openings.begin();
     this.watch(id);
-    const detail = await api.detail(id);
+    const detail = await api.detail(id).catch((error: unknown) => {
+      if (stillNewest()) throw error;
+      return null;
+    });
+    if (!detail || !stillNewest()) return; // the advisor opened another conversation meanwhile
     this.state = { ...this.state, open: detail };
-    this.canned = await api.canned(detail.brand_slug, detail.locale).catch(() => []);
+    const canned = await api.canned(detail.brand_slug, detail.locale).catch(() => []);
+    if (!stillNewest()) return;
+    this.canned = canned;
     this.renderConversation();
-    await this.renderCustomer();
+    await this.renderCustomer(stillNewest);
   }
 
   /** The open conversation's view; built once per conversation so a draft survives live updates. */
@@ -252,12 +264,12 @@ export class ConsoleApp {
     );
   }
 
-  private async renderCustomer(): Promise<void> {
+  private async renderCustomer(stillNewest: () => boolean): Promise<void> {
     const c = this.state.open;
     clear(this.parts.side);
     if (!c) return;
     const history = await api.history(c.id).catch(() => []);
-    await renderCustomer360(this.parts.side, c, history, () => this.state.open?.id === c.id);
+    await renderCustomer360(this.parts.side, c, history, stillNewest);
   }
 
   private button(label: string, action: () => Promise<unknown>): HTMLButtonElement {

@@ -4,6 +4,7 @@
  */
 
 import { el, clear } from "../ui/dom";
+import { Latest } from "../ui/latest";
 import { PrivacyApi, type ConsentRecord, type ConsentState, type PrivacyRequest, type Purpose } from "./api";
 import { currentChoices, inForce } from "./model";
 import { purposeForm } from "./prompt";
@@ -52,6 +53,8 @@ export async function mountPrivacyCentre(
   const purposes = await api.purposes(locale);
   const titles = new Map(purposes.map((p) => [p.purpose, p.title]));
 
+  // Each save reads the history again: two quick saves must not end on the older list.
+  const historyLoads = new Latest();
   const renderHistory = (records: ConsentRecord[]): void => {
     clear(historyList);
     for (const r of [...records].reverse()) {
@@ -62,6 +65,7 @@ export async function mountPrivacyCentre(
   };
 
   const refresh = async (): Promise<void> => {
+    const historyIsNewest = historyLoads.begin();
     const [state, history] = await Promise.all([api.consents(), api.history()]);
     clear(choicesBox);
     choicesBox.append(
@@ -70,13 +74,15 @@ export async function mountPrivacyCentre(
           const next = await api.setConsents(choices, "privacy_centre");
           status.textContent = pt(locale, "centre.saved");
           options.onChange?.(inForce(next), next);
-          renderHistory(await api.history());
+          const savedHistoryIsNewest = historyLoads.begin();
+          const saved = await api.history();
+          if (savedHistoryIsNewest()) renderHistory(saved);
         })().catch(() => {
           status.textContent = pt(locale, "centre.failed");
         });
       }),
     );
-    renderHistory(history);
+    if (historyIsNewest()) renderHistory(history);
   };
 
   const follow = async (req: PrivacyRequest, progress: HTMLProgressElement): Promise<PrivacyRequest> => {

@@ -2,6 +2,7 @@
 
 import { ApiError } from "../console/api";
 import { clear, el } from "../ui/dom";
+import { Latest } from "../ui/latest";
 import { staffApi, type Agenda } from "./api";
 import { addDays, agendaRows, clockTime, todayIn } from "./model";
 
@@ -13,7 +14,7 @@ export class AgendaView {
   private readonly status = el("p", { role: "status", class: "status" });
   private day = "";
   private timezone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-  private request = 0;
+  private readonly loads = new Latest();
 
   constructor(private brand: () => string) {
     const button = (label: string, testid: string, action: () => void) => {
@@ -46,17 +47,17 @@ export class AgendaView {
     const first = !this.day && day === undefined;
     this.day = day ?? (this.day || todayIn(this.timezone));
     this.dayInput.value = this.day;
-    const ticket = ++this.request;
+    const stillNewest = this.loads.begin();
     try {
       const agenda = await staffApi.agenda(this.brand(), this.day);
-      if (ticket !== this.request) return; // a later click won
+      if (!stillNewest()) return; // another day or brand was asked for meanwhile
       this.timezone = agenda.timezone;
       const today = todayIn(agenda.timezone);
       if (first && today !== this.day) return this.show(today);
       this.status.textContent = "";
       this.render(agenda);
     } catch (error) {
-      if (ticket !== this.request) return;
+      if (!stillNewest()) return;
       this.status.textContent = error instanceof ApiError ? error.detail : "The agenda could not be loaded.";
     }
   }

@@ -2,6 +2,7 @@
 
 import { ApiError } from "../console/api";
 import { clear, el } from "../ui/dom";
+import { Latest } from "../ui/latest";
 import { staffApi, type Resource, type ResourceUpdate } from "./api";
 import { WEEKDAYS, formatExceptions, formatSpans, parseExceptions, parseSpans } from "./model";
 
@@ -11,21 +12,21 @@ export class ResourcesView {
   private readonly editor = el("div", { class: "resource-editor" });
   private readonly status = el("p", { role: "status", class: "status", "data-testid": "resources-status" });
   private resources: Resource[] = [];
-  private request = 0;
+  private readonly loads = new Latest();
 
   constructor(private brand: () => string) {
     this.element = el("section", { class: "resources-view", "aria-labelledby": "resources-heading" }, el("h2", { id: "resources-heading" }, "Resources"), this.list, this.editor, this.status);
   }
 
   async show(): Promise<void> {
-    const ticket = ++this.request;
+    const stillNewest = this.loads.begin();
     try {
       const resources = await staffApi.resources(this.brand());
-      if (ticket !== this.request) return; // a later brand or reload won
+      if (!stillNewest()) return; // another brand (or a reload) was asked for meanwhile
       this.resources = resources;
       this.renderList();
     } catch (error) {
-      if (ticket !== this.request) return;
+      if (!stillNewest()) return;
       this.status.textContent = error instanceof ApiError ? error.detail : "The resources could not be loaded.";
     }
   }

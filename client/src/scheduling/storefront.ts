@@ -10,6 +10,7 @@ import "./scheduling.css";
 import { ApiError } from "../api/http";
 import { locale, onLocaleChange } from "../i18n";
 import { clear, el } from "../ui/dom";
+import { Latest } from "../ui/latest";
 import { customerApi, type Appointment, type Slot } from "./api";
 import { canReschedule, localTime, upcoming } from "./model";
 import { st, type SchedulingKey } from "./strings";
@@ -28,6 +29,7 @@ export class AppointmentList {
   private appointments: Appointment[] = [];
   private loaded = false;
   private failed = false;
+  private readonly loads = new Latest();
 
   constructor(
     private readonly brand: string,
@@ -40,10 +42,15 @@ export class AppointmentList {
   }
 
   async refresh(): Promise<void> {
+    // Both lists refresh each other after a change: an answer from before it must not win.
+    const stillNewest = this.loads.begin();
     try {
-      this.appointments = upcoming(await customerApi.mine());
+      const mine = await customerApi.mine();
+      if (!stillNewest()) return;
+      this.appointments = upcoming(mine);
       this.failed = false;
     } catch {
+      if (!stillNewest()) return;
       this.failed = true;
     }
     this.loaded = true;

@@ -9,6 +9,7 @@ import { formatMoney, quote, saveConfiguration, type Explainer, type Product, ty
 import { locale, localized, t } from "../i18n";
 import { ExplainerSteps, defaultSelection, orderedSelection, toggleOption, twinLook, type TwinLook } from "../product/configurator";
 import { clear, el } from "./dom";
+import { Latest } from "./latest";
 
 export interface ProductPanelHooks {
   onLook?: (look: TwinLook) => void;
@@ -25,7 +26,8 @@ export class ProductPanel {
   private readonly priceBox: HTMLElement;
   private readonly stepBox: HTMLElement;
   private readonly shareBox: HTMLElement;
-  private quoteSeq = 0;
+  private readonly quoting = new Latest();
+  private readonly saving = new Latest();
 
   constructor(
     private readonly brand: string,
@@ -105,19 +107,20 @@ export class ProductPanel {
       input.checked = this.selection.has(input.value);
     }
     this.shareBox.textContent = "";
+    this.saving.discard(); // a link still on its way would share the previous choice
     this.hooks.onLook?.(twinLook(this.product, this.selection));
     void this.refreshPrice();
   }
 
   private async refreshPrice(): Promise<void> {
-    const seq = ++this.quoteSeq;
+    const stillNewest = this.quoting.begin();
     try {
       const result = await quote(this.brand, this.product.slug, orderedSelection(this.product, this.selection), locale());
-      if (seq !== this.quoteSeq) return; // a newer choice is being priced
+      if (!stillNewest()) return; // a newer choice is being priced
       this.lastQuote = result;
       this.quotes += 1;
     } catch (error) {
-      if (seq !== this.quoteSeq) return;
+      if (!stillNewest()) return;
       this.lastQuote = null;
       console.warn("quote failed", error);
     }
@@ -168,11 +171,14 @@ export class ProductPanel {
   }
 
   private async save(): Promise<void> {
+    const stillNewest = this.saving.begin();
     try {
       const id = await saveConfiguration(this.brand, this.product.slug, orderedSelection(this.product, this.selection));
+      if (!stillNewest()) return; // saved again, or the choice changed, meanwhile
       const link = `${location.origin}/store/${this.brand}?product=${encodeURIComponent(this.product.slug)}&configuration=${encodeURIComponent(id)}`;
       this.shareBox.textContent = `${t("product.saved")} ${link}`;
     } catch (error) {
+      if (!stillNewest()) return;
       this.shareBox.textContent = error instanceof Error ? error.message : String(error);
     }
   }
