@@ -56,6 +56,19 @@ async def _send(settings: Settings, message: EmailMessage) -> None:
     await aiosmtplib.send(message, hostname=host, port=int(port))
 
 
+async def _send_raw(settings: Settings, raw: bytes, *, sender: str) -> None:
+    """Bytes as a mail client might send them, malformed or not, to the brand's address."""
+    host, _, port = (settings.inbound_smtp_listen or "").rpartition(":")
+    await aiosmtplib.send(raw, sender=sender, recipients=[INBOUND], hostname=host, port=int(port))
+
+
+async def _agent_ava(client: AsyncClient, db: AsyncSession) -> dict[str, str]:
+    """The brands, and Ava, an agent of the brand, signed in."""
+    await make_brands(db)
+    await make_staff(db, email="ava@example.com", roles=["agent"], brand_slugs=[BRAND], name="Ava")
+    return await login(client, "ava@example.com")
+
+
 async def _conversations(client: AsyncClient, headers: dict[str, str]) -> list[dict[str, object]]:
     for _ in range(100):
         rows = (await client.get("/api/console/conversations", headers=headers)).json()
@@ -72,9 +85,7 @@ async def test_mail_becomes_a_conversation_and_the_reply_threads_back(
     settings: Settings,
     smtp_server: SmtpCapture,
 ) -> None:
-    await make_brands(db)
-    await make_staff(db, email="ava@example.com", roles=["agent"], brand_slugs=[BRAND], name="Ava")
-    ava = await login(client, "ava@example.com")
+    ava = await _agent_ava(client, db)
     first = _mail("Brake noise", "My car squeaks.\n\nMia", msgid="<m1@example.org>")
     first.add_attachment(b"x" * 500, maintype="image", subtype="jpeg", filename="../../photo.jpg")
     first.add_attachment(b"y" * 5000, maintype="application", subtype="pdf", filename="big.pdf")
@@ -150,17 +161,12 @@ async def test_oversized_and_misaddressed_mail_is_refused(
 async def test_malformed_mail_is_refused_or_stored_bounded_and_readable(
     app: FastAPI, client: AsyncClient, db: AsyncSession, settings: Settings
 ) -> None:
-    await make_brands(db)
-    await make_staff(db, email="ava@example.com", roles=["agent"], brand_slugs=[BRAND], name="Ava")
-    ava = await login(client, "ava@example.com")
-    host, _, port = (settings.inbound_smtp_listen or "").rpartition(":")
+    ava = await _agent_ava(client, db)
 
     # No usable sender: refused with a clear reason, nothing stored.
     anonymous = b"To: " + INBOUND.encode() + b"\r\nSubject: hi\r\n\r\nhello\r\n"
     with pytest.raises(aiosmtplib.SMTPResponseException) as refused:
-        await aiosmtplib.send(
-            anonymous, sender="x@example.org", recipients=[INBOUND], hostname=host, port=int(port)
-        )
+        await _send_raw(settings, anonymous, sender="x@example.org")
     assert refused.value.code == 550 and "From" in refused.value.message
 
     # A broken message: unknown charset, bytes that are not text in any charset, a
@@ -182,9 +188,7 @@ async def test_malformed_mail_is_refused_or_stored_bounded_and_readable(
         + long_text.encode()
         + b"\r\n--XYZ\r\n"
     )
-    await aiosmtplib.send(
-        broken, sender="mea@example.org", recipients=[INBOUND], hostname=host, port=int(port)
-    )
+    await _send_raw(settings, broken, sender="mea@example.org")
     rows = await _conversations(client, ava)
     assert len(rows) == 1
     detail = (await client.get(f"/api/console/conversations/{rows[0]['id']}", headers=ava)).json()
@@ -199,18 +203,13 @@ async def test_a_nul_in_the_text_is_dropped_and_the_mail_is_accepted(
     app: FastAPI, client: AsyncClient, db: AsyncSession, settings: Settings
 ) -> None:
     """PostgreSQL text cannot hold NUL; refusing with 451 would make the sender retry forever."""
-    await make_brands(db)
-    await make_staff(db, email="ava@example.com", roles=["agent"], brand_slugs=[BRAND], name="Ava")
-    ava = await login(client, "ava@example.com")
-    host, _, port = (settings.inbound_smtp_listen or "").rpartition(":")
+    ava = await _agent_ava(client, db)
     raw = (
         f"From: Mia Rossi <mia@example.org>\r\nTo: {INBOUND}\r\nSubject: Test drive\r\n"
         "Message-ID: <nul@example.org>\r\nMIME-Version: 1.0\r\n"
         "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
     ).encode() + b"Is Friday\x00 possible?\r\n"
-    await aiosmtplib.send(
-        raw, sender="mia@example.org", recipients=[INBOUND], hostname=host, port=int(port)
-    )
+    await _send_raw(settings, raw, sender="mia@example.org")
     rows = await _conversations(client, ava)
     assert len(rows) == 1
     detail = (await client.get(f"/api/console/conversations/{rows[0]['id']}", headers=ava)).json()
