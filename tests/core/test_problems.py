@@ -11,6 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tests.factories import seed_demo, staff_headers
 from vitrina.identity.models import StaffUser
 
+# A valid body for POST /api/admin/users.
+NEW_AGENT = {
+    "email": "new@example.com",
+    "display_name": "New",
+    "password": "long enough password",
+    "roles": ["agent"],
+}
+
 
 def _is_problem(resp, status: int) -> dict:  # type: ignore[no-untyped-def]
     assert resp.status_code == status, resp.text
@@ -41,12 +49,7 @@ async def test_malformed_json(client: AsyncClient, db: AsyncSession) -> None:
 async def test_wrong_types_and_unknown_fields(client: AsyncClient, db: AsyncSession) -> None:
     headers = await staff_headers(client, db, roles=["admin"])
     before = await _count_users(db)
-    good = {
-        "email": "new@example.com",
-        "display_name": "New",
-        "password": "long enough password",
-        "roles": ["agent"],
-    }
+    good = NEW_AGENT
     body = _is_problem(
         await client.post("/api/admin/users", json={**good, "roles": "agent"}, headers=headers), 422
     )
@@ -120,12 +123,7 @@ async def test_granting_a_brand_that_does_not_exist_is_refused(
     await seed_demo(db)
     headers = await staff_headers(client, db, roles=["admin"])
     before = await _count_users(db)
-    good = {
-        "email": "ava@example.com",
-        "display_name": "Ava",
-        "password": "long enough password",
-        "roles": ["agent"],
-    }
+    good = NEW_AGENT
     typo = {**good, "brand_slugs": ["aurora-motor"]}
     body = _is_problem(await client.post("/api/admin/users", json=typo, headers=headers), 422)
     assert body["code"] == "unknown_brand" and body["unknown"] == ["aurora-motor"]
