@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { Agenda, Appointment } from "./api";
+import type { Agenda } from "./api";
+import { appointment } from "../testing/appointments";
 import {
   addDays,
   agendaRows,
@@ -12,31 +13,6 @@ import {
   todayIn,
   upcoming,
 } from "./model";
-
-function appointment(id: string, start: string, extra: Partial<Appointment> = {}): Appointment {
-  const end = new Date(Date.parse(start) + 30 * 60_000).toISOString();
-  return {
-    id,
-    brand_slug: "aurora-motors",
-    type_slug: "test-drive",
-    type_name: "Test drive",
-    location: "",
-    status: "confirmed",
-    start,
-    end,
-    timezone: "Europe/Paris",
-    local_start: start,
-    hold_expires_at: null,
-    customer_ref: "guest:x",
-    customer_name: "Mia",
-    customer_email: null,
-    resources: [],
-    ics_uid: `${id}@vitrina`,
-    sequence: 0,
-    notes: "",
-    ...extra,
-  };
-}
 
 describe("days and local times", () => {
   it("reads the date in the brand's zone, not the browser's", () => {

@@ -53,13 +53,17 @@ beforeEach(() => {
 describe("Resources tab, switching brand quickly", () => {
   const shownNames = (view: ResourcesView) => screen(view).all("data-resource").map((row) => row.getAttribute("data-resource"));
   const statusOf = (view: ResourcesView) => screen(view).all("data-testid", "resources-status")[0].textContent;
-
-  it("shows the selected brand's resources when the previous brand's answer comes last", async () => {
+  /** The tab loads Aurora's resources, then the staff member picks Boreal before the answer. */
+  const showAuroraThenBoreal = () => {
     let brand = "aurora";
     const view = new ResourcesView(() => brand);
     const first = view.show();
     brand = "boreal";
-    const second = view.show();
+    return { view, first, second: view.show() };
+  };
+
+  it("shows the selected brand's resources when the previous brand's answer comes last", async () => {
+    const { view, first, second } = showAuroraThenBoreal();
     resourceAnswers.get("boreal")!.resolve([resource("boreal", "Bea")]);
     await second;
     resourceAnswers.get("aurora")!.resolve([resource("aurora", "Ada")]);
@@ -68,11 +72,7 @@ describe("Resources tab, switching brand quickly", () => {
   });
 
   it("does not report the previous brand's failure", async () => {
-    let brand = "aurora";
-    const view = new ResourcesView(() => brand);
-    const first = view.show();
-    brand = "boreal";
-    const second = view.show();
+    const { view, first, second } = showAuroraThenBoreal();
     resourceAnswers.get("boreal")!.resolve([resource("boreal", "Bea")]);
     resourceAnswers.get("aurora")!.reject(new ApiError(503, "unavailable", "Aurora is unavailable."));
     await Promise.all([first, second]);
@@ -81,11 +81,7 @@ describe("Resources tab, switching brand quickly", () => {
   });
 
   it("reports the selected brand's failure", async () => {
-    let brand = "aurora";
-    const view = new ResourcesView(() => brand);
-    const first = view.show();
-    brand = "boreal";
-    const second = view.show();
+    const { view, first, second } = showAuroraThenBoreal();
     resourceAnswers.get("aurora")!.resolve([resource("aurora", "Ada")]);
     resourceAnswers.get("boreal")!.reject(new ApiError(503, "unavailable", "Boreal is unavailable."));
     await Promise.all([first, second]);

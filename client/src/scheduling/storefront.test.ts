@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
+import { appointment } from "../testing/appointments";
 import { deferred, type Deferred } from "../testing/deferred";
 import type { FakeElement } from "../testing/fakeDom";
 import { customerApi, type Appointment } from "./api";
@@ -6,29 +7,6 @@ import { AppointmentList } from "./storefront";
 
 vi.mock("../ui/dom", () => import("../testing/fakeDom"));
 vi.mock("./api", () => ({ customerApi: { mine: vi.fn() } }));
-
-function confirmed(id: string): Appointment {
-  return {
-    id,
-    brand_slug: "aurora",
-    type_slug: "test-drive",
-    type_name: "Test drive",
-    location: "Milan showroom",
-    status: "confirmed",
-    start: "2099-03-02T09:00:00Z",
-    end: "2099-03-02T10:00:00Z",
-    timezone: "Europe/Rome",
-    local_start: "2099-03-02T10:00:00+01:00",
-    hold_expires_at: null,
-    customer_ref: "c1",
-    customer_name: "Mia",
-    customer_email: null,
-    resources: [],
-    ics_uid: `${id}@vitrina`,
-    sequence: 0,
-    notes: "",
-  };
-}
 
 /** The answers to "my appointments" not sent yet, in the order they were asked for. */
 let answers: Deferred<Appointment[]>[];
@@ -51,7 +29,7 @@ describe("My appointments, refreshed twice in a row", () => {
     const after = list.refresh();
     answers[1].resolve([]);
     await after;
-    answers[0].resolve([confirmed("a1")]);
+    answers[0].resolve([appointment("a1", "2099-03-02T09:00:00Z")]);
     await before;
     expect(shownIds(list)).toEqual([]);
   });
@@ -60,7 +38,7 @@ describe("My appointments, refreshed twice in a row", () => {
     const list = new AppointmentList("aurora", "appointments-2d", () => undefined);
     const before = list.refresh();
     const after = list.refresh();
-    answers[1].resolve([confirmed("a1")]);
+    answers[1].resolve([appointment("a1", "2099-03-02T09:00:00Z")]);
     answers[0].reject(new Error("offline"));
     await Promise.all([before, after]);
     expect(shownIds(list)).toEqual(["a1"]);
@@ -71,7 +49,7 @@ describe("My appointments, refreshed twice in a row", () => {
     const list = new AppointmentList("aurora", "appointments-2d", () => undefined);
     const before = list.refresh();
     const after = list.refresh();
-    answers[0].resolve([confirmed("a1")]);
+    answers[0].resolve([appointment("a1", "2099-03-02T09:00:00Z")]);
     answers[1].reject(new Error("offline"));
     await Promise.all([before, after]);
     expect(shownIds(list)).toEqual([]);
