@@ -10,6 +10,7 @@ from vitrina.identity import service as identity
 from vitrina.identity.models import StaffUser
 
 PASSWORD = "correct horse battery staple"
+DEMO_BRAND = "aurora-motors"
 
 
 async def make_staff(
@@ -20,13 +21,15 @@ async def make_staff(
     brand_slugs: list[str] | None = None,
     name: str = "Staff Member",
 ) -> StaffUser:
+    """A member of staff; of the demo brand unless `brand_slugs` says otherwise (a
+    super-admin serves every brand whatever it lists)."""
     user = await identity.create_user(
         db,
         email=email,
         display_name=name,
         password=PASSWORD,
         roles=roles or ["agent"],
-        brand_slugs=brand_slugs or [],
+        brand_slugs=[DEMO_BRAND] if brand_slugs is None else brand_slugs,
     )
     await db.commit()
     return user
@@ -41,10 +44,15 @@ async def login(client: AsyncClient, email: str, password: str = PASSWORD) -> di
 
 
 async def staff_headers(
-    client: AsyncClient, db: AsyncSession, *, roles: list[str], email: str | None = None
+    client: AsyncClient,
+    db: AsyncSession,
+    *,
+    roles: list[str],
+    email: str | None = None,
+    brand_slugs: list[str] | None = None,
 ) -> dict[str, str]:
     email = email or f"{'-'.join(roles)}@example.com"
-    await make_staff(db, email=email, roles=roles)
+    await make_staff(db, email=email, roles=roles, brand_slugs=brand_slugs)
     return await login(client, email)
 
 

@@ -168,7 +168,11 @@ def create_user(
     email: Annotated[str, typer.Option(help="Sign-in email.")],
     name: Annotated[str, typer.Option(help="Display name.")],
     role: Annotated[
-        list[str], typer.Option(help="Role: admin, supervisor, agent or dpo (repeatable).")
+        list[str],
+        typer.Option(
+            help="Role: superadmin (every brand, creates brands), admin, supervisor, agent or "
+            "dpo (repeatable)."
+        ),
     ],
     brand: Annotated[list[str] | None, typer.Option(help="Brand slug served (repeatable).")] = None,
     password: Annotated[
@@ -179,7 +183,9 @@ def create_user(
         ),
     ] = None,
 ) -> None:
-    """Create a staff account."""
+    """Create a staff account: one that serves the --brand it lists, or a super-admin."""
+    from vitrina.brands import service as brands
+    from vitrina.core.security import SYSTEM_PRINCIPAL
     from vitrina.identity import service as identity
     from vitrina.identity.schemas import StaffUserCreate
 
@@ -205,6 +211,7 @@ def create_user(
         try:
             await runner.ensure_migrated(engine)
             async with transaction(create_sessionmaker(engine)) as db:
+                await brands.require_existing(db, slugs=data.brand_slugs)
                 user = await identity.create_user(
                     db,
                     email=data.email,
@@ -212,6 +219,7 @@ def create_user(
                     password=data.password,
                     roles=list(data.roles),
                     brand_slugs=data.brand_slugs,
+                    actor=SYSTEM_PRINCIPAL,
                 )
                 return user.id, user.email
         finally:

@@ -271,7 +271,7 @@ async def test_staff_of_another_brand_cannot_touch_this_catalog(
     assert (await client.get(f"{PRODUCTS}/aurora-e1")).json()["base_price"]["amount"] == "34900.00"
 
     # An admin serving every brand (no brand list) may manage it; an agent may not.
-    await make_staff(db, email="root@ops.example", roles=["admin"], brand_slugs=[])
+    await make_staff(db, email="root@ops.example", roles=["superadmin"])
     root = await login(client, "root@ops.example")
     assert (await client.get(f"{ADMIN}/products", headers=root)).status_code == 200
     await make_staff(db, email="agent@aurora.example", roles=["agent"], brand_slugs=[BRAND])

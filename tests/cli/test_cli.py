@@ -41,15 +41,59 @@ def test_migrate_demo_and_create_user(tmp_path: Path) -> None:
     second = run(["demo"], tmp_path)
     assert second.returncode == 0
     assert "up to date" in second.stdout
-    made = run(
+    unscoped = run(
         ["admin", "create-user", "--email", "Ops@Example.com", "--name", "Ops", "--role", "admin"],
+        tmp_path,
+        VITRINA_NEW_USER_PASSWORD="a long enough password",
+    )
+    assert unscoped.returncode == 1
+    assert unscoped.stderr.strip() == "error: A staff account must serve at least one brand."
+    made = run(
+        [
+            "admin",
+            "create-user",
+            "--email",
+            "Ops@Example.com",
+            "--name",
+            "Ops",
+            "--role",
+            "superadmin",
+        ],
         tmp_path,
         VITRINA_NEW_USER_PASSWORD="a long enough password",
     )
     assert made.returncode == 0, made.stderr
     assert "created ops@example.com" in made.stdout
+    brand_admin = run(
+        [
+            "admin",
+            "create-user",
+            "--email",
+            "lea@example.com",
+            "--name",
+            "Lea",
+            "--role",
+            "admin",
+            "--brand",
+            "aurora-motors",
+        ],
+        tmp_path,
+        VITRINA_NEW_USER_PASSWORD="a long enough password",
+    )
+    assert brand_admin.returncode == 0, brand_admin.stderr
     again = run(
-        ["admin", "create-user", "--email", "ops@example.com", "--name", "Ops", "--role", "admin"],
+        [
+            "admin",
+            "create-user",
+            "--email",
+            "ops@example.com",
+            "--name",
+            "Ops",
+            "--role",
+            "admin",
+            "--brand",
+            "aurora-motors",
+        ],
         tmp_path,
         VITRINA_NEW_USER_PASSWORD="a long enough password",
     )

@@ -14,7 +14,7 @@ from websockets.asyncio.client import connect
 
 from tests.conversations.helpers import BRAND, Frames, make_brands, serve
 from tests.factories import login, make_staff
-from vitrina.conversations.webhook_channel import channel_secret, sign
+from vitrina.conversations.webhook_outbox import channel_secret, sign
 from vitrina.world.events import ChatPosted
 
 
@@ -105,19 +105,26 @@ async def test_webhook_channel_needs_a_valid_fresh_signature_and_deduplicates(
     assert await post(body, ts=int(time.time()) - 3600) == 401
     assert await post(body) == 202
     assert await post(body) == 202
-    await make_staff(db, email="root@example.com", roles=["admin"], brand_slugs=[])
+    await make_staff(db, email="root@example.com", roles=["superadmin"])
     admin = await login(client, "root@example.com")
     rows = (await client.get("/api/console/conversations", headers=admin)).json()
     assert [(r["channel"], r["message_count"]) for r in rows] == [("webhook", 1)]
     channel = (await client.get(f"/api/admin/channels/webhook/{BRAND}", headers=admin)).json()
-    assert channel["secret"] == secret
+    assert "secret" not in channel  # shown once, when issued
+    issued = await client.post(f"/api/admin/channels/webhook/{BRAND}/secret", headers=admin)
+    assert issued.status_code == 201
+    fresh = issued.json()["secret"]
+    assert fresh != secret
+    body = json.dumps({"contact_id": "+3912345", "text": "Ancora", "message_id": "w2"})
+    assert await post(body) == 401, "the replaced secret no longer signs"
+    assert await post(body, key=fresh) == 202
 
 
 async def test_world_chat_lands_in_the_customers_conversation(
     app: FastAPI, client: AsyncClient, db: AsyncSession
 ) -> None:
     await make_brands(db)
-    await make_staff(db, email="root@example.com", roles=["admin"], brand_slugs=[])
+    await make_staff(db, email="root@example.com", roles=["superadmin"])
     admin = await login(client, "root@example.com")
     said = ChatPosted(
         room=f"{BRAND}/showroom#1",

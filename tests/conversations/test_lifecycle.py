@@ -240,7 +240,7 @@ async def test_staff_of_one_brand_never_see_another_brands_conversations(
     aurora = await queued_conversation(db, bus, brand=BRAND, session_id="g1")
     borealis = await queued_conversation(db, bus, brand=OTHER_BRAND, session_id="g2")
     aurora_agent = await make_advisor(db, email="a@example.com", brands_=[BRAND])
-    admin = await make_advisor(db, email="root@example.com", brands_=[], roles=["admin"])
+    admin = await make_advisor(db, email="root@example.com", brands_=[], roles=["superadmin"])
 
     listed = await conversations.list_conversations(db, principal=aurora_agent)
     assert [c.id for c in listed] == [aurora.id]

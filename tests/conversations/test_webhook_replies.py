@@ -84,7 +84,7 @@ async def staff(app: FastAPI, client: AsyncClient) -> tuple[dict[str, str], dict
     """An admin and an online advisor of the brand, signed in."""
     async with app.state.sessions() as db:
         await make_brands(db)
-        await make_staff(db, email="root@example.com", roles=["admin"], brand_slugs=[])
+        await make_staff(db, email="root@example.com", roles=["superadmin"])
         await make_staff(
             db, email="ava@example.com", roles=["agent"], brand_slugs=[BRAND], name="Ava"
         )

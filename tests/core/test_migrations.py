@@ -106,3 +106,42 @@ async def test_server_refuses_an_unmigrated_database(tmp_path: Path) -> None:
             await runner.ensure_migrated(engine)
     finally:
         await engine.dispose()
+
+
+def test_admins_who_served_every_brand_become_super_admins(empty_database: str) -> None:
+    """An installation upgraded to the super-admin role keeps its operator, and nobody else
+    gains a brand: an admin with an empty brand list used to serve every brand."""
+    from sqlalchemy import text
+
+    runner.upgrade(empty_database, "5b1e7c2d9a40")
+    staff = [
+        ("root", '["admin", "supervisor"]', "[]"),
+        ("brand-admin", '["admin"]', '["aurora-motors"]'),
+        ("agent", '["agent"]', "[]"),
+    ]
+
+    async def run(sql: str, rows: list[dict[str, str]] | None = None) -> list[tuple[str, str]]:
+        engine = create_engine(empty_database)
+        try:
+            async with engine.begin() as conn:
+                if rows is not None:
+                    await conn.execute(text(sql), rows)
+                    return []
+                result = await conn.execute(text(sql))
+                return [(str(r[0]), str(r[1])) for r in result]
+        finally:
+            await engine.dispose()
+
+    asyncio.run(
+        run(
+            "INSERT INTO staff_user (id, email, display_name, password_hash, roles, brand_slugs,"
+            " is_active, created_at, updated_at) VALUES (:id, :email, :id, 'x', :roles, :brands,"
+            " true, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
+            [{"id": i, "email": f"{i}@example.com", "roles": r, "brands": b} for i, r, b in staff],
+        )
+    )
+    runner.upgrade(empty_database)
+    rows = dict(asyncio.run(run("SELECT id, roles FROM staff_user")))
+    assert "superadmin" in rows["root"]
+    assert "superadmin" not in rows["brand-admin"]
+    assert "superadmin" not in rows["agent"]

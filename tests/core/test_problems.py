@@ -9,15 +9,22 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories import seed_demo, staff_headers
+from vitrina.brands.demo import ensure_demo_brand
 from vitrina.identity.models import StaffUser
 
-# A valid body for POST /api/admin/users.
+# A valid body for POST /api/admin/users, once the demo brand exists (`_demo_brand`).
 NEW_AGENT = {
     "email": "new@example.com",
     "display_name": "New",
     "password": "long enough password",
     "roles": ["agent"],
+    "brand_slugs": ["aurora-motors"],
 }
+
+
+async def _demo_brand(db: AsyncSession) -> None:
+    await ensure_demo_brand(db)
+    await db.commit()
 
 
 def _is_problem(resp, status: int) -> dict:  # type: ignore[no-untyped-def]
@@ -47,6 +54,7 @@ async def test_malformed_json(client: AsyncClient, db: AsyncSession) -> None:
 
 
 async def test_wrong_types_and_unknown_fields(client: AsyncClient, db: AsyncSession) -> None:
+    await _demo_brand(db)
     headers = await staff_headers(client, db, roles=["admin"])
     before = await _count_users(db)
     good = NEW_AGENT
@@ -98,6 +106,7 @@ async def test_unknown_route_and_method(client: AsyncClient) -> None:
 
 
 async def test_cookie_writes_need_the_csrf_header(client: AsyncClient, db: AsyncSession) -> None:
+    await _demo_brand(db)
     await staff_headers(client, db, roles=["admin"], email="csrf@example.com")
     resp = await client.post(
         "/api/auth/login",
@@ -110,6 +119,7 @@ async def test_cookie_writes_need_the_csrf_header(client: AsyncClient, db: Async
         "display_name": "C",
         "password": "long enough password",
         "roles": ["agent"],
+        "brand_slugs": ["aurora-motors"],
     }
     body = _is_problem(await client.post("/api/admin/users", json=good), 403)
     assert body["code"] == "csrf_failed"

@@ -54,7 +54,7 @@ async def test_two_admins_creating_the_same_brand_at_once_get_one_brand_and_one_
     client: AsyncClient, db: AsyncSession
 ) -> None:
     """Both pass the "already exists?" check before either writes; the unique slug decides."""
-    admin = await staff_headers(client, db, roles=["admin"])
+    admin = await staff_headers(client, db, roles=["superadmin"])
     body = demo_brand_data().model_dump(mode="json")
     for attempt in range(3):
         body["slug"] = f"twin-{attempt}"

@@ -18,7 +18,7 @@ WALLET = "0x2c7536E3605D9C16a7a3D7b1898e529396a65c23"
 
 async def _admin(client: AsyncClient, db: AsyncSession) -> dict[str, str]:
     await make_brands(db)
-    await make_staff(db, email="root@example.com", roles=["admin"])
+    await make_staff(db, email="root@example.com", roles=["superadmin"])
     return await login(client, "root@example.com")
 
 

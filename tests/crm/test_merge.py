@@ -124,5 +124,5 @@ async def test_merge_refusals(client: AsyncClient, db: AsyncSession) -> None:
 
 
 async def _admin(client: AsyncClient, db: AsyncSession) -> dict[str, str]:
-    await make_staff(db, email="root@example.com", roles=["admin"], brand_slugs=[])
+    await make_staff(db, email="root@example.com", roles=["superadmin"])
     return await login(client, "root@example.com")

@@ -158,7 +158,7 @@ async def test_staff_of_another_brand_never_see_the_customer(
     await make_brands(db)
     aurora_staff = await _staff(client, db, "agent@aurora.example", [AURORA])
     other_staff = await _staff(client, db, "agent@borealis.example", [OTHER])
-    admin_all = await _staff(client, db, "root@example.com", [], roles=["admin"])
+    admin_all = await _staff(client, db, "root@example.com", [], roles=["superadmin"])
     customer = await _customer(client, aurora_staff)
     cid = customer["id"]
     assert (await client.get(f"/api/crm/customers/{cid}", headers=other_staff)).status_code == 404

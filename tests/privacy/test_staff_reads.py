@@ -68,7 +68,7 @@ async def test_reading_a_transcript_and_the_agenda_is_audited(
         subject = f"guest:{resp.json()['id']}"
         started = await mia.post(
             "/api/conversations",
-            json={"brand": SLUG, "channel": "widget", "body": "My order is late"},
+            json={"brand": SLUG, "body": "My order is late"},
         )
         assert started.status_code == 201, started.text
         conversation = started.json()["id"]

@@ -172,13 +172,23 @@ def staff_or_scope(scope: str) -> Access:
 
 PUBLIC = Access("public", public=True)
 GUEST_OR_STAFF = Access("guest-or-staff", guests=True)
-STAFF = Access("staff", roles=frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMIN, Role.DPO}))
+STAFF = Access("staff", roles=STAFF_ROLES)
 ADMIN = require_roles(Role.ADMIN)
+SUPERADMIN = require_roles(Role.SUPERADMIN)
 
 MaybePrincipal = Annotated[Principal | None, Depends(PUBLIC)]
 AnyPrincipal = Annotated[Principal, Depends(GUEST_OR_STAFF)]
 StaffPrincipal = Annotated[Principal, Depends(STAFF)]
 AdminPrincipal = Annotated[Principal, Depends(ADMIN)]
+SuperadminPrincipal = Annotated[Principal, Depends(SUPERADMIN)]
+
+
+def check_brand(principal: Principal, brand_slug: str) -> None:
+    """Refuse a brand the caller does not serve (the one rule: `Principal.may_act_on`)."""
+    if not principal.may_act_on(brand_slug):
+        raise Forbidden(
+            f"You do not serve the brand {brand_slug!r}.", code=ErrorCode.BRAND_FORBIDDEN
+        )
 
 
 def client_ip(request: Request) -> str:

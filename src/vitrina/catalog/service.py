@@ -1,7 +1,7 @@
 """Catalog use cases: products and their configurators, quotes and saved configurations.
 
-Brand isolation: staff may manage only the brands in their `brand_slugs` (an admin with
-none manages every brand). Service functions flush, never commit.
+Brand isolation: staff may manage only the brands they serve (`Principal.may_act_on`).
+Service functions flush, never commit.
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ class InvalidConfigurator(AppError):
 
 
 def ensure_brand_access(principal: Principal, *, brand_slug: str) -> None:
-    if principal.brand_slugs and brand_slug not in principal.brand_slugs:
+    if not principal.may_act_on(brand_slug):
         raise Forbidden(
             f"You do not manage the brand {brand_slug!r}.", code=CatalogErrorCode.BRAND_FORBIDDEN
         )

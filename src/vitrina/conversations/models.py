@@ -120,7 +120,10 @@ class WebhookChannel(Base):
     __tablename__ = "conversation_webhook_channel"
 
     brand_slug: Mapped[str] = mapped_column(String(64), primary_key=True)
-    outbound_url: Mapped[str] = mapped_column(String(2000))
+    outbound_url: Mapped[str | None] = mapped_column(String(2000))
+    # Mixed into the derivation of the brand's signing secret: rotating it replaces the
+    # secret. Alone it is worthless without the installation's secret key.
+    secret_salt: Mapped[str] = mapped_column(String(64), default="", server_default="")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

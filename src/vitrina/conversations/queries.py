@@ -15,14 +15,12 @@ from vitrina.conversations.states import (
     State,
 )
 from vitrina.core.errors import NotFound
-from vitrina.core.security import Principal, Role
+from vitrina.core.security import Principal
 
 
 def visible_brands(principal: Principal) -> frozenset[str] | None:
-    """The brands a member of staff may see; None means every brand (unscoped admin)."""
-    if Role.ADMIN in principal.roles and not principal.brand_slugs:
-        return None
-    return principal.brand_slugs
+    """The brands a member of staff may see; None means every brand (super-admin)."""
+    return principal.visible_brands()
 
 
 def may_see(principal: Principal, conversation: Conversation) -> bool:

@@ -97,7 +97,7 @@ async def start(
             db,
             bus=bus,
             brand_slug=body.brand,
-            channel=body.channel,
+            channel=Channel.WIDGET,
             customer_name=principal.display_name,
             locale=body.locale,
             subject=body.subject,
@@ -105,7 +105,7 @@ async def start(
         )
     if body.body:
         await service.post_customer_message(
-            db, bus=bus, conversation=conversation, body=body.body, channel=body.channel
+            db, bus=bus, conversation=conversation, body=body.body, channel=Channel.WIDGET
         )
     return await detail(db, conversation.id, principal, internal=False)
 
@@ -134,7 +134,6 @@ async def write(
     db: DbSession,
     bus: Bus,
     settings: SettingsDep,
-    channel: Channel = Channel.WIDGET,
 ) -> MessageRead:
     _customer_only(principal)
     await check_rate(request, settings, principal)
@@ -142,7 +141,7 @@ async def write(
         db, conversation_id=conversation_id, principal=principal
     )
     message = await service.post_customer_message(
-        db, bus=bus, conversation=conversation, body=body.body, channel=channel
+        db, bus=bus, conversation=conversation, body=body.body, channel=Channel.WIDGET
     )
     return MessageRead.model_validate(message)
 

@@ -5,7 +5,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from vitrina.conversations.states import Channel, State
+from vitrina.conversations.states import State
 from vitrina.core.schemas import RequestModel as StrictModel
 
 MESSAGE_MAX_CHARS = 4000
@@ -29,8 +29,10 @@ class MessageCreate(StrictModel):
 
 
 class ConversationCreate(StrictModel):
+    """A conversation started over HTTP is a web-chat conversation: the channel is the
+    endpoint's, never the caller's to claim (an advisor trusts it)."""
+
     brand: str = Field(min_length=1, max_length=64)
-    channel: Channel = Channel.WIDGET
     locale: Literal["en", "fr", "it"] = "en"
     subject: str = Field(default="", max_length=200)
     body: str | None = Field(default=None, min_length=1, max_length=MESSAGE_MAX_CHARS)

@@ -1,7 +1,8 @@
 """The generic webhook channel: a messaging-app bridge posts customer messages, signed.
 
-Each brand has its own secret, derived from the installation's secret key (an admin reads
-it from `GET /api/admin/channels/webhook/{brand}`). A request carries
+Each brand has its own secret, derived from the installation's secret key; an admin of the
+brand obtains it once from `POST /api/admin/channels/webhook/{brand}/secret`, which
+replaces the previous one (it is never shown again). A request carries
 `X-Vitrina-Timestamp` (Unix seconds) and `X-Vitrina-Signature: sha256=<hex>`, the
 HMAC-SHA256 of `<timestamp>.<raw body>`; requests older than five minutes are refused, and
 a repeated `message_id` is accepted without being stored twice.
@@ -24,18 +25,27 @@ from fastapi import APIRouter, Depends, FastAPI, Query, Request, status
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, UrlConstraints
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from vitrina.api.deps import ADMIN, PUBLIC, Bus, DbSession, SettingsDep
+from vitrina.api.deps import (
+    ADMIN,
+    PUBLIC,
+    AdminPrincipal,
+    Bus,
+    DbSession,
+    SettingsDep,
+    check_brand,
+)
 from vitrina.brands import service as brands
 from vitrina.conversations import service, webhook_outbox
 from vitrina.conversations.errors import ConversationErrorCode as Code
 from vitrina.conversations.models import WebhookDelivery
 from vitrina.conversations.schemas import MESSAGE_MAX_CHARS, MessageRead
 from vitrina.conversations.states import SYSTEM, Channel
-from vitrina.conversations.webhook_outbox import channel_secret, sign
+from vitrina.conversations.webhook_outbox import sign
 from vitrina.core.config import Settings
 from vitrina.core.errors import AppError, NotFound, Unauthenticated
 from vitrina.core.events import EventBus
 from vitrina.core.schemas import RequestModel
+from vitrina.core.security import Principal
 
 MAX_SKEW_S = 300
 
@@ -102,8 +112,14 @@ class WebhookMessage(RequestModel):
 class WebhookChannelRead(BaseModel):
     brand: str
     url: str
-    secret: str
     outbound_url: str | None
+
+
+class WebhookSecretCreated(BaseModel):
+    brand: str
+    secret: str = Field(
+        description="Shown once; the previous secret stopped working. Sign with HMAC-SHA256."
+    )
 
 
 class WebhookChannelUpdate(RequestModel):
@@ -145,7 +161,10 @@ async def receive(
 ) -> MessageRead:
     await brands.get_by_slug_or_raise(db, slug=brand)
     raw = await request.body()
-    _check_signature(request, raw, channel_secret(settings.resolved_secret_key, brand))
+    secret = await webhook_outbox.secret_of(
+        db, secret_key=settings.resolved_secret_key, brand_slug=brand
+    )
+    _check_signature(request, raw, secret)
     try:
         body = WebhookMessage.model_validate_json(raw)
     except ValueError as exc:
@@ -199,34 +218,60 @@ async def receive(
 
 
 async def _channel_read(db: AsyncSession, settings: Settings, brand: str) -> WebhookChannelRead:
-    await brands.get_by_slug_or_raise(db, slug=brand)
     channel = await webhook_outbox.get_channel(db, brand_slug=brand)
     return WebhookChannelRead(
         brand=brand,
         url=f"{settings.public_url.rstrip('/')}/api/channels/webhook/{brand}",
-        secret=channel_secret(settings.resolved_secret_key, brand),
         outbound_url=channel.outbound_url if channel else None,
     )
+
+
+async def _served_brand(db: AsyncSession, principal: Principal, brand: str) -> None:
+    check_brand(principal, brand)
+    await brands.get_by_slug_or_raise(db, slug=brand)
 
 
 @admin_router.get(
     "/{brand}",
     response_model=WebhookChannelRead,
-    summary="The brand's webhook channel URLs and signing secret (admin)",
+    summary="The brand's webhook channel URLs (admin of the brand)",
 )
-async def read_channel(brand: str, db: DbSession, settings: SettingsDep) -> WebhookChannelRead:
+async def read_channel(
+    brand: str, db: DbSession, settings: SettingsDep, principal: AdminPrincipal
+) -> WebhookChannelRead:
+    await _served_brand(db, principal, brand)
     return await _channel_read(db, settings, brand)
+
+
+@admin_router.post(
+    "/{brand}/secret",
+    response_model=WebhookSecretCreated,
+    status_code=status.HTTP_201_CREATED,
+    summary="Issue a new signing secret, shown once; the old one stops working (admin of the brand)",
+)
+async def rotate_channel_secret(
+    brand: str, db: DbSession, settings: SettingsDep, principal: AdminPrincipal
+) -> WebhookSecretCreated:
+    await _served_brand(db, principal, brand)
+    secret = await webhook_outbox.rotate_secret(
+        db, secret_key=settings.resolved_secret_key, brand_slug=brand
+    )
+    return WebhookSecretCreated(brand=brand, secret=secret)
 
 
 @admin_router.put(
     "/{brand}",
     response_model=WebhookChannelRead,
-    summary="Set where the brand's replies are POSTed (admin)",
+    summary="Set where the brand's replies are POSTed (admin of the brand)",
 )
 async def update_channel(
-    brand: str, body: WebhookChannelUpdate, db: DbSession, settings: SettingsDep
+    brand: str,
+    body: WebhookChannelUpdate,
+    db: DbSession,
+    settings: SettingsDep,
+    principal: AdminPrincipal,
 ) -> WebhookChannelRead:
-    await brands.get_by_slug_or_raise(db, slug=brand)
+    await _served_brand(db, principal, brand)
     await webhook_outbox.set_outbound_url(db, brand_slug=brand, url=str(body.outbound_url))
     return await _channel_read(db, settings, brand)
 
@@ -234,16 +279,17 @@ async def update_channel(
 @admin_router.get(
     "/{brand}/deliveries",
     response_model=list[WebhookDeliveryRead],
-    summary="Replies sent or waiting for the bridge, newest first; `status=dead` (admin)",
+    summary="Replies sent or waiting for the bridge, newest first; `status=dead` (admin of the brand)",
 )
 async def list_deliveries(
     brand: str,
     db: DbSession,
+    principal: AdminPrincipal,
     status_: Annotated[
         Literal["pending", "delivered", "dead"] | None, Query(alias="status")
     ] = None,
 ) -> list[WebhookDeliveryRead]:
-    await brands.get_by_slug_or_raise(db, slug=brand)
+    await _served_brand(db, principal, brand)
     rows = await webhook_outbox.list_deliveries(db, brand_slug=brand, status=status_)
     return [WebhookDeliveryRead.model_validate(r) for r in rows]
 
@@ -251,9 +297,12 @@ async def list_deliveries(
 @admin_router.post(
     "/{brand}/deliveries/{delivery_id}/retry",
     response_model=WebhookDeliveryRead,
-    summary="Try a dead reply again from the start (admin)",
+    summary="Try a dead reply again from the start (admin of the brand)",
 )
-async def retry_delivery(brand: str, delivery_id: str, db: DbSession) -> WebhookDeliveryRead:
+async def retry_delivery(
+    brand: str, delivery_id: str, db: DbSession, principal: AdminPrincipal
+) -> WebhookDeliveryRead:
+    await _served_brand(db, principal, brand)
     delivery = await webhook_outbox.get_delivery(db, delivery_id=delivery_id)
     if delivery is None or delivery.brand_slug != brand or delivery.status != "dead":
         raise NotFound(f"No dead delivery {delivery_id}.", code=Code.DELIVERY_NOT_FOUND)

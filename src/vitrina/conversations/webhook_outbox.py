@@ -20,6 +20,7 @@ import contextlib
 import hashlib
 import hmac
 import json
+import secrets
 import time
 from collections.abc import Callable
 from datetime import timedelta
@@ -47,11 +48,11 @@ _LEASE = timedelta(seconds=60)
 _BATCH = 50
 
 
-def channel_secret(secret_key: str, brand_slug: str) -> str:
-    """The brand's channel secret, derived from the installation's secret key."""
-    return hmac.new(
-        secret_key.encode(), f"webhook-channel:{brand_slug}".encode(), hashlib.sha256
-    ).hexdigest()
+def channel_secret(secret_key: str, brand_slug: str, salt: str = "") -> str:
+    """The brand's channel secret, derived from the installation's secret key and the
+    channel's current salt (empty until the secret is first rotated)."""
+    label = f"webhook-channel:{brand_slug}" + (f":{salt}" if salt else "")
+    return hmac.new(secret_key.encode(), label.encode(), hashlib.sha256).hexdigest()
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -66,15 +67,37 @@ async def get_channel(db: AsyncSession, *, brand_slug: str) -> WebhookChannel | 
     return await db.get(WebhookChannel, brand_slug)
 
 
-async def set_outbound_url(db: AsyncSession, *, brand_slug: str, url: str) -> WebhookChannel:
+async def _channel_for_update(db: AsyncSession, brand_slug: str) -> WebhookChannel:
     channel = await get_channel(db, brand_slug=brand_slug)
     if channel is None:
-        channel = WebhookChannel(brand_slug=brand_slug, outbound_url=url, updated_at=utcnow())
+        channel = WebhookChannel(
+            brand_slug=brand_slug, outbound_url=None, secret_salt="", updated_at=utcnow()
+        )
         db.add(channel)
+    return channel
+
+
+async def set_outbound_url(db: AsyncSession, *, brand_slug: str, url: str) -> WebhookChannel:
+    channel = await _channel_for_update(db, brand_slug)
     channel.outbound_url = url
     channel.updated_at = utcnow()
     await db.flush()
     return channel
+
+
+async def secret_of(db: AsyncSession, *, secret_key: str, brand_slug: str) -> str:
+    """The signing secret the brand's bridge and Vitrina share right now."""
+    channel = await get_channel(db, brand_slug=brand_slug)
+    return channel_secret(secret_key, brand_slug, channel.secret_salt if channel else "")
+
+
+async def rotate_secret(db: AsyncSession, *, secret_key: str, brand_slug: str) -> str:
+    """Replace the brand's signing secret; the old one stops working at once."""
+    channel = await _channel_for_update(db, brand_slug)
+    channel.secret_salt = secrets.token_hex(16)
+    channel.updated_at = utcnow()
+    await db.flush()
+    return channel_secret(secret_key, brand_slug, channel.secret_salt)
 
 
 # The outbox ---------------------------------------------------------------------------
@@ -217,12 +240,12 @@ class WebhookSender:
             if not claimed:
                 return attempted
             # One conversation's replies go one at a time, in order; conversations in parallel.
-            await asyncio.gather(*(self._send(d, url) for d, url in claimed))
+            await asyncio.gather(*(self._send(d, url, salt) for d, url, salt in claimed))
             attempted += len(claimed)
 
-    async def _claim(self) -> list[tuple[WebhookDelivery, str | None]]:
+    async def _claim(self) -> list[tuple[WebhookDelivery, str | None, str]]:
         now = utcnow()
-        claimed: list[tuple[WebhookDelivery, str | None]] = []
+        claimed: list[tuple[WebhookDelivery, str | None, str]] = []
         async with transaction(self.sessions) as db:
             # The conversations waiting longest, then each one's earliest reply by its place
             # in the transcript (`seq`: timestamps are taken before the order is settled).
@@ -249,7 +272,7 @@ class WebhookSender:
             heads: dict[str, WebhookDelivery] = {}
             for delivery in pending:
                 heads.setdefault(delivery.conversation_id, delivery)
-            urls: dict[str, str | None] = {}
+            urls: dict[str, tuple[str | None, str]] = {}
             for delivery in heads.values():
                 leased = delivery.lease_until is not None and delivery.lease_until > now
                 if delivery.next_attempt_at > now or leased:
@@ -268,12 +291,15 @@ class WebhookSender:
                     continue  # another node took it
                 if delivery.brand_slug not in urls:
                     channel = await get_channel(db, brand_slug=delivery.brand_slug)
-                    urls[delivery.brand_slug] = channel.outbound_url if channel else None
-                claimed.append((delivery, urls[delivery.brand_slug]))
+                    urls[delivery.brand_slug] = (
+                        (channel.outbound_url, channel.secret_salt) if channel else (None, "")
+                    )
+                url, salt = urls[delivery.brand_slug]
+                claimed.append((delivery, url, salt))
         return claimed
 
-    async def _send(self, delivery: WebhookDelivery, url: str | None) -> None:
-        error = await self._post(delivery, url) if url else "no outbound URL is configured"
+    async def _send(self, delivery: WebhookDelivery, url: str | None, salt: str) -> None:
+        error = await self._post(delivery, url, salt) if url else "no outbound URL is configured"
         async with transaction(self.sessions) as db:
             row = await db.get(WebhookDelivery, delivery.id)
             if row is None:
@@ -295,11 +321,11 @@ class WebhookSender:
             delay = self.retry_base_s * 2 ** (row.attempts - 1)
             row.next_attempt_at = utcnow() + timedelta(seconds=delay)
 
-    async def _post(self, delivery: WebhookDelivery, url: str) -> str | None:
+    async def _post(self, delivery: WebhookDelivery, url: str, salt: str) -> str | None:
         """POST one delivery; None when the bridge took it, else what went wrong."""
         body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True).encode()
         timestamp = str(int(time.time()))
-        secret = channel_secret(self.settings.resolved_secret_key, delivery.brand_slug)
+        secret = channel_secret(self.settings.resolved_secret_key, delivery.brand_slug, salt)
         headers = {
             "content-type": "application/json",
             "user-agent": "Vitrina-Channel/1",

@@ -24,7 +24,7 @@ from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketDisconnected
 
-from vitrina.api import nul_guard
+from vitrina.api import nul_guard, ws_text
 from vitrina.conversations import service
 from vitrina.conversations.events import MessagePosted, StateChanged
 from vitrina.conversations.schemas import MESSAGE_MAX_CHARS, ConversationRead, MessageRead
@@ -198,7 +198,10 @@ class WidgetSession:
 
     async def _read(self) -> None:
         while True:
-            raw = await self.ws.receive_text()
+            raw = await ws_text.receive_text(self.ws)
+            if raw is None:
+                self._error("bad_frame", ws_text.BINARY_DETAIL)
+                continue
             if len(raw) > MAX_FRAME_CHARS:
                 self._error("payload_too_large", "Frame too large.")
                 continue

@@ -24,7 +24,7 @@ from vitrina.conversations.states import WITH_ADVISOR, Channel
 from vitrina.core.db import transaction
 from vitrina.core.errors import AppError
 from vitrina.core.events import EventBus
-from vitrina.core.security import Principal, Role
+from vitrina.core.security import SYSTEM_PRINCIPAL, Principal, Role
 from vitrina.world import service as world
 from vitrina.world.events import ChatPosted, PresenceJoined
 from vitrina.world.hub import WorldHub
@@ -227,6 +227,4 @@ class WorldChannel:
 
 
 def _everything() -> Principal:
-    return Principal(
-        kind="staff", session_id="system", display_name="Vitrina", roles=frozenset({Role.ADMIN})
-    )
+    return SYSTEM_PRINCIPAL

@@ -17,6 +17,7 @@ class ErrorCode(StrEnum):
     CONFLICT = "conflict"
     UNAUTHENTICATED = "unauthenticated"
     FORBIDDEN = "forbidden"
+    BRAND_FORBIDDEN = "brand_forbidden"
     CSRF = "csrf_failed"
     RATE_LIMITED = "rate_limited"
     PAYLOAD_TOO_LARGE = "payload_too_large"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal
@@ -15,9 +16,26 @@ class Role(StrEnum):
     SUPERVISOR = "supervisor"
     ADMIN = "admin"
     DPO = "dpo"
+    # The installation's operator: an admin of every brand, the only one who may create
+    # brands. Bootstrapped from the command line; only another super-admin can grant it.
+    SUPERADMIN = "superadmin"
 
 
-STAFF_ROLES = frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMIN, Role.DPO})
+STAFF_ROLES = frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMIN, Role.DPO, Role.SUPERADMIN})
+# The roles a holder may grant: an admin appoints the brand's supervisors, advisors and
+# data-protection officers; only a super-admin appoints super-admins.
+_IMPLIED: dict[Role, frozenset[Role]] = {
+    Role.SUPERADMIN: frozenset(STAFF_ROLES),
+    Role.ADMIN: frozenset({Role.ADMIN, Role.SUPERVISOR, Role.AGENT, Role.DPO}),
+}
+
+
+def grantable_roles(roles: frozenset[Role]) -> frozenset[Role]:
+    """The roles a holder of `roles` may give to somebody else."""
+    out = set(roles)
+    for role in roles:
+        out |= _IMPLIED.get(role, frozenset())
+    return frozenset(out)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,8 +56,40 @@ class Principal:
     def is_staff(self) -> bool:
         return self.kind == "staff"
 
+    @property
+    def is_superadmin(self) -> bool:
+        return self.kind == "staff" and Role.SUPERADMIN in self.roles
+
     def has_any_role(self, roles: frozenset[Role]) -> bool:
-        return bool(self.roles & roles)
+        held = STAFF_ROLES if self.is_superadmin else self.roles
+        return bool(held & roles)
+
+    # Brand isolation: the one rule every domain applies. Staff and integrations act on a
+    # brand only when it is in their `brand_slugs`; only a super-admin serves every brand,
+    # and an empty list means no brand at all for everybody else.
+
+    def visible_brands(self) -> frozenset[str] | None:
+        """The brands this caller may act on; None means every brand (super-admin)."""
+        if self.is_superadmin:
+            return None
+        if self.kind == "guest":
+            return frozenset()
+        return self.brand_slugs
+
+    def may_act_on(self, brand_slug: str) -> bool:
+        visible = self.visible_brands()
+        return visible is None or brand_slug in visible
+
+    def covers(self, brand_slugs: Iterable[str]) -> bool:
+        """True when every one of `brand_slugs` is a brand this caller may act on."""
+        visible = self.visible_brands()
+        return visible is None or set(brand_slugs) <= visible
+
+
+SYSTEM_PRINCIPAL = Principal(
+    kind="staff", session_id="system", display_name="Vitrina", roles=frozenset({Role.SUPERADMIN})
+)
+"""The installation itself (background rounds, the world's stand-ins): serves every brand."""
 
 
 def new_token() -> str:

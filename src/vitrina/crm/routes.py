@@ -16,7 +16,7 @@ from vitrina.api.deps import (
     staff_or_scope,
 )
 from vitrina.api.paging import Limit, Offset
-from vitrina.core.errors import AppError
+from vitrina.core.errors import AppError, Forbidden
 from vitrina.core.security import Principal
 from vitrina.core.timerange import Instant
 from vitrina.crm import accounts, merge, service
@@ -342,6 +342,8 @@ async def staff_read_account(
     summary="My account data (guest session verified as the customer)",
 )
 async def my_account(principal: AnyPrincipal, db: DbSession) -> AccountRead:
+    if principal.is_staff:
+        raise Forbidden("Staff read a customer's account at /api/crm/customers/{id}/account.")
     return _account(await accounts.read_account(db, principal=principal))
 
 

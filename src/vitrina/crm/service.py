@@ -1,7 +1,7 @@
 """Customer profiles and their identities, with brand isolation on every read and write.
 
 A principal sees the profiles of the brands it serves: staff and integration tokens
-list their brands; an admin with no brand listed sees all. Outside that, a profile does
+list their brands; a super-admin sees all. Outside that, a profile does
 not exist (404), so one brand's staff cannot even learn another brand's customer ids.
 
 A merged profile keeps its rows and points at the profile that absorbed it
@@ -21,7 +21,7 @@ from vitrina.brands import service as brands
 from vitrina.core.db import new_id, utcnow
 from vitrina.core.errors import AppError, Conflict, Forbidden, NotFound
 from vitrina.core.events import EventBus
-from vitrina.core.security import Principal, Role
+from vitrina.core.security import Principal
 from vitrina.crm.errors import CrmErrorCode
 from vitrina.crm.events import (
     CustomerCreated,
@@ -38,10 +38,11 @@ _MAX_CHAIN = 32
 
 async def visible_brand_ids(db: AsyncSession, principal: Principal) -> set[str] | None:
     """The brand ids `principal` may see; None means every brand."""
-    if principal.kind == "staff" and Role.ADMIN in principal.roles and not principal.brand_slugs:
+    slugs = principal.visible_brands()
+    if slugs is None:
         return None
     ids = set()
-    for slug in principal.brand_slugs:
+    for slug in slugs:
         brand = await brands.get_by_slug(db, slug=slug)
         if brand is not None:
             ids.add(brand.id)

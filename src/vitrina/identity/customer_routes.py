@@ -16,6 +16,7 @@ from vitrina.api.deps import (
     SettingsDep,
     client_ip,
 )
+from vitrina.brands import service as brands
 from vitrina.core.ratelimit import limits_of
 from vitrina.crm import service as crm
 from vitrina.identity import customer_service, did_signin, email_signin, tokens, verification
@@ -243,8 +244,9 @@ async def customer_sign_out(principal: AnyPrincipal, db: DbSession) -> None:
 
 
 @token_router.get("", response_model=list[ApiTokenRead], summary="List API tokens (admin)")
-async def list_api_tokens(db: DbSession) -> list[ApiTokenRead]:
-    return [ApiTokenRead.model_validate(t) for t in await tokens.list_tokens(db)]
+async def list_api_tokens(db: DbSession, principal: AdminPrincipal) -> list[ApiTokenRead]:
+    rows = await tokens.list_tokens(db, actor=principal)
+    return [ApiTokenRead.model_validate(t) for t in rows]
 
 
 @token_router.post(
@@ -256,6 +258,7 @@ async def list_api_tokens(db: DbSession) -> list[ApiTokenRead]:
 async def create_api_token(
     body: ApiTokenCreate, db: DbSession, principal: AdminPrincipal
 ) -> ApiTokenCreated:
+    await brands.require_existing(db, slugs=body.brand_slugs)
     token, row = await tokens.create(
         db,
         name=body.name,
@@ -263,6 +266,7 @@ async def create_api_token(
         brand_slugs=body.brand_slugs,
         created_by=principal.user_id,
         ttl_days=body.ttl_days,
+        actor=principal,
     )
     return ApiTokenCreated(**ApiTokenRead.model_validate(row).model_dump(), token=token)
 
@@ -270,8 +274,8 @@ async def create_api_token(
 @token_router.delete(
     "/{token_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Revoke an API token (admin)"
 )
-async def revoke_api_token(token_id: str, db: DbSession) -> None:
-    await tokens.revoke(db, token_id=token_id)
+async def revoke_api_token(token_id: str, db: DbSession, principal: AdminPrincipal) -> None:
+    await tokens.revoke(db, token_id=token_id, actor=principal)
 
 
 routers = [router, token_router]

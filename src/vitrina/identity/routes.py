@@ -176,10 +176,11 @@ async def revoke_my_session(session_id: str, principal: StaffPrincipal, db: DbSe
 @admin_router.get("", response_model=StaffUserPage, summary="List staff users (admin)")
 async def list_staff(
     db: DbSession,
+    principal: AdminPrincipal,
     offset: Offset = 0,
     limit: Limit = 50,
 ) -> StaffUserPage:
-    users, total = await service.list_users(db, offset=offset, limit=limit)
+    users, total = await service.list_users(db, actor=principal, offset=offset, limit=limit)
     return StaffUserPage(
         items=[StaffUserRead.model_validate(u) for u in users],
         total=total,
@@ -194,7 +195,9 @@ async def list_staff(
     status_code=status.HTTP_201_CREATED,
     summary="Create a staff user (admin)",
 )
-async def create_staff(body: StaffUserCreate, db: DbSession) -> StaffUserRead:
+async def create_staff(
+    body: StaffUserCreate, db: DbSession, principal: AdminPrincipal
+) -> StaffUserRead:
     await brands.require_existing(db, slugs=body.brand_slugs)
     user = await service.create_user(
         db,
@@ -203,22 +206,24 @@ async def create_staff(body: StaffUserCreate, db: DbSession) -> StaffUserRead:
         password=body.password,
         roles=list(body.roles),
         brand_slugs=body.brand_slugs,
+        actor=principal,
     )
     return StaffUserRead.model_validate(user)
 
 
 @admin_router.get("/{user_id}", response_model=StaffUserRead, summary="Read a staff user (admin)")
-async def read_staff(user_id: str, db: DbSession) -> StaffUserRead:
-    return StaffUserRead.model_validate(await service.get_user_or_raise(db, user_id=user_id))
+async def read_staff(user_id: str, db: DbSession, principal: AdminPrincipal) -> StaffUserRead:
+    user = await service.get_visible_user_or_raise(db, actor=principal, user_id=user_id)
+    return StaffUserRead.model_validate(user)
 
 
 @admin_router.patch(
     "/{user_id}", response_model=StaffUserRead, summary="Update a staff user (admin)"
 )
 async def update_staff(
-    user_id: str, body: StaffUserUpdate, db: DbSession, _: AdminPrincipal
+    user_id: str, body: StaffUserUpdate, db: DbSession, principal: AdminPrincipal
 ) -> StaffUserRead:
-    user = await service.get_user_or_raise(db, user_id=user_id)
+    user = await service.get_manageable_user_or_raise(db, actor=principal, user_id=user_id)
     if body.brand_slugs is not None:
         await brands.require_existing(db, slugs=body.brand_slugs)
     user = await service.update_user(
@@ -229,6 +234,7 @@ async def update_staff(
         roles=list(body.roles) if body.roles is not None else None,
         brand_slugs=body.brand_slugs,
         is_active=body.is_active,
+        actor=principal,
     )
     return StaffUserRead.model_validate(user)
 
@@ -238,8 +244,8 @@ async def update_staff(
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Sign a staff user out everywhere (admin)",
 )
-async def revoke_staff_sessions(user_id: str, db: DbSession) -> None:
-    await service.get_user_or_raise(db, user_id=user_id)
+async def revoke_staff_sessions(user_id: str, db: DbSession, principal: AdminPrincipal) -> None:
+    await service.get_manageable_user_or_raise(db, actor=principal, user_id=user_id)
     await service.revoke_all_sessions(db, user_id=user_id)
 
 

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 from vitrina.core.schemas import RequestModel
 from vitrina.core.security import Role
 
-StaffRole = Literal["admin", "supervisor", "agent", "dpo"]
+StaffRole = Literal["superadmin", "admin", "supervisor", "agent", "dpo"]
 BrandSlug = Annotated[str, Field(min_length=1, max_length=64)]
 
 

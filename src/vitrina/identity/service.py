@@ -10,9 +10,9 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vitrina.core.db import new_id, utcnow
-from vitrina.core.errors import Conflict, NotFound
+from vitrina.core.errors import Conflict, Forbidden, NotFound
 from vitrina.core.security import Principal, Role, hash_token, new_token
-from vitrina.identity import verification
+from vitrina.identity import grants, verification
 from vitrina.identity.errors import IdentityErrorCode
 from vitrina.identity.models import GuestSession, StaffSession, StaffUser
 from vitrina.identity.passwords import hash_password, needs_rehash, verify_password
@@ -40,12 +40,43 @@ async def get_user_by_email(db: AsyncSession, *, email: str) -> StaffUser | None
     return result.scalar_one_or_none()
 
 
+async def get_visible_user_or_raise(
+    db: AsyncSession, *, actor: Principal, user_id: str
+) -> StaffUser:
+    """A staff account the actor may see (it shares a brand); others do not exist for it."""
+    user = await get_user(db, user_id=user_id)
+    if user is None or (not grants.may_see(actor, user.brand_slugs) and user.id != actor.user_id):
+        raise NotFound(f"No staff user {user_id}.", code=IdentityErrorCode.USER_NOT_FOUND)
+    return user
+
+
+async def get_manageable_user_or_raise(
+    db: AsyncSession, *, actor: Principal, user_id: str
+) -> StaffUser:
+    """A staff account the actor may change: it reaches no brand or role beyond the actor's."""
+    user = await get_visible_user_or_raise(db, actor=actor, user_id=user_id)
+    if not grants.may_manage(actor, roles=user.roles, brand_slugs=user.brand_slugs):
+        raise Forbidden(
+            f"{user.display_name} also serves brands or holds roles you do not; "
+            "ask an administrator of all of them.",
+            code=IdentityErrorCode.USER_NOT_MANAGEABLE,
+        )
+    return user
+
+
 async def list_users(
-    db: AsyncSession, *, offset: int = 0, limit: int = 50
+    db: AsyncSession, *, actor: Principal | None = None, offset: int = 0, limit: int = 50
 ) -> tuple[list[StaffUser], int]:
-    total = await db.scalar(select(func.count()).select_from(StaffUser)) or 0
-    rows = await db.execute(select(StaffUser).order_by(StaffUser.email).offset(offset).limit(limit))
-    return list(rows.scalars()), total
+    """Staff accounts the actor may see (all of them for the system itself)."""
+    if actor is None or actor.visible_brands() is None:
+        total = await db.scalar(select(func.count()).select_from(StaffUser)) or 0
+        query = select(StaffUser).order_by(StaffUser.email).offset(offset).limit(limit)
+        return list((await db.execute(query)).scalars()), total
+    # Brand lists are JSON, which SQLite and PostgreSQL query differently; staff tables
+    # are small, so the filter runs here.
+    everyone = (await db.execute(select(StaffUser).order_by(StaffUser.email))).scalars()
+    visible = [u for u in everyone if grants.may_see(actor, u.brand_slugs)]
+    return visible[offset : offset + limit], len(visible)
 
 
 async def create_user(
@@ -56,7 +87,11 @@ async def create_user(
     password: str,
     roles: list[str],
     brand_slugs: list[str] | None = None,
+    actor: Principal | None = None,
 ) -> StaffUser:
+    """A new staff account; `actor` (None for the command line) must hold what it grants."""
+    if actor is not None:
+        grants.check_account_grant(actor, roles=roles, brand_slugs=list(brand_slugs or []))
     email = normalise_email(email)
     if await get_user_by_email(db, email=email) is not None:
         raise Conflict(
@@ -85,21 +120,30 @@ async def update_user(
     roles: list[str] | None = None,
     brand_slugs: list[str] | None = None,
     is_active: bool | None = None,
+    actor: Principal | None = None,
 ) -> StaffUser:
+    if actor is not None and (roles is not None or brand_slugs is not None):
+        grants.check_account_grant(
+            actor,
+            roles=roles if roles is not None else user.roles,
+            brand_slugs=brand_slugs if brand_slugs is not None else user.brand_slugs,
+        )
     if display_name is not None:
         user.display_name = display_name
     if roles is not None:
         new_roles = sorted({Role(r).value for r in roles})
-        if Role.ADMIN in user.roles and Role.ADMIN not in new_roles:
+        admins = {Role.ADMIN, Role.SUPERADMIN}
+        if admins & set(user.roles) and not admins & set(new_roles):
             await _ensure_another_admin(db, user)
         user.roles = new_roles
-    if is_active is False and user.is_active and Role.ADMIN in user.roles:
+    if is_active is False and user.is_active and {Role.ADMIN, Role.SUPERADMIN} & set(user.roles):
         await _ensure_another_admin(db, user)
+    brands_changed = brand_slugs is not None and set(brand_slugs) != set(user.brand_slugs)
     if brand_slugs is not None:
         user.brand_slugs = sorted(set(brand_slugs))
     if password is not None:
         user.password_hash = hash_password(password)
-    if password is not None or is_active is False or roles is not None:
+    if password is not None or is_active is False or roles is not None or brands_changed:
         # Credentials or powers changed: every open session must sign in again.
         await revoke_all_sessions(db, user_id=user.id)
     if is_active is not None:
@@ -110,7 +154,8 @@ async def update_user(
 
 async def _ensure_another_admin(db: AsyncSession, user: StaffUser) -> None:
     users = (await db.execute(select(StaffUser).where(StaffUser.is_active.is_(True)))).scalars()
-    if not any(u.id != user.id and Role.ADMIN in u.roles for u in users):
+    admins = {Role.ADMIN, Role.SUPERADMIN}
+    if not any(u.id != user.id and admins & set(u.roles) for u in users):
         raise Conflict(
             "This is the last active admin; appoint another first.",
             code=IdentityErrorCode.LAST_ADMIN,

@@ -13,8 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vitrina.core.db import new_id, utcnow
-from vitrina.core.errors import NotFound
+from vitrina.core.errors import Forbidden, NotFound
 from vitrina.core.security import Principal, hash_token, new_token
+from vitrina.identity import grants
+from vitrina.identity.errors import IdentityErrorCode
 from vitrina.identity.models import ApiToken
 
 TOKEN_PREFIX = "vit_"  # noqa: S105 - a public marker, not a secret
@@ -35,7 +37,12 @@ async def create(
     brand_slugs: list[str],
     created_by: str | None,
     ttl_days: int | None = None,
+    actor: Principal | None = None,
 ) -> tuple[str, ApiToken]:
+    """A new token, returned once in clear; `actor` must hold its brands and scopes."""
+    if actor is not None:
+        grants.check_scopes(actor, [Scope(s).value for s in scopes])
+        grants.check_brands(actor, brand_slugs)
     token = TOKEN_PREFIX + new_token()
     now = utcnow()
     row = ApiToken(
@@ -56,14 +63,21 @@ async def create(
     return token, row
 
 
-async def list_tokens(db: AsyncSession) -> list[ApiToken]:
-    return list((await db.execute(select(ApiToken).order_by(ApiToken.created_at))).scalars())
+async def list_tokens(db: AsyncSession, *, actor: Principal | None = None) -> list[ApiToken]:
+    """Tokens that act on at least one of the actor's brands (all for the system)."""
+    rows = (await db.execute(select(ApiToken).order_by(ApiToken.created_at))).scalars()
+    return [r for r in rows if actor is None or grants.may_see(actor, r.brand_slugs)]
 
 
-async def revoke(db: AsyncSession, *, token_id: str) -> ApiToken:
+async def revoke(db: AsyncSession, *, token_id: str, actor: Principal | None = None) -> ApiToken:
     row = await db.get(ApiToken, token_id)
-    if row is None:
-        raise NotFound(f"No API token {token_id}.", code="api_token_not_found")
+    if row is None or (actor is not None and not grants.may_see(actor, row.brand_slugs)):
+        raise NotFound(f"No API token {token_id}.", code=IdentityErrorCode.API_TOKEN_NOT_FOUND)
+    if actor is not None and not actor.covers(row.brand_slugs):
+        raise Forbidden(
+            "This token also acts on brands you do not serve; ask an administrator of all of them.",
+            code=IdentityErrorCode.BRAND_NOT_HELD,
+        )
     if row.revoked_at is None:
         row.revoked_at = utcnow()
         await db.flush()

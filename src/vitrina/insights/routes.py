@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from vitrina.api.deps import GUEST_OR_STAFF, AnyPrincipal, DbSession, SettingsDep
 from vitrina.brands import service as brands
+from vitrina.core.errors import Forbidden
 from vitrina.core.ratelimit import limits_of
 from vitrina.core.security import Principal
 from vitrina.insights import service
@@ -44,7 +45,10 @@ async def _subject_for(
 ) -> str:
     """A guest asks about itself; staff name the subject, give a reason, and are audited."""
     if not principal.is_staff:
-        return subjects.of_principal(principal)
+        me = subjects.of_principal(principal)
+        if subject is not None and subject != me:
+            raise Forbidden("A customer sees only their own interests.")
+        return me
     target = subjects.check(subject or "")
     await privacy.record_access(
         db,

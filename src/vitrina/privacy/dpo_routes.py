@@ -1,7 +1,7 @@
 """The DPO console: requests with due dates, filing for a customer, the access audit, texts.
 
-Every route is brand-scoped: a DPO sees only the brands they serve (an admin without a
-brand list sees all). Reading a customer's data here is itself audited.
+Every route is brand-scoped: a DPO sees only the brands they serve (a super-admin sees
+them all). Reading a customer's data here is itself audited.
 """
 
 from __future__ import annotations

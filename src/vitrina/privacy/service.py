@@ -18,7 +18,7 @@ from vitrina.brands.models import Brand
 from vitrina.core.db import new_id, utcnow
 from vitrina.core.errors import AppError, Conflict, Forbidden
 from vitrina.core.events import DomainEvent, EventBus
-from vitrina.core.security import Principal, Role
+from vitrina.core.security import Principal
 from vitrina.privacy import keys
 from vitrina.privacy import subjects as subjects_mod
 from vitrina.privacy.audit import list_access, record_access, record_reads
@@ -72,10 +72,8 @@ def parse_purpose(value: str) -> Purpose:
 
 
 def visible_brand_slugs(principal: Principal) -> frozenset[str] | None:
-    """None means every brand: an admin with no brand list. Otherwise the staff's brands."""
-    if Role.ADMIN in principal.roles and not principal.brand_slugs:
-        return None
-    return principal.brand_slugs
+    """None means every brand (super-admin). Otherwise the staff's brands."""
+    return principal.visible_brands()
 
 
 async def brand_for_staff(db: AsyncSession, *, principal: Principal, slug: str) -> Brand:

@@ -17,7 +17,7 @@ class Advisor(Base):
 
     user_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     display_name: Mapped[str] = mapped_column(String(120))
-    # Copied from the staff account at each presence change; `all_brands` for unscoped admins.
+    # Copied from the staff account at each presence change; `all_brands` for super-admins.
     brand_slugs: Mapped[list[str]] = mapped_column(JSON, default=list)
     all_brands: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(16), default="offline")

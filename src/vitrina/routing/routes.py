@@ -14,6 +14,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, FastAPI, WebSocket, WebSocketDisconnect, status
 from starlette.websockets import WebSocketDisconnected
 
+from vitrina.api import ws_text
 from vitrina.api.deps import (
     GUEST_OR_STAFF,
     STAFF,
@@ -229,8 +230,14 @@ async def console_socket(websocket: WebSocket) -> None:
     pump = asyncio.create_task(client.pump())
     try:
         while True:
-            text = await websocket.receive_text()
-            if text == "ping":
+            text = await ws_text.receive_text(websocket)
+            if text is None:
+                client.push(
+                    json.dumps(
+                        {"type": "error", "code": "bad_frame", "detail": ws_text.BINARY_DETAIL}
+                    )
+                )
+            elif text == "ping":
                 client.push('{"type":"pong"}')
             else:
                 client.watching = _watched(text)

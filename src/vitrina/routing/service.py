@@ -23,7 +23,7 @@ from vitrina.conversations.states import SYSTEM, WITH_ADVISOR, Actor
 from vitrina.core.db import new_id, utcnow
 from vitrina.core.errors import Conflict, NotFound
 from vitrina.core.events import EventBus
-from vitrina.core.security import Principal, Role
+from vitrina.core.security import SYSTEM_PRINCIPAL, Principal
 from vitrina.routing.errors import RoutingErrorCode as Code
 from vitrina.routing.events import Offered, PresenceChanged
 from vitrina.routing.models import Advisor, Queue
@@ -68,7 +68,7 @@ async def _ensure_advisor(db: AsyncSession, principal: Principal) -> Advisor:
         db.add(advisor)
     advisor.display_name = principal.display_name
     advisor.brand_slugs = sorted(principal.brand_slugs)
-    advisor.all_brands = Role.ADMIN in principal.roles and not principal.brand_slugs
+    advisor.all_brands = principal.visible_brands() is None
     return advisor
 
 
@@ -168,9 +168,7 @@ async def _requeue_all(db: AsyncSession, bus: EventBus, advisor: Advisor, *, rea
 
 
 def _system_view() -> Principal:
-    return Principal(
-        kind="staff", session_id="system", display_name="Vitrina", roles=frozenset({Role.ADMIN})
-    )
+    return SYSTEM_PRINCIPAL
 
 
 def _brands_of(advisor: Advisor) -> list[str] | None:

@@ -174,7 +174,7 @@ class WorldHub:
 
     async def join(self, session: Session, frame: JoinIn) -> None:
         p = session.principal
-        if p.is_staff and p.brand_slugs and frame.brand not in p.brand_slugs:
+        if p.is_staff and not p.may_act_on(frame.brand):
             raise FrameError(ErrorCode.FORBIDDEN, "you do not serve this brand", "join")
         await self.layouts.refresh(frame.brand)
         if self.layouts.zone(frame.brand, frame.zone) is None:

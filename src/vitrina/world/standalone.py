@@ -31,12 +31,16 @@ def principal_from_query(websocket: WebSocket) -> Principal | None:
     sid = q.get("sid") or secrets.token_hex(8)
     name = q.get("name") or f"guest-{sid[:6]}"
     if q.get("staff") == "1":
+        # An advisor of the brands named in `brands` (the test brand "acme" by default);
+        # like everything on this server, taken on trust from the query string.
+        brands = frozenset(b for b in q.get("brands", "acme").split(",") if b)
         return Principal(
             kind="staff",
             session_id=sid,
             display_name=name,
             user_id=sid,
             roles=frozenset({Role.AGENT}),
+            brand_slugs=brands,
         )
     return Principal(kind="guest", session_id=sid, display_name=name)
 

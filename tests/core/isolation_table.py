@@ -1,0 +1,781 @@
+"""Who may call each HTTP operation, on their own brand and on another: one row per operation.
+
+A row names the callers the operation lets through (`who`), whether it works on one brand's
+objects (`scoped`: then an allowed caller of brand A must be refused brand B's, with 403 or
+404, unless a super-admin) and how to build a valid call on a target brand. Statuses in
+`ok` are the answers an allowed call on its own brand may get: a success, and for the few
+operations whose outcome depends on a conversation's state, the 409 that proves the caller
+got past the access checks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from tests.core.isolation_world import (
+    CALLERS,
+    DEFAULT_OPTIONS,
+    PRODUCT,
+    STAFF_ROLES,
+    Call,
+    Caller,
+    Target,
+    World,
+    unique,
+    unique_phone,
+)
+from tests.factories import PASSWORD, make_staff
+
+Build = Callable[[World, Caller, Target], Awaitable[Call]]
+
+EVERYONE = frozenset(CALLERS)
+SUPER = frozenset({"superadmin"})
+ADMIN = frozenset({"admin", "superadmin"})
+SUPERVISOR = frozenset({"supervisor", "admin", "superadmin"})
+DPO = frozenset({"dpo", "admin", "superadmin"})
+STAFF = frozenset({*STAFF_ROLES, "superadmin"})
+GUEST = frozenset({"guest"})
+GUEST_OR_STAFF = GUEST | STAFF
+CRM_READ = STAFF | {"token:crm:read"}
+CRM_WRITE = STAFF | {"token:crm:write"}
+CRM_IMPORT = STAFF | {"token:crm:import"}
+WEBHOOKS = SUPERVISOR | {"token:webhooks:manage"}
+OK = frozenset(range(200, 300))
+OK_OR_STATE = OK | {409}
+
+
+@dataclass(frozen=True)
+class Row:
+    who: frozenset[str]
+    build: Build
+    scoped: bool = True
+    ok: frozenset[int] = OK
+    # How a refused other-brand call may answer; 403 alone where the brand is named in the
+    # path and the object behind it does not exist for either brand.
+    refused: frozenset[int] = field(default_factory=lambda: frozenset({403, 404}))
+    # False where "other" is another person's object rather than another brand's: a
+    # super-admin has no more claim to somebody else's session than anyone.
+    superadmin_crosses: bool = True
+
+
+def plain(path: str, **params: str) -> Build:
+    async def build(w: World, who: Caller, t: Target) -> Call:
+        brand = w.brand(t)
+        fill = {k: v.format(brand=brand) for k, v in params.items()}
+        return Call(path.format(brand=brand), params=fill)
+
+    return build
+
+
+def body(path: str, payload: object, **params: str) -> Build:
+    async def build(w: World, who: Caller, t: Target) -> Call:
+        brand = w.brand(t)
+        fill = {k: v.format(brand=brand) for k, v in params.items()}
+        data = payload(brand) if callable(payload) else payload
+        return Call(path.format(brand=brand), params=fill, json=data)
+
+    return build
+
+
+# --- builders that need objects ------------------------------------------------------------
+
+
+async def _login(w: World, who: Caller, t: Target) -> Call:
+    async with w.app.state.sessions() as db:
+        user = await make_staff(db, email=f"{unique('login')}@example.com", brand_slugs=["x"])
+    return Call("/api/auth/login", json={"email": user.email, "password": PASSWORD})
+
+
+async def _my_session(w: World, who: Caller, t: Target) -> Call:
+    if t == "own" and who.user_id is not None:
+        from vitrina.identity import service as identity
+
+        async with w.app.state.sessions() as db:
+            user = await identity.get_user_or_raise(db, user_id=who.user_id)
+            _, session = await identity.create_staff_session(db, user=user, ttl_s=60)
+            await db.commit()
+        return Call(f"/api/auth/sessions/{session.id}")
+    return Call(f"/api/auth/sessions/{await w.staff_session_of(w.brand(t))}")
+
+
+def _user(suffix: str = "", payload: object = None) -> Build:
+    async def build(w: World, who: Caller, t: Target) -> Call:
+        async with w.app.state.sessions() as db:
+            user = await make_staff(
+                db, email=f"{unique('u')}@example.com", brand_slugs=[w.brand(t)]
+            )
+        return Call(f"/api/admin/users/{user.id}{suffix}", json=payload)
+
+    return build
+
+
+def _new_user(brand: str) -> dict[str, object]:
+    return {
+        "email": f"{unique('new')}@example.com",
+        "display_name": "New Advisor",
+        "password": PASSWORD,
+        "roles": ["agent"],
+        "brand_slugs": [brand],
+    }
+
+
+def _new_brand(brand: str) -> dict[str, object]:
+    from vitrina.brands.demo import demo_brand_data
+
+    slug = unique("brand")
+    return demo_brand_data().model_copy(update={"slug": slug}).model_dump(mode="json")
+
+
+def _conversation(suffix: str = "", payload: object = None, *, queued: bool = False) -> Build:
+    """The customer's side: the calling guest's conversation, or another customer's."""
+
+    async def build(w: World, who: Caller, t: Target) -> Call:
+        owner = await w.owner(who, t)
+        conversation = await w.conversation(w.brand(t), owner, queued=queued)
+        return Call(f"/api/conversations/{conversation}{suffix}", json=payload)
+
+    return build
+
+
+def _console(path: str, payload: object = None) -> Build:
+    """The advisor's side: a waiting conversation of the target brand."""
+
+    async def build(w: World, who: Caller, t: Target) -> Call:
+        conversation = await w.fresh_conversation(w.brand(t))
+        return Call(path.format(id=conversation), json=payload)
+
+    return build
+
+
+def _customer(suffix: str = "", payload: object = None, **params: str) -> Build:
+    async def build(w: World, who: Caller, t: Target) -> Call:
+        customer = await w.customer(w.brand(t))
+        data = payload() if callable(payload) else payload
+        return Call(f"/api/crm/customers/{customer['id']}{suffix}", json=data, params=params)
+
+    return build
+
+
+async def _identity(w: World, who: Caller, t: Target) -> Call:
+    customer = await w.customer(w.brand(t))
+    identity = await w.ok(
+        "POST",
+        f"/api/crm/customers/{customer['id']}/identities",
+        json={"kind": "phone", "value": unique_phone()},
+    )
+    return Call(f"/api/crm/customers/{customer['id']}/identities/{identity['id']}")
+
+
+async def _merge(w: World, who: Caller, t: Target) -> Call:
+    brand = w.brand(t)
+    survivor, merged = await w.customer(brand), await w.customer(brand)
+    return Call(
+        "/api/crm/merges",
+        json={"survivor_id": survivor["id"], "merged_id": merged["id"], "reason": "duplicate"},
+    )
+
+
+async def _undo(w: World, who: Caller, t: Target) -> Call:
+    return Call(f"/api/crm/merges/{await w.merge(w.brand(t))}/undo")
+
+
+def _crm_webhook(suffix: str = "") -> Build:
+    async def build(w: World, who: Caller, t: Target) -> Call:
+        return Call(f"/api/crm/webhooks/{await w.crm_webhook(w.brand(t))}{suffix}")
+
+    return build
+
+
+async def _api_token(w: World, who: Caller, t: Target) -> Call:
+    return Call(f"/api/admin/api-tokens/{await w.api_token(w.brand(t))}")
+
+
+def _request(suffix: str = "") -> Build:
+    async def build(w: World, who: Caller, t: Target) -> Call:
+        owner = await w.owner(who, t)
+        return Call(f"/api/privacy/requests/{await w.privacy_request(w.brand(t), owner)}{suffix}")
+
+    return build
+
+
+async def _dpo_create(w: World, who: Caller, t: Target) -> Call:
+    owner = await w.new_guest(w.brand(t))
+    return Call(
+        "/api/privacy/dpo/requests",
+        json={
+            "brand": w.brand(t),
+            "subject": f"guest:{owner.session_id}",
+            "kind": "access",
+            "reason": "customer asked by phone",
+        },
+    )
+
+
+def _dpo_request(suffix: str = "", **params: str) -> Build:
+    async def build(w: World, who: Caller, t: Target) -> Call:
+        owner = await w.new_guest(w.brand(t))
+        made = await w.ok(
+            "POST",
+            "/api/privacy/dpo/requests",
+            json={
+                "brand": w.brand(t),
+                "subject": f"guest:{owner.session_id}",
+                "kind": "access",
+                "reason": "customer asked by phone",
+            },
+        )
+        return Call(f"/api/privacy/dpo/requests/{made['id']}{suffix}", params=params)
+
+    return build
+
+
+async def _subject_consents(w: World, who: Caller, t: Target) -> Call:
+    owner = await w.new_guest(w.brand(t))
+    return Call(
+        f"/api/privacy/dpo/brands/{w.brand(t)}/subjects/guest:{owner.session_id}/consents",
+        params={"reason": "customer complaint"},
+    )
+
+
+async def _purpose_version(w: World, who: Caller, t: Target) -> Call:
+    return Call(
+        f"/api/privacy/dpo/brands/{w.brand(t)}/purposes/{w.purpose}/versions",
+        json={"texts": {"en": {"title": "Analytics", "body": "We count visits."}}},
+    )
+
+
+def _signals(brand: str) -> dict[str, object]:
+    from vitrina.core.db import utcnow
+
+    at = utcnow().isoformat()
+    return {"brand": brand, "events": [{"type": "view", "product": PRODUCT.slug, "at": at}]}
+
+
+def _insight(what: str, **params: str) -> Build:
+    """A customer reads their own; staff name the customer and say why, and may not name
+    another brand's customer; nor may a customer name another."""
+
+    async def build(w: World, who: Caller, t: Target) -> Call:
+        query = dict(params)
+        if t == "other" or who.guest is None:
+            owner = await w.owner(who, t)
+            query |= {"subject": f"guest:{owner.session_id}", "reason": "customer asked"}
+        return Call(f"/api/insights/brands/{w.brand(t)}/{what}", params=query)
+
+    return build
+
+
+async def _configuration(w: World, who: Caller, t: Target) -> Call:
+    made = await w.ok(
+        "POST",
+        f"/api/brands/{w.brand(t)}/products/{PRODUCT.slug}/configurations",
+        json={"option_ids": DEFAULT_OPTIONS},
+    )
+    return Call(f"/api/configurations/{made['id']}")
+
+
+async def _asset(w: World, who: Caller, t: Target) -> Call:
+    made = await w.ok(
+        "POST",
+        f"/api/admin/brands/{w.brand(t)}/catalog/assets",
+        content=await w.asset_upload(),
+        headers={"content-type": "model/gltf-binary"},
+    )
+    return Call(f"/api/assets/{made['sha256']}.glb")
+
+
+async def _delete_product(w: World, who: Caller, t: Target) -> Call:
+    slug = unique("p")
+    data = PRODUCT.model_copy(update={"slug": slug}).model_dump(mode="json")
+    data.pop("asset_sha256")
+    brand = w.brand(t)
+    await w.ok("PUT", f"/api/admin/brands/{brand}/catalog/products/{slug}", json=data)
+    return Call(f"/api/admin/brands/{brand}/catalog/products/{slug}")
+
+
+async def _upload(w: World, who: Caller, t: Target) -> Call:
+    return Call(
+        f"/api/admin/brands/{w.brand(t)}/catalog/assets",
+        content=await w.asset_upload(),
+        headers={"content-type": "model/gltf-binary"},
+    )
+
+
+def _product_body(brand: str) -> dict[str, object]:
+    data = PRODUCT.model_dump(mode="json")
+    data.pop("asset_sha256")
+    return data
+
+
+def _appointment(suffix: str = "", payload: object = None) -> Build:
+    async def build(w: World, who: Caller, t: Target) -> Call:
+        owner = await w.owner(who, t)
+        return Call(
+            f"/api/appointments/{await w.appointment(w.brand(t), owner)}{suffix}", json=payload
+        )
+
+    return build
+
+
+def _booking(path: str) -> Build:
+    async def build(w: World, who: Caller, t: Target) -> Call:
+        slots = await w.ok(
+            "GET",
+            f"/api/brands/{w.brand(t)}/scheduling/availability",
+            params={"type": "video-consultation", "limit": 200},
+        )
+        start = slots["slots"][CALLERS.index(who.name)]["start"]
+        customer = {"email": f"{unique('booker')}@example.com", "name": "Lou"}
+        return Call(
+            path.format(brand=w.brand(t)),
+            json={"type": "video-consultation", "start": start, "customer": customer},
+        )
+
+    return build
+
+
+async def _reschedule(w: World, who: Caller, t: Target) -> Call:
+    owner = await w.owner(who, t)
+    appointment = await w.appointment(w.brand(t), owner)
+    slots = await w.ok(
+        "GET",
+        f"/api/brands/{w.brand(t)}/scheduling/availability",
+        params={"type": "showroom-visit", "limit": 200},
+    )
+    return Call(
+        f"/api/appointments/{appointment}/reschedule", json={"start": slots["slots"][-1]["start"]}
+    )
+
+
+async def _resource(w: World, who: Caller, t: Target) -> Call:
+    return Call(
+        f"/api/staff/scheduling/resources/{await w.resource(w.brand(t))}", json={"name": "Bay 9"}
+    )
+
+
+def _new_resource(brand: str) -> dict[str, object]:
+    return {
+        "brand_slug": brand,
+        "kind": "bay",
+        "name": unique("Bay"),
+        "timezone": "Europe/Paris",
+        "weekly_hours": {"mon": [["09:00", "12:00"]]},
+    }
+
+
+def _new_type(brand: str) -> dict[str, object]:
+    return {
+        "brand_slug": brand,
+        "slug": unique("visit"),
+        "name": "Visit",
+        "duration_min": 30,
+        "requirements": [{"kind": "bay"}],
+    }
+
+
+def _agenda(w: World, who: Caller, t: Target) -> Awaitable[Call]:
+    return plain("/api/staff/scheduling/agenda", brand="{brand}", day=w.start_in(3)[:10])(w, who, t)
+
+
+def _explain(w: World, who: Caller, t: Target) -> Awaitable[Call]:
+    return plain("/api/brands/{brand}/scheduling/explain", type="test-drive", start=w.start_in(3))(
+        w, who, t
+    )
+
+
+CSV = "email,display_name\nimported@example.com,Imported Customer\n"
+
+
+async def _import(w: World, who: Caller, t: Target) -> Call:
+    return Call(
+        "/api/crm/import",
+        params={"brand": w.brand(t)},
+        content=CSV.encode(),
+        headers={"content-type": "text/plain"},
+    )
+
+
+# --- the table ---------------------------------------------------------------------------
+
+_CONSOLE = "/api/console/conversations/{id}"
+
+ROWS: dict[tuple[str, str], Row] = {
+    ("GET", "/healthz"): Row(EVERYONE, plain("/healthz"), scoped=False),
+    ("GET", "/readyz"): Row(EVERYONE, plain("/readyz"), scoped=False),
+    ("GET", "/metrics"): Row(EVERYONE, plain("/metrics"), scoped=False),
+    ("POST", "/api/auth/login"): Row(EVERYONE, _login, scoped=False),
+    ("POST", "/api/auth/guest"): Row(
+        EVERYONE, body("/api/auth/guest", {"display_name": "Mia"}), scoped=False
+    ),
+    ("GET", "/api/auth/me"): Row(GUEST_OR_STAFF, plain("/api/auth/me"), scoped=False),
+    ("POST", "/api/auth/logout"): Row(STAFF, plain("/api/auth/logout"), scoped=False),
+    ("GET", "/api/auth/sessions"): Row(STAFF, plain("/api/auth/sessions"), scoped=False),
+    ("DELETE", "/api/auth/sessions/{session_id}"): Row(
+        STAFF, _my_session, superadmin_crosses=False
+    ),
+    ("GET", "/api/admin/users"): Row(ADMIN, plain("/api/admin/users"), scoped=False),
+    ("POST", "/api/admin/users"): Row(ADMIN, body("/api/admin/users", _new_user)),
+    ("GET", "/api/admin/users/{user_id}"): Row(ADMIN, _user()),
+    ("PATCH", "/api/admin/users/{user_id}"): Row(ADMIN, _user("", {"display_name": "Renamed"})),
+    ("POST", "/api/admin/users/{user_id}/revoke-sessions"): Row(ADMIN, _user("/revoke-sessions")),
+    ("GET", "/api/brands"): Row(EVERYONE, plain("/api/brands"), scoped=False),
+    ("GET", "/api/brands/{slug}"): Row(EVERYONE, plain("/api/brands/{brand}"), scoped=False),
+    ("POST", "/api/admin/brands"): Row(SUPER, body("/api/admin/brands", _new_brand), scoped=False),
+    ("PATCH", "/api/admin/brands/{slug}"): Row(
+        ADMIN,
+        body("/api/admin/brands/{brand}", {"theme": {"accent": "#334455"}}),
+        refused=frozenset({403}),
+    ),
+    # Customers may write to any brand's store: the brand is where they are, not a grant.
+    ("POST", "/api/conversations"): Row(
+        GUEST, body("/api/conversations", lambda b: {"brand": b, "body": "Hi"}), scoped=False
+    ),
+    ("GET", "/api/conversations/{conversation_id}"): Row(GUEST, _conversation()),
+    ("POST", "/api/conversations/{conversation_id}/messages"): Row(
+        GUEST, _conversation("/messages", {"body": "Are you there?"})
+    ),
+    ("POST", "/api/conversations/{conversation_id}/handoff"): Row(
+        GUEST, _conversation("/handoff", {})
+    ),
+    ("POST", "/api/conversations/{conversation_id}/csat"): Row(
+        GUEST, _conversation("/csat", {"score": 5}), ok=OK_OR_STATE
+    ),
+    ("GET", "/api/conversations/{conversation_id}/place"): Row(
+        GUEST_OR_STAFF, _conversation("/place", queued=True)
+    ),
+    ("GET", "/widget.js"): Row(EVERYONE, plain("/widget.js"), scoped=False),
+    # Signed by the bridge, not by a session: every unsigned call is refused alike.
+    ("POST", "/api/channels/webhook/{brand}"): Row(
+        EVERYONE,
+        body("/api/channels/webhook/{brand}", {"contact_id": "c1", "text": "Hi"}),
+        scoped=False,
+        ok=frozenset({401}),
+    ),
+    ("GET", "/api/admin/channels/webhook/{brand}"): Row(
+        ADMIN, plain("/api/admin/channels/webhook/{brand}"), refused=frozenset({403})
+    ),
+    ("PUT", "/api/admin/channels/webhook/{brand}"): Row(
+        ADMIN,
+        body("/api/admin/channels/webhook/{brand}", {"outbound_url": "https://bridge.example/in"}),
+        refused=frozenset({403}),
+    ),
+    ("POST", "/api/admin/channels/webhook/{brand}/secret"): Row(
+        ADMIN, plain("/api/admin/channels/webhook/{brand}/secret"), refused=frozenset({403})
+    ),
+    ("GET", "/api/admin/channels/webhook/{brand}/deliveries"): Row(
+        ADMIN, plain("/api/admin/channels/webhook/{brand}/deliveries"), refused=frozenset({403})
+    ),
+    # No reply ever died here: the brand's own admin learns that (404), another is refused.
+    ("POST", "/api/admin/channels/webhook/{brand}/deliveries/{delivery_id}/retry"): Row(
+        ADMIN,
+        plain("/api/admin/channels/webhook/{brand}/deliveries/nothing/retry"),
+        ok=frozenset({404}),
+        refused=frozenset({403}),
+    ),
+    ("GET", "/api/console/conversations"): Row(
+        STAFF, plain("/api/console/conversations"), scoped=False
+    ),
+    ("GET", "/api/console/conversations/{conversation_id}"): Row(STAFF, _console(_CONSOLE)),
+    ("GET", "/api/console/conversations/{conversation_id}/customer"): Row(
+        STAFF, _console(_CONSOLE + "/customer")
+    ),
+    ("GET", "/api/console/customers/{conversation_id}/history"): Row(
+        STAFF, _console("/api/console/customers/{id}/history")
+    ),
+    ("POST", "/api/console/conversations/{conversation_id}/messages"): Row(
+        STAFF, _console(_CONSOLE + "/messages", {"body": "Hello"}), ok=OK_OR_STATE
+    ),
+    ("POST", "/api/console/conversations/{conversation_id}/notes"): Row(
+        STAFF, _console(_CONSOLE + "/notes", {"body": "Wants a red one"})
+    ),
+    ("POST", "/api/console/conversations/{conversation_id}/hand-back"): Row(
+        STAFF, _console(_CONSOLE + "/hand-back"), ok=OK_OR_STATE
+    ),
+    ("POST", "/api/console/conversations/{conversation_id}/resolve"): Row(
+        STAFF, _console(_CONSOLE + "/resolve", {"disposition": "solved"}), ok=OK_OR_STATE
+    ),
+    ("POST", "/api/console/conversations/{conversation_id}/calls"): Row(
+        STAFF, _console(_CONSOLE + "/calls", {"event": "started"}), ok=OK_OR_STATE
+    ),
+    ("POST", "/api/console/conversations/{conversation_id}/join-world"): Row(
+        STAFF, _console(_CONSOLE + "/join-world"), ok=OK_OR_STATE
+    ),
+    ("GET", "/api/console/canned"): Row(
+        STAFF, plain("/api/console/canned", brand="{brand}"), refused=frozenset({403, 404})
+    ),
+    ("POST", "/api/console/canned"): Row(
+        SUPERVISOR,
+        body(
+            "/api/console/canned",
+            lambda b: {"locale": "en", "shortcut": unique("s"), "title": "T", "body": "B"},
+            brand="{brand}",
+        ),
+    ),
+    ("POST", "/api/console/conversations/{conversation_id}/handoff"): Row(
+        SUPERVISOR, _console(_CONSOLE + "/handoff", {"queue": "sales"}), ok=OK_OR_STATE
+    ),
+    ("PUT", "/api/console/presence"): Row(
+        STAFF, body("/api/console/presence", {"status": "away"}), scoped=False
+    ),
+    ("GET", "/api/console/presence"): Row(STAFF, plain("/api/console/presence"), scoped=False),
+    ("GET", "/api/console/advisors"): Row(STAFF, plain("/api/console/advisors"), scoped=False),
+    ("GET", "/api/console/queue"): Row(STAFF, plain("/api/console/queue"), scoped=False),
+    ("POST", "/api/console/conversations/{conversation_id}/accept"): Row(
+        STAFF, _console(_CONSOLE + "/accept"), ok=OK_OR_STATE
+    ),
+    ("POST", "/api/console/conversations/{conversation_id}/transfer"): Row(
+        STAFF, _console(_CONSOLE + "/transfer", {"queue": "sales"}), ok=OK_OR_STATE
+    ),
+    ("GET", "/api/routing/queues"): Row(SUPERVISOR, plain("/api/routing/queues"), scoped=False),
+    ("POST", "/api/routing/queues"): Row(
+        SUPERVISOR,
+        body("/api/routing/queues", lambda b: {"brand": b, "name": unique("q"), "title": "Q"}),
+    ),
+    ("GET", "/api/privacy/brands/{slug}/purposes"): Row(
+        EVERYONE, plain("/api/privacy/brands/{brand}/purposes"), scoped=False
+    ),
+    ("GET", "/api/privacy/brands/{slug}/consents"): Row(
+        GUEST, plain("/api/privacy/brands/{brand}/consents"), scoped=False
+    ),
+    ("PUT", "/api/privacy/brands/{slug}/consents"): Row(
+        GUEST,
+        body(
+            "/api/privacy/brands/{brand}/consents",
+            {"choices": {"analytics": True}, "channel": "privacy_centre"},
+        ),
+        scoped=False,
+    ),
+    ("GET", "/api/privacy/brands/{slug}/consents/history"): Row(
+        GUEST, plain("/api/privacy/brands/{brand}/consents/history"), scoped=False
+    ),
+    ("POST", "/api/privacy/brands/{slug}/requests"): Row(
+        GUEST, body("/api/privacy/brands/{brand}/requests", {"kind": "access"}), scoped=False
+    ),
+    ("GET", "/api/privacy/brands/{slug}/requests"): Row(
+        GUEST, plain("/api/privacy/brands/{brand}/requests"), scoped=False
+    ),
+    ("GET", "/api/privacy/requests/{request_id}"): Row(GUEST, _request()),
+    ("GET", "/api/privacy/requests/{request_id}/download"): Row(
+        GUEST, _request("/download"), ok=OK_OR_STATE
+    ),
+    ("GET", "/api/privacy/dpo/requests"): Row(
+        DPO, plain("/api/privacy/dpo/requests"), scoped=False
+    ),
+    ("POST", "/api/privacy/dpo/requests"): Row(DPO, _dpo_create),
+    ("GET", "/api/privacy/dpo/requests/{request_id}"): Row(DPO, _dpo_request()),
+    ("GET", "/api/privacy/dpo/requests/{request_id}/download"): Row(
+        DPO, _dpo_request("/download", reason="customer asked"), ok=OK_OR_STATE
+    ),
+    ("GET", "/api/privacy/dpo/audit"): Row(DPO, plain("/api/privacy/dpo/audit"), scoped=False),
+    ("GET", "/api/privacy/dpo/brands/{slug}/subjects/{subject}/consents"): Row(
+        DPO, _subject_consents
+    ),
+    ("POST", "/api/privacy/dpo/brands/{slug}/purposes/{purpose}/versions"): Row(
+        DPO, _purpose_version
+    ),
+    # Staff send no signals of their own: theirs are accepted and dropped, none stored.
+    ("POST", "/api/insights/signals"): Row(
+        GUEST_OR_STAFF, body("/api/insights/signals", _signals), scoped=False
+    ),
+    ("GET", "/api/insights/brands/{slug}/why"): Row(
+        GUEST_OR_STAFF, _insight("why", product=PRODUCT.slug)
+    ),
+    ("GET", "/api/insights/brands/{slug}/interests"): Row(GUEST_OR_STAFF, _insight("interests")),
+    ("GET", "/api/brands/{brand}/products"): Row(
+        EVERYONE, plain("/api/brands/{brand}/products"), scoped=False
+    ),
+    ("GET", "/api/brands/{brand}/products/{product}"): Row(
+        EVERYONE, plain(f"/api/brands/{{brand}}/products/{PRODUCT.slug}"), scoped=False
+    ),
+    ("POST", "/api/brands/{brand}/products/{product}/quote"): Row(
+        EVERYONE, body(f"/api/brands/{{brand}}/products/{PRODUCT.slug}/quote", {}), scoped=False
+    ),
+    ("POST", "/api/brands/{brand}/products/{product}/configurations"): Row(
+        GUEST_OR_STAFF,
+        body(
+            f"/api/brands/{{brand}}/products/{PRODUCT.slug}/configurations",
+            {"option_ids": DEFAULT_OPTIONS},
+        ),
+        scoped=False,
+    ),
+    ("GET", "/api/configurations/{configuration_id}"): Row(EVERYONE, _configuration, scoped=False),
+    ("GET", "/api/brands/{brand}/assets"): Row(
+        EVERYONE, plain("/api/brands/{brand}/assets"), scoped=False
+    ),
+    ("GET", "/api/assets/{sha256}.glb"): Row(EVERYONE, _asset, scoped=False),
+    ("HEAD", "/api/assets/{sha256}.glb"): Row(EVERYONE, _asset, scoped=False),
+    ("GET", "/api/admin/brands/{brand}/catalog/products"): Row(
+        ADMIN, plain("/api/admin/brands/{brand}/catalog/products")
+    ),
+    ("PUT", "/api/admin/brands/{brand}/catalog/products/{product}"): Row(
+        ADMIN, body(f"/api/admin/brands/{{brand}}/catalog/products/{PRODUCT.slug}", _product_body)
+    ),
+    ("DELETE", "/api/admin/brands/{brand}/catalog/products/{product}"): Row(ADMIN, _delete_product),
+    ("POST", "/api/admin/brands/{brand}/catalog/assets"): Row(ADMIN, _upload),
+    ("GET", "/api/admin/brands/{brand}/catalog/assets"): Row(
+        ADMIN, plain("/api/admin/brands/{brand}/catalog/assets")
+    ),
+    ("POST", "/api/admin/brands/{brand}/catalog/import"): Row(
+        ADMIN,
+        body(
+            "/api/admin/brands/{brand}/catalog/import", lambda b: {"products": [_product_body(b)]}
+        ),
+    ),
+    ("GET", "/admin/catalog"): Row(EVERYONE, plain("/admin/catalog"), scoped=False),
+    ("GET", "/admin/catalog/admin.js"): Row(
+        EVERYONE, plain("/admin/catalog/admin.js"), scoped=False
+    ),
+    # Proving who one is: open to any visitor; a wrong proof is the caller's 4xx.
+    ("POST", "/api/customer-auth/siwe/nonce"): Row(
+        GUEST,
+        body("/api/customer-auth/siwe/nonce", lambda b: {"brand": b}),
+        scoped=False,
+    ),
+    ("POST", "/api/customer-auth/siwe/verify"): Row(
+        GUEST,
+        body(
+            "/api/customer-auth/siwe/verify", {"message": "not a SIWE message", "signature": "0x00"}
+        ),
+        scoped=False,
+        ok=frozenset({400, 401, 422}),
+    ),
+    ("POST", "/api/customer-auth/email/start"): Row(
+        GUEST,
+        body(
+            "/api/customer-auth/email/start",
+            lambda b: {"brand": b, "email": f"{unique('mia')}@example.com"},
+        ),
+        scoped=False,
+    ),
+    ("POST", "/api/customer-auth/email/verify"): Row(
+        GUEST,
+        body("/api/customer-auth/email/verify", {"challenge_id": "unknown", "code": "000000"}),
+        scoped=False,
+        ok=frozenset({400, 401, 404, 422}),
+    ),
+    ("POST", "/api/customer-auth/did/challenge"): Row(
+        GUEST,
+        body(
+            "/api/customer-auth/did/challenge",
+            lambda b: {
+                "brand": b,
+                "did": "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK",
+            },
+        ),
+        scoped=False,
+    ),
+    ("POST", "/api/customer-auth/did/verify"): Row(
+        GUEST,
+        body("/api/customer-auth/did/verify", {"challenge": "unknown", "signature": "00"}),
+        scoped=False,
+        ok=frozenset({400, 401, 404, 422}),
+    ),
+    ("GET", "/api/customer-auth/status"): Row(
+        GUEST_OR_STAFF, plain("/api/customer-auth/status"), scoped=False
+    ),
+    ("POST", "/api/customer-auth/sign-out"): Row(
+        GUEST_OR_STAFF, plain("/api/customer-auth/sign-out"), scoped=False
+    ),
+    ("GET", "/api/admin/api-tokens"): Row(ADMIN, plain("/api/admin/api-tokens"), scoped=False),
+    ("POST", "/api/admin/api-tokens"): Row(
+        ADMIN,
+        body(
+            "/api/admin/api-tokens",
+            lambda b: {"name": "bridge", "scopes": ["crm:read"], "brand_slugs": [b]},
+        ),
+    ),
+    ("DELETE", "/api/admin/api-tokens/{token_id}"): Row(ADMIN, _api_token),
+    ("GET", "/api/crm/customers"): Row(CRM_READ, plain("/api/crm/customers", brand="{brand}")),
+    ("POST", "/api/crm/customers"): Row(
+        CRM_WRITE, body("/api/crm/customers", lambda b: {"brand": b, "display_name": "Noa"})
+    ),
+    ("GET", "/api/crm/customers/{customer_id}"): Row(CRM_READ, _customer()),
+    ("PATCH", "/api/crm/customers/{customer_id}"): Row(
+        CRM_WRITE, _customer("", {"display_name": "Noa B."})
+    ),
+    ("GET", "/api/crm/customers/{customer_id}/timeline"): Row(CRM_READ, _customer("/timeline")),
+    ("POST", "/api/crm/customers/{customer_id}/timeline"): Row(
+        CRM_WRITE, _customer("/timeline", {"kind": "shop.visit", "summary": "Came by"})
+    ),
+    ("POST", "/api/crm/customers/{customer_id}/identities"): Row(
+        CRM_WRITE, _customer("/identities", lambda: {"kind": "phone", "value": unique_phone()})
+    ),
+    ("DELETE", "/api/crm/customers/{customer_id}/identities/{identity_id}"): Row(
+        CRM_WRITE, _identity
+    ),
+    ("POST", "/api/crm/customers/{customer_id}/notes"): Row(
+        CRM_WRITE, _customer("/notes", {"body": "Prefers email"})
+    ),
+    ("POST", "/api/crm/merges"): Row(CRM_WRITE, _merge),
+    ("POST", "/api/crm/merges/{merge_id}/undo"): Row(CRM_WRITE, _undo),
+    ("GET", "/api/crm/customers/{customer_id}/account"): Row(
+        STAFF, _customer("/account", reason="customer asked")
+    ),
+    # Only a customer who proved who they are reads an account; a fresh guest has not.
+    ("GET", "/api/customer/account"): Row(
+        GUEST, plain("/api/customer/account"), scoped=False, ok=frozenset({200, 403})
+    ),
+    ("POST", "/api/crm/import"): Row(CRM_IMPORT, _import),
+    ("GET", "/api/crm/export"): Row(CRM_IMPORT, plain("/api/crm/export", brand="{brand}")),
+    ("GET", "/api/crm/webhooks"): Row(WEBHOOKS, plain("/api/crm/webhooks"), scoped=False),
+    ("POST", "/api/crm/webhooks"): Row(
+        WEBHOOKS,
+        body("/api/crm/webhooks", lambda b: {"brand": b, "url": "https://hooks.example/in"}),
+    ),
+    ("DELETE", "/api/crm/webhooks/{endpoint_id}"): Row(WEBHOOKS, _crm_webhook()),
+    ("GET", "/api/crm/webhooks/{endpoint_id}/deliveries"): Row(
+        WEBHOOKS, _crm_webhook("/deliveries")
+    ),
+    ("GET", "/api/brands/{brand_slug}/scheduling/types"): Row(
+        EVERYONE, plain("/api/brands/{brand}/scheduling/types"), scoped=False
+    ),
+    ("GET", "/api/brands/{brand_slug}/scheduling/availability"): Row(
+        EVERYONE,
+        plain("/api/brands/{brand}/scheduling/availability", type="test-drive"),
+        scoped=False,
+    ),
+    ("GET", "/api/brands/{brand_slug}/scheduling/explain"): Row(EVERYONE, _explain, scoped=False),
+    ("POST", "/api/brands/{brand_slug}/appointments"): Row(
+        GUEST_OR_STAFF, _booking("/api/brands/{brand}/appointments"), scoped=False
+    ),
+    ("POST", "/api/brands/{brand_slug}/appointments/holds"): Row(
+        GUEST_OR_STAFF, _booking("/api/brands/{brand}/appointments/holds"), scoped=False
+    ),
+    # A customer's own appointments, which the brand's staff also look after.
+    ("GET", "/api/appointments/mine"): Row(
+        GUEST_OR_STAFF, plain("/api/appointments/mine"), scoped=False
+    ),
+    ("GET", "/api/appointments/{appointment_id}"): Row(GUEST_OR_STAFF, _appointment()),
+    ("GET", "/api/appointments/{appointment_id}/invite.ics"): Row(
+        GUEST_OR_STAFF, _appointment("/invite.ics")
+    ),
+    ("POST", "/api/appointments/{appointment_id}/confirm"): Row(
+        GUEST_OR_STAFF, _appointment("/confirm"), ok=OK_OR_STATE
+    ),
+    ("POST", "/api/appointments/{appointment_id}/reschedule"): Row(GUEST_OR_STAFF, _reschedule),
+    ("POST", "/api/appointments/{appointment_id}/cancel"): Row(
+        GUEST_OR_STAFF, _appointment("/cancel", {"reason": "plans changed"})
+    ),
+    ("GET", "/api/staff/scheduling/agenda"): Row(STAFF, _agenda),
+    ("GET", "/api/staff/scheduling/resources"): Row(
+        STAFF, plain("/api/staff/scheduling/resources", brand="{brand}")
+    ),
+    ("GET", "/api/staff/scheduling/types"): Row(
+        STAFF, plain("/api/staff/scheduling/types", brand="{brand}")
+    ),
+    ("POST", "/api/staff/scheduling/resources"): Row(
+        SUPERVISOR, body("/api/staff/scheduling/resources", _new_resource)
+    ),
+    ("PATCH", "/api/staff/scheduling/resources/{resource_id}"): Row(SUPERVISOR, _resource),
+    ("POST", "/api/staff/scheduling/types"): Row(
+        SUPERVISOR, body("/api/staff/scheduling/types", _new_type)
+    ),
+    ("PATCH", "/api/staff/scheduling/types/{brand_slug}/{slug}"): Row(
+        SUPERVISOR,
+        body("/api/staff/scheduling/types/{brand}/test-drive", {"name": "Test drive"}),
+    ),
+    ("GET", "/"): Row(EVERYONE, plain("/"), scoped=False),
+    ("GET", "/store/{slug}"): Row(EVERYONE, plain("/store/{brand}"), scoped=False),
+    ("GET", "/console"): Row(EVERYONE, plain("/console"), scoped=False),
+}

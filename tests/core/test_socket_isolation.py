@@ -1,0 +1,134 @@
+"""The three sockets keep brands apart and answer every frame they cannot read.
+
+World: staff join only the rooms of brands they serve. Console: an advisor hears nothing of
+another brand's conversations. Widget: a staff token opens no staff powers there. A frame of
+the wrong kind (binary on a JSON-text socket, text on the binary world socket, bytes that
+are not UTF-8) gets the documented error frame and the socket stays open.
+"""
+
+from __future__ import annotations
+
+import json
+
+from fastapi import FastAPI
+from httpx import AsyncClient
+from sqlalchemy.ext.asyncio import AsyncSession
+from websockets.asyncio.client import connect
+
+from tests.conversations.helpers import BRAND, OTHER_BRAND, Frames, make_brands, serve
+from tests.factories import login, make_staff
+from tests.world.conftest import open_client
+
+
+async def _bearer(client: AsyncClient, db: AsyncSession, email: str, brand: str) -> str:
+    await make_staff(db, email=email, brand_slugs=[brand])
+    return (await login(client, email))["Authorization"].removeprefix("Bearer ")
+
+
+async def test_world_rooms_of_another_brand_are_closed_to_its_staff(
+    app: FastAPI, client: AsyncClient, db: AsyncSession
+) -> None:
+    await make_brands(db)
+    token = await _bearer(client, db, "bob@borealis.example", OTHER_BRAND)
+    async with (
+        serve(app) as host,
+        open_client(f"ws://{host}/ws/world", extra=f"token={token}") as c,
+    ):
+        await c.send("join", brand=BRAND, zone="showroom")
+        error = await c.expect("error")
+        assert error["code"] == "forbidden"
+        # Text where MessagePack is expected: an error frame, and the socket still works.
+        await c.send_raw(json.dumps({"t": "join", "v": 1, "brand": OTHER_BRAND}))
+        assert (await c.expect("error"))["code"] == "bad_frame"
+        welcome = await c.join(brand=OTHER_BRAND, zone="showroom")
+        assert welcome["who"]
+
+
+async def test_console_hears_nothing_of_another_brand(
+    app: FastAPI, client: AsyncClient, db: AsyncSession
+) -> None:
+    await make_brands(db)
+    bikes = await _bearer(client, db, "bob@borealis.example", OTHER_BRAND)
+    cars = await _bearer(client, db, "ava@aurora.example", BRAND)
+    async with serve(app) as host:
+        bob = Frames(await connect(f"ws://{host}/ws/console?token={bikes}"))
+        ava = Frames(await connect(f"ws://{host}/ws/console?token={cars}"))
+        for socket in (bob, ava):
+            await socket.wait_for(lambda f: f["type"] == "hello")
+        guest = await client.post("/api/auth/guest", json={"display_name": "Mia"})
+        csrf = {"x-csrf-token": guest.json()["csrf_token"]}
+        started = await client.post(
+            "/api/conversations", json={"brand": BRAND, "body": "Hello"}, headers=csrf
+        )
+        cid = started.json()["id"]
+        await client.post(f"/api/conversations/{cid}/handoff", json={}, headers=csrf)
+        client.cookies.clear()
+        await ava.wait_for(
+            lambda f: f.get("conversation_id") == cid and f["type"] == "conversation"
+        )
+        # Binary on the console's text socket: an error frame, then it still answers.
+        await bob.ws.send(b"\xff\xfe\x00binary")
+        error = await bob.wait_for(lambda f: f["type"] == "error")
+        assert error["code"] == "bad_frame"
+        await bob.ws.send("ping")
+        await bob.wait_for(lambda f: f["type"] == "pong")
+        assert not [f for f in bob.frames if f.get("conversation_id") == cid]
+        assert not [f for f in bob.frames if f.get("brand") == BRAND]
+        await bob.close()
+        await ava.close()
+
+
+async def test_widget_answers_unreadable_frames_and_gives_staff_no_powers(
+    app: FastAPI, client: AsyncClient, db: AsyncSession
+) -> None:
+    await make_brands(db)
+    staff_token = await _bearer(client, db, "ava@aurora.example", BRAND)
+    async with serve(app) as host:
+        widget = Frames(await connect(f"ws://{host}/ws/widget?brand={BRAND}&token={staff_token}"))
+        welcome = await widget.wait_for(lambda f: f["type"] == "welcome")
+        assert welcome["token"] != staff_token, "a staff token opens a customer's chat only"
+        assert welcome["conversation"] is None
+        for frame in (b'{"type":"ping"}', b"\xc3\x28 not UTF-8"):
+            await widget.ws.send(frame)
+            error = await widget.wait_for(lambda f: f["type"] == "error")
+            assert error["code"] == "bad_frame"
+            widget.frames.clear()
+        await widget.ws.send(json.dumps({"type": "ping"}))
+        await widget.wait_for(lambda f: f["type"] == "pong")
+        await widget.ws.send(json.dumps({"type": "say", "text": "Bonjour"}))
+        said = await widget.wait_for(lambda f: f["type"] == "message")
+        assert said["message"]["author_kind"] == "customer"
+        await widget.close()
+
+
+async def test_the_channel_of_a_message_is_the_endpoints(
+    app: FastAPI, client: AsyncClient, db: AsyncSession
+) -> None:
+    await make_brands(db)
+    guest = await client.post("/api/auth/guest", json={"display_name": "Mia"})
+    csrf = {"x-csrf-token": guest.json()["csrf_token"]}
+    claimed = await client.post(
+        "/api/conversations",
+        json={"brand": BRAND, "channel": "email", "body": "Hi"},
+        headers=csrf,
+    )
+    assert claimed.status_code == 422
+    started = await client.post(
+        "/api/conversations", json={"brand": BRAND, "body": "Hi"}, headers=csrf
+    )
+    assert started.json()["channel"] == "widget"
+    cid = started.json()["id"]
+    await client.post(
+        f"/api/conversations/{cid}/messages",
+        params={"channel": "webhook"},
+        json={"body": "Still me"},
+        headers=csrf,
+    )
+    client.cookies.clear()
+    await make_staff(db, email="ava@aurora.example", brand_slugs=[BRAND])
+    ava = await login(client, "ava@aurora.example")
+    detail = (await client.get(f"/api/console/conversations/{cid}", headers=ava)).json()
+    assert detail["channel"] == "widget"
+    assert {m["channel"] for m in detail["messages"] if m["author_kind"] == "customer"} == {
+        "widget"
+    }
