@@ -45,6 +45,8 @@ JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJtaWEifQ.dBjftJeZ4CVPmB92K27uhbUJU1p1r_wW1
         ("POST /hook?brand=aurora&access_token=s3cr3t&page=2", "s3cr3t"),
         ("login password=hunter2 ok", "hunter2"),
         ("verify code=952152", "952152"),
+        ("name='Mia Rossi' brand='aurora-motors'", "Rossi"),
+        ("[type=string_too_long, input_value='call Mia Rossi', input_type=str]", "Rossi"),
         ("postgresql://vitrina:hunter2@db:5432/vitrina", "hunter2"),
         ('{"type": "say", "text": "my sofa is on fire"}', "sofa"),
         ("{'body': 'my sofa is on fire', 'n': 1}", "sofa"),

@@ -29,7 +29,7 @@ _SENSITIVE_WORDS = frozenset(
         "cookie", "authorization", "signature", "sig", "csrf", "key", "apikey", "credentials",
         "email", "mail", "phone", "mobile", "tel", "name", "body", "text", "message",
         "subject", "note", "notes", "comment", "transcript", "content", "address", "ip",
-        "wallet", "did", "identifier", "rcpt", "recipient", "recipients",
+        "wallet", "did", "identifier", "rcpt", "recipient", "recipients", "input",
     }
 )  # fmt: skip
 # A key ending in one of these describes the value rather than holding it: `token_id`,
@@ -92,8 +92,14 @@ _RULES: list[tuple[re.Pattern[str], _Replacement]] = [
         ),
         _mask_quoted,
     ),
-    # token=..., password=... in query strings, form bodies and key=value formats
-    (re.compile(r"(?<![\w.-])(?P<key>[A-Za-z_][\w.-]{0,63})=[^&\s\"',;<>]+"), _mask_pair),
+    # token=..., password=..., text='...' in query strings, forms, key=value formats, reprs
+    (
+        re.compile(
+            r"(?<![\w.-])(?P<key>[A-Za-z_][\w.-]{0,63})="
+            r"""(?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|[^&\s"',;<>]+)"""
+        ),
+        _mask_pair,
+    ),
     # Any local part RFC 5322 allows (and so do we): "o'neil", "a/b" and "{x}" included,
     # at the price of masking a path or a quote glued to the address as well.
     (re.compile(rf"[\w.!#$%&'*+/=?^`{{|}}~-]+(?:@|%40){_DOMAIN}"), "[email]"),
