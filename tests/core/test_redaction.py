@@ -202,6 +202,8 @@ def test_standard_library_records_are_redacted_message_arguments_and_traceback()
         library.info("sending to %s", "mia@example.com")
         library.info("sign-in code: %s", "952152")
         library.warning("%(who)s failed", {"who": "mia@example.com"})
+        library.error(LookupError("no profile for mia@example.com"))
+        library.info("wrote to %s@example.com", "mia.rossi")
         try:
             raise RuntimeError("relay refused +39 347 555 0199")
         except RuntimeError:
@@ -210,8 +212,10 @@ def test_standard_library_records_are_redacted_message_arguments_and_traceback()
     assert "sending to [email]" in logged
     assert "sign-in code: [code]" in logged
     assert "[email] failed" in logged
+    assert "no profile for [email]" in logged
+    assert "wrote to [email]" in logged and "Logging error" not in logged
     assert "RuntimeError: relay refused [phone]" in logged
-    for secret in ("mia@example.com", "952152", "555 0199"):
+    for secret in ("mia@example.com", "mia.rossi", "952152", "555 0199"):
         assert secret not in logged
 
 

@@ -48,21 +48,27 @@ class RedactingFilter(logging.Filter):
     after it: the message, its arguments, and the traceback once rendered."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.msg, str):
-            record.msg = redact_text(record.msg)
+        try:
+            whole = record.getMessage()
+        except (TypeError, ValueError, KeyError):
+            whole = None  # a malformed call: logging reports it when formatting
+        # Formatting makes any message text (`logger.error(exc)`); do it first.
+        record.msg = redact_text(str(record.msg))
         if isinstance(record.args, tuple):
             record.args = tuple(_redact_argument(a) for a in record.args)
         elif isinstance(record.args, Mapping):
             record.args = redact_mapping(record.args)
-        # A secret can straddle the format and an argument ("code: %s"); uvicorn's access
-        # formatter reads its arguments one by one, so its records keep their shape.
-        if record.args and record.name != "uvicorn.access":
+        # Masking the parts can miss a secret that straddles the format and an argument
+        # ("code: %s"), or eat a placeholder ("%s@example.com"): then the whole message is
+        # masked instead. uvicorn's access formatter reads its arguments one by one, so its
+        # records keep their shape.
+        if record.args and whole is not None and record.name != "uvicorn.access":
             try:
-                message = record.getMessage()
-            except (TypeError, ValueError):
-                message = None
-            if message is not None and redact_text(message) != message:
-                record.msg, record.args = redact_text(message), ()
+                parts = record.getMessage()
+            except (TypeError, ValueError, KeyError):
+                parts = None
+            if parts is None or redact_text(parts) != parts:
+                record.msg, record.args = redact_text(whole), ()
         if record.exc_info and not record.exc_text:
             record.exc_text = redact_text(_TRACEBACKS.formatException(record.exc_info))
         if record.stack_info:
