@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -14,6 +15,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect
 
 VITRINA = [sys.executable, "-m", "vitrina"]
 
@@ -151,10 +154,11 @@ class Server:
     base: str
     proc: subprocess.Popen[str]
     stderr: str = ""  # filled in once the server has stopped
+    stdout: str = ""
 
 
 @contextmanager
-def serving(tmp_path: Path) -> Iterator[Server]:
+def serving(tmp_path: Path, **extra_env: str) -> Iterator[Server]:
     """`vitrina serve` in its own process, ready to answer; stopped on leaving."""
     assert run(["migrate"], tmp_path).returncode == 0
     port = _free_port()
@@ -164,6 +168,7 @@ def serving(tmp_path: Path) -> Iterator[Server]:
         "VITRINA_DATA_DIR": str(tmp_path),
         "VITRINA_LOG_JSON": "true",
         "VITRINA_BOT_ENABLED": "false",
+        **extra_env,
     }
     env.pop("VITRINA_DATABASE_URL", None)
     proc = subprocess.Popen(
@@ -190,7 +195,7 @@ def serving(tmp_path: Path) -> Iterator[Server]:
     finally:
         if proc.poll() is None:
             proc.terminate()
-        server.stderr = proc.communicate(timeout=20)[1]
+        server.stdout, server.stderr = proc.communicate(timeout=20)
 
 
 def test_serve_answers_on_the_given_port(tmp_path: Path) -> None:
@@ -198,6 +203,21 @@ def test_serve_answers_on_the_given_port(tmp_path: Path) -> None:
         assert httpx.get(f"{server.base}/docs", timeout=5).status_code == 200
     started = [line for line in server.stderr.splitlines() if '"event": "started"' in line]
     assert started, "the server logs a structured start line"
+
+
+def test_serve_at_debug_prints_no_token_from_a_socket_url(tmp_path: Path) -> None:
+    """uvicorn logs every WebSocket handshake with its query string, and the sockets take
+    their session token as `?token=`."""
+    token = "Zk3xQ9fLmA2pR7sTq8WvY1bN4cD6eF0gH5jK"
+    with serving(tmp_path, VITRINA_LOG_LEVEL="DEBUG") as server:
+        socket_url = server.base.replace("http://", "ws://") + f"/ws/console?token={token}"
+        with connect(socket_url) as console, contextlib.suppress(ConnectionClosed):
+            console.recv(timeout=5)  # refused: no such session
+        assert httpx.get(f"{server.base}/api/auth/me?token={token}", timeout=5).status_code == 401
+    printed = server.stdout + server.stderr
+    assert '"WebSocket /ws/console?token=[redacted]" [accepted]' in printed
+    assert '"path": "/api/auth/me"' in printed
+    assert token not in printed
 
 
 def test_a_deeply_nested_body_is_refused_and_the_server_lives_on(tmp_path: Path) -> None:

@@ -8,9 +8,12 @@ from email.parser import BytesParser
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
 from fastapi import FastAPI
 
-from tests.smtp import SmtpCapture
+from tests.logs import printed
+from tests.smtp import SmtpCapture, _free_port
 from vitrina.core.config import Settings
 from vitrina.core.mailer import MailError, OutboxDirMailer, SmtpMailer, create_mailer
 
@@ -42,6 +45,39 @@ async def test_smtp_mailer_reports_an_unreachable_relay() -> None:
 
     with pytest.raises(MailError, match="cannot reach"):
         await mailer.send(_message("Lost"))
+
+
+class _RefusingRelay:
+    """Refuses every recipient the way relays do: quoting the address back."""
+
+    async def handle_RCPT(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
+    ) -> str:
+        return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
+
+
+async def test_a_refusal_says_why_without_quoting_the_address() -> None:
+    port = _free_port()
+    controller = Controller(_RefusingRelay(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        mailer = SmtpMailer(host="127.0.0.1", port=port, sender="shop@example.com")
+        with pytest.raises(MailError) as refused:
+            await mailer.send(_message("Refused"))
+    finally:
+        controller.stop()
+    # The text lands in logs and in the notification's last error.
+    assert str(refused.value).endswith("refused the message: SMTPRecipientsRefused (550)")
+    assert "customer@example.org" not in str(refused.value)
+
+
+async def test_the_log_says_a_mail_left_but_not_to_whom_or_what(smtp_server: SmtpCapture) -> None:
+    mailer = SmtpMailer(host=smtp_server.host, port=smtp_server.port, sender="shop@example.com")
+    with printed("DEBUG") as out:
+        await mailer.send(_message("Your Aurora Motors appointment with Mia"))
+    logged = out.getvalue()
+    assert '"event": "mail_sent"' in logged and '"recipient_count": 1' in logged
+    assert "customer@example.org" not in logged and "Mia" not in logged
 
 
 async def test_outbox_mailer_writes_a_readable_eml_file(tmp_path: Path) -> None:

@@ -147,9 +147,12 @@ class SecurityHeadersMiddleware:
         path: str = scope.get("path", "")
         csp = DOCS_CSP if path in ("/docs", "/redoc") else CONTENT_SECURITY_POLICY
         started = time.perf_counter()
+        status: int | None = None
 
         async def send_with_headers(message: Message) -> None:
+            nonlocal status
             if message["type"] == "http.response.start":
+                status = message["status"]
                 headers = list(message.get("headers", []))
                 headers += [
                     (b"content-security-policy", csp.encode()),
@@ -175,3 +178,13 @@ class SecurityHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+        if status is not None and path not in _QUIET_PATHS:
+            # The path and never the query string, which can carry tokens and addresses.
+            log.info(
+                "request",
+                method=scope["method"],
+                path=path,
+                route=getattr(scope.get("route"), "path", "unmatched"),
+                status=status,
+                ms=round((time.perf_counter() - started) * 1000, 1),
+            )

@@ -98,13 +98,21 @@ async def _integrity_error(request: Request, exc: Exception) -> JSONResponse:
     # Services check for duplicates before writing; a constraint that still fails means
     # another request wrote the same thing in between. The loser gets a conflict, and the
     # constraint is logged in case a check is missing rather than raced.
-    log.warning("integrity_conflict", path=request.url.path, error=str(exc.__cause__ or exc))
+    assert isinstance(exc, DBAPIError)
+    log.warning("integrity_conflict", path=request.url.path, error=_what_failed(exc))
     return problem_response(
         409,
         "This change conflicts with another one made at the same time; reload and try again.",
         code=ErrorCode.CONFLICT,
         instance=request.url.path,
     )
+
+
+def _what_failed(exc: DBAPIError) -> str:
+    """The database's complaint without its details: PostgreSQL's DETAIL line quotes the
+    offending values ("Key (email)=(...) already exists"), which are personal data."""
+    first_line = str(exc.orig).strip().splitlines()[:1]
+    return first_line[0][:300] if first_line else type(exc.orig).__name__
 
 
 # Serialisation failure, deadlock, lock not available: the transaction may simply be retried.
@@ -121,7 +129,7 @@ async def _database_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DBAPIError)
     if not _retryable(exc):
         return await _unhandled(request, exc)
-    log.warning("database_busy", path=request.url.path, error=str(exc.orig))
+    log.warning("database_busy", path=request.url.path, error=_what_failed(exc))
     return problem_response(
         503,
         "The database is busy with other changes; try again in a moment.",

@@ -111,7 +111,7 @@ async def start_smtp(settings: Settings, ingest: MailIngest) -> asyncio.Server:
         ident="Vitrina inbound mail",
     )
     server = await loop.create_server(factory, host=host or "127.0.0.1", port=int(port))
-    log.info("inbound_smtp_listening", address=settings.inbound_smtp_listen)
+    log.info("inbound_smtp_listening", listen=settings.inbound_smtp_listen)
     return server
 
 

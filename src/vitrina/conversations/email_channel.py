@@ -138,7 +138,7 @@ class MailIngest:
             except AppError as exc:
                 return f"550 5.6.0 {exc.detail}"
             except Exception:
-                log.exception("inbound_mail_failed", rcpt=rcpt)
+                log.exception("inbound_mail_failed", brand=brand_slug)
                 return "451 4.3.0 Could not store the message; try again later"
         return "250 Message accepted"
 

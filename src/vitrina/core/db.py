@@ -75,7 +75,8 @@ class TimestampMixin:
 
 
 def create_engine(url: str) -> AsyncEngine:
-    kwargs: dict[str, Any] = {}
+    # Parameters carry personal data; kept out of SQL errors, whose text reaches the logs.
+    kwargs: dict[str, Any] = {"hide_parameters": True}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"timeout": 30}
     else:

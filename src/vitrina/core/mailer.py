@@ -13,7 +13,7 @@ import asyncio
 import uuid
 from datetime import UTC, datetime
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime, getaddresses, make_msgid
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -45,6 +45,20 @@ def _complete_headers(message: EmailMessage, *, sender: str) -> None:
         message["Date"] = format_datetime(datetime.now(UTC))
     if message["Message-ID"] is None:
         message["Message-ID"] = make_msgid(domain=_domain_of(sender))
+
+
+def _recipient_count(message: EmailMessage) -> int:
+    return sum(
+        len(getaddresses([str(v)])) for h in ("To", "Cc", "Bcc") for v in message.get_all(h, [])
+    )
+
+
+def _reason(exc: aiosmtplib.SMTPException) -> str:
+    """The kind of refusal and the relay's reply code, without the reply's text."""
+    code = getattr(exc, "code", None)
+    if code is None and isinstance(exc, aiosmtplib.SMTPRecipientsRefused) and exc.recipients:
+        code = exc.recipients[0].code
+    return type(exc).__name__ + (f" ({code})" if code is not None else "")
 
 
 def _domain_of(address: str) -> str:
@@ -97,10 +111,14 @@ class SmtpMailer:
         except (aiosmtplib.SMTPConnectError, aiosmtplib.SMTPTimeoutError, OSError) as exc:
             raise MailError(f"cannot reach SMTP relay {self.host}:{self.port}: {exc}") from exc
         except aiosmtplib.SMTPException as exc:
+            # The relay's own words often quote the refused address; its reply code is enough
+            # to tell a full mailbox from a bad login, and the relay's log has the rest.
             raise MailError(
-                f"SMTP relay {self.host}:{self.port} refused the message: {exc}"
+                f"SMTP relay {self.host}:{self.port} refused the message: {_reason(exc)}"
             ) from exc
-        log.info("mail_sent", to=message["To"], subject=message["Subject"], relay=self.host)
+        # Who it went to and what it said stay out of the log: a subject can be as personal
+        # as the address; callers log which of their records a mail was about.
+        log.info("mail_sent", relay=self.host, recipient_count=_recipient_count(message))
 
 
 class OutboxDirMailer:
@@ -115,7 +133,7 @@ class OutboxDirMailer:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
         path = self.directory / f"{stamp}-{uuid.uuid4().hex[:8]}.eml"
         await asyncio.to_thread(self._write, path, message.as_bytes())
-        log.info("mail_written", to=message["To"], subject=message["Subject"], path=str(path))
+        log.info("mail_written", path=str(path), recipient_count=_recipient_count(message))
 
     def _write(self, path: Path, data: bytes) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)

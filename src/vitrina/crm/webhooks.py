@@ -231,7 +231,8 @@ class Dispatcher:
         log.info(
             "webhook_attempt",
             delivery_id=delivery.id,
-            url=endpoint.url,
+            # The id, not the URL: webhook URLs often carry the receiver's secret.
+            endpoint_id=endpoint.id,
             status_code=status_code,
             error=error,
             attempts=attempts,

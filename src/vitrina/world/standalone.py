@@ -6,12 +6,10 @@ it must never face the internet; the real app authenticates sockets with session
 
 from __future__ import annotations
 
-import logging
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import structlog
 from starlette.applications import Starlette
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket
@@ -19,6 +17,7 @@ from starlette.websockets import WebSocket
 from vitrina.core.broker import Broker, create_broker
 from vitrina.core.config import Settings, get_settings
 from vitrina.core.events import EventBus
+from vitrina.core.logging import configure_logging
 from vitrina.core.security import Principal, Role
 from vitrina.world.hub import WorldHub
 from vitrina.world.ws import reject, serve
@@ -85,6 +84,5 @@ def create_world_app(
 def app_factory() -> Starlette:
     """`uvicorn --factory vitrina.world.standalone:app_factory` (settings from VITRINA_*)."""
     settings = get_settings()
-    level = logging.getLevelNamesMapping().get(settings.log_level.upper(), logging.INFO)
-    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(level))
+    configure_logging(settings.log_level, json=settings.log_json)
     return create_world_app(settings)

@@ -1,0 +1,34 @@
+"""One structured line per HTTP request: enough to follow a request, nothing to abuse."""
+
+from __future__ import annotations
+
+import json
+
+from httpx import ASGITransport, AsyncClient
+
+from tests.logs import printed
+from vitrina.app import create_app
+from vitrina.core.config import Settings
+
+
+async def test_each_request_is_logged_by_path_and_outcome_without_its_query(
+    settings: Settings,
+) -> None:
+    with printed() as out:
+        app = create_app(settings.model_copy(update={"log_level": "INFO", "log_json": True}))
+        async with (
+            app.router.lifespan_context(app),
+            AsyncClient(transport=ASGITransport(app=app), base_url="http://testserver") as client,
+        ):
+            missing = "/api/conversations/0b6f9a52-0b8e-4a39-9d1c-1e6b1c2b7e4f"
+            await client.get(f"{missing}?token=s3cr3t-t0ken&email=mia@example.com")
+            await client.get("/healthz")
+    lines = [json.loads(line) for line in out.getvalue().splitlines() if line.startswith("{")]
+    requests = [line for line in lines if line["event"] == "request"]
+    assert len(requests) == 1  # probes stay out
+    assert requests[0]["method"] == "GET"
+    assert requests[0]["path"] == missing
+    assert requests[0]["route"] == "/api/conversations/{conversation_id}"
+    assert requests[0]["status"] == 401
+    assert isinstance(requests[0]["ms"], float)
+    assert "s3cr3t" not in out.getvalue() and "mia@example.com" not in out.getvalue()
