@@ -102,7 +102,37 @@ async def test_bad_tokens(client: AsyncClient) -> None:
 
 async def test_unknown_route_and_method(client: AsyncClient) -> None:
     _is_problem(await client.get("/api/nothing-here"), 404)
-    _is_problem(await client.put("/healthz"), 405)
+    wrong = await client.put("/healthz")
+    _is_problem(wrong, 405)
+    assert wrong.headers["allow"] == "GET"
+
+
+async def test_405_names_every_method_the_path_allows(client: AsyncClient) -> None:
+    """A collection served by two routes (list and create) allows both, not the first."""
+    for path, allowed in [
+        ("/api/admin/users", "GET, POST"),
+        ("/api/admin/users/some-id", "GET, PATCH"),
+        ("/api/admin/api-tokens", "GET, POST"),
+        ("/api/crm/webhooks", "GET, POST"),
+    ]:
+        resp = await client.put(path, json={})
+        _is_problem(resp, 405)
+        assert resp.headers["allow"] == allowed, path
+
+
+async def test_signing_in_again_with_a_stale_session_cookie_works(
+    client: AsyncClient, db: AsyncSession
+) -> None:
+    await staff_headers(client, db, roles=["agent"], email="back@example.com")
+    client.cookies.clear()
+    client.cookies.set("vitrina_session", "expired-or-revoked-session-token")
+    client.cookies.set("vitrina_csrf", "old-csrf-value")
+    resp = await client.post(
+        "/api/auth/login",
+        json={"email": "back@example.com", "password": "correct horse battery staple"},
+    )
+    assert resp.status_code == 200, resp.text
+    assert resp.cookies.get("vitrina_session") == resp.json()["token"]
 
 
 async def test_cookie_writes_need_the_csrf_header(client: AsyncClient, db: AsyncSession) -> None:

@@ -104,14 +104,17 @@ async def resolve_principal(request: Request, db: AsyncSession) -> Principal | N
     return None
 
 
+class CsrfFailed(AppError):
+    status = 403
+    code = ErrorCode.CSRF
+
+
 def _check_csrf(request: Request) -> None:
     cookie = request.cookies.get(CSRF_COOKIE, "")
     header = request.headers.get(CSRF_HEADER, "")
     if not cookie or not header or not hmac.compare_digest(cookie, header):
-        raise AppError(
-            "Cookie-authenticated writes must send the vitrina_csrf cookie value in X-CSRF-Token.",
-            code=ErrorCode.CSRF,
-            status=403,
+        raise CsrfFailed(
+            "Cookie-authenticated writes must send the vitrina_csrf cookie value in X-CSRF-Token."
         )
 
 
@@ -136,9 +139,12 @@ class Access:
 
     async def __call__(self, request: Request, db: DbSession) -> Principal | None:
         if self.public:
+            # A stale or forged credential, or a cookie write without its CSRF header,
+            # makes the caller anonymous here rather than refused: signing in again with
+            # an old session cookie in the browser must work.
             try:
                 principal = await resolve_principal(request, db)
-            except Unauthenticated:
+            except (Unauthenticated, CsrfFailed):
                 principal = None
             request.state.principal = principal
             return principal

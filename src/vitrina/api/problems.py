@@ -9,6 +9,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -89,9 +90,24 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = _STATUS_CODES.get(exc.status_code, "http_error")
     detail = exc.detail if isinstance(exc.detail, str) else "request failed"
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        # The router names only the first route whose path matched; a path served by
+        # several routes (GET and POST on one collection) allows all of their methods.
+        headers["Allow"] = ", ".join(_allowed_methods(request))
     return problem_response(
-        exc.status_code, detail, code=str(code), instance=request.url.path, headers=exc.headers
+        exc.status_code, detail, code=str(code), instance=request.url.path, headers=headers
     )
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    path = request.scope.get("path", "")
+    methods: set[str] = set()
+    for ctx in iter_route_contexts(request.app.routes):
+        regex = getattr(ctx.route, "path_regex", None)
+        if regex is not None and regex.match(path):
+            methods |= set(ctx.methods or ())
+    return sorted(methods)
 
 
 async def _integrity_error(request: Request, exc: Exception) -> JSONResponse:
