@@ -1,4 +1,5 @@
-"""Which access rule guards each HTTP operation, read from the routes' dependencies."""
+"""Which access rule guards each HTTP operation, read from the routes' dependencies, and
+the OpenAPI description that publishes it with the errors each operation can answer."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import iter_route_contexts
 
 from vitrina.api.deps import Access
+from vitrina.api.openapi_problems import document_problems
 
 
 def _labels(dependant: Dependant) -> set[str]:
@@ -37,10 +39,13 @@ def install_openapi_access(app: FastAPI) -> None:
         if app.openapi_schema:
             return app.openapi_schema
         spec = default_openapi()
+        rules: dict[tuple[str, str], str] = {}
         for method, path, labels in operations(app):
+            rules[method, path] = ", ".join(sorted(labels))
             op = spec.get("paths", {}).get(path, {}).get(method.lower())
             if op is not None:
-                op["x-vitrina-access"] = ", ".join(sorted(labels))
+                op["x-vitrina-access"] = rules[method, path]
+        document_problems(spec, rules)
         app.openapi_schema = spec
         return spec
 

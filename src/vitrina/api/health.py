@@ -21,7 +21,14 @@ async def healthz() -> dict[str, str]:
 
 
 @router.get(
-    "/readyz", summary="Readiness: database and broker reachable, start-up work done (public)"
+    "/readyz",
+    summary="Readiness: database and broker reachable, start-up work done (public)",
+    responses={
+        503: {
+            "description": "Not ready: `checks` names what is not",
+            "content": {"application/json": {}},
+        }
+    },
 )
 async def readyz(request: Request) -> JSONResponse:
     checks: dict[str, str] = {}

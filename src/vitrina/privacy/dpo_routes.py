@@ -115,6 +115,10 @@ async def read_request(
     "/requests/{request_id}/download",
     response_class=FileResponse,
     summary="Download a finished access export; the download is audited (DPO)",
+    responses={
+        200: {"content": {"application/zip": {}}},
+        409: {"description": "The export is not finished yet"},
+    },
 )
 async def download(
     request_id: str, principal: DpoPrincipal, db: DbSession, reason: Reason

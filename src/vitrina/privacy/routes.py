@@ -193,6 +193,10 @@ async def my_request(request_id: str, principal: AnyPrincipal, db: DbSession) ->
     "/requests/{request_id}/download",
     response_class=FileResponse,
     summary="Download my data as a ZIP of JSON and CSV files (guest)",
+    responses={
+        200: {"content": {"application/zip": {}}},
+        409: {"description": "The export is not finished yet"},
+    },
 )
 async def download_mine(
     request_id: str,
