@@ -21,11 +21,17 @@ async def test_each_request_is_logged_by_path_and_outcome_without_its_query(
             AsyncClient(transport=ASGITransport(app=app), base_url="http://testserver") as client,
         ):
             missing = "/api/conversations/0b6f9a52-0b8e-4a39-9d1c-1e6b1c2b7e4f"
-            await client.get(f"{missing}?token=s3cr3t-t0ken&email=mia@example.com")
+            answer = await client.get(f"{missing}?token=s3cr3t-t0ken&email=mia@example.com")
             await client.get("/healthz")
+            kept = await client.get("/api/brands", headers={"x-request-id": "edge-7f3a9c21"})
+            forged = await client.get("/api/brands", headers={"x-request-id": "x\nlevel=error"})
     lines = [json.loads(line) for line in out.getvalue().splitlines() if line.startswith("{")]
     requests = [line for line in lines if line["event"] == "request"]
-    assert len(requests) == 1  # probes stay out
+    assert len(requests) == 3  # probes stay out
+    assert requests[0]["request_id"] == answer.headers["x-request-id"]
+    assert len(answer.headers["x-request-id"]) == 16
+    assert requests[1]["request_id"] == kept.headers["x-request-id"] == "edge-7f3a9c21"
+    assert requests[2]["request_id"] == forged.headers["x-request-id"] != "x\nlevel=error"
     assert requests[0]["method"] == "GET"
     assert requests[0]["path"] == missing
     assert requests[0]["route"] == "/api/conversations/{conversation_id}"

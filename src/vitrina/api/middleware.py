@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 import time
 
 import structlog
@@ -15,6 +16,19 @@ from vitrina.core.errors import PROBLEM_JSON, ErrorCode, problem
 
 log = structlog.get_logger("vitrina.http")
 _QUIET_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+# A request id a proxy or client sends is kept when it is a plain token; anything else is
+# replaced, so the header cannot smuggle text into the logs.
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
+
+
+def _request_id(scope: Scope) -> str:
+    for name, value in scope.get("headers", ()):
+        if name == b"x-request-id":
+            candidate = value.decode("latin-1")
+            if _REQUEST_ID.fullmatch(candidate):
+                return candidate
+    return secrets.token_hex(8)
+
 
 HTTP_REQUESTS = Counter(
     "vitrina_http_requests_total", "HTTP requests", ["method", "route", "status"]
@@ -148,6 +162,7 @@ class SecurityHeadersMiddleware:
         csp = DOCS_CSP if path in ("/docs", "/redoc") else CONTENT_SECURITY_POLICY
         started = time.perf_counter()
         status: int | None = None
+        request_id = _request_id(scope)
 
         async def send_with_headers(message: Message) -> None:
             nonlocal status
@@ -155,6 +170,7 @@ class SecurityHeadersMiddleware:
                 status = message["status"]
                 headers = list(message.get("headers", []))
                 headers += [
+                    (b"x-request-id", request_id.encode()),
                     (b"content-security-policy", csp.encode()),
                     (b"x-content-type-options", b"nosniff"),
                     (b"referrer-policy", b"strict-origin-when-cross-origin"),
@@ -177,7 +193,9 @@ class SecurityHeadersMiddleware:
                 )
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        # Every line logged while the request is handled carries its id.
+        with structlog.contextvars.bound_contextvars(request_id=request_id):
+            await self.app(scope, receive, send_with_headers)
         if status is not None and path not in _QUIET_PATHS:
             # The path and never the query string, which can carry tokens and addresses.
             log.info(
@@ -187,4 +205,5 @@ class SecurityHeadersMiddleware:
                 route=getattr(scope.get("route"), "path", "unmatched"),
                 status=status,
                 ms=round((time.perf_counter() - started) * 1000, 1),
+                request_id=request_id,
             )
