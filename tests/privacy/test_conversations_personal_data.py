@@ -8,10 +8,11 @@ from datetime import timedelta
 from typing import Any
 
 from fastapi import FastAPI
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.privacy.conftest import OTHER_SLUG
+from tests.privacy.rows import opened
 from vitrina.brands.models import Brand
 from vitrina.conversations import service as conversations
 from vitrina.conversations.models import Conversation, Message, Transition
@@ -61,11 +62,7 @@ async def everything(db: AsyncSession, conversation_id: str) -> str:
         ("conversation_message", "conversation_id"),
         ("conversation_transition", "conversation_id"),
     ):
-        rows = await db.execute(
-            text(f"SELECT * FROM {table} WHERE {column} = :id"),  # noqa: S608
-            {"id": conversation_id},
-        )
-        parts.extend(" ".join(str(v) for v in row) for row in rows)
+        parts.extend(await opened(db, table, f"{column} = :id", id=conversation_id))
     return "\n".join(parts)
 
 

@@ -96,6 +96,9 @@ class Settings(BaseSettings):
     # Privacy. The master key wraps every subject's data key; when unset it is generated
     # once under the data directory (0600), like the secret key.
     master_key: SecretStr | None = None
+    # Master keys being rotated away from: they still open the data keys they wrapped
+    # until `vitrina privacy rotate-master-key` has re-wrapped every one (JSON list).
+    previous_master_keys: list[SecretStr] = Field(default_factory=list)
     # Signals stamped later than the clock skew, or older than the maximum age when they
     # arrive, are refused as forged.
     signal_max_age_s: int = Field(default=3600, ge=1)
@@ -139,13 +142,25 @@ class Settings(BaseSettings):
             return self.master_key.get_secret_value()
         return _load_or_create_secret(self.data_dir / "master.key")
 
+    @cached_property
+    def resolved_previous_master_keys(self) -> list[str]:
+        keys = [k.get_secret_value() for k in self.previous_master_keys]
+        previous = self.data_dir / "master.key.previous"
+        if self.master_key is None and previous.exists():
+            keys += [line for line in _read_private(previous).splitlines() if line.strip()]
+        return keys
+
+
+def _read_private(path: Path) -> str:
+    mode = path.stat().st_mode & 0o777
+    if mode & 0o077:
+        raise ConfigError(f"{path} is readable by others (mode {mode:o}); run chmod 600 {path}")
+    return path.read_text().strip()
+
 
 def _load_or_create_secret(path: Path) -> str:
     if path.exists():
-        mode = path.stat().st_mode & 0o777
-        if mode & 0o077:
-            raise ConfigError(f"{path} is readable by others (mode {mode:o}); run chmod 600 {path}")
-        return path.read_text().strip()
+        return _read_private(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     key = secrets.token_urlsafe(48)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from vitrina.core import sealing
 from vitrina.privacy import requests
 from vitrina.privacy.models import AccessAudit, ConsentRecord, DataKey, PrivacyRequest
 from vitrina.privacy.registry import (
@@ -20,6 +21,20 @@ from vitrina.privacy.registry import (
     RetentionRule,
     Row,
     register,
+)
+
+SUBJECT_ID = "an opaque subject id (guest session or customer id), no personal value"
+for _table in ("privacy_data_key", "privacy_tombstone", "privacy_consent_record"):
+    sealing.not_personal(_table, subject=SUBJECT_ID)
+sealing.not_personal("privacy_consent_record", text_version="the consent text's version")
+sealing.not_personal(
+    "privacy_access_audit", subject=SUBJECT_ID, staff_name="the member of staff who read"
+)
+sealing.not_personal(
+    "privacy_request",
+    subject=SUBJECT_ID,
+    error="an exception's class name",
+    summary="row counts per section",
 )
 
 
