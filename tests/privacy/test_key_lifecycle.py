@@ -1,0 +1,150 @@
+"""Sealing existing plaintext, rotating the master key, re-applying erasures to a backup."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import delete, insert, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from vitrina.app import create_app
+from vitrina.brands.models import Brand
+from vitrina.core.config import Settings
+from vitrina.core.crypto import CryptoError, is_token
+from vitrina.core.db import new_id, utcnow
+from vitrina.crm import service as crm
+from vitrina.crm.identifiers import IdentityKind, normalise
+from vitrina.crm.models import CustomerIdentity, CustomerProfile
+from vitrina.privacy import backfill, keys
+from vitrina.privacy.models import DataKey, Tombstone
+
+ALICE = "customer:alice-0001"
+
+
+class Interrupted(Exception):
+    """Stands for Ctrl-C, or a server stopped, half-way through the job."""
+
+
+async def _raw(db: AsyncSession, table: str) -> str:
+    rows = await db.execute(text(f"SELECT * FROM {table}"))  # noqa: S608 - our own names
+    return "\n".join(" ".join(str(v) for v in row) for row in rows)
+
+
+async def test_plaintext_rows_are_sealed_in_batches_and_the_job_resumes(
+    app: FastAPI, db: AsyncSession, brand: Brand
+) -> None:
+    # Rows as an installation stored them before sealing: written around the ORM.
+    now, brand_id = utcnow(), brand.id
+    profiles = [
+        {
+            "id": new_id(),
+            "brand_id": brand_id,
+            "display_name": f"Legacy Person {i}",
+            "locale": "en",
+            "tags": [],
+            "created_at": now,
+            "updated_at": now,
+        }
+        for i in range(5)
+    ]
+    await db.execute(insert(CustomerProfile), profiles)
+    await db.execute(
+        insert(CustomerIdentity),
+        [
+            {
+                "id": new_id(),
+                "brand_id": brand_id,
+                "profile_id": p["id"],
+                "kind": "email",
+                "value": f"legacy{i}@example.org",
+                "source": "import",
+                "created_at": now,
+            }
+            for i, p in enumerate(profiles)
+        ],
+    )
+    await db.commit()
+    assert "Legacy Person 3" in await _raw(db, "crm_profile")
+
+    def stop(_table: str, _count: int) -> None:
+        raise Interrupted
+
+    sessions = app.state.sessions
+    with pytest.raises(Interrupted):
+        await backfill.seal_existing(sessions, batch=2, progress=stop, tables=["crm_identity"])
+    pending = {w.table: w.pending for w in await backfill.pending(sessions)}
+    assert pending["crm_identity"] == 3  # the first batch of two stayed sealed
+    assert pending["crm_profile"] == 5
+
+    done = await backfill.seal_existing(sessions, batch=2)
+    assert done["crm_identity"] == 3 and done["crm_profile"] == 5
+    assert (await backfill.seal_existing(sessions, batch=2))["crm_profile"] == 0
+
+    raw = await _raw(db, "crm_profile") + await _raw(db, "crm_identity")
+    assert "Legacy Person" not in raw and "legacy3@example.org" not in raw
+    identity = await crm.find_identity(
+        db, brand_id=brand_id, identifier=normalise(IdentityKind.EMAIL, "Legacy3@example.org")
+    )
+    assert identity is not None and identity.value == "legacy3@example.org"
+    profile = await crm.get(db, customer_id=identity.profile_id)
+    assert profile is not None and profile.display_name == "Legacy Person 3"
+    assert profile.sealed_for == f"customer:{profile.id}"
+
+
+async def test_rotating_the_master_key_rewraps_every_data_key(
+    db: AsyncSession, settings: Settings
+) -> None:
+    token = await keys.encrypt_for(db, settings, subject=ALICE, value="kept")
+    await db.commit()
+    before = keys.keyring(settings)
+    assert settings.master_key is None  # the generated master.key of the data directory
+
+    keys.rotate_key_file(settings)
+    rotating = Settings(**settings.model_dump())
+    ring = keys.keyring(rotating)
+    assert ring.master_id != before.master_id
+    # Mid-rotation, data keys wrapped by the previous master key still open.
+    assert await keys.decrypt_for(db, rotating, subject=ALICE, token=token) == "kept"
+    await db.rollback()
+    assert await keys.wrapped_by_others(db, ring) >= 1
+    while await keys.rewrap(db, ring, batch=1):
+        await db.commit()
+    await db.commit()
+    assert await keys.wrapped_by_others(db, ring) == 0
+    masters = set((await db.execute(select(DataKey.master_id))).scalars())
+    assert masters == {ring.master_id}
+
+    keys.forget_previous_key_file(rotating)
+    after = Settings(**settings.model_dump())
+    assert after.resolved_previous_master_keys == []
+    assert await keys.decrypt_for(db, after, subject=ALICE, token=token) == "kept"
+    await db.rollback()
+    with pytest.raises(CryptoError):
+        await before.decrypt(db, ALICE, token)  # the old master key opens nothing now
+
+
+async def test_a_restored_backup_gets_its_erasures_reapplied(
+    app: FastAPI, db: AsyncSession, settings: Settings
+) -> None:
+    token = await keys.encrypt_for(db, settings, subject=ALICE, value="gone for good")
+    await db.commit()
+    backup = (await db.execute(select(DataKey).where(DataKey.subject == ALICE))).scalar_one()
+    saved = {c: getattr(backup, c) for c in ("subject", "key_id", "master_id", "wrapped")}
+    await keys.shred(db, subject=ALICE, request_id=None)
+    await db.commit()
+    keys.log_erasure(settings, [ALICE], None)
+
+    # An older backup is restored: the key is back, the tombstone is not.
+    await db.execute(delete(Tombstone))
+    db.add(DataKey(**saved, created_at=utcnow()))
+    await db.commit()
+    assert await keys.decrypt_for(db, settings, subject=ALICE, token=token) == "gone for good"
+    await db.rollback()
+
+    # The next start of the server destroys it again, from the erasure log.
+    restarted = create_app(settings)
+    async with restarted.router.lifespan_context(restarted):
+        pass
+    assert await keys.decrypt_for(db, settings, subject=ALICE, token=token) is None
+    assert await keys.is_erased(db, subject=ALICE)
+    assert is_token(token)
