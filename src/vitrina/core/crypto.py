@@ -18,7 +18,7 @@ import base64
 import hashlib
 import hmac
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
 from cryptography.exceptions import InvalidTag
@@ -62,6 +62,13 @@ class KeyStore(Protocol):
 
     def is_erased(self, session: Session, subject: str) -> bool: ...
 
+    def load_many(
+        self, session: Session, subjects: Sequence[str]
+    ) -> dict[str, tuple[str, str, bytes]]:
+        """`load` for many subjects in one round trip; those without a key are left out."""
+
+    def erased_among(self, session: Session, subjects: Sequence[str]) -> set[str]: ...
+
 
 def derive_master_key(secret: str) -> bytes:
     """The key-encryption key: HKDF-SHA256 over the configured secret (any length >= 32)."""
@@ -86,6 +93,18 @@ def _unb64(text: str) -> bytes:
 def is_token(value: object) -> bool:
     """Whether `value` looks like a sealed value (`vx1.<key id>.<base64>`)."""
     return isinstance(value, str) and value.startswith(TOKEN_PREFIX + ".")
+
+
+def seal_with(aead: AESGCM, subject: str, key_id: str, value: str) -> str:
+    """A token for `value` under an unwrapped data key (bulk loaders; see Keyring.seal)."""
+    nonce = os.urandom(_NONCE_BYTES)
+    sealed = aead.encrypt(nonce, value.encode(), f"{subject}|{key_id}".encode())
+    return f"{TOKEN_PREFIX}.{key_id}.{_b64(nonce + sealed)}"
+
+
+def blind_with(index_key: bytes, value: str) -> str:
+    """The blind index of `value`: HMAC-SHA256 under the index key, 128 bits in hex."""
+    return hmac.new(index_key, value.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def _drop_cache(sync_session: Any) -> None:
@@ -150,14 +169,16 @@ class Keyring:
         session = db.sync_session if isinstance(db, AsyncSession) else db
         Keyring._cache(session).pop(subject, None)
 
-    def _key(self, session: Session, subject: str, *, create: bool) -> tuple[str, AESGCM]:
+    def _key(
+        self, session: Session, subject: str, *, create: bool, known_new: bool = False
+    ) -> tuple[str, AESGCM]:
         cache = self._cache(session)
         hit = cache.get(subject)
         if hit is not None:
             return hit
-        stored = self._store.load(session, subject)
+        stored = None if known_new else self._store.load(session, subject)
         if stored is None:
-            if self._store.is_erased(session, subject):
+            if not known_new and self._store.is_erased(session, subject):
                 raise SubjectErased(f"{subject} was erased")
             if not create:
                 raise SubjectErased(f"{subject} has no data key")
@@ -173,12 +194,28 @@ class Keyring:
         cache[subject] = entry
         return entry
 
+    def prefetch(self, session: Session, subjects: Iterable[str], *, create: bool) -> None:
+        """Unwrap (and with `create`, make) the keys of many subjects at once, so that a
+        flush sealing rows of thousands of subjects costs a few queries, not thousands."""
+        cache = self._cache(session)
+        missing = sorted({s for s in subjects if s not in cache})
+        for i in range(0, len(missing), 500):
+            chunk = missing[i : i + 500]
+            stored = self._store.load_many(session, chunk)
+            for subject, (key_id, master_id, wrapped) in stored.items():
+                cache[subject] = (key_id, AESGCM(self.unwrap(subject, key_id, master_id, wrapped)))
+            if not create:
+                continue
+            keyless = [s for s in chunk if s not in stored]
+            erased = self._store.erased_among(session, keyless) if keyless else set()
+            for subject in keyless:
+                if subject not in erased:
+                    self._key(session, subject, create=True, known_new=True)
+
     def seal(self, session: Session, subject: str, value: str) -> str:
         """A printable token `vx1.<key id>.<nonce+ciphertext>` for `value`."""
         key_id, aead = self._key(session, subject, create=True)
-        nonce = os.urandom(_NONCE_BYTES)
-        sealed = aead.encrypt(nonce, value.encode(), f"{subject}|{key_id}".encode())
-        return f"{TOKEN_PREFIX}.{key_id}.{_b64(nonce + sealed)}"
+        return seal_with(aead, subject, key_id, value)
 
     def open(self, session: Session, subject: str, token: str) -> str:
         """The plaintext of `token`; SubjectErased once the subject's key is destroyed."""
@@ -219,8 +256,7 @@ class Keyring:
 
     def blind(self, session: Session, value: str) -> str:
         """A keyed hash of `value` (HMAC-SHA256, 128 bits in hex) to search by equality."""
-        mac = hmac.new(self.index_key(session), value.encode(), hashlib.sha256)
-        return mac.hexdigest()[:32]
+        return blind_with(self.index_key(session), value)
 
     async def encrypt(self, db: AsyncSession, subject: str, value: str) -> str:
         return await db.run_sync(self.seal, subject, value)

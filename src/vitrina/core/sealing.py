@@ -231,6 +231,9 @@ def _before_flush(session: Session, _ctx: UOWTransaction, _instances: object) ->
         )
     rows = Rows(session)
     restore: list[tuple[Any, str, Any]] = session.info.setdefault(_RESTORE_INFO, [])
+    # First who, for every value to seal (so that all their keys come in a few queries),
+    # then the sealing itself.
+    todo: list[tuple[Any, SealedTable, str, str, Any]] = []
     for obj, decl, new in work:
         for column in decl.columns:
             if not _changed(obj, column, new):
@@ -242,12 +245,15 @@ def _before_flush(session: Session, _ctx: UOWTransaction, _instances: object) ->
                     setattr(obj, blind.column, None)
                 continue
             subject = subject_of(rows, obj, decl)
-            if subject == CLEAR:
-                continue
-            if blind is not None:
-                setattr(obj, blind.column, sealer.keyring.blind(session, blind.normalise(value)))
-            setattr(obj, column, sealer.seal(session, subject, decl, column, value))
-            restore.append((obj, column, value))
+            if subject != CLEAR:
+                todo.append((obj, decl, column, subject, value))
+    sealer.keyring.prefetch(session, {subject for _, _, _, subject, _ in todo}, create=True)
+    for obj, decl, column, subject, value in todo:
+        blind = decl.blind.get(column)
+        if blind is not None:
+            setattr(obj, blind.column, sealer.keyring.blind(session, blind.normalise(value)))
+        setattr(obj, column, sealer.seal(session, subject, decl, column, value))
+        restore.append((obj, column, value))
 
 
 @event.listens_for(Session, "after_flush_postexec")

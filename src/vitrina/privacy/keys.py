@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -45,10 +45,26 @@ class TableKeyStore:
         ).first()
         return None if row is None else (row.key_id, row.master_id, row.wrapped)
 
+    def load_many(
+        self, session: Session, subjects: Sequence[str]
+    ) -> dict[str, tuple[str, str, bytes]]:
+        rows = session.execute(
+            select(DataKey.subject, DataKey.key_id, DataKey.master_id, DataKey.wrapped).where(
+                DataKey.subject.in_(list(subjects))
+            )
+        )
+        return {r.subject: (r.key_id, r.master_id, r.wrapped) for r in rows}
+
+    def erased_among(self, session: Session, subjects: Sequence[str]) -> set[str]:
+        rows = session.execute(
+            select(Tombstone.subject).where(Tombstone.subject.in_(list(subjects)))
+        )
+        return set(rows.scalars())
+
     def save(
         self, session: Session, subject: str, key_id: str, master_id: str, wrapped: bytes
     ) -> None:
-        if self.is_erased(session, subject):
+        if not session._flushing and self.is_erased(session, subject):
             raise SubjectErased(f"{subject} was erased")
         session.add(
             DataKey(
