@@ -9,9 +9,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from vitrina.app import create_app
 from vitrina.brands.models import Brand
+from vitrina.conversations import service as conversations
+from vitrina.conversations.models import Conversation, Message
+from vitrina.conversations.states import Channel
 from vitrina.core.config import Settings
 from vitrina.core.crypto import CryptoError, is_token
 from vitrina.core.db import new_id, utcnow
+from vitrina.core.events import EventBus
 from vitrina.crm import service as crm
 from vitrina.crm.identifiers import IdentityKind, normalise
 from vitrina.crm.models import CustomerIdentity, CustomerProfile
@@ -148,3 +152,45 @@ async def test_a_restored_backup_gets_its_erasures_reapplied(
     assert await keys.decrypt_for(db, settings, subject=ALICE, token=token) is None
     assert await keys.is_erased(db, subject=ALICE)
     assert is_token(token)
+
+
+async def test_a_message_on_a_conversation_stored_before_sealing_is_sealed_and_readable(
+    app: FastAPI, db: AsyncSession, brand: Brand
+) -> None:
+    now, conversation_id, slug = utcnow(), new_id(), brand.slug
+    await db.execute(
+        insert(Conversation),
+        [
+            {
+                "id": conversation_id,
+                "brand_id": brand.id,
+                "brand_slug": slug,
+                "channel": "email",
+                "state": "bot",
+                "customer_name": "Legacy Larkspur",
+                "customer_email": "larkspur@example.org",
+                "created_at": now,
+                "updated_at": now,
+            }
+        ],
+    )
+    await db.commit()
+    conversation = await conversations.get_or_raise(db, conversation_id=conversation_id)
+    await conversations.post_customer_message(
+        db, bus=EventBus(), conversation=conversation, body="still there?", channel=Channel.EMAIL
+    )
+    await db.commit()
+    raw = await _raw(db, "conversation_message") + await _raw(db, "conversation")
+    assert "still there?" not in raw and "Legacy Larkspur" in raw
+    assert conversation.sealed_for is None  # the old row is left to encrypt-existing
+
+    await backfill.seal_existing(app.state.sessions, tables=["conversation"])
+    db.expire_all()
+    found = await conversations.list_for_customer(
+        db, brand_slug=slug, emails=["Larkspur@example.org"]
+    )
+    assert [c.customer_name for c in found] == ["Legacy Larkspur"]
+    assert found[0].sealed_for == f"conversation:{conversation_id}"
+    messages = (await db.execute(select(Message))).scalars()
+    assert [m.body for m in messages] == ["still there?"]
+    assert "Legacy Larkspur" not in await _raw(db, "conversation")

@@ -76,22 +76,31 @@ class Rows:
         self._pending: dict[tuple[type, Any], Any] | None = None
 
     def sealed_for(self, model: type, row_id: Any) -> str | None:
-        """The subject a row of `model` is (or will be) sealed under, or None."""
+        """The subject a row of `model` is (or will be) sealed under, or None when there is
+        no such row. Nothing is written to that row: a row stored before sealing existed
+        gets the same subject when `encrypt-existing` reaches it."""
         if row_id is None:
             return None
         if self._pending is None:
             self._pending = {(type(o), getattr(o, "id", None)): o for o in self.session.new}
         obj = self._pending.get((model, row_id))
         if obj is None:
-            key = self.session.identity_key(model, row_id)
-            obj = self.session.identity_map.get(key)
-        if obj is not None:
-            decl = _SEALED.get(type(obj))
-            return subject_of(self, obj, decl) if decl else getattr(obj, SUBJECT_COLUMN, None)
-        column: ColumnElement[str | None] = inspect(model).columns[SUBJECT_COLUMN]
-        pk: ColumnElement[Any] = inspect(model).primary_key[0]
-        found = self.session.execute(select(column).where(pk == row_id)).first()
-        return None if found is None else found[0]
+            obj = self.session.identity_map.get(self.session.identity_key(model, row_id))
+        if obj is None:
+            column: ColumnElement[str | None] = inspect(model).columns[SUBJECT_COLUMN]
+            pk: ColumnElement[Any] = inspect(model).primary_key[0]
+            found = self.session.execute(select(column).where(pk == row_id)).first()
+            if found is None or found[0]:
+                return None if found is None else str(found[0])
+            with self.session.no_autoflush:
+                obj = self.session.get(model, row_id)
+            if obj is None:
+                return None
+        current: str | None = getattr(obj, SUBJECT_COLUMN, None)
+        decl = _SEALED.get(type(obj))
+        if current or decl is None:
+            return current
+        return decl.subject(self, obj)
 
 
 SubjectOf = Callable[[Rows, Any], "str | None"]
