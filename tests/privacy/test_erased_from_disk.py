@@ -166,6 +166,15 @@ async def test_an_erased_customer_leaves_nothing_on_disk(
     exported = _export_text(export.archive)
     for value in (NAME, EMAIL, PHONE, PHRASE, NOTE, BOOKING_NOTE):
         assert value in exported or json.dumps(value)[1:-1] in exported, value
+    with zipfile.ZipFile(export.archive) as zf:
+        sealed_for = {k["sealed_for"] for k in json.loads(zf.read("privacy.keys.json"))}
+    assert subject in sealed_for
+    assert {s.partition(":")[0] for s in sealed_for} == {
+        "customer",
+        "guest",
+        "conversation",
+        "appointment",
+    }
     needles = {value: encodings(value) for value in SECRETS}
     before = leaks(files_of(settings), needles)
     assert (EMAIL, str(settings.data_dir / "outbox")) in {

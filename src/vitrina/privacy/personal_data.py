@@ -13,7 +13,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vitrina.core import sealing
-from vitrina.privacy import requests
+from vitrina.privacy import registry, requests
 from vitrina.privacy.models import AccessAudit, ConsentRecord, DataKey, PrivacyRequest
 from vitrina.privacy.registry import (
     DataRequest,
@@ -90,8 +90,23 @@ async def _export_audit(db: AsyncSession, req: DataRequest) -> list[Row]:
 
 
 async def _export_key(db: AsyncSession, req: DataRequest) -> list[Row]:
-    key = await db.get(DataKey, req.subject)
-    return [] if key is None else [{"data_key_created_at": key.created_at, "key_id": key.key_id}]
+    """The data keys the person's values are sealed under (never the keys themselves):
+    their own, and those of their conversations, bookings and verified guest sessions."""
+    subjects = {req.subject}
+    for source in registry.sources():
+        if source.sealed_subjects is not None:
+            subjects |= await source.sealed_subjects(db, req)
+    keys = await db.execute(
+        select(DataKey).where(DataKey.subject.in_(sorted(subjects))).order_by(DataKey.created_at)
+    )
+    return [
+        {
+            "sealed_for": key.subject,
+            "data_key_created_at": key.created_at,
+            "key_id": key.key_id,
+        }
+        for key in keys.scalars()
+    ]
 
 
 async def _purge_audit(db: AsyncSession, cutoff: datetime) -> int:
