@@ -7,6 +7,7 @@ import zipfile
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,6 +20,7 @@ from vitrina.conversations.models import Conversation, Message, Transition
 from vitrina.conversations.states import BOT, Channel
 from vitrina.core.config import Settings
 from vitrina.core.db import utcnow
+from vitrina.core.errors import Conflict
 from vitrina.core.events import EventBus
 from vitrina.crm import service as crm
 from vitrina.crm.identifiers import IdentityKind, normalise
@@ -152,6 +154,12 @@ async def test_a_guests_conversations_are_exported_then_anonymised(
     assert "other brand" in await everything(db, elsewhere_id)
     other = await db.get(Conversation, elsewhere_id)
     assert other is not None and other.guest_session_id == SESSION
+    # The anonymous conversation stays open but takes no new personal data: its key is gone.
+    with pytest.raises(Conflict) as refused:
+        await conversations.post_customer_message(
+            db, bus=bus, conversation=kept, body="one more thing", channel=Channel.WIDGET
+        )
+    assert refused.value.code == "subject_erased"
 
 
 async def test_a_known_customers_conversations_are_found_by_their_email(

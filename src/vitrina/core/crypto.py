@@ -35,6 +35,8 @@ _CACHE_KEY = "vitrina.data_key_cache"
 # The pseudo-subject whose "data key" is the key of the blind indexes; never erased.
 INDEX_SUBJECT = "system:blind-index"
 _NEW_INDEX_KEY = "vitrina.new_index_key"
+# What erasers write as the subject of rows they keep: no key is ever made for it.
+ERASED_SUBJECT = "erased"
 
 
 class CryptoError(Exception):
@@ -180,7 +182,7 @@ class Keyring:
         if stored is None:
             if not known_new and self._store.is_erased(session, subject):
                 raise SubjectErased(f"{subject} was erased")
-            if not create:
+            if not create or subject == ERASED_SUBJECT:
                 raise SubjectErased(f"{subject} has no data key")
             key_id = os.urandom(6).hex()
             data_key = AESGCM.generate_key(bit_length=256)

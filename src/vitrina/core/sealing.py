@@ -39,13 +39,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, UOWTransaction
 from sqlalchemy.orm.attributes import set_committed_value
 
-from vitrina.core.crypto import CryptoError, Keyring, SubjectErased, is_token
+from vitrina.core.crypto import ERASED_SUBJECT, CryptoError, Keyring, SubjectErased, is_token
+from vitrina.core.errors import Conflict
 
 SEALER_INFO = "vitrina.sealer"
 SUBJECT_COLUMN = "sealed_for"
 # What erasers write into `sealed_for`: the row no longer says whose it was, and every
 # sealed column of it reads as empty (its key is destroyed in the same transaction).
-ERASED = "erased"
+ERASED = ERASED_SUBJECT
 # What a subject function returns for a row that holds no one's personal data (a staff
 # member's entry in a log): it is stored as written.
 CLEAR = "clear"
@@ -115,7 +116,8 @@ class SealedTable:
     # Whose key seals a new row (decided once, kept in the row's sealed_for column).
     subject: SubjectOf
     blind: Mapping[str, Blind] = field(default_factory=dict)
-    # The value an erased subject's column reads as (default: "" for text, {} for JSON).
+    # The value an erased subject's column reads as (default: {} for JSON, None for a
+    # nullable column, "" otherwise).
     empty: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -256,13 +258,19 @@ def _before_flush(session: Session, _ctx: UOWTransaction, _instances: object) ->
             subject = subject_of(rows, obj, decl)
             if subject != CLEAR:
                 todo.append((obj, decl, column, subject, value))
-    sealer.keyring.prefetch(session, {subject for _, _, _, subject, _ in todo}, create=True)
-    for obj, decl, column, subject, value in todo:
-        blind = decl.blind.get(column)
-        if blind is not None:
-            setattr(obj, blind.column, sealer.keyring.blind(session, blind.normalise(value)))
-        setattr(obj, column, sealer.seal(session, subject, decl, column, value))
-        restore.append((obj, column, value))
+    try:
+        sealer.keyring.prefetch(session, {subject for _, _, _, subject, _ in todo}, create=True)
+        for obj, decl, column, subject, value in todo:
+            blind = decl.blind.get(column)
+            if blind is not None:
+                setattr(obj, blind.column, sealer.keyring.blind(session, blind.normalise(value)))
+            setattr(obj, column, sealer.seal(session, subject, decl, column, value))
+            restore.append((obj, column, value))
+    except SubjectErased:
+        raise Conflict(
+            "The person this record is about was erased: it takes no new personal data.",
+            code="subject_erased",
+        ) from None
 
 
 @event.listens_for(Session, "after_flush_postexec")
