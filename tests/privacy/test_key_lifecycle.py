@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import delete, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tests.scheduling.conftest import build_shop
 from vitrina.app import create_app
 from vitrina.brands.models import Brand
 from vitrina.conversations import service as conversations
@@ -21,6 +24,8 @@ from vitrina.crm.identifiers import IdentityKind, normalise
 from vitrina.crm.models import CustomerIdentity, CustomerProfile
 from vitrina.privacy import backfill, keys
 from vitrina.privacy.models import DataKey, Tombstone
+from vitrina.scheduling import service as scheduling
+from vitrina.scheduling.models import Appointment, AppointmentType
 
 ALICE = "customer:alice-0001"
 
@@ -194,3 +199,38 @@ async def test_a_message_on_a_conversation_stored_before_sealing_is_sealed_and_r
     messages = (await db.execute(select(Message))).scalars()
     assert [m.body for m in messages] == ["still there?"]
     assert "Legacy Larkspur" not in await _raw(db, "conversation")
+
+
+async def test_an_email_only_booking_stored_before_sealing_gets_a_blind_reference(
+    app: FastAPI, db: AsyncSession
+) -> None:
+    await build_shop(db)
+    advice = (
+        await db.execute(select(AppointmentType).where(AppointmentType.slug == "advice"))
+    ).scalar_one()
+    start, booking_id = utcnow() + timedelta(days=3), new_id()
+    await db.execute(
+        insert(Appointment),
+        [
+            {
+                "id": booking_id,
+                "brand_slug": "aurora-motors",
+                "type_id": advice.id,
+                "status": "confirmed",
+                "start_at": start,
+                "end_at": start + timedelta(minutes=30),
+                "customer_ref": "email:wren.old@example.org",
+                "customer_email": "wren.old@example.org",
+                "customer_name": "Wren Oldbooking",
+                "ics_uid": f"{booking_id}@test",
+                "created_at": utcnow(),
+                "updated_at": utcnow(),
+            }
+        ],
+    )
+    await db.commit()
+    await backfill.seal_existing(app.state.sessions, tables=["scheduling_appointment"])
+    raw = await _raw(db, "scheduling_appointment")
+    assert "wren.old" not in raw and "Wren Oldbooking" not in raw
+    found = await scheduling.list_for_customer(db, customer_ref="email:Wren.Old@example.org")
+    assert [(a.id, a.customer_name) for a in found] == [(booking_id, "Wren Oldbooking")]

@@ -119,6 +119,9 @@ class SealedTable:
     # The value an erased subject's column reads as (default: {} for JSON, None for a
     # nullable column, "" otherwise).
     empty: Mapping[str, Any] = field(default_factory=dict)
+    # For rows stored before sealing: turns personal values kept in clear columns into
+    # blind indexes (given the blind-index function), run by `encrypt-existing`.
+    rewrite: Callable[[Any, Callable[[str], str]], None] | None = None
 
     @property
     def table(self) -> str:
@@ -146,13 +149,16 @@ def seal_columns(
     subject: SubjectOf,
     blind: Mapping[str, Blind] | None = None,
     empty: Mapping[str, Any] | None = None,
+    rewrite: Callable[[Any, Callable[[str], str]], None] | None = None,
 ) -> SealedTable:
     """Declare the personal columns of `model` (see the module docstring)."""
     table = model.__table__  # type: ignore[attr-defined]
     for name in (*columns, SUBJECT_COLUMN, *(b.column for b in (blind or {}).values())):
         if name not in table.c:
             raise ValueError(f"{table.name} has no column {name!r} to seal")
-    decl = SealedTable(model, tuple(columns), subject, dict(blind or {}), dict(empty or {}))
+    decl = SealedTable(
+        model, tuple(columns), subject, dict(blind or {}), dict(empty or {}), rewrite
+    )
     if model not in _SEALED:
         event.listen(model, "load", _on_load)
         event.listen(model, "refresh", _on_refresh)
@@ -317,6 +323,14 @@ def _on_refresh(target: Any, context: Any, attrs: Iterable[str] | None) -> None:
     _open_row(context.session, target, attrs)
 
 
+def blind_sync(session: Session, value: str) -> str:
+    """`blind` from synchronous code running under an AsyncSession (run_sync, events)."""
+    sealer = _sealer(session)
+    if sealer is None:
+        raise SealingError("this session has no sealer: cannot compute blind indexes")
+    return sealer.keyring.blind(session, value)
+
+
 async def blind(db: AsyncSession, value: str) -> str:
     """The blind index of `value` (already normalised as the column's `Blind` does)."""
     return (await blind_many(db, [value]))[0]
@@ -326,10 +340,7 @@ async def blind_many(db: AsyncSession, values: Iterable[str]) -> list[str]:
     items = list(values)
 
     def run(session: Session) -> list[str]:
-        sealer = _sealer(session)
-        if sealer is None:
-            raise SealingError("this session has no sealer: cannot compute blind indexes")
-        return [sealer.keyring.blind(session, v) for v in items]
+        return [blind_sync(session, v) for v in items]
 
     return await db.run_sync(run)
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, func, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
 from vitrina.core import sealing
@@ -62,6 +63,16 @@ async def seal_existing(
     return done
 
 
+def _rewrite(
+    session: Session, rewrite: Callable[[Any, Callable[[str], str]], None], rows: list[Any]
+) -> None:
+    def blind(value: str) -> str:
+        return sealing.blind_sync(session, value)
+
+    for row in rows:
+        rewrite(row, blind)
+
+
 async def _seal_table(
     sessions: async_sessionmaker[AsyncSession],
     decl: sealing.SealedTable,
@@ -81,6 +92,8 @@ async def _seal_table(
             rows = list((await db.execute(query.order_by(pk).limit(batch))).scalars())
             if not rows:
                 return sealed
+            if decl.rewrite is not None:
+                await db.run_sync(_rewrite, decl.rewrite, rows)
             for row in rows:
                 for column in decl.columns:
                     value = getattr(row, column)

@@ -8,6 +8,7 @@ and blanks every personal field; past appointments stay as anonymous agenda hist
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, delete, or_, select, update
@@ -44,6 +45,13 @@ def _of_appointment(_rows: sealing.Rows, a: Appointment) -> str:
     return f"appointment:{a.id}"
 
 
+def _blind_email_ref(a: Appointment, blind: Callable[[str], str]) -> None:
+    """A booking by email address made before sealing named the address in clear."""
+    kind, _, value = a.customer_ref.partition(":")
+    if kind == "email" and "@" in value:
+        a.customer_ref = "email:" + blind(value.lower())
+
+
 sealing.seal_columns(
     Appointment,
     "customer_name",
@@ -51,6 +59,7 @@ sealing.seal_columns(
     "notes",
     "cancel_reason",
     subject=_of_appointment,
+    rewrite=_blind_email_ref,
 )
 sealing.seal_columns(
     Notification,
