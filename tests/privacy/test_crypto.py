@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from vitrina.core.config import Settings
+from vitrina.core.config import ConfigError, Settings
 from vitrina.core.crypto import (
     INDEX_SUBJECT,
     CryptoError,
@@ -141,3 +141,24 @@ async def test_a_transaction_unwraps_a_subject_key_once(
         assert len(loads) == 2
     finally:
         event.remove(engine, "before_cursor_execute", count)
+
+
+def test_the_master_key_can_come_from_a_kms_command(tmp_path: Path) -> None:
+    secret = "k" * 40
+    settings = Settings(data_dir=tmp_path, master_key_command=f"printf {secret}")
+    assert settings.resolved_master_key == secret
+    assert not (tmp_path / "master.key").exists()
+    with pytest.raises(ConfigError, match="MASTER_KEY_COMMAND"):
+        _ = Settings(data_dir=tmp_path, master_key_command="printf short").resolved_master_key
+    with pytest.raises(ConfigError, match="MASTER_KEY_COMMAND"):
+        _ = Settings(data_dir=tmp_path, master_key_command="false").resolved_master_key
+
+
+def test_production_accepts_a_kms_command_for_the_master_key(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("VITRINA_ENVIRONMENT", "production")
+    monkeypatch.setenv("VITRINA_DATABASE_URL", "postgresql+asyncpg://db/vitrina")
+    monkeypatch.setenv("VITRINA_SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("VITRINA_MASTER_KEY_COMMAND", "vault kv get -field=key secret/vitrina")
+    assert Settings().master_key_command is not None

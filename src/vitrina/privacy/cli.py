@@ -122,7 +122,11 @@ def rotate_master_key_command(
     """Re-wrap every subject's data key under a new master key; resumable."""
     settings = get_settings()
     if new_key:
-        keys.rotate_key_file(settings)
+        try:
+            keys.rotate_key_file(settings)
+        except ValueError as exc:
+            console.print(f"error: {exc}; then run with --rewrap-only")
+            raise typer.Exit(1) from None
         settings = get_settings()
     ring = keys.keyring(settings)
     engine = create_engine(settings.resolved_database_url)
@@ -152,7 +156,7 @@ def rotate_master_key_command(
             await engine.dispose()
 
     count = asyncio.run(run())
-    if settings.master_key is None:
+    if settings.master_key is None and not settings.master_key_command:
         keys.forget_previous_key_file(settings)
     console.print(f"{count} data keys re-wrapped under master key {ring.master_id}")
     console.print("restart running servers so that they load the new master key")

@@ -191,8 +191,8 @@ async def wrapped_by_others(db: AsyncSession, ring: Keyring) -> int:
 def rotate_key_file(settings: Settings) -> None:
     """File-based master key: the current key becomes the previous one (still opening the
     keys it wrapped) and a new random key takes its place, both 0600."""
-    if settings.master_key is not None:
-        raise ValueError("the master key comes from VITRINA_MASTER_KEY: rotate it there")
+    if settings.master_key is not None or settings.master_key_command:
+        raise ValueError("the master key comes from the environment or a KMS: rotate it there")
     current = settings.data_dir / "master.key"
     previous = settings.data_dir / "master.key.previous"
     old = settings.resolved_master_key
