@@ -4,8 +4,8 @@
         SIWE verifications per second on one core (parse, field checks, EIP-191 recovery).
     scripts/with-test-services.sh .venv/bin/python -m bench.crm lookup --postgres test \
         [--customers 1000000] [--samples 2000]
-        Generates the data set (customers, 3 identities each, timeline entries) in a fresh
-        PostgreSQL database with COPY, then measures lookup by any identifier and the
+        Generates the data set (customers, 3 identities each, timeline entries), sealed
+        per customer as the application stores it, in a fresh PostgreSQL database with COPY, then measures lookup by any identifier and the
         customer 360 view, one request at a time, each in its own session.
 
 `--postgres` takes an admin URL (postgresql+asyncpg://user@host:port/postgres) or `test`
@@ -24,20 +24,26 @@ import random
 import statistics
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from eth_account import Account
 from eth_account.messages import encode_defunct
 from eth_utils.address import to_checksum_address
+from pydantic import SecretStr
 
 from vitrina.brands.demo import ensure_demo_brand
+from vitrina.core.config import Settings
+from vitrina.core.crypto import Keyring, blind_with, seal_with
 from vitrina.core.db import create_engine, create_sessionmaker, transaction
 from vitrina.core.security import Principal, Role
 from vitrina.crm import routes as crm_routes
 from vitrina.crm import service as crm
 from vitrina.identity import siwe
 from vitrina.migrations import runner
+from vitrina.privacy import keys
 
 ADMIN = Principal(
     kind="staff", session_id="bench", display_name="bench", roles=frozenset({Role.ADMIN})
@@ -93,7 +99,26 @@ def _phone(n: int) -> str:
     return f"+336{10_000_000 + n:08d}"
 
 
-async def generate(url: str, brand_id: str, customers: int) -> None:
+class Sealing:
+    """Seals generated rows as the application would: a data key per customer, wrapped by
+    the master key; values sealed under it; identity values with their blind index."""
+
+    def __init__(self, ring: Keyring, index_key: bytes) -> None:
+        self.ring = ring
+        self.index_key = index_key
+
+    def customer(self, subject: str) -> tuple[tuple[object, ...], Callable[[str], str]]:
+        key_id = os.urandom(6).hex()
+        data_key = AESGCM.generate_key(bit_length=256)
+        aead = AESGCM(data_key)
+        row = (subject, key_id, self.ring.master_id, self.ring.wrap(subject, key_id, data_key))
+        return row, lambda value: seal_with(aead, subject, key_id, value)
+
+    def blind(self, value: str) -> str:
+        return blind_with(self.index_key, value)
+
+
+async def generate(url: str, brand_id: str, customers: int, sealing: Sealing) -> None:
     conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
     try:
         now = datetime.now(UTC)
@@ -101,10 +126,53 @@ async def generate(url: str, brand_id: str, customers: int) -> None:
         for start in range(0, customers, batch):
             stop = min(customers, start + batch)
             ids = [str(uuid.UUID(int=n + 1)) for n in range(start, stop)]
-            profiles = [
-                (pid, brand_id, f"Customer {n}", "en", "[]", None, now, now)
-                for pid, n in zip(ids, range(start, stop), strict=True)
-            ]
+            keys, profiles, identities, timeline = [], [], [], []
+            for pid, n in zip(ids, range(start, stop), strict=True):
+                subject = f"customer:{pid}"
+                key, seal = sealing.customer(subject)
+                keys.append((*key, now))
+                profiles.append(
+                    (pid, brand_id, seal(f"Customer {n}"), "en", "[]", None, now, now, subject)
+                )
+                for kind, value, chain in (
+                    ("email", f"c{n}@bench.example", None),
+                    ("phone", _phone(n), None),
+                    ("wallet", _address(n), 1),
+                ):
+                    identities.append(
+                        (
+                            str(uuid.uuid4()),
+                            brand_id,
+                            pid,
+                            kind,
+                            seal(value),
+                            sealing.blind(value),
+                            chain,
+                            now,
+                            "bench",
+                            now,
+                            subject,
+                        )
+                    )
+                for k in range(n % 3):
+                    timeline.append(
+                        (
+                            str(uuid.uuid4()),
+                            brand_id,
+                            pid,
+                            "world.presence_joined",
+                            "world",
+                            seal("Entered the virtual store (showroom)"),
+                            json.dumps(seal(json.dumps({"k": k}))),
+                            now - timedelta(days=k),
+                            subject,
+                        )
+                    )
+            await conn.copy_records_to_table(
+                "privacy_data_key",
+                records=keys,
+                columns=["subject", "key_id", "master_id", "wrapped", "created_at"],
+            )
             await conn.copy_records_to_table(
                 "crm_profile",
                 records=profiles,
@@ -117,32 +185,9 @@ async def generate(url: str, brand_id: str, customers: int) -> None:
                     "merged_into_id",
                     "created_at",
                     "updated_at",
+                    "sealed_for",
                 ],
             )
-            identities = []
-            timeline = []
-            for pid, n in zip(ids, range(start, stop), strict=True):
-                for kind, value, chain in (
-                    ("email", f"c{n}@bench.example", None),
-                    ("phone", _phone(n), None),
-                    ("wallet", _address(n), 1),
-                ):
-                    identities.append(
-                        (str(uuid.uuid4()), brand_id, pid, kind, value, chain, now, "bench", now)
-                    )
-                for k in range(n % 3):
-                    timeline.append(
-                        (
-                            str(uuid.uuid4()),
-                            brand_id,
-                            pid,
-                            "world.presence_joined",
-                            "world",
-                            "Entered the virtual store (showroom)",
-                            json.dumps({"k": k}),
-                            now - timedelta(days=k),
-                        )
-                    )
             await conn.copy_records_to_table(
                 "crm_identity",
                 records=identities,
@@ -152,10 +197,12 @@ async def generate(url: str, brand_id: str, customers: int) -> None:
                     "profile_id",
                     "kind",
                     "value",
+                    "value_hash",
                     "chain_id",
                     "verified_at",
                     "source",
                     "created_at",
+                    "sealed_for",
                 ],
             )
             await conn.copy_records_to_table(
@@ -170,6 +217,7 @@ async def generate(url: str, brand_id: str, customers: int) -> None:
                     "summary",
                     "data",
                     "occurred_at",
+                    "sealed_for",
                 ],
             )
             print(f"  {stop} customers, {3 * stop} identities", flush=True)
@@ -187,12 +235,15 @@ async def bench_lookup(admin_url: str, customers: int, samples: int) -> None:
     url = admin_url.rsplit("/", 1)[0] + f"/{name}"
     await asyncio.to_thread(runner.upgrade, url)
     engine = create_engine(url)
-    sessions = create_sessionmaker(engine)
+    settings = Settings(database_url=url, master_key=SecretStr("bench master key " + "x" * 32))
+    sessions = create_sessionmaker(engine, sealer=keys.sealer(settings))
     try:
+        await keys.ensure_index_key(sessions, settings)
         async with transaction(sessions) as db:
             brand, _ = await ensure_demo_brand(db)
+            index_key = await db.run_sync(keys.keyring(settings).index_key)
         started = time.perf_counter()
-        await generate(url, brand.id, customers)
+        await generate(url, brand.id, customers, Sealing(keys.keyring(settings), index_key))
         print(f"generated in {time.perf_counter() - started:.0f} s")
         rng = random.Random(7)
         spellings = [

@@ -40,14 +40,20 @@ import psutil
 
 from vitrina.brands import service as brands
 from vitrina.brands.demo import ensure_demo_brand
+from vitrina.conversations import service as conversations
+from vitrina.conversations.states import Channel
 from vitrina.core.config import Settings
 from vitrina.core.db import create_engine, create_sessionmaker, new_id, transaction, utcnow
+from vitrina.core.events import EventBus
+from vitrina.crm import service as crm
+from vitrina.crm.identifiers import IdentityKind, normalise
+from vitrina.crm.models import CustomerIdentity, CustomerProfile, TimelineEntry
 from vitrina.identity import service as identity
 from vitrina.insights import service as insights
 from vitrina.insights.models import DwellAggregate, InteractionEvent
 from vitrina.insights.schemas import SignalBatch
 from vitrina.migrations import runner
-from vitrina.privacy import requests
+from vitrina.privacy import backfill, keys, requests
 from vitrina.privacy import service as privacy
 from vitrina.privacy.texts import Purpose
 
@@ -78,7 +84,7 @@ def _pct(values: list[float], p: float) -> float:
 
 async def _seed_subjects(settings: Settings) -> None:
     engine = create_engine(settings.resolved_database_url)
-    sessions = create_sessionmaker(engine)
+    sessions = create_sessionmaker(engine, sealer=keys.sealer(settings))
     rng = random.Random(1)
     try:
         async with transaction(sessions) as db:
@@ -267,7 +273,7 @@ def ingest(args: argparse.Namespace) -> None:
 async def _gate(settings: Settings, batches: int, subjects: int) -> tuple[float, float, int]:
     """CPU per batch (all threads) of validation, and of gate + writes + commit."""
     engine = create_engine(settings.resolved_database_url)
-    sessions = create_sessionmaker(engine)
+    sessions = create_sessionmaker(engine, sealer=keys.sealer(settings))
     rng = random.Random(3)
     limits = insights.GateLimits.of(settings.signal_max_age_s, settings.signal_clock_skew_s)
     try:
@@ -315,7 +321,7 @@ def gate(args: argparse.Namespace) -> None:
 
 async def _export(settings: Settings, events: int) -> tuple[float, int, dict[str, int]]:
     engine = create_engine(settings.resolved_database_url)
-    sessions = create_sessionmaker(engine)
+    sessions = create_sessionmaker(engine, sealer=keys.sealer(settings))
     subject = "customer:bench-export"
     try:
         async with transaction(sessions) as db:
@@ -385,6 +391,184 @@ def export(args: argparse.Namespace) -> None:
     print(f"  load average            before {load_before}  after {_load()}")
 
 
+async def _erase(settings: Settings, events: int) -> tuple[float, dict[str, int]]:
+    """A customer with a CRM profile, identities, `events` timeline entries and `events`
+    interaction events, a conversation: time from filing the erasure to `done`."""
+    engine = create_engine(settings.resolved_database_url)
+    sessions = create_sessionmaker(engine, sealer=keys.sealer(settings))
+    await keys.ensure_index_key(sessions, settings)
+    bus = EventBus()
+    try:
+        async with transaction(sessions) as db:
+            brand, _ = await ensure_demo_brand(db)
+            profile = await crm.create(
+                db,
+                bus=None,
+                brand_id=brand.id,
+                display_name="Bench Erasable",
+                identities=[(normalise(IdentityKind.EMAIL, "erasable@bench.example"), None)],
+            )
+            subject = f"customer:{profile.id}"
+            start = utcnow() - timedelta(days=30)
+            db.add_all(
+                TimelineEntry(
+                    id=new_id(),
+                    brand_id=brand.id,
+                    profile_id=profile.id,
+                    kind="world.presence_joined",
+                    channel="world",
+                    summary=f"Looked at the {PRODUCTS[i % 3]} {PARTS[i % len(PARTS)]}",
+                    data={"i": i},
+                    occurred_at=start + timedelta(seconds=i * 7),
+                )
+                for i in range(events)
+            )
+            await db.execute(
+                InteractionEvent.__table__.insert(),
+                [
+                    {
+                        "id": new_id(),
+                        "brand_id": brand.id,
+                        "subject": subject,
+                        "kind": "click" if i % 3 else "view",
+                        "product": PRODUCTS[i % 3],
+                        "part": PARTS[i % len(PARTS)],
+                        "occurred_at": start + timedelta(seconds=i * 7),
+                    }
+                    for i in range(events)
+                ],
+            )
+            conversation = await conversations.create(
+                db,
+                bus=bus,
+                brand_slug=SLUG,
+                channel=Channel.EMAIL,
+                customer_name="Bench Erasable",
+                customer_email="erasable@bench.example",
+                subject="A question",
+            )
+            for i in range(50):
+                await conversations.post_customer_message(
+                    db,
+                    bus=bus,
+                    conversation=conversation,
+                    body=f"message {i}",
+                    channel=Channel.EMAIL,
+                )
+        t0 = time.perf_counter()
+        async with transaction(sessions) as db:
+            req = await requests.create(
+                db, brand_id=brand.id, subject=subject, kind="erasure", requested_by="dpo"
+            )
+        await requests.run(sessions=sessions, settings=settings, request_id=req.id)
+        elapsed = time.perf_counter() - t0
+        async with sessions() as db:
+            done = await requests.get_or_raise(db, request_id=req.id)
+            assert done.status == "done", done.error
+            return elapsed, dict(done.summary)
+    finally:
+        await engine.dispose()
+
+
+def erase(args: argparse.Namespace) -> None:
+    load_before = _load()
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(data_dir=Path(tmp), database_url=os.environ.get("VITRINA_DATABASE_URL"))
+        runner.upgrade(settings.resolved_database_url)
+        elapsed, summary = asyncio.run(_erase(settings, args.events))
+    print(
+        f"erasure of one customer with {args.events:,} timeline entries,"
+        f" {args.events:,} interaction events and a 50-message conversation"
+    )
+    print(f"  filed to done           {elapsed:.2f} s")
+    print(f"  summary                 {summary}")
+    print(f"  load average            before {load_before}  after {_load()}")
+
+
+async def _backfill(
+    settings: Settings, rows: int, batch: int
+) -> tuple[float, float, dict[str, int]]:
+    """`rows` plaintext rows as an installation stored them before sealing (a quarter
+    profiles, a quarter identities, half timeline entries), then `encrypt-existing`."""
+    engine = create_engine(settings.resolved_database_url)
+    sessions = create_sessionmaker(engine, sealer=keys.sealer(settings))
+    await keys.ensure_index_key(sessions, settings)
+    customers = rows // 4
+    now = utcnow()
+    try:
+        async with transaction(sessions) as db:
+            brand, _ = await ensure_demo_brand(db)
+        t0 = time.perf_counter()
+        for start in range(0, customers, 20_000):
+            ids = [new_id() for _ in range(start, min(customers, start + 20_000))]
+            async with transaction(sessions) as db:
+                await db.execute(
+                    CustomerProfile.__table__.insert(),
+                    [
+                        {
+                            "id": pid,
+                            "brand_id": brand.id,
+                            "display_name": f"Customer {start + i}",
+                            "tags": [],
+                            "created_at": now,
+                            "updated_at": now,
+                        }
+                        for i, pid in enumerate(ids)
+                    ],
+                )
+                await db.execute(
+                    CustomerIdentity.__table__.insert(),
+                    [
+                        {
+                            "id": new_id(),
+                            "brand_id": brand.id,
+                            "profile_id": pid,
+                            "kind": "email",
+                            "value": f"c{start + i}@bench.example",
+                            "source": "bench",
+                            "created_at": now,
+                        }
+                        for i, pid in enumerate(ids)
+                    ],
+                )
+                await db.execute(
+                    TimelineEntry.__table__.insert(),
+                    [
+                        {
+                            "id": new_id(),
+                            "brand_id": brand.id,
+                            "profile_id": pid,
+                            "kind": "world.presence_joined",
+                            "channel": "world",
+                            "summary": "Entered the virtual store (showroom)",
+                            "data": {"k": k},
+                            "occurred_at": now,
+                        }
+                        for pid in ids
+                        for k in range(2)
+                    ],
+                )
+        seeded = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        done = await backfill.seal_existing(sessions, batch=batch)
+        return seeded, time.perf_counter() - t0, done
+    finally:
+        await engine.dispose()
+
+
+def backfill_rows(args: argparse.Namespace) -> None:
+    load_before = _load()
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(data_dir=Path(tmp), database_url=os.environ.get("VITRINA_DATABASE_URL"))
+        runner.upgrade(settings.resolved_database_url)
+        seeded, elapsed, done = asyncio.run(_backfill(settings, args.rows, args.batch))
+    total = sum(done.values())
+    print(f"encrypt-existing over {args.rows:,} plaintext rows (seeded in {seeded:.0f} s)")
+    print(f"  sealed                  {total:,} rows in {elapsed:.1f} s ({total / elapsed:,.0f}/s)")
+    print(f"  per table               {done}")
+    print(f"  load average            before {load_before}  after {_load()}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -403,6 +587,13 @@ def main() -> None:
     p_export = sub.add_parser("export")
     p_export.add_argument("--events", type=int, default=10_000)
     p_export.set_defaults(func=export)
+    p_erase = sub.add_parser("erase")
+    p_erase.add_argument("--events", type=int, default=10_000)
+    p_erase.set_defaults(func=erase)
+    p_backfill = sub.add_parser("backfill")
+    p_backfill.add_argument("--rows", type=int, default=1_000_000)
+    p_backfill.add_argument("--batch", type=int, default=2000)
+    p_backfill.set_defaults(func=backfill_rows)
     args = parser.parse_args()
     args.func(args)
 

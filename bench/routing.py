@@ -49,11 +49,13 @@ from vitrina.brands.demo import ensure_demo_brand
 from vitrina.conversations import service as conversations
 from vitrina.conversations.models import Conversation
 from vitrina.conversations.states import BOT, Channel
+from vitrina.core.config import Settings
 from vitrina.core.db import create_engine, create_sessionmaker, transaction
 from vitrina.core.events import EventBus
 from vitrina.core.security import Principal, Role
 from vitrina.identity import service as identity
 from vitrina.migrations import runner
+from vitrina.privacy import keys
 from vitrina.routing import service as routing
 from vitrina.routing.dispatcher import Dispatcher
 from vitrina.routing.schemas import Presence, PresenceUpdate
@@ -132,7 +134,7 @@ async def seed_advisors(
 
 async def decision(url: str) -> None:
     engine = create_engine(url)
-    sessions = create_sessionmaker(engine)
+    sessions = create_sessionmaker(engine, sealer=keys.sealer(Settings(database_url=url)))
     bus = EventBus()  # no subscribers: only the decision itself is timed
     try:
         await seed_advisors(sessions, bus, online=True)
@@ -219,7 +221,10 @@ class Console:
 
 async def delivery(url: str, data_dir: Path) -> None:
     engine = create_engine(url)
-    advisors = await seed_advisors(create_sessionmaker(engine), EventBus(), online=False)
+    sealer = keys.sealer(Settings(database_url=url, data_dir=data_dir))
+    advisors = await seed_advisors(
+        create_sessionmaker(engine, sealer=sealer), EventBus(), online=False
+    )
     await engine.dispose()
     port = _free_port()
     env = {

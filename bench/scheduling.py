@@ -32,9 +32,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from vitrina.brands.demo import ensure_demo_brand
+from vitrina.core.config import Settings
 from vitrina.core.db import create_engine, create_sessionmaker, transaction
 from vitrina.core.errors import AppError
 from vitrina.migrations import runner
+from vitrina.privacy import keys
 from vitrina.scheduling import service as scheduling
 from vitrina.scheduling.models import Allocation
 from vitrina.scheduling.schemas import AppointmentTypeCreate, RequirementIn, ResourceCreate
@@ -141,7 +143,8 @@ def _booking_process(
         gc.collect()
         gc.freeze()
         try:
-            return await book_jobs(create_sessionmaker(engine), jobs, concurrency)
+            sealer = keys.sealer(Settings(database_url=url))
+            return await book_jobs(create_sessionmaker(engine, sealer=sealer), jobs, concurrency)
         finally:
             await engine.dispose()
 
@@ -262,7 +265,7 @@ async def overlaps(sessions: async_sessionmaker[AsyncSession]) -> int:
 
 async def run(url: str, backend: str, resources: int, per_day: int, processes: int) -> None:
     engine = create_engine(url)
-    sessions = create_sessionmaker(engine)
+    sessions = create_sessionmaker(engine, sealer=keys.sealer(Settings(database_url=url)))
     try:
         ids = await setup(sessions, resources)
         # A served node freezes its start-up heap (vitrina.core.heap); so does the benchmark,

@@ -25,7 +25,7 @@ from vitrina.catalog import routes as catalog_routes
 from vitrina.conversations import console_routes as conversation_routes
 from vitrina.core.broker import create_broker
 from vitrina.core.config import Settings, get_settings
-from vitrina.core.db import create_engine, create_sessionmaker
+from vitrina.core.db import checkpoint_wal, create_engine, create_sessionmaker, transaction
 from vitrina.core.events import EventBus
 from vitrina.core.heap import freeze_after_warm_up
 from vitrina.core.logging import configure_logging
@@ -38,6 +38,7 @@ from vitrina.identity import customer_routes
 from vitrina.identity import routes as identity_routes
 from vitrina.insights import routes as insights_routes
 from vitrina.migrations.runner import ensure_migrated
+from vitrina.privacy import keys as privacy_keys
 from vitrina.privacy import routes as privacy_routes
 from vitrina.routing import routes as routing_routes
 from vitrina.scheduling import routes as scheduling_routes
@@ -72,8 +73,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             stack.push_async_callback(broker.close)
             stack.push_async_callback(app.state.rate_limits.close)
             app.state.engine = engine
-            app.state.sessions = create_sessionmaker(engine)
+            app.state.sessions = create_sessionmaker(engine, sealer=privacy_keys.sealer(settings))
             app.state.broker = broker
+            await privacy_keys.ensure_index_key(app.state.sessions, settings)
+            # A restored backup may hold keys of subjects erased since: shred them again.
+            async with transaction(app.state.sessions) as db:
+                reshredded = await privacy_keys.reapply_erasures(db, settings)
+            if reshredded:
+                log.warning("erasures_reapplied", keys=reshredded)
+                await checkpoint_wal(engine)
 
             async def brand_layout(slug: str) -> dict[str, Any] | None:
                 """The world's rooms follow the zones of the brand's stored layout."""

@@ -19,6 +19,7 @@ from vitrina.core.config import ConfigError, Settings, get_settings
 from vitrina.core.db import create_engine, create_sessionmaker, transaction
 from vitrina.core.errors import AppError
 from vitrina.migrations import runner
+from vitrina.privacy import keys as privacy_keys
 from vitrina.privacy.cli import app as privacy_app
 from vitrina.world.bench_cli import app as world_bench_app
 
@@ -137,7 +138,7 @@ def demo(
         raise CliError("the demo seeds published credentials; it is refused in production")
     runner.upgrade(settings.resolved_database_url)
     engine = create_engine(settings.resolved_database_url)
-    sessions = create_sessionmaker(engine)
+    sessions = create_sessionmaker(engine, sealer=privacy_keys.sealer(settings))
 
     async def seed() -> list[str]:
         lines = []
@@ -210,7 +211,7 @@ def create_user(
     async def create() -> tuple[str, str]:
         try:
             await runner.ensure_migrated(engine)
-            async with transaction(create_sessionmaker(engine)) as db:
+            async with transaction(create_sessionmaker(engine, sealer=None)) as db:
                 await brands.require_existing(db, slugs=data.brand_slugs)
                 user = await identity.create_user(
                     db,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import socket
+import stat
 import subprocess
 import sys
 import time
@@ -17,6 +18,8 @@ import httpx
 import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
+
+from tests.privacy.test_erased_from_disk import encodings, leaks
 
 VITRINA = [sys.executable, "-m", "vitrina"]
 
@@ -233,3 +236,40 @@ def test_a_deeply_nested_body_is_refused_and_the_server_lives_on(tmp_path: Path)
         assert resp.headers["content-type"] == "application/problem+json"
         assert server.proc.poll() is None
         assert httpx.get(f"{server.base}/healthz", timeout=5).status_code == 200
+
+
+def test_a_running_server_keeps_no_trace_of_an_erased_guest(tmp_path: Path) -> None:
+    """The auditor's check on a fresh install: a guest with a distinctive name chats, asks
+    for erasure, and while the server still runs no file of the data directory (the
+    database, its write-ahead log) holds the name or the phrase; the master key is a
+    private file of the data directory."""
+    name, phrase = "Ottoline Vàsquez-Brightwater", "the cerulean walrus ate my invoice 4471"
+    assert run(["migrate"], tmp_path).returncode == 0
+    assert run(["demo"], tmp_path).returncode == 0
+    with serving(tmp_path) as server, httpx.Client(base_url=server.base, timeout=10) as http:
+        guest = http.post("/api/auth/guest", json={"display_name": name})
+        assert guest.status_code == 201, guest.text
+        http.headers.update({"X-CSRF-Token": guest.json()["csrf_token"], "Origin": server.base})
+        said = http.post(
+            "/api/conversations",
+            json={"brand": "aurora-motors", "body": phrase},
+        )
+        assert said.status_code == 201, said.text
+        key = tmp_path / "master.key"
+        assert key.exists() and stat.S_IMODE(key.stat().st_mode) == 0o600
+        needles = {value: encodings(value) for value in (name, phrase)}
+        files = [p for p in tmp_path.rglob("*") if p.is_file()]
+        assert leaks(files, needles) == [], "stored in clear before any erasure"
+
+        filed = http.post("/api/privacy/brands/aurora-motors/requests", json={"kind": "erasure"})
+        assert filed.status_code == 202, filed.text
+        for _ in range(200):
+            status = http.get(f"/api/privacy/requests/{filed.json()['id']}").json()["status"]
+            if status in ("done", "failed"):
+                break
+            time.sleep(0.05)
+        assert status == "done"
+        assert server.proc.poll() is None
+        files = [p for p in tmp_path.rglob("*") if p.is_file()]
+        assert any(p.name == "vitrina.db-wal" for p in files)
+        assert leaks(files, needles) == []

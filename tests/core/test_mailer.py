@@ -85,7 +85,7 @@ async def test_outbox_mailer_writes_a_readable_eml_file(tmp_path: Path) -> None:
 
     await mailer.send(_message("Written"))
 
-    files = list((tmp_path / "outbox").glob("*.eml"))
+    files = list((tmp_path / "outbox").rglob("*.eml"))
     assert len(files) == 1
     parsed = BytesParser(policy=policy.default).parsebytes(files[0].read_bytes())
     assert parsed["Subject"] == "Written"

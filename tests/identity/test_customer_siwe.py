@@ -21,6 +21,7 @@ from tests.crm.helpers import (
     siwe_message,
     siwe_sign_in,
 )
+from vitrina.core import sealing
 from vitrina.core.security import Principal
 from vitrina.crm.models import CustomerIdentity
 from vitrina.identity import siwe, verification
@@ -164,7 +165,9 @@ def test_a_valid_signature_for_another_domain_is_refused() -> None:
 async def _wallet_rows(db: AsyncSession, address: str) -> int:
     await db.rollback()
     count = await db.scalar(
-        select(func.count()).select_from(CustomerIdentity).where(CustomerIdentity.value == address)
+        select(func.count())
+        .select_from(CustomerIdentity)
+        .where(CustomerIdentity.value_hash == await sealing.blind(db, address))
     )
     return int(count or 0)
 
@@ -189,7 +192,11 @@ async def test_sign_in_creates_then_recognises_the_customer(app: FastAPI, db: As
         assert again["customer_id"] == body["customer_id"]
         assert again["created"] is False
     identity = (
-        await db.execute(select(CustomerIdentity).where(CustomerIdentity.value == signer.address))
+        await db.execute(
+            select(CustomerIdentity).where(
+                CustomerIdentity.value_hash == await sealing.blind(db, signer.address)
+            )
+        )
     ).scalar_one()
     assert identity.chain_id == 1
     assert identity.verified_at is not None

@@ -16,7 +16,14 @@ from tests.factories import login, make_staff
 from vitrina.brands import service as brands
 from vitrina.brands.demo import demo_brand_data, ensure_demo_brand
 from vitrina.brands.models import Brand
+from vitrina.core.config import Settings
 from vitrina.core.db import utcnow
+from vitrina.core.security import Principal, Role
+from vitrina.crm.identifiers import IdentityKind, normalise
+from vitrina.identity.customer_service import complete, new_challenge, sha
+from vitrina.identity.verification import Level
+from vitrina.privacy import requests
+from vitrina.privacy.models import PrivacyRequest
 
 OTHER_SLUG = "borealis-bikes"
 ALL_OPTIONAL = {
@@ -118,3 +125,53 @@ async def wait_for_request(
             return body
         await asyncio.sleep(0.02)
     raise AssertionError(f"request still {body['status']} at {body['progress']}")
+
+
+async def prove_email(
+    db: AsyncSession, settings: Settings, brand_id: str, guest: Guest, email: str
+) -> str:
+    """The guest asks for an email code and proves it (the code's mail aside); returns the
+    customer id."""
+    principal = Principal(
+        kind="guest",
+        session_id=guest.session_id,
+        display_name="Mia",
+        roles=frozenset({Role.CUSTOMER}),
+    )
+    challenge = await new_challenge(
+        db,
+        kind="email",
+        principal=principal,
+        brand_id=brand_id,
+        secret_hash=sha(f"{guest.session_id}:{email}"),
+        subject=email,
+    )
+    challenge.used_at = challenge.created_at
+    outcome = await complete(
+        db,
+        bus=None,
+        settings=settings,
+        principal=principal,
+        brand_id=brand_id,
+        identifier=normalise(IdentityKind.EMAIL, email),
+        chain_id=None,
+        method="email",
+        level=Level.EMAIL_CODE,
+        link=False,
+    )
+    return outcome.verified.customer_id
+
+
+async def run_request(
+    app: FastAPI, db: AsyncSession, settings: Settings, brand_id: str, subject: str, kind: str
+) -> PrivacyRequest:
+    req = await requests.create(
+        db, brand_id=brand_id, subject=subject, kind=kind, requested_by="dpo"
+    )
+    request_id = req.id
+    await db.commit()
+    await requests.run(sessions=app.state.sessions, settings=settings, request_id=request_id)
+    db.expire_all()
+    done = await requests.get_or_raise(db, request_id=request_id)
+    assert done.status == "done", done.error
+    return done

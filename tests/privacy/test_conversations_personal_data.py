@@ -7,17 +7,20 @@ import zipfile
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from fastapi import FastAPI
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.privacy.conftest import OTHER_SLUG
+from tests.privacy.rows import opened
 from vitrina.brands.models import Brand
 from vitrina.conversations import service as conversations
 from vitrina.conversations.models import Conversation, Message, Transition
 from vitrina.conversations.states import BOT, Channel
 from vitrina.core.config import Settings
 from vitrina.core.db import utcnow
+from vitrina.core.errors import Conflict
 from vitrina.core.events import EventBus
 from vitrina.crm import service as crm
 from vitrina.crm.identifiers import IdentityKind, normalise
@@ -61,11 +64,7 @@ async def everything(db: AsyncSession, conversation_id: str) -> str:
         ("conversation_message", "conversation_id"),
         ("conversation_transition", "conversation_id"),
     ):
-        rows = await db.execute(
-            text(f"SELECT * FROM {table} WHERE {column} = :id"),  # noqa: S608
-            {"id": conversation_id},
-        )
-        parts.extend(" ".join(str(v) for v in row) for row in rows)
+        parts.extend(await opened(db, table, f"{column} = :id", id=conversation_id))
     return "\n".join(parts)
 
 
@@ -155,6 +154,12 @@ async def test_a_guests_conversations_are_exported_then_anonymised(
     assert "other brand" in await everything(db, elsewhere_id)
     other = await db.get(Conversation, elsewhere_id)
     assert other is not None and other.guest_session_id == SESSION
+    # The anonymous conversation stays open but takes no new personal data: its key is gone.
+    with pytest.raises(Conflict) as refused:
+        await conversations.post_customer_message(
+            db, bus=bus, conversation=kept, body="one more thing", channel=Channel.WIDGET
+        )
+    assert refused.value.code == "subject_erased"
 
 
 async def test_a_known_customers_conversations_are_found_by_their_email(

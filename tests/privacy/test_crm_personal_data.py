@@ -7,9 +7,10 @@ import zipfile
 from typing import Any
 
 from fastapi import FastAPI
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tests.privacy.rows import opened
 from vitrina.brands.models import Brand
 from vitrina.core.config import Settings
 from vitrina.core.db import Base
@@ -62,8 +63,7 @@ async def _dump(db: AsyncSession, prefix: str) -> str:
     parts = []
     for table in Base.metadata.sorted_tables:
         if table.name.startswith(prefix):
-            for row in await db.execute(text(f"SELECT * FROM {table.name}")):  # noqa: S608
-                parts.append(" ".join(str(v) for v in row))
+            parts.extend(await opened(db, table.name))
     return "\n".join(parts)
 
 

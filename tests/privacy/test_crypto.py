@@ -10,8 +10,14 @@ from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from vitrina.core.config import Settings
-from vitrina.core.crypto import CryptoError, Keyring, SubjectErased, derive_master_key
+from vitrina.core.config import ConfigError, Settings
+from vitrina.core.crypto import (
+    INDEX_SUBJECT,
+    CryptoError,
+    Keyring,
+    SubjectErased,
+    derive_master_key,
+)
 from vitrina.privacy import keys
 from vitrina.privacy.models import DataKey
 
@@ -49,7 +55,9 @@ async def test_one_wrapped_key_per_subject_stored_never_in_clear(
     for i in range(5):
         await keys.encrypt_for(db, settings, subject=ALICE, value=f"v{i}")
     await db.commit()
-    rows = list((await db.execute(select(DataKey))).scalars())
+    rows = list(
+        (await db.execute(select(DataKey).where(DataKey.subject != INDEX_SUBJECT))).scalars()
+    )
     assert [r.subject for r in rows] == [ALICE]
     assert len(rows[0].wrapped) == 12 + 32 + 16  # nonce, key, tag: wrapped, not raw
 
@@ -85,7 +93,9 @@ async def test_shredding_makes_every_ciphertext_unreadable_and_blocks_new_keys(
     with pytest.raises(SubjectErased):
         await keys.encrypt_for(db, settings, subject=ALICE, value="again")
     assert await keys.decrypt_for(db, settings, subject=BOB, token=bob) == "bob stays"
-    count = await db.execute(select(func.count()).select_from(DataKey))
+    count = await db.execute(
+        select(func.count()).select_from(DataKey).where(DataKey.subject != INDEX_SUBJECT)
+    )
     assert count.scalar_one() == 1
 
 
@@ -131,3 +141,24 @@ async def test_a_transaction_unwraps_a_subject_key_once(
         assert len(loads) == 2
     finally:
         event.remove(engine, "before_cursor_execute", count)
+
+
+def test_the_master_key_can_come_from_a_kms_command(tmp_path: Path) -> None:
+    secret = "k" * 40
+    settings = Settings(data_dir=tmp_path, master_key_command=f"printf {secret}")
+    assert settings.resolved_master_key == secret
+    assert not (tmp_path / "master.key").exists()
+    with pytest.raises(ConfigError, match="MASTER_KEY_COMMAND"):
+        _ = Settings(data_dir=tmp_path, master_key_command="printf short").resolved_master_key
+    with pytest.raises(ConfigError, match="MASTER_KEY_COMMAND"):
+        _ = Settings(data_dir=tmp_path, master_key_command="false").resolved_master_key
+
+
+def test_production_accepts_a_kms_command_for_the_master_key(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("VITRINA_ENVIRONMENT", "production")
+    monkeypatch.setenv("VITRINA_DATABASE_URL", "postgresql+asyncpg://db/vitrina")
+    monkeypatch.setenv("VITRINA_SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("VITRINA_MASTER_KEY_COMMAND", "vault kv get -field=key secret/vitrina")
+    assert Settings().master_key_command is not None

@@ -32,3 +32,5 @@ class BotConversation(IdMixin, TimestampMixin, Base):
     # What the bot attempted, for the advisor's handoff summary.
     tried: Mapped[list[str]] = mapped_column(JSON, default=list)
     handed_off: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Whose data key seals the personal columns (see core.sealing), set on first write.
+    sealed_for: Mapped[str | None] = mapped_column(String(64))

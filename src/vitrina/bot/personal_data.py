@@ -16,7 +16,8 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vitrina.bot.models import BotConversation
-from vitrina.conversations.personal_data import conversation_ids
+from vitrina.conversations.personal_data import conversation_ids, sealed_subject
+from vitrina.core import sealing
 from vitrina.privacy.registry import (
     DataRequest,
     PersonalDataSource,
@@ -26,6 +27,18 @@ from vitrina.privacy.registry import (
 )
 
 RETENTION_DAYS = 365
+
+# The answers are sealed under the subject of their conversation (its guest, or itself).
+sealing.seal_columns(
+    BotConversation,
+    "slots",
+    "suspended",
+    "tried",
+    subject=lambda rows, b: (
+        sealed_subject(rows, b.conversation_id) or f"conversation:{b.conversation_id}"
+    ),
+    empty={"suspended": [], "tried": []},
+)
 
 
 async def _export(db: AsyncSession, req: DataRequest) -> list[Row]:
@@ -61,7 +74,7 @@ async def _erase(db: AsyncSession, req: DataRequest) -> int:
     result = await db.execute(
         update(BotConversation)
         .where(BotConversation.conversation_id.in_(ids))
-        .values(flow=None, step=None, slots={}, suspended=[], tried=[])
+        .values(flow=None, step=None, slots={}, suspended=[], tried=[], sealed_for=sealing.ERASED)
         .execution_options(synchronize_session=False)
     )
     return int(getattr(result, "rowcount", 0))

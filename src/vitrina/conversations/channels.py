@@ -81,7 +81,7 @@ class EmailReplies:
                 author_name=message["author_name"],
             )
             try:
-                await self.mailer.send(reply)
+                await self.mailer.send(reply, about=conversation.sealed_for)
             except MailError as exc:
                 log.warning("email_reply_failed", conversation_id=conversation.id, why=str(exc))
                 await service.post_event(

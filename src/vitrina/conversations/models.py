@@ -19,7 +19,8 @@ class Conversation(IdMixin, TimestampMixin, Base):
         Index("ix_conversation_brand_state", "brand_slug", "state"),
         Index("ix_conversation_agent_state", "assigned_agent_id", "state"),
         Index("ix_conversation_guest_session_id", "guest_session_id"),
-        Index("ix_conversation_customer_email", "customer_email"),
+        Index("ix_conversation_customer_email_hash", "customer_email_hash"),
+        Index("ix_conversation_external_contact_hash", "external_contact_hash"),
     )
 
     brand_id: Mapped[str] = mapped_column(ForeignKey("brand.id", ondelete="CASCADE"), index=True)
@@ -28,12 +29,15 @@ class Conversation(IdMixin, TimestampMixin, Base):
     channel: Mapped[str] = mapped_column(String(16))
     state: Mapped[str] = mapped_column(String(24))
     locale: Mapped[str] = mapped_column(String(8), default="en")
-    subject: Mapped[str] = mapped_column(String(200), default="")
-    customer_name: Mapped[str] = mapped_column(String(120), default="")
+    subject: Mapped[str] = mapped_column(Text, default="")
+    customer_name: Mapped[str] = mapped_column(Text, default="")
     guest_session_id: Mapped[str | None] = mapped_column(String(36))
-    customer_email: Mapped[str | None] = mapped_column(String(254))
-    # The contact id on a messaging app reached through the webhook channel.
-    external_contact: Mapped[str | None] = mapped_column(String(254), index=True)
+    # Sealed; looked up by the blind index next to it (a keyed hash of the lowercased address).
+    customer_email: Mapped[str | None] = mapped_column(Text)
+    customer_email_hash: Mapped[str | None] = mapped_column(String(32))
+    # The contact id on a messaging app reached through the webhook channel (sealed).
+    external_contact: Mapped[str | None] = mapped_column(Text)
+    external_contact_hash: Mapped[str | None] = mapped_column(String(32))
     # Where the customer stands in the world, for replies and "join in world".
     world_room: Mapped[str | None] = mapped_column(String(160))
     world_avatar_id: Mapped[int | None] = mapped_column(
@@ -57,6 +61,8 @@ class Conversation(IdMixin, TimestampMixin, Base):
     disposition: Mapped[str | None] = mapped_column(String(32))
     csat_score: Mapped[int | None] = mapped_column(Integer)
     csat_comment: Mapped[str | None] = mapped_column(Text)
+    # Whose data key seals the personal columns (see core.sealing), set on first write.
+    sealed_for: Mapped[str | None] = mapped_column(String(64))
 
 
 class Message(IdMixin, Base):
@@ -72,7 +78,7 @@ class Message(IdMixin, Base):
     # customer, bot, agent or system
     author_kind: Mapped[str] = mapped_column(String(16))
     author_id: Mapped[str | None] = mapped_column(String(36))
-    author_name: Mapped[str] = mapped_column(String(120), default="")
+    author_name: Mapped[str] = mapped_column(Text, default="")
     # text, note (internal), event (handoff, call, channel change), csat
     kind: Mapped[str] = mapped_column(String(16), default="text")
     channel: Mapped[str] = mapped_column(String(16))
@@ -82,6 +88,8 @@ class Message(IdMixin, Base):
     # The email Message-ID or the messaging app's message id, for threading and dedup.
     external_id: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Whose data key seals the personal columns (see core.sealing), set on first write.
+    sealed_for: Mapped[str | None] = mapped_column(String(64))
 
 
 class Transition(IdMixin, Base):
@@ -96,8 +104,10 @@ class Transition(IdMixin, Base):
     to_state: Mapped[str] = mapped_column(String(24))
     actor_kind: Mapped[str] = mapped_column(String(16))
     actor_id: Mapped[str | None] = mapped_column(String(36))
-    actor_name: Mapped[str] = mapped_column(String(120), default="")
-    reason: Mapped[str] = mapped_column(String(255), default="")
+    actor_name: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    # Whose data key seals the personal columns (see core.sealing), set on first write.
+    sealed_for: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -152,3 +162,5 @@ class WebhookDelivery(IdMixin, Base):
     last_error: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     delivered_at: Mapped[datetime | None]
+    # Whose data key seals the personal columns (see core.sealing), set on first write.
+    sealed_for: Mapped[str | None] = mapped_column(String(64))

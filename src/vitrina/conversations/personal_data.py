@@ -25,8 +25,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from vitrina.conversations.models import Conversation, Message, Transition, WebhookDelivery
 from vitrina.conversations.states import State
+from vitrina.core import sealing
 from vitrina.crm import service as crm
 from vitrina.crm.identifiers import IdentityKind
+from vitrina.identity import verification
 from vitrina.privacy.registry import (
     DataRequest,
     PersonalDataSource,
@@ -38,6 +40,81 @@ from vitrina.privacy.registry import (
 RETENTION_DAYS = 2 * 365
 
 
+# --- what is sealed at rest, and under whose key ------------------------------------------
+# A conversation is sealed under a key of its own (`conversation:<id>`): it belongs to one
+# brand while its guest session, email address or messaging contact may reach several,
+# and it is often started before anyone knows who the customer is. It keeps that key when
+# it is linked to a customer later; the erasure of the guest or customer finds it (by
+# guest session, by the sessions verified as the customer, by the customer's email
+# addresses and contacts) and destroys its key with theirs. Everything recorded in a
+# conversation (messages, the customer's transitions, replies queued for a messaging app,
+# the bot's answers) is sealed under the conversation's key.
+
+
+def _of_conversation(_rows: sealing.Rows, c: Conversation) -> str:
+    return f"conversation:{c.id}"
+
+
+def sealed_subject(rows: sealing.Rows, conversation_id: str) -> str | None:
+    """The subject a conversation is sealed under, for the rows other domains keep about it."""
+    return rows.sealed_for(Conversation, conversation_id)
+
+
+def _of_parent(rows: sealing.Rows, row: Message | Transition | WebhookDelivery) -> str | None:
+    return sealed_subject(rows, row.conversation_id)
+
+
+sealing.seal_columns(
+    Conversation,
+    "subject",
+    "customer_name",
+    "customer_email",
+    "external_contact",
+    "handoff_summary",
+    "csat_comment",
+    subject=_of_conversation,
+    blind={
+        "customer_email": sealing.Blind("customer_email_hash", str.lower),
+        "external_contact": sealing.Blind("external_contact_hash"),
+    },
+)
+sealing.seal_columns(Message, "author_name", "body", "data", subject=_of_parent)
+# A state change by the bot, an advisor or the system is no one's personal data (and stays
+# readable after an erasure); one by the customer carries their name.
+sealing.seal_columns(
+    Transition,
+    "actor_name",
+    "reason",
+    subject=lambda r, t: _of_parent(r, t) if t.actor_kind == "customer" else sealing.CLEAR,
+)
+sealing.seal_columns(WebhookDelivery, "payload", subject=_of_parent)
+sealing.not_personal(
+    "conversation",
+    assigned_agent_name="the advisor's name (staff)",
+    world_room="a room of the brand's storefront",
+)
+sealing.not_personal(
+    "conversation_message", external_id="an email Message-ID or a messaging app's message id"
+)
+sealing.not_personal(
+    "conversation_webhook_delivery", last_error="the bridge's HTTP failure, no message text"
+)
+sealing.not_personal(
+    "canned_response",
+    title="the brand's canned answer",
+    body="the brand's canned answer",
+    shortcut="the brand's canned answer",
+)
+sealing.not_personal("conversation_webhook_channel", outbound_url="the brand's bridge")
+
+
+async def _sealed_subjects(db: AsyncSession, req: DataRequest) -> set[str]:
+    ids = await conversation_ids(db, req)
+    if not ids:
+        return set()
+    return await sealing.subjects_sealing(db, Conversation, Conversation.id.in_(ids))
+
+
 async def _whose(db: AsyncSession, req: DataRequest) -> ColumnElement[bool]:
     kind, _, value = req.subject.partition(":")
     if kind == "guest":
@@ -47,16 +124,21 @@ async def _whose(db: AsyncSession, req: DataRequest) -> ColumnElement[bool]:
     profile = await crm.get(db, customer_id=value)
     if profile is None or profile.brand_id != req.brand_id:
         return false()
-    identities = await crm.identities_of(
-        db, profile_ids=await crm.family_ids(db, root_id=profile.id)
-    )
+    family = await crm.family_ids(db, root_id=profile.id)
+    identities = await crm.identities_of(db, profile_ids=family)
+    # Conversations started by a guest who then proved to be this customer.
+    sessions = await verification.sessions_of(db, customer_ids=family, brand_id=req.brand_id)
     emails = [i.value.lower() for i in identities if i.kind == IdentityKind.EMAIL]
     contacts = [i.value for i in identities]
     conditions: list[ColumnElement[bool]] = []
+    if sessions:
+        conditions.append(Conversation.guest_session_id.in_(sessions))
     if emails:
-        conditions.append(Conversation.customer_email.in_(emails))
+        hashes = await sealing.blind_many(db, emails)
+        conditions.append(Conversation.customer_email_hash.in_(hashes))
     if contacts:
-        conditions.append(Conversation.external_contact.in_(contacts))
+        hashes = await sealing.blind_many(db, contacts)
+        conditions.append(Conversation.external_contact_hash.in_(hashes))
     return or_(*conditions) if conditions else false()
 
 
@@ -135,7 +217,7 @@ async def _blank_transcript(db: AsyncSession, ids: Sequence[str]) -> int:
     await db.execute(
         update(Message)
         .where(Message.conversation_id.in_(ids))
-        .values(body="", data={}, external_id=None)
+        .values(body="", data={}, external_id=None, sealed_for=sealing.ERASED)
         .execution_options(synchronize_session=False)
     )
     await db.execute(
@@ -150,6 +232,12 @@ async def _blank_transcript(db: AsyncSession, ids: Sequence[str]) -> int:
         update(Transition)
         .where(Transition.conversation_id.in_(ids), Transition.actor_kind == "customer")
         .values(actor_id=None, actor_name="")
+        .execution_options(synchronize_session=False)
+    )
+    await db.execute(
+        update(Transition)
+        .where(Transition.conversation_id.in_(ids), Transition.sealed_for.is_not(None))
+        .values(sealed_for=sealing.ERASED)
         .execution_options(synchronize_session=False)
     )
     return int(count)
@@ -176,11 +264,14 @@ async def _erase_threads(db: AsyncSession, req: DataRequest) -> int:
             customer_name="",
             guest_session_id=None,
             customer_email=None,
+            customer_email_hash=None,
             external_contact=None,
+            external_contact_hash=None,
             world_room=None,
             world_avatar_id=None,
             handoff_summary={},
             csat_comment=None,
+            sealed_for=sealing.ERASED,
         )
         .execution_options(synchronize_session=False)
     )
@@ -210,8 +301,10 @@ register(
         tables=["conversation", "conversation_transition"],
         export=_export_threads,
         erase=_erase_threads,
-        # A customer's conversations are found by the emails of their CRM identities.
-        erase_before=("crm.profile",),
+        sealed_subjects=_sealed_subjects,
+        # A customer's conversations are found by the emails of their CRM identities and
+        # the sessions verified as them.
+        erase_before=("crm.profile", "identity.verification"),
         retention=[RetentionRule(kind="transcripts", days=RETENTION_DAYS, purge=_purge)],
         description=(
             "Your conversations with the bot and advisors: channel, state, topic, the name"
@@ -227,7 +320,7 @@ register(
         export=_export_messages,
         erase=_erase_messages,
         # Messages are found through their conversations, which the threads eraser blanks.
-        erase_before=("conversations.threads", "crm.profile"),
+        erase_before=("conversations.threads", "crm.profile", "identity.verification"),
         description="Every message of your conversations that you can see, in order.",
     )
 )

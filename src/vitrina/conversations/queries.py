@@ -14,6 +14,7 @@ from vitrina.conversations.states import (
     WITH_ADVISOR,
     State,
 )
+from vitrina.core import sealing
 from vitrina.core.errors import NotFound
 from vitrina.core.security import Principal
 
@@ -176,7 +177,8 @@ async def list_for_customer(
     if guest_session_ids:
         conditions.append(Conversation.guest_session_id.in_(list(guest_session_ids)))
     if emails:
-        conditions.append(Conversation.customer_email.in_([e.lower() for e in emails]))
+        hashes = await sealing.blind_many(db, [e.lower() for e in emails])
+        conditions.append(Conversation.customer_email_hash.in_(hashes))
     if not conditions:
         return []
     rows = await db.execute(
@@ -202,7 +204,8 @@ async def find_open(
     if guest_session_id is not None:
         query = query.where(Conversation.guest_session_id == guest_session_id)
     elif external_contact is not None:
-        query = query.where(Conversation.external_contact == external_contact)
+        hashed = await sealing.blind(db, external_contact)
+        query = query.where(Conversation.external_contact_hash == hashed)
     else:
         return None
     query = query.order_by(Conversation.last_message_at.desc()).limit(1)
@@ -213,11 +216,12 @@ async def find_latest(
     db: AsyncSession, *, brand_slug: str, external_contact: str
 ) -> Conversation | None:
     """A messaging-app contact's latest conversation, open or not (a rating reply)."""
+    hashed = await sealing.blind(db, external_contact)
     row = await db.execute(
         select(Conversation)
         .where(
             Conversation.brand_slug == brand_slug,
-            Conversation.external_contact == external_contact,
+            Conversation.external_contact_hash == hashed,
         )
         .order_by(Conversation.last_message_at.desc())
         .limit(1)

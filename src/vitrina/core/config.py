@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import secrets
+import shlex
+import subprocess
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -96,6 +98,12 @@ class Settings(BaseSettings):
     # Privacy. The master key wraps every subject's data key; when unset it is generated
     # once under the data directory (0600), like the secret key.
     master_key: SecretStr | None = None
+    # Or a command that prints it (a KMS or secret-store client, e.g.
+    # "vault kv get -field=key secret/vitrina"), run once at start; its output is the key.
+    master_key_command: str | None = None
+    # Master keys being rotated away from: they still open the data keys they wrapped
+    # until `vitrina privacy rotate-master-key` has re-wrapped every one (JSON list).
+    previous_master_keys: list[SecretStr] = Field(default_factory=list)
     # Signals stamped later than the clock skew, or older than the maximum age when they
     # arrive, are refused as forged.
     signal_max_age_s: int = Field(default=3600, ge=1)
@@ -115,9 +123,11 @@ class Settings(BaseSettings):
                 )
             if self.database_url is None:
                 raise ValueError("VITRINA_DATABASE_URL must be set in production")
-            if self.master_key is None or len(self.master_key.get_secret_value()) < 32:
+            no_key = self.master_key is None or len(self.master_key.get_secret_value()) < 32
+            if no_key and not self.master_key_command:
                 raise ValueError(
                     "VITRINA_MASTER_KEY must be set to at least 32 characters in production"
+                    " (or VITRINA_MASTER_KEY_COMMAND to fetch it from a KMS)"
                 )
         return self
 
@@ -137,15 +147,46 @@ class Settings(BaseSettings):
     def resolved_master_key(self) -> str:
         if self.master_key is not None:
             return self.master_key.get_secret_value()
+        if self.master_key_command:
+            return _run_key_command(self.master_key_command)
         return _load_or_create_secret(self.data_dir / "master.key")
+
+    @cached_property
+    def resolved_previous_master_keys(self) -> list[str]:
+        keys = [k.get_secret_value() for k in self.previous_master_keys]
+        previous = self.data_dir / "master.key.previous"
+        if self.master_key is None and not self.master_key_command and previous.exists():
+            keys += [line for line in _read_private(previous).splitlines() if line.strip()]
+        return keys
+
+
+def _run_key_command(command: str) -> str:
+    """The master key printed by an operator's command (a KMS or secret-store client)."""
+    try:
+        done = subprocess.run(  # noqa: S603 - the operator's own configured command
+            shlex.split(command), capture_output=True, text=True, timeout=30, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise ConfigError(f"VITRINA_MASTER_KEY_COMMAND could not run: {exc}") from None
+    key = done.stdout.strip()
+    if done.returncode != 0 or len(key) < 32:
+        raise ConfigError(
+            "VITRINA_MASTER_KEY_COMMAND must exit 0 and print a key of at least 32 characters"
+            f" (exit {done.returncode})"
+        )
+    return key
+
+
+def _read_private(path: Path) -> str:
+    mode = path.stat().st_mode & 0o777
+    if mode & 0o077:
+        raise ConfigError(f"{path} is readable by others (mode {mode:o}); run chmod 600 {path}")
+    return path.read_text().strip()
 
 
 def _load_or_create_secret(path: Path) -> str:
     if path.exists():
-        mode = path.stat().st_mode & 0o777
-        if mode & 0o077:
-            raise ConfigError(f"{path} is readable by others (mode {mode:o}); run chmod 600 {path}")
-        return path.read_text().strip()
+        return _read_private(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     key = secrets.token_urlsafe(48)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from vitrina.core import sqlite_writes
+from vitrina.core.sealing import SEALER_INFO, Sealer
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -94,11 +95,27 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA busy_timeout=30000")
+    # Deleted and overwritten content is zeroed in the file rather than left in free pages.
+    cur.execute("PRAGMA secure_delete=ON")
     cur.close()
 
 
-def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+def create_sessionmaker(
+    engine: AsyncEngine, *, sealer: Sealer | None
+) -> async_sessionmaker[AsyncSession]:
+    """Sessions of the app. `sealer` seals the personal columns the domains declare
+    (`privacy.keys.sealer(settings)`); a session without one refuses to write them."""
+    info = {} if sealer is None else {SEALER_INFO: sealer}
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False, info=info)
+
+
+async def checkpoint_wal(engine: AsyncEngine) -> None:
+    """SQLite: fold the write-ahead log into the database and truncate it, so that
+    content just overwritten (an erasure) leaves no old copy in `-wal`. Nothing elsewhere."""
+    if engine.dialect.name != "sqlite":
+        return
+    async with engine.connect() as conn:
+        await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 @asynccontextmanager

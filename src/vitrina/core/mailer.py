@@ -5,12 +5,21 @@ depends on the `Mailer` protocol only. `create_mailer(settings)` picks the adapt
 `SmtpMailer` when `VITRINA_SMTP_HOST` is set, otherwise `OutboxDirMailer`, which writes
 each message as an .eml file under `<data_dir>/outbox` so that a development install
 without a relay still shows what would have been sent.
+
+A sender says whom a message is about (`about=`, the privacy subject whose key seals the
+record it comes from: `conversation:<id>`, `appointment:<id>`, `guest:<id>`). The outbox
+files each message under a folder named by a keyed hash of it, so that an erasure deletes
+the person's mail with their keys (`forget_outbox`); a relay ignores it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
+import shutil
 import uuid
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, getaddresses, make_msgid
@@ -32,7 +41,7 @@ class MailError(RuntimeError):
 
 @runtime_checkable
 class Mailer(Protocol):
-    async def send(self, message: EmailMessage) -> None:
+    async def send(self, message: EmailMessage, *, about: str | None = None) -> None:
         """Hand `message` to the transport; raise `MailError` if it was not accepted."""
         ...
 
@@ -95,7 +104,7 @@ class SmtpMailer:
         self.password = password
         self.timeout_s = timeout_s
 
-    async def send(self, message: EmailMessage) -> None:
+    async def send(self, message: EmailMessage, *, about: str | None = None) -> None:
         _complete_headers(message, sender=self.sender)
         try:
             await aiosmtplib.send(
@@ -122,27 +131,59 @@ class SmtpMailer:
 
 
 class OutboxDirMailer:
-    """Writes each message to `<directory>/<timestamp>-<id>.eml` instead of sending it."""
+    """Writes each message to `<directory>/<about>/<timestamp>-<id>.eml` instead of sending
+    it, `<about>` being a keyed hash of whom it is about ("general" when unsaid)."""
 
-    def __init__(self, *, directory: Path, sender: str) -> None:
+    def __init__(self, *, directory: Path, sender: str, secret: str = "") -> None:
         self.directory = directory
         self.sender = sender
+        self.secret = secret
 
-    async def send(self, message: EmailMessage) -> None:
+    def folder(self, about: str | None) -> Path:
+        if about is None:
+            return self.directory / "general"
+        tag = hmac.new(self.secret.encode(), about.encode(), hashlib.sha256).hexdigest()[:32]
+        return self.directory / tag
+
+    def forget(self, subjects: Iterable[str]) -> int:
+        """Delete the mail written about these subjects; how many folders went."""
+        gone = 0
+        for subject in subjects:
+            folder = self.folder(subject)
+            if folder.exists():
+                shutil.rmtree(folder)
+                gone += 1
+        return gone
+
+    async def send(self, message: EmailMessage, *, about: str | None = None) -> None:
         _complete_headers(message, sender=self.sender)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
-        path = self.directory / f"{stamp}-{uuid.uuid4().hex[:8]}.eml"
+        path = self.folder(about) / f"{stamp}-{uuid.uuid4().hex[:8]}.eml"
         await asyncio.to_thread(self._write, path, message.as_bytes())
         log.info("mail_written", path=str(path), recipient_count=_recipient_count(message))
 
     def _write(self, path: Path, data: bytes) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
+
+
+def _outbox(settings: Settings) -> OutboxDirMailer:
+    return OutboxDirMailer(
+        directory=settings.data_dir / "outbox",
+        sender=settings.mail_from,
+        secret=settings.resolved_secret_key,
+    )
+
+
+def forget_outbox(settings: Settings, subjects: Iterable[str]) -> int:
+    """After an erasure: delete the outbox mail about the erased subjects (development
+    installs without a relay; a relay keeps nothing here)."""
+    return _outbox(settings).forget(subjects) if settings.smtp_host is None else 0
 
 
 def create_mailer(settings: Settings) -> Mailer:
     if settings.smtp_host is None:
-        return OutboxDirMailer(directory=settings.data_dir / "outbox", sender=settings.mail_from)
+        return _outbox(settings)
     return SmtpMailer(
         host=settings.smtp_host,
         port=settings.smtp_port,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from vitrina.core.db import Base, IdMixin
@@ -16,7 +16,7 @@ class FinancingContract(IdMixin, Base):
 
     brand_id: Mapped[str] = mapped_column(ForeignKey("brand.id", ondelete="CASCADE"))
     profile_id: Mapped[str] = mapped_column(ForeignKey("crm_profile.id", ondelete="CASCADE"))
-    number: Mapped[str] = mapped_column(String(40))
+    number: Mapped[str] = mapped_column(Text)
     product: Mapped[str] = mapped_column(String(120))
     currency: Mapped[str] = mapped_column(String(3))
     # Amounts in minor units (cents) so that sums are exact.
@@ -24,6 +24,8 @@ class FinancingContract(IdMixin, Base):
     monthly_payment_minor: Mapped[int] = mapped_column(Integer)
     next_payment_on: Mapped[date | None] = mapped_column(Date)
     ends_on: Mapped[date | None] = mapped_column(Date)
+    # Whose data key seals the personal columns (see core.sealing), set on first write.
+    sealed_for: Mapped[str | None] = mapped_column(String(64))
 
 
 class OwnedVehicle(IdMixin, Base):
@@ -32,10 +34,12 @@ class OwnedVehicle(IdMixin, Base):
 
     brand_id: Mapped[str] = mapped_column(ForeignKey("brand.id", ondelete="CASCADE"))
     profile_id: Mapped[str] = mapped_column(ForeignKey("crm_profile.id", ondelete="CASCADE"))
-    vin: Mapped[str] = mapped_column(String(17))
+    vin: Mapped[str] = mapped_column(Text)
     model: Mapped[str] = mapped_column(String(120))
     year: Mapped[int] = mapped_column(Integer)
-    registration: Mapped[str] = mapped_column(String(20), default="")
+    registration: Mapped[str] = mapped_column(Text, default="")
+    # Whose data key seals the personal columns (see core.sealing), set on first write.
+    sealed_for: Mapped[str | None] = mapped_column(String(64))
 
 
 class ServiceRecord(IdMixin, Base):
@@ -45,7 +49,9 @@ class ServiceRecord(IdMixin, Base):
     vehicle_id: Mapped[str] = mapped_column(ForeignKey("crm_vehicle.id", ondelete="CASCADE"))
     performed_on: Mapped[date] = mapped_column(Date)
     mileage_km: Mapped[int] = mapped_column(Integer)
-    description: Mapped[str] = mapped_column(String(500))
+    description: Mapped[str] = mapped_column(Text)
+    # Whose data key seals the personal columns (see core.sealing), set on first write.
+    sealed_for: Mapped[str | None] = mapped_column(String(64))
 
 
 class AccountAccess(IdMixin, Base):
@@ -58,6 +64,8 @@ class AccountAccess(IdMixin, Base):
     profile_id: Mapped[str] = mapped_column(ForeignKey("crm_profile.id", ondelete="CASCADE"))
     actor_kind: Mapped[str] = mapped_column(String(16))
     actor_id: Mapped[str] = mapped_column(String(36))
-    actor_name: Mapped[str] = mapped_column(String(120), default="")
-    reason: Mapped[str] = mapped_column(String(500), default="")
+    actor_name: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
     at: Mapped[datetime]
+    # Whose data key seals the personal columns (see core.sealing), set on first write.
+    sealed_for: Mapped[str | None] = mapped_column(String(64))

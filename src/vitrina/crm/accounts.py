@@ -85,9 +85,7 @@ async def read_account(
     await db.flush()
     family = await crm.family_ids(db, root_id=profile.id)
     contracts = await db.execute(
-        select(FinancingContract)
-        .where(FinancingContract.profile_id.in_(family))
-        .order_by(FinancingContract.number)
+        select(FinancingContract).where(FinancingContract.profile_id.in_(family))
     )
     vehicles = list(
         (
@@ -98,7 +96,10 @@ async def read_account(
             )
         ).scalars()
     )
-    account = Account(profile=profile, contracts=list(contracts.scalars()))
+    # Contract numbers are sealed at rest: ordered once opened.
+    account = Account(
+        profile=profile, contracts=sorted(contracts.scalars(), key=lambda c: c.number)
+    )
     for vehicle in vehicles:
         records = await db.execute(
             select(ServiceRecord)

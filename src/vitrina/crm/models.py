@@ -21,12 +21,14 @@ class CustomerProfile(IdMixin, TimestampMixin, Base):
     )
 
     brand_id: Mapped[str] = mapped_column(ForeignKey("brand.id", ondelete="CASCADE"))
-    display_name: Mapped[str] = mapped_column(String(120), default="")
+    display_name: Mapped[str] = mapped_column(Text, default="")
     locale: Mapped[str | None] = mapped_column(String(8))
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     merged_into_id: Mapped[str | None] = mapped_column(
         ForeignKey("crm_profile.id", ondelete="SET NULL")
     )
+    # Whose data key seals the personal columns (see core.sealing), set on first write.
+    sealed_for: Mapped[str | None] = mapped_column(String(64))
 
 
 class CustomerIdentity(IdMixin, Base):
@@ -34,22 +36,28 @@ class CustomerIdentity(IdMixin, Base):
 
     __tablename__ = "crm_identity"
     __table_args__ = (
-        UniqueConstraint("brand_id", "kind", "value", name="uq_crm_identity_brand_kind_value"),
+        # The value is sealed: uniqueness and lookups use its blind index (keyed hash).
+        UniqueConstraint(
+            "brand_id", "kind", "value_hash", name="uq_crm_identity_brand_kind_value_hash"
+        ),
         Index("ix_crm_identity_profile_id", "profile_id"),
         # Search by any identifier does not always know the brand (admins see all).
-        Index("ix_crm_identity_value", "value"),
+        Index("ix_crm_identity_value_hash", "value_hash"),
     )
 
     brand_id: Mapped[str] = mapped_column(ForeignKey("brand.id", ondelete="CASCADE"))
     profile_id: Mapped[str] = mapped_column(ForeignKey("crm_profile.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(16))
-    value: Mapped[str] = mapped_column(String(255))
+    value: Mapped[str] = mapped_column(Text)
+    value_hash: Mapped[str | None] = mapped_column(String(32))
     # For wallets: the EIP-155 chain the address was proven on.
     chain_id: Mapped[int | None] = mapped_column(BigInteger)
     # Set when the customer proved control (signature, code); None for imported data.
     verified_at: Mapped[datetime | None]
     source: Mapped[str] = mapped_column(String(32), default="")
     created_at: Mapped[datetime]
+    # Whose data key seals the personal columns (see core.sealing), set on first write.
+    sealed_for: Mapped[str | None] = mapped_column(String(64))
 
 
 class TimelineEntry(IdMixin, Base):
@@ -60,9 +68,11 @@ class TimelineEntry(IdMixin, Base):
     profile_id: Mapped[str] = mapped_column(ForeignKey("crm_profile.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(64))
     channel: Mapped[str] = mapped_column(String(32), default="")
-    summary: Mapped[str] = mapped_column(String(500), default="")
+    summary: Mapped[str] = mapped_column(Text, default="")
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     occurred_at: Mapped[datetime]
+    # Whose data key seals the personal columns (see core.sealing), set on first write.
+    sealed_for: Mapped[str | None] = mapped_column(String(64))
 
 
 class CustomerNote(IdMixin, Base):
@@ -75,6 +85,8 @@ class CustomerNote(IdMixin, Base):
     author_name: Mapped[str] = mapped_column(String(120), default="")
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]
+    # Whose data key seals the personal columns (see core.sealing), set on first write.
+    sealed_for: Mapped[str | None] = mapped_column(String(64))
 
 
 class ProfileMerge(IdMixin, Base):
@@ -87,10 +99,12 @@ class ProfileMerge(IdMixin, Base):
     survivor_id: Mapped[str] = mapped_column(ForeignKey("crm_profile.id", ondelete="CASCADE"))
     merged_id: Mapped[str] = mapped_column(ForeignKey("crm_profile.id", ondelete="CASCADE"))
     actor: Mapped[str] = mapped_column(String(120))
-    reason: Mapped[str] = mapped_column(String(500), default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime]
     undone_at: Mapped[datetime | None]
     undone_by: Mapped[str | None] = mapped_column(String(120))
+    # Whose data key seals the personal columns (see core.sealing), set on first write.
+    sealed_for: Mapped[str | None] = mapped_column(String(64))
 
 
 class WebhookEndpoint(IdMixin, TimestampMixin, Base):
@@ -126,3 +140,5 @@ class WebhookDelivery(IdMixin, Base):
     last_error: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime]
     delivered_at: Mapped[datetime | None]
+    # Whose data key seals the personal columns (see core.sealing), set on first write.
+    sealed_for: Mapped[str | None] = mapped_column(String(64))

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from vitrina.core import sealing
 from vitrina.crm import service as crm
 from vitrina.crm.account_models import (
     AccountAccess,
@@ -45,6 +46,66 @@ from vitrina.privacy.registry import (
 )
 
 ACCESS_LOG_RETENTION_DAYS = 2 * 365
+
+
+# --- what is sealed at rest, and under whose key ------------------------------------------
+# Every row is sealed under the profile it was written for (`customer:<profile id>`) and
+# keeps that subject after a merge; erasure shreds the subjects of the whole family.
+
+
+def _of_profile(_rows: sealing.Rows, row: Any) -> str:
+    return f"customer:{row.profile_id}"
+
+
+def _of_delivery(_rows: sealing.Rows, row: WebhookDelivery) -> str:
+    customer_id = (row.payload or {}).get("customer_id")
+    return f"customer:{customer_id}" if customer_id else f"crm_webhook:{row.id}"
+
+
+sealing.seal_columns(CustomerProfile, "display_name", subject=lambda _r, p: f"customer:{p.id}")
+sealing.seal_columns(
+    CustomerIdentity,
+    "value",
+    subject=_of_profile,
+    blind={"value": sealing.Blind("value_hash")},  # values are stored normalised
+)
+sealing.seal_columns(TimelineEntry, "summary", "data", subject=_of_profile)
+sealing.seal_columns(CustomerNote, "body", subject=_of_profile)
+sealing.seal_columns(ProfileMerge, "reason", subject=lambda _r, m: f"customer:{m.merged_id}")
+sealing.seal_columns(WebhookDelivery, "payload", subject=_of_delivery)
+# A read by staff names the member of staff and their reason: that entry stays readable as
+# proof after the customer's erasure; a self-service read names the customer: sealed.
+sealing.seal_columns(
+    AccountAccess,
+    "actor_name",
+    "reason",
+    subject=lambda r, a: _of_profile(r, a) if a.actor_kind == "guest" else sealing.CLEAR,
+)
+sealing.seal_columns(OwnedVehicle, "vin", "registration", subject=_of_profile)
+sealing.seal_columns(FinancingContract, "number", subject=_of_profile)
+sealing.seal_columns(
+    ServiceRecord,
+    "description",
+    subject=lambda rows, r: rows.sealed_for(OwnedVehicle, r.vehicle_id),
+)
+sealing.not_personal("crm_note", author_name="the member of staff who wrote the note")
+sealing.not_personal(
+    "crm_merge", undone_by="the member of staff who undid the merge", actor="staff or system"
+)
+sealing.not_personal(
+    "crm_webhook_endpoint",
+    url="the brand's integration endpoint",
+    secret="a signing secret",  # noqa: S106 - the reason, not a secret
+)
+sealing.not_personal("crm_webhook_delivery", last_error="the endpoint's HTTP failure, no payload")
+sealing.not_personal("crm_financing_contract", product="a product of the brand's catalogue")
+
+
+async def _sealed_subjects(db: AsyncSession, req: DataRequest) -> set[str]:
+    """Every subject whose key sealed the request's customer data in the CRM: the family's
+    profiles (rows keep the profile they were written for, across merges)."""
+    family = await _family(db, req)
+    return {f"customer:{profile_id}" for profile_id in family}
 
 
 async def _family(db: AsyncSession, req: DataRequest) -> list[str]:
@@ -133,7 +194,7 @@ async def _erase_profile(db: AsyncSession, req: DataRequest) -> int:
     await db.execute(
         update(ProfileMerge)
         .where(ProfileMerge.merged_id.in_(family) | ProfileMerge.survivor_id.in_(family))
-        .values(reason="")
+        .values(reason="", sealed_for=sealing.ERASED)
         .execution_options(synchronize_session=False)
     )
     # Deliveries carry the customer's name and identifiers in `data`; the event stays.
@@ -149,7 +210,7 @@ async def _erase_profile(db: AsyncSession, req: DataRequest) -> int:
     await db.execute(
         update(CustomerProfile)
         .where(CustomerProfile.id.in_(family))
-        .values(display_name="", locale=None, tags=[])
+        .values(display_name="", locale=None, tags=[], sealed_for=sealing.ERASED)
         .execution_options(synchronize_session=False)
     )
     await db.flush()
@@ -228,11 +289,9 @@ async def _export_account(db: AsyncSession, req: DataRequest) -> list[Row]:
         return []
     out: list[Row] = []
     contracts = await db.execute(
-        select(FinancingContract)
-        .where(FinancingContract.profile_id.in_(family))
-        .order_by(FinancingContract.number)
+        select(FinancingContract).where(FinancingContract.profile_id.in_(family))
     )
-    for c in contracts.scalars():
+    for c in sorted(contracts.scalars(), key=lambda c: c.number):
         out.append(
             {
                 "record": "financing_contract",
@@ -330,7 +389,7 @@ async def _erase_access(db: AsyncSession, req: DataRequest) -> int:
     result = await db.execute(
         update(AccountAccess)
         .where(AccountAccess.profile_id.in_(family), AccountAccess.actor_kind == "guest")
-        .values(actor_name="")
+        .values(actor_name="", sealed_for=sealing.ERASED)
         .execution_options(synchronize_session=False)
     )
     return int(getattr(result, "rowcount", 0))
@@ -347,6 +406,7 @@ register(
         tables=["crm_profile", "crm_identity", "crm_merge", "crm_webhook_delivery"],
         export=_export_profile,
         erase=_erase_profile,
+        sealed_subjects=_sealed_subjects,
         description=(
             "The customer profile: name, language, tags, the identifiers (email, phone, "
             "wallet, DID) it is known by, and merges with other profiles."

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vitrina.brands import service as brands
+from vitrina.core import sealing
 from vitrina.core.db import new_id, utcnow
 from vitrina.core.errors import AppError, Conflict, Forbidden, NotFound
 from vitrina.core.events import EventBus
@@ -209,7 +210,7 @@ async def find_identity(
         select(CustomerIdentity).where(
             CustomerIdentity.brand_id == brand_id,
             CustomerIdentity.kind == identifier.kind.value,
-            CustomerIdentity.value == identifier.value,
+            CustomerIdentity.value_hash == await sealing.blind(db, identifier.value),
         )
     )
     return result.scalar_one_or_none()
@@ -357,15 +358,17 @@ async def _search_identifier(
     keys = {(c.kind.value, c.value) for c in candidates(query)}
     if not keys:
         return []
-    stmt = select(CustomerIdentity.kind, CustomerIdentity.value, CustomerProfile).join(
+    values = sorted({value for _, value in keys})
+    hashes = dict(zip(await sealing.blind_many(db, values), values, strict=True))
+    stmt = select(CustomerIdentity.kind, CustomerIdentity.value_hash, CustomerProfile).join(
         CustomerProfile, CustomerProfile.id == CustomerIdentity.profile_id
     )
-    stmt = stmt.where(CustomerIdentity.value.in_({value for _, value in keys}))
+    stmt = stmt.where(CustomerIdentity.value_hash.in_(hashes))
     if brand_ids is not None:
         stmt = stmt.where(CustomerIdentity.brand_id.in_(brand_ids))
     roots: dict[str, CustomerProfile] = {}
-    for kind, value, profile in (await db.execute(stmt)).all():
-        if (kind, value) in keys:
+    for kind, value_hash, profile in (await db.execute(stmt)).all():
+        if (kind, hashes.get(value_hash or "")) in keys:
             root = await root_of(db, profile)
             roots[root.id] = root
     return sorted(roots.values(), key=lambda p: (p.created_at, p.id), reverse=True)

@@ -63,7 +63,8 @@ async def start_email_code(
                 code=code,
                 brand_name=brand.name,
                 minutes=settings.email_code_ttl_s // 60,
-            )
+            ),
+            about=f"guest:{principal.session_id}",
         )
     except MailError:
         # The request rolls back, so no code exists that the customer never received.

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, String
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from vitrina.core.db import Base, IdMixin, TimestampMixin
@@ -47,10 +47,12 @@ class GuestSession(IdMixin, Base):
 
     __tablename__ = "guest_session"
 
-    display_name: Mapped[str] = mapped_column(String(60))
+    display_name: Mapped[str] = mapped_column(Text)
     brand_slug: Mapped[str | None] = mapped_column(String(64))
     locale: Mapped[str] = mapped_column(String(8), default="en")
     created_at: Mapped[datetime]
+    # Whose data key seals the personal columns (see core.sealing), set on first write.
+    sealed_for: Mapped[str | None] = mapped_column(String(64))
 
 
 class CustomerChallenge(IdMixin, Base):
@@ -68,12 +70,15 @@ class CustomerChallenge(IdMixin, Base):
     brand_id: Mapped[str] = mapped_column(ForeignKey("brand.id", ondelete="CASCADE"))
     secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
     # The identifier the challenge is about (email address, DID), when known up front.
-    subject: Mapped[str] = mapped_column(String(255), default="")
+    subject: Mapped[str] = mapped_column(Text, default="")
+    subject_hash: Mapped[str | None] = mapped_column(String(32))
     link: Mapped[bool] = mapped_column(Boolean, default=False)
     attempts: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+    # Whose data key seals the personal columns (see core.sealing), set on first write.
+    sealed_for: Mapped[str | None] = mapped_column(String(64))
 
 
 class CustomerVerification(IdMixin, Base):
@@ -87,9 +92,11 @@ class CustomerVerification(IdMixin, Base):
     customer_id: Mapped[str] = mapped_column(String(36))
     method: Mapped[str] = mapped_column(String(16))
     level: Mapped[int] = mapped_column(default=1)
-    identifier: Mapped[str] = mapped_column(String(255))
+    identifier: Mapped[str] = mapped_column(Text)
     verified_at: Mapped[datetime]
     expires_at: Mapped[datetime]
+    # Whose data key seals the personal columns (see core.sealing), set on first write.
+    sealed_for: Mapped[str | None] = mapped_column(String(64))
 
 
 class ApiToken(IdMixin, Base):

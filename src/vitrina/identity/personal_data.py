@@ -20,6 +20,7 @@ from sqlalchemy import ColumnElement, delete, false, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vitrina.brands import service as brands
+from vitrina.core import sealing
 from vitrina.crm import service as crm
 from vitrina.identity.models import CustomerChallenge, CustomerVerification, GuestSession
 from vitrina.privacy.registry import (
@@ -34,6 +35,27 @@ CHALLENGE_RETENTION_DAYS = 30
 VERIFICATION_RETENTION_DAYS = 90
 ERASED_NAME = "Guest"
 
+# Sealed under the guest session they belong to.
+sealing.seal_columns(GuestSession, "display_name", subject=lambda _r, s: f"guest:{s.id}")
+sealing.seal_columns(
+    CustomerChallenge,
+    "subject",
+    subject=lambda _r, c: f"guest:{c.session_id}",
+    blind={"subject": sealing.Blind("subject_hash")},
+)
+sealing.seal_columns(
+    CustomerVerification, "identifier", subject=lambda _r, v: f"guest:{v.session_id}"
+)
+sealing.not_personal(
+    "staff_user",
+    email="a member of staff's sign-in (staff accounts are not customer data)",
+    display_name="a member of staff's name",
+)
+sealing.not_personal(
+    "staff_session", ip="a member of staff's address", user_agent="a staff browser"
+)
+sealing.not_personal("api_token", name="an integration's label")
+
 
 async def _customer_family(db: AsyncSession, customer_id: str) -> list[str]:
     profile = await crm.get(db, customer_id=customer_id)
@@ -47,7 +69,8 @@ async def _customer_family(db: AsyncSession, customer_id: str) -> list[str]:
 async def _sessions_and_identifiers(
     db: AsyncSession, req: DataRequest
 ) -> tuple[list[str], list[str], ColumnElement[bool]]:
-    """The subject's guest sessions, the identifiers it proved, and its verifications."""
+    """The subject's guest sessions, the blind indexes of the identifiers it proved, and its
+    verifications."""
     kind, _, value = req.subject.partition(":")
     if kind == "guest" and value:
         mine = CustomerVerification.session_id == value
@@ -60,8 +83,8 @@ async def _sessions_and_identifiers(
     )
     found = list(rows.scalars())
     sessions = sorted({v.session_id for v in found} | ({value} if kind == "guest" else set()))
-    identifiers = sorted({v.identifier for v in found if v.identifier})
-    return sessions, identifiers, mine
+    proved = sorted({v.identifier for v in found if v.identifier})
+    return sessions, await sealing.blind_many(db, proved), mine
 
 
 def _challenges_of(sessions: list[str], identifiers: list[str]) -> ColumnElement[bool]:
@@ -69,7 +92,7 @@ def _challenges_of(sessions: list[str], identifiers: list[str]) -> ColumnElement
     if sessions:
         conditions.append(CustomerChallenge.session_id.in_(sessions))
     if identifiers:
-        conditions.append(CustomerChallenge.subject.in_(identifiers))
+        conditions.append(CustomerChallenge.subject_hash.in_(identifiers))
     return or_(*conditions) if conditions else false()
 
 
@@ -145,6 +168,12 @@ async def _purge_verifications(db: AsyncSession, cutoff: datetime) -> int:
     return int(getattr(result, "rowcount", 0))
 
 
+async def _sealed_subjects(db: AsyncSession, req: DataRequest) -> set[str]:
+    """The guest sessions that proved to be the customer (a customer's erasure shreds them)."""
+    sessions, _, _ = await _sessions_and_identifiers(db, req)
+    return {f"guest:{s}" for s in sessions}
+
+
 # --- the guest session ---------------------------------------------------------------------
 
 
@@ -184,7 +213,7 @@ async def _erase_session(db: AsyncSession, req: DataRequest) -> int:
     await db.execute(
         update(GuestSession)
         .where(GuestSession.id == session.id)
-        .values(display_name=ERASED_NAME)
+        .values(display_name=ERASED_NAME, sealed_for=sealing.ERASED)
         .execution_options(synchronize_session=False)
     )
     return 1
@@ -196,6 +225,7 @@ register(
         tables=["customer_challenge", "customer_verification"],
         export=_export_verification,
         erase=_erase_verification,
+        sealed_subjects=_sealed_subjects,
         # Verifications of a customer are found through the CRM profile family.
         erase_before=("crm.profile",),
         retention=[

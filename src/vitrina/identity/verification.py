@@ -7,6 +7,7 @@ lasts `customer_verification_ttl_s`; reading account data asks for a live one.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import IntEnum
@@ -62,6 +63,21 @@ async def record(
     db.add(row)
     await db.flush()
     return Verified(customer_id, brand_id, level, method, row.identifier, now, row.expires_at)
+
+
+async def sessions_of(db: AsyncSession, *, customer_ids: Sequence[str], brand_id: str) -> list[str]:
+    """The guest sessions ever verified as one of these customers on the brand."""
+    if not customer_ids:
+        return []
+    rows = await db.execute(
+        select(CustomerVerification.session_id)
+        .where(
+            CustomerVerification.customer_id.in_(list(customer_ids)),
+            CustomerVerification.brand_id == brand_id,
+        )
+        .distinct()
+    )
+    return sorted(rows.scalars())
 
 
 async def customer_of_session(

@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from vitrina.core import sealing
 from vitrina.core.db import new_id
 from vitrina.insights.models import DwellAggregate, InteractionEvent
 from vitrina.privacy.registry import (
@@ -20,6 +21,11 @@ from vitrina.privacy.registry import (
     Row,
     register,
 )
+
+# Signals hold the subject's opaque id and products: nothing to seal (erasure re-keys them
+# under a random id that points to no one).
+for _table in ("insights_dwell", "insights_event"):
+    sealing.not_personal(_table, subject="an opaque subject id, re-keyed at erasure")
 
 
 async def _export_dwell(db: AsyncSession, req: DataRequest) -> list[Row]:

@@ -12,7 +12,8 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from vitrina.privacy import requests
+from vitrina.core import sealing
+from vitrina.privacy import registry, requests
 from vitrina.privacy.models import AccessAudit, ConsentRecord, DataKey, PrivacyRequest
 from vitrina.privacy.registry import (
     DataRequest,
@@ -20,6 +21,20 @@ from vitrina.privacy.registry import (
     RetentionRule,
     Row,
     register,
+)
+
+SUBJECT_ID = "an opaque subject id (guest session or customer id), no personal value"
+for _table in ("privacy_data_key", "privacy_tombstone", "privacy_consent_record"):
+    sealing.not_personal(_table, subject=SUBJECT_ID)
+sealing.not_personal("privacy_consent_record", text_version="the consent text's version")
+sealing.not_personal(
+    "privacy_access_audit", subject=SUBJECT_ID, staff_name="the member of staff who read"
+)
+sealing.not_personal(
+    "privacy_request",
+    subject=SUBJECT_ID,
+    error="an exception's class name",
+    summary="row counts per section",
 )
 
 
@@ -75,8 +90,23 @@ async def _export_audit(db: AsyncSession, req: DataRequest) -> list[Row]:
 
 
 async def _export_key(db: AsyncSession, req: DataRequest) -> list[Row]:
-    key = await db.get(DataKey, req.subject)
-    return [] if key is None else [{"data_key_created_at": key.created_at, "key_id": key.key_id}]
+    """The data keys the person's values are sealed under (never the keys themselves):
+    their own, and those of their conversations, bookings and verified guest sessions."""
+    subjects = {req.subject}
+    for source in registry.sources():
+        if source.sealed_subjects is not None:
+            subjects |= await source.sealed_subjects(db, req)
+    keys = await db.execute(
+        select(DataKey).where(DataKey.subject.in_(sorted(subjects))).order_by(DataKey.created_at)
+    )
+    return [
+        {
+            "sealed_for": key.subject,
+            "data_key_created_at": key.created_at,
+            "key_id": key.key_id,
+        }
+        for key in keys.scalars()
+    ]
 
 
 async def _purge_audit(db: AsyncSession, cutoff: datetime) -> int:

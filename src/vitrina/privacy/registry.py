@@ -43,6 +43,10 @@ Exporter = Callable[[AsyncSession, DataRequest], Awaitable[list[Row]]]
 Eraser = Callable[[AsyncSession, DataRequest], Awaitable[int]]
 # (db, cutoff) -> how many rows older than the cutoff were removed.
 Purger = Callable[[AsyncSession, datetime], Awaitable[int]]
+# (db, request) -> the subjects whose data keys sealed this source's rows of the person
+# (a conversation started as a guest is sealed under the guest; the customer's erasure
+# shreds that key too). Asked before any eraser runs.
+SealedSubjects = Callable[[AsyncSession, DataRequest], Awaitable[set[str]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +72,7 @@ class PersonalDataSource:
     # rows through (a conversation is found by the email of a CRM identity, so the
     # conversations erase before the CRM profile and its identities).
     erase_before: Sequence[str] = field(default_factory=tuple)
+    sealed_subjects: SealedSubjects | None = None
 
 
 _SOURCES: dict[str, PersonalDataSource] = {}

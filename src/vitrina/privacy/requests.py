@@ -21,11 +21,12 @@ from typing import Any
 import structlog
 from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy import event as sa_event
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from vitrina.core.config import Settings
-from vitrina.core.db import new_id, transaction, utcnow
+from vitrina.core.db import checkpoint_wal, new_id, transaction, utcnow
 from vitrina.core.errors import Conflict, NotFound
+from vitrina.core.mailer import forget_outbox
 from vitrina.core.tasks import every, stop_after_round
 from vitrina.privacy import keys, registry
 from vitrina.privacy.errors import PrivacyErrorCode
@@ -344,13 +345,30 @@ def _csv(rows: list[registry.Row]) -> str:
 
 
 async def _erase(sessions: Sessions, request_id: str, data: registry.DataRequest) -> None:
-    """Every eraser, then the key is destroyed and the subject tombstoned, atomically."""
+    """Every eraser, then the keys are destroyed and the subjects tombstoned, atomically.
+
+    The keys destroyed are the subject's and those of every subject its rows were sealed
+    under (a conversation started as a guest keeps the guest's key after the customer is
+    known). Once committed, the subjects go to the erasure log (re-applied to a restored
+    backup) and SQLite's write-ahead log is folded away, so that no old page with a
+    wrapped key or a personal value stays in `-wal`.
+    """
     summary: dict[str, int] = {}
     async with transaction(sessions) as db:
+        # A guest's key is shredded for every brand (a session id is one person); a
+        # customer's only through the sources, which find the profile in this brand alone.
+        shredded = {data.subject} if data.subject.startswith("guest:") else set()
+        for source in registry.sources():
+            if source.sealed_subjects is not None:
+                shredded |= await source.sealed_subjects(db, data)
         for source in registry.erase_order():
             summary[source.name] = await source.erase(db, data)
         summary["data_key_destroyed"] = int(
-            await keys.shred(db, subject=data.subject, request_id=request_id)
+            data.subject in shredded
+            and await keys.shred(db, subject=data.subject, request_id=request_id)
+        )
+        summary["linked_keys_destroyed"] = await keys.shred_all(
+            db, subjects=shredded - {data.subject}, request_id=request_id
         )
         archives = await _drop_archives(db, data.subject)
         summary["archives_deleted"] = len(archives)
@@ -363,6 +381,12 @@ async def _erase(sessions: Sessions, request_id: str, data: registry.DataRequest
         )
     for path in archives:
         await asyncio.to_thread(path.unlink, missing_ok=True)
+    await asyncio.to_thread(keys.log_erasure, data.settings, sorted(shredded), request_id)
+    await asyncio.to_thread(forget_outbox, data.settings, shredded)
+    async with sessions() as db:
+        bind = db.bind
+    if isinstance(bind, AsyncEngine):
+        await checkpoint_wal(bind)
 
 
 async def _drop_archives(db: AsyncSession, subject: str) -> list[Path]:

@@ -42,6 +42,7 @@ from vitrina.scheduling.models import (
     AppointmentType,
 )
 from vitrina.scheduling.search import Plan, explain_slot
+from vitrina.scheduling.views import stored_ref
 
 DEFAULT_HOLD_TTL = timedelta(minutes=10)
 OVERLAP_GUARD = "scheduling_allocation_no_overlap"
@@ -267,6 +268,7 @@ async def _create(
     start = resolve_local(start, zone(appointment_type.timezone))
     customer = _customer_for(actor, customer)
     customer_ref = customer.resolved_ref()
+    customer_ref = await stored_ref(db, customer_ref)
     fingerprint = _fingerprint(
         type=type_slug, start=start, resources=resource_ids, customer=customer_ref, confirm=confirm
     )

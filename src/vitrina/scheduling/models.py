@@ -89,8 +89,8 @@ class Appointment(IdMixin, TimestampMixin, Base):
     # Who the appointment is for: the privacy subject "guest:<session id>", or
     # "email:<address>" until the CRM maps it onto a profile ("customer:<id>").
     customer_ref: Mapped[str] = mapped_column(String(300), index=True)
-    customer_email: Mapped[str | None] = mapped_column(String(254))
-    customer_name: Mapped[str] = mapped_column(String(120), default="")
+    customer_email: Mapped[str | None] = mapped_column(Text)
+    customer_name: Mapped[str] = mapped_column(Text, default="")
     guest_session_id: Mapped[str | None] = mapped_column(String(36), index=True)
     locale: Mapped[str] = mapped_column(String(8), default="en")
     notes: Mapped[str] = mapped_column(Text, default="")
@@ -103,6 +103,8 @@ class Appointment(IdMixin, TimestampMixin, Base):
     created_by: Mapped[str | None] = mapped_column(String(36))
     cancelled_at: Mapped[datetime | None]
     cancel_reason: Mapped[str] = mapped_column(Text, default="")
+    # Whose data key seals the personal columns (see core.sealing), set on first write.
+    sealed_for: Mapped[str | None] = mapped_column(String(64))
 
 
 class Allocation(IdMixin, Base):
@@ -140,6 +142,8 @@ class Notification(IdMixin, Base):
     claimed_at: Mapped[datetime | None]
     claim_token: Mapped[str | None] = mapped_column(String(36))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # A relay's refusal can quote the recipient's address: sealed like the appointment.
     last_error: Mapped[str] = mapped_column(Text, default="")
+    sealed_for: Mapped[str | None] = mapped_column(String(64))
     # A reminder for a time that has since changed, or for a cancelled appointment.
     obsolete: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -8,13 +8,16 @@ and blanks every personal field; past appointments stay as anonymous agenda hist
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vitrina.brands import service as brands
+from vitrina.core import sealing
 from vitrina.core.db import new_id, utcnow
+from vitrina.identity import verification
 from vitrina.privacy.registry import (
     DataRequest,
     PersonalDataSource,
@@ -33,15 +36,73 @@ from vitrina.scheduling.models import (
 RETENTION_DAYS = 2 * 365
 
 
+# An appointment of a known customer is sealed under them (a profile belongs to one brand);
+# one booked by a guest or by email address only, under a key of its own (a guest session
+# may book at several brands), which the guest's erasure destroys with theirs.
+def _of_appointment(_rows: sealing.Rows, a: Appointment) -> str:
+    if a.customer_ref.startswith("customer:"):
+        return a.customer_ref
+    return f"appointment:{a.id}"
+
+
+def _blind_email_ref(a: Appointment, blind: Callable[[str], str]) -> None:
+    """A booking by email address made before sealing named the address in clear."""
+    kind, _, value = a.customer_ref.partition(":")
+    if kind == "email" and "@" in value:
+        a.customer_ref = "email:" + blind(value.lower())
+
+
+sealing.seal_columns(
+    Appointment,
+    "customer_name",
+    "customer_email",
+    "notes",
+    "cancel_reason",
+    subject=_of_appointment,
+    rewrite=_blind_email_ref,
+)
+sealing.seal_columns(
+    Notification,
+    "last_error",
+    subject=lambda rows, n: rows.sealed_for(Appointment, n.appointment_id),
+)
+sealing.not_personal(
+    "scheduling_resource", name="a demo car, a room or an advisor of the brand (staff)"
+)
+sealing.not_personal(
+    "scheduling_appointment_type",
+    name="the brand's appointment type",
+    description="the brand's appointment type",
+)
+sealing.not_personal(
+    "scheduling_appointment",
+    customer_ref="a subject reference; an email-only booking stores a blind index",
+)
+
+
+async def _sealed_subjects(db: AsyncSession, req: DataRequest) -> set[str]:
+    slug = await _brand_slug(db, req.brand_id)
+    if slug is None:
+        return set()
+    return await sealing.subjects_sealing(
+        db, Appointment, Appointment.brand_slug == slug, await _whose(db, req)
+    )
+
+
 async def _brand_slug(db: AsyncSession, brand_id: str) -> str | None:
     return next((b.slug for b in await brands.list_brands(db) if b.id == brand_id), None)
 
 
-def _whose(subject: str) -> ColumnElement[bool]:
-    kind, _, value = subject.partition(":")
-    conditions = [Appointment.customer_ref == subject]
-    if kind == "guest":
-        conditions.append(Appointment.guest_session_id == value)
+async def _whose(db: AsyncSession, req: DataRequest) -> ColumnElement[bool]:
+    """The subject's appointments: booked for the subject itself, by its guest session, or
+    (for a customer) by a guest session that proved to be the customer."""
+    kind, _, value = req.subject.partition(":")
+    conditions = [Appointment.customer_ref == req.subject]
+    sessions = [value] if kind == "guest" else []
+    if kind == "customer":
+        sessions = await verification.sessions_of(db, customer_ids=[value], brand_id=req.brand_id)
+    if sessions:
+        conditions.append(Appointment.guest_session_id.in_(sessions))
     return or_(*conditions)
 
 
@@ -52,7 +113,7 @@ async def _export(db: AsyncSession, req: DataRequest) -> list[Row]:
     rows = await db.execute(
         select(Appointment, AppointmentType.name)
         .join(AppointmentType, AppointmentType.id == Appointment.type_id)
-        .where(Appointment.brand_slug == slug, _whose(req.subject))
+        .where(Appointment.brand_slug == slug, await _whose(db, req))
         .order_by(Appointment.start_at)
     )
     return [
@@ -80,7 +141,7 @@ async def _erase(db: AsyncSession, req: DataRequest) -> int:
             await db.execute(
                 select(Appointment.id).where(
                     Appointment.brand_slug == slug,
-                    _whose(req.subject),
+                    await _whose(db, req),
                 )
             )
         ).scalars()
@@ -124,6 +185,7 @@ async def _erase(db: AsyncSession, req: DataRequest) -> int:
                 notes="",
                 idempotency_key=None,
                 request_fingerprint=None,
+                sealed_for=sealing.ERASED,
             )
             .execution_options(synchronize_session=False)
         )
@@ -142,8 +204,11 @@ register(
     PersonalDataSource(
         name="scheduling.appointments",
         tables=["scheduling_appointment"],
+        # A customer's bookings made as a guest are found through the verifications.
+        erase_before=("identity.verification",),
         export=_export,
         erase=_erase,
+        sealed_subjects=_sealed_subjects,
         retention=[RetentionRule(kind="appointments", days=RETENTION_DAYS, purge=_purge)],
         description="Appointments booked for the person: type, time, status, name, email, notes.",
     )

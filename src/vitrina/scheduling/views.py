@@ -9,6 +9,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vitrina.brands import service as brands
+from vitrina.core import sealing
 from vitrina.core.db import utcnow
 from vitrina.core.errors import NotFound
 from vitrina.core.security import Principal
@@ -53,6 +54,15 @@ async def get_or_raise(
     return appointment
 
 
+async def stored_ref(db: AsyncSession, ref: str) -> str:
+    """`customer_ref` as stored: an `email:<address>` reference is indexed in clear, so it
+    is kept as the address's blind index (`email:<keyed hash>`)."""
+    kind, _, value = ref.partition(":")
+    if kind == "email" and "@" in value:
+        return "email:" + await sealing.blind(db, value.lower())
+    return ref
+
+
 async def list_for_customer(
     db: AsyncSession,
     *,
@@ -67,7 +77,7 @@ async def list_for_customer(
         return []
     who = []
     if customer_ref is not None:
-        who.append(Appointment.customer_ref == customer_ref)
+        who.append(Appointment.customer_ref == await stored_ref(db, customer_ref))
     if guest_session_id is not None:
         who.append(Appointment.guest_session_id == guest_session_id)
     query = select(Appointment).where(or_(*who))

@@ -148,8 +148,9 @@ class NotificationWorker:
                 notification.obsolete = True
                 return 0
             message = await _message(db, notification, appointment, self.sender, now)
+            about = appointment.sealed_for
         try:
-            await self.mailer.send(message)
+            await self.mailer.send(message, about=about)
         except MailError as exc:
             log.warning("scheduling_mail_failed", notification=notification_id, error=str(exc))
             await self._release(notification_id, token, now, str(exc))
