@@ -14,9 +14,10 @@ from pathlib import Path
 
 from vitrina.bot.classifier import IntentClassifier
 from vitrina.bot.content import BrandContent, Lang
-from vitrina.bot.encoder import Encoder
+from vitrina.bot.encoder import SentenceEncoder
 from vitrina.bot.kb import Hit, Retriever
 from vitrina.bot.language import LanguageDetector
+from vitrina.bot.negation import without_rejected
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +51,9 @@ class Brain:
         self.retriever = retriever
 
     @classmethod
-    def build(cls, content: BrandContent, *, encoder: Encoder | None, cache_dir: Path) -> Brain:
+    def build(
+        cls, content: BrandContent, *, encoder: SentenceEncoder | None, cache_dir: Path
+    ) -> Brain:
         samples = [(lang, text) for i in content.intents for lang, text in i.examples.items()]
         path = (
             cache_dir
@@ -84,7 +87,8 @@ class Brain:
         language = self.detector.detect(text, current=current_language)
         if language not in self.content.settings.languages:
             language = self.content.settings.languages[0]
-        prediction = self.classifier.predict(text)
+        # "I don't want to book, I want to cancel": the rejected clause is left out.
+        prediction = self.classifier.predict(without_rejected(text) or text)
         threshold = self.content.settings.thresholds.out_of_scope
         return Understanding(
             language=language,
@@ -104,6 +108,12 @@ class Brain:
         floor = self.content.settings.thresholds.kb_support
         hits = self.retriever.search(text, top=2)
         return any(h.article.id == article_id and h.score >= floor for h in hits)
+
+    def verb(self, intent_name: str, lang: str) -> str | None:
+        """What the customer would do under an intent, as a verb phrase ("cancel your
+        test drive"), for the question that tells two actions apart; None if not given."""
+        key = f"verb_{intent_name}"
+        return self.content.responses[key].get(lang) if key in self.content.responses else None
 
     def label(self, intent_name: str, lang: str) -> str:
         """How the bot names an intent when it asks which one was meant."""

@@ -32,3 +32,20 @@ class BotConversation(IdMixin, TimestampMixin, Base):
     # What the bot attempted, for the advisor's handoff summary.
     tried: Mapped[list[str]] = mapped_column(JSON, default=list)
     handed_off: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+def new_state(*, id: str, conversation_id: str, brand_slug: str, language: str) -> BotConversation:
+    """The bot's place in a conversation it has not answered yet."""
+    return BotConversation(
+        id=id,
+        conversation_id=conversation_id,
+        brand_slug=brand_slug,
+        language=language,
+        flow=None,
+        step=None,
+        slots={},
+        suspended=[],
+        tried=[],
+        misunderstandings=0,
+        handed_off=False,
+    )
