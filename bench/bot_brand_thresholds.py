@@ -1,9 +1,11 @@
-"""The brand's dialogue thresholds, searched on the dev split of its case file only.
+"""The brand's dialogue thresholds, searched on the tuning splits of its case file.
 
     .venv/bin/python -m bench.bot_brand_thresholds [--brand aurora-motors]
 
-Trains the brand's brain once, then replays bench/bot_cases/<brand>-dev.jsonl through
-the dialogue engine for each combination of thresholds and prints the best few. The
+Trains the brand's brain once, then replays bench/bot_cases/<brand>-dev.jsonl (and
+-heldout-1.jsonl, a first held-out split whose misses were studied after one run, so no
+longer held out) through the dialogue engine for each combination of thresholds and
+prints the best few. The
 score weighs a wrong action five times a missed answer, and takes the worst language,
 so that no language pays for another. The test split is not read: its figures come
 from `vitrina bot eval-brand` with the thresholds chosen here written into the brand's
@@ -25,12 +27,13 @@ from vitrina.bot.content import CONTENT_ROOT, load_folder
 from vitrina.bot.multilingual import MultilingualEncoder
 
 CASES = Path(__file__).resolve().parent / "bot_cases"
+# The splits tuned on: never the test split.
+TUNING = ("dev", "heldout-1")
 GRID = {
-    "intent": (0.4, 0.5, 0.6),
-    "confident": (0.5, 0.7, 0.85),
+    "intent": (0.4, 0.5),
+    "confident": (0.5, 0.7),
     "act": (0.5, 0.6, 0.7),
-    "margin": (0.15, 0.25, 0.35),
-    "out_of_scope": (0.2, 0.3),
+    "margin": (0.25, 0.35),
 }
 
 
@@ -48,7 +51,12 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=5)
     args = parser.parse_args()
     content = load_folder(CONTENT_ROOT / args.brand, brand=args.brand)
-    cases = read_cases(CASES / f"{args.brand}-dev.jsonl", content)
+    cases = [
+        case
+        for split in TUNING
+        if (CASES / f"{args.brand}-{split}.jsonl").exists()
+        for case in read_cases(CASES / f"{args.brand}-{split}.jsonl", content)
+    ]
     with tempfile.TemporaryDirectory() as scratch:
         brain = Brain.build(content, encoder=MultilingualEncoder(), cache_dir=Path(scratch))
     rows = []

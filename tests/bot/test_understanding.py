@@ -38,11 +38,6 @@ async def outcome(brain: Brain, text: str, lang: str) -> tuple[str | None, str]:
     [
         (
             "en",
-            "hey, I booked a drive in the GT for thursday but I have to call it off",
-            "flow:cancel_appointment",
-        ),
-        (
-            "en",
             "could my thursday test drive happen on saturday instead",
             "flow:reschedule_appointment",
         ),
@@ -112,10 +107,29 @@ async def test_financing_offers_are_not_the_customer_balance(
         ("it", "mi dici quanto c'è sul mio conto deposito in BPER"),
     ],
 )
-async def test_another_company_account_is_out_of_scope_and_asks_no_identity(
+async def test_another_company_account_is_never_read_as_the_brand_balance(
     brain: Brain, lang: str, text: str
 ) -> None:
-    assert (await outcome(brain, text, lang))[0] == "out_of_scope"
+    """No identity check and no answer: the bot says it cannot help (or asks)."""
+    assert (await outcome(brain, text, lang))[0] in ("out_of_scope", "clarify")
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "rejected"),
+    [
+        (
+            "en",
+            "hey, I booked a drive in the GT for thursday but I have to call it off",
+            "flow:book_test_drive",
+        ),
+        ("fr", "tu peux me conseiller un bon garage pour l'entretien", "handoff"),
+        ("en", "my advisor at the bank says I should buy a car, how much is the E1", "handoff"),
+    ],
+)
+async def test_words_of_another_task_in_context_do_not_start_it(
+    brain: Brain, lang: str, text: str, rejected: str
+) -> None:
+    assert (await outcome(brain, text, lang))[0] != rejected
 
 
 @pytest.mark.parametrize(

@@ -215,8 +215,10 @@ def eval_brand_command(
         "reply_language": "reply language",
         "p50_ms": "p50 ms",
         "p99_ms": "p99 ms",
+        "cpu_p50_ms": "cpu p50",
+        "cpu_p99_ms": "cpu p99",
     }
-    table.add_column("language")
+    table.add_column("lang")
     for header in columns.values():
         table.add_column(header, justify="right")
     for lang, report in reports.items():

@@ -150,6 +150,8 @@ class Thresholds(_Strict):
     act: float = Field(default=0.7, ge=0, le=1)
     margin: float = Field(default=0.25, ge=0, le=1)
     ask: float = Field(default=0.35, ge=0, le=1)
+    # Below this, a task also needs the brand's nearest examples to back it.
+    sure: float = Field(default=0.99, ge=0, le=1)
 
 
 class Settings(_Strict):

@@ -18,7 +18,7 @@ from vitrina.bot.brain import Brain, Understanding
 from vitrina.bot.content import Article, Flow, Intent
 from vitrina.bot.generator import Answerer
 from vitrina.bot.models import BotConversation
-from vitrina.bot.policy import OUT_OF_SCOPE, decide
+from vitrina.bot.policy import OUT_OF_SCOPE, Decision, decide
 from vitrina.bot.slots import extract_slot, fold, yes_no
 
 CONFIRM = "confirm"
@@ -33,10 +33,13 @@ GONE = "gone"
 VERIFY = "verify"
 # Outside a flow: the bot offered a human, and a plain "yes" accepts.
 OFFERED_HUMAN = "offered_human"
+# Asking for a person by name. "Conseiller" is also the verb "to advise" ("me conseiller
+# un hôtel"), so only the noun after an article or a possessive counts; "my advisor at
+# the bank" is someone else's advisor.
 _HUMAN = re.compile(
-    r"\b(human|a person|real person|someone real|advisor|adviser|agent|operator|salesperson|"
-    r"humain|une personne|conseiller|conseillere|vendeur|umano|una persona|consulente|"
-    r"operatore|venditore)\b"
+    r"\b(human|a person|real person|someone real|(?<!my )(?:advisor|adviser)|agent|operator|"
+    r"salesperson|humain|une personne|(?:un|une|le|la|au|a|à|votre|des|du) conseill(?:er|ere)s?|"
+    r"vendeur|umano|una persona|consulente|operatore|venditore)\b"
 )
 _CANCEL = re.compile(
     r"^(cancel|stop|never ?mind|forget it|annule[rz]?|laisse tomber|oublie[zr]?|annulla|"
@@ -130,11 +133,18 @@ class Dialogue:
     # -- outside a flow ------------------------------------------------------------
 
     def _is_handoff(self, understood: Understanding) -> bool:
-        decision = decide(self.content, understood.ranking)
+        decision = self._decide(understood)
         return decision.kind == "act" and decision.intent is not None and decision.intent.handoff
 
+    def _decide(self, understood: Understanding) -> Decision:
+        return decide(
+            self.content,
+            understood.ranking,
+            agrees=lambda name: self.brain.agrees(understood, name),
+        )
+
     async def _answer(self, text: str, understood: Understanding) -> None:
-        decision = decide(self.content, understood.ranking)
+        decision = self._decide(understood)
         intent = decision.intent
         if decision.kind == "act" and intent is not None and self._agreed(intent, text):
             self.state.misunderstandings = 0
@@ -300,7 +310,7 @@ class Dialogue:
 
     async def _digress(self, flow: Flow, text: str, understood: Understanding) -> bool:
         """Answer something else asked mid-flow, then come back to the flow."""
-        decision = decide(self.content, understood.ranking)
+        decision = self._decide(understood)
         intent = decision.intent if decision.kind == "act" else None
         if intent is None or intent.flow == flow.name:
             if self.state.step == VERIFY and await self._cite(text):

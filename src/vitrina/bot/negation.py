@@ -16,12 +16,12 @@ from vitrina.bot.slots import fold
 
 # Cues of rejecting an action, on accent-folded text. "can't come" is not one: it is
 # how customers ask to move an appointment.
+# "No longer need the test drive" is not one either: it is how they cancel one.
 _CUE = re.compile(
-    r"\b(?:(?:i\s+)?(?:do\s+not|don'?t|didn'?t|no\s+longer)\s+(?:want|wanna|wish|need)(?:\s+to)?"
-    r"|not\s+(?:to|looking\s+to)"
-    r"|(?:je\s+)?(?:ne\s+)?(?:veux|voudrais|souhaite)\s+pas"
-    r"|j'?veux\s+pas|pas\s+(?:envie|besoin)\s+de|plus\s+besoin\s+de"
-    r"|non\s+(?:voglio|vorrei|devo|mi\s+serve)"
+    r"\b(?:(?:i\s+)?(?:do\s+not|don'?t|didn'?t)\s+(?:want|wanna|wish)(?:\s+to)?"
+    r"|not\s+looking\s+to"
+    r"|(?:je\s+)?(?:ne\s+)?(?:veux|voudrais|souhaite)\s+pas|j'?veux\s+pas|pas\s+envie\s+de"
+    r"|non\s+(?:voglio|vorrei)"
     r")\b"
 )
 # Where the rejected clause ends: punctuation, or the start of what they do want.

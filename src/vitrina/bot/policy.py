@@ -6,11 +6,13 @@ costs them much more. So intents that change something ("acting" intents: a flow
 handoff) need a clear reading before the bot starts them: a confidence of at least
 `thresholds.act`, and no other acting intent within `thresholds.margin` of it. When two
 acting intents are close ("cancel" against "move"), or the best is an acting intent the
-model is only fairly sure of, the bot asks one short question naming both instead.
+model is only fairly sure of, or one that the brand's nearest examples do not back
+(`neighbours.py`), the bot asks one short question naming both instead.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -34,7 +36,12 @@ def acts(intent: Intent | None) -> bool:
     return intent is not None and (bool(intent.flow) or intent.handoff)
 
 
-def decide(content: BrandContent, ranking: list[tuple[str, float]]) -> Decision:
+def decide(
+    content: BrandContent,
+    ranking: list[tuple[str, float]],
+    agrees: Callable[[str], bool] | None = None,
+) -> Decision:
+    """`agrees(intent_name)`, when given, is a second signal that must back a task."""
     thresholds = content.settings.thresholds
     if not ranking:
         return Decision("fallback")
@@ -46,7 +53,8 @@ def decide(content: BrandContent, ranking: list[tuple[str, float]]) -> Decision:
     runner_up = content.intent(second)
     if acts(intent):
         close = acts(runner_up) and p1 - p2 < thresholds.margin
-        if p1 >= thresholds.act and not close:
+        backed = agrees is None or p1 >= thresholds.sure or agrees(first)
+        if p1 >= thresholds.act and not close and backed:
             return Decision("act", intent=intent)
         if runner_up is not None and runner_up.name != OUT_OF_SCOPE and p1 >= thresholds.ask:
             return Decision("ask", intent=intent, options=(first, second))
