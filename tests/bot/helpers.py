@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import re
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -131,3 +135,15 @@ def content_patterns(content: BrandContent) -> list[re.Pattern[str]]:
         parts = re.split(r"\{[a-z_]+\}", text)
         patterns.append(re.compile("^" + ".*".join(re.escape(p) for p in parts) + "$", re.S))
     return patterns
+
+
+def run_cli(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
+    """`vitrina ARGS` in its own process, as a user runs it (errors as the CLI prints them)."""
+    return subprocess.run(
+        [sys.executable, "-m", "vitrina", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "VITRINA_DATA_DIR": str(data_dir)},
+        timeout=120,
+        check=False,
+    )

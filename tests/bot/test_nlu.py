@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import random
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from tests.bot.helpers import run_cli
 from vitrina.bot.classifier import IntentClassifier
 from vitrina.bot.cli import app as bot_cli
 
@@ -99,14 +97,8 @@ def test_a_file_without_labels_is_refused(tmp_path: Path) -> None:
 def test_training_data_of_one_intent_is_refused_in_one_line(tmp_path: Path) -> None:
     one = tmp_path / "one.csv"
     one.write_text("text,intent\nhello,greet\nhi there,greet\n", encoding="utf-8")
-    env = {**os.environ, "VITRINA_DATA_DIR": str(tmp_path / "data")}
-    done = subprocess.run(
-        [sys.executable, "-m", "vitrina", "bot", "train", "--data", str(one), "--no-embeddings"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
+    done = run_cli(
+        "bot", "train", "--data", str(one), "--no-embeddings", data_dir=tmp_path / "data"
     )
     assert done.returncode == 1
     assert done.stderr.strip().splitlines() == [

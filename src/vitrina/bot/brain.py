@@ -14,9 +14,11 @@ from pathlib import Path
 
 from vitrina.bot.classifier import IntentClassifier
 from vitrina.bot.content import BrandContent, Lang
-from vitrina.bot.encoder import Encoder
+from vitrina.bot.encoder import SentenceEncoder
 from vitrina.bot.kb import Hit, Retriever
 from vitrina.bot.language import LanguageDetector
+from vitrina.bot.negation import without_rejected
+from vitrina.bot.neighbours import Neighbours
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,11 +27,18 @@ class Understanding:
     intent: str | None
     confidence: float
     ranking: list[tuple[str, float]]
+    # What was classified: the message without the clauses it rejects.
+    classified: str = ""
 
 
 def content_hash(content: BrandContent, *, embeddings: bool) -> str:
     payload = json.dumps(
-        {"intents": [i.model_dump() for i in content.intents], "embeddings": embeddings},
+        {
+            "intents": [i.model_dump() for i in content.intents],
+            "embeddings": embeddings,
+            # How examples are prepared: a model prepared otherwise is trained again.
+            "examples": "without-rejected-clauses",
+        },
         sort_keys=True,
     )
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
@@ -43,15 +52,23 @@ class Brain:
         classifier: IntentClassifier,
         detector: LanguageDetector,
         retriever: Retriever,
+        neighbours: Neighbours | None = None,
     ) -> None:
         self.content = content
         self.classifier = classifier
         self.detector = detector
         self.retriever = retriever
+        self.neighbours = neighbours
 
     @classmethod
-    def build(cls, content: BrandContent, *, encoder: Encoder | None, cache_dir: Path) -> Brain:
+    def build(
+        cls, content: BrandContent, *, encoder: SentenceEncoder | None, cache_dir: Path
+    ) -> Brain:
         samples = [(lang, text) for i in content.intents for lang, text in i.examples.items()]
+        labels = [i.name for i in content.intents for _ in i.examples.items()]
+        # Examples are learnt as messages are read: without the clauses they reject
+        # ("I don't want to book, I want to cancel" teaches cancelling, not booking).
+        learnt = [without_rejected(text) or text for _, text in samples]
         path = (
             cache_dir
             / "brands"
@@ -60,13 +77,10 @@ class Brain:
         classifier = IntentClassifier.load(path, encoder=encoder)
         if classifier is None:
             classifier = IntentClassifier(encoder=encoder)
-            classifier.fit(
-                [text for _, text in samples],
-                [i.name for i in content.intents for _ in i.examples.items()],
-                calibration_share=0.25,
-            )
+            classifier.fit(learnt, labels, calibration_share=0.25)
             classifier.save(path)
         # Responses and articles add sentences per language to the detector's examples.
+        neighbours = Neighbours(learnt, labels, encoder=encoder) if encoder is not None else None
         for texts in content.responses.values():
             samples += [(lang, text) for lang in ("fr", "it") if (text := getattr(texts, lang))]
             samples.append(("en", texts.en))
@@ -78,20 +92,31 @@ class Brain:
             classifier=classifier,
             detector=LanguageDetector(samples),
             retriever=Retriever(content.articles, encoder=encoder),
+            neighbours=neighbours,
         )
 
     def understand(self, text: str, *, current_language: str | None) -> Understanding:
         language = self.detector.detect(text, current=current_language)
         if language not in self.content.settings.languages:
             language = self.content.settings.languages[0]
-        prediction = self.classifier.predict(text)
+        # "I don't want to book, I want to cancel": the rejected clause is left out.
+        classified = without_rejected(text) or text
+        prediction = self.classifier.predict(classified)
         threshold = self.content.settings.thresholds.out_of_scope
         return Understanding(
             language=language,
             intent=prediction.intent if prediction.confidence >= threshold else None,
             confidence=prediction.confidence,
             ranking=prediction.ranking,
+            classified=classified,
         )
+
+    def agrees(self, understood: Understanding, intent_name: str) -> bool:
+        """Whether the brand's nearest examples back starting `intent_name` (always,
+        without sentence features)."""
+        if self.neighbours is None:
+            return True
+        return self.neighbours.agree(understood.classified, intent_name)
 
     def search(self, text: str) -> Hit | None:
         hits = self.retriever.search(text, top=1)
@@ -104,6 +129,12 @@ class Brain:
         floor = self.content.settings.thresholds.kb_support
         hits = self.retriever.search(text, top=2)
         return any(h.article.id == article_id and h.score >= floor for h in hits)
+
+    def verb(self, intent_name: str, lang: str) -> str | None:
+        """What the customer would do under an intent, as a verb phrase ("cancel your
+        test drive"), for the question that tells two actions apart; None if not given."""
+        key = f"verb_{intent_name}"
+        return self.content.responses[key].get(lang) if key in self.content.responses else None
 
     def label(self, intent_name: str, lang: str) -> str:
         """How the bot names an intent when it asks which one was meant."""

@@ -27,7 +27,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import FeatureUnion
 from sklearn.svm import LinearSVC
 
-from vitrina.bot.encoder import Encoder
+from vitrina.bot.encoder import SentenceEncoder
 
 Progress = Callable[[str, float], None]
 FORMAT_VERSION = 2
@@ -101,7 +101,7 @@ class IntentClassifier:
     def __init__(
         self,
         *,
-        encoder: Encoder | None,
+        encoder: SentenceEncoder | None,
         embedding_weight: float = 2.0,
         c: float = 0.5,
         oos_threshold: float = 0.0,
@@ -211,7 +211,7 @@ class IntentClassifier:
         partial.replace(path)
 
     @classmethod
-    def load(cls, path: Path, *, encoder: Encoder | None) -> IntentClassifier | None:
+    def load(cls, path: Path, *, encoder: SentenceEncoder | None) -> IntentClassifier | None:
         """A model this installation trained and cached, or None if absent or outdated.
 
         Only files written by `save` under the data directory are loaded: joblib runs

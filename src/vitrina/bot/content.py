@@ -144,6 +144,14 @@ class Thresholds(_Strict):
     # retriever's two best with at least `kb_support`: two signals must agree.
     confident: float = Field(default=0.85, ge=0, le=1)
     kb_support: float = Field(default=0.25, ge=0, le=1)
+    # Intents that change something (a flow, a handoff) start only at `act` confidence
+    # and with no other such intent within `margin`; from `ask` up, the bot asks which
+    # one was meant instead of acting.
+    act: float = Field(default=0.7, ge=0, le=1)
+    margin: float = Field(default=0.25, ge=0, le=1)
+    ask: float = Field(default=0.35, ge=0, le=1)
+    # Below this, a task also needs the brand's nearest examples to back it.
+    sure: float = Field(default=0.99, ge=0, le=1)
 
 
 class Settings(_Strict):
@@ -199,6 +207,9 @@ class BrandContent(_Strict):
             problems += [
                 f"flow {flow.name}: no response {k!r}" for k in keys if k not in self.responses
             ]
+        verbs = [k for k in self.responses if k.startswith("verb_")]
+        if verbs and "disambiguate" not in self.responses:
+            problems.append(f"responses {', '.join(verbs)} need a `disambiguate` response")
         if len({i.name for i in self.intents}) != len(self.intents):
             problems.append("intent names must be unique")
         if problems:

@@ -24,7 +24,7 @@ import re
 import threading
 import warnings
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Protocol
 
 import numpy as np
 import onnxruntime as ort
@@ -139,6 +139,15 @@ def export_onnx(target: Path) -> Path:
     plain.unlink()
     partial.replace(target)
     return target
+
+
+class SentenceEncoder(Protocol):
+    """What the classifier and the knowledge base need from a sentence encoder."""
+
+    # Recorded with a trained model: features of another encoder are never mixed up.
+    name: str
+
+    def encode(self, texts: list[str], *, batch_size: int = 64) -> NDArray[np.float32]: ...
 
 
 _export_lock = threading.Lock()

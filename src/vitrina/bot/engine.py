@@ -18,6 +18,7 @@ from vitrina.bot.brain import Brain, Understanding
 from vitrina.bot.content import Article, Flow, Intent
 from vitrina.bot.generator import Answerer
 from vitrina.bot.models import BotConversation
+from vitrina.bot.policy import OUT_OF_SCOPE, Decision, decide
 from vitrina.bot.slots import extract_slot, fold, yes_no
 
 CONFIRM = "confirm"
@@ -29,15 +30,16 @@ PREPARED = "_prepared"
 NEEDS_VERIFICATION = "needs_verification"
 # In a failed `Actions.run` result: what the flow acts on is gone (changed meanwhile).
 GONE = "gone"
-# The intent whose examples teach the model what the brand does not answer.
-OUT_OF_SCOPE = "out_of_scope"
 VERIFY = "verify"
 # Outside a flow: the bot offered a human, and a plain "yes" accepts.
 OFFERED_HUMAN = "offered_human"
+# Asking for a person by name. "Conseiller" is also the verb "to advise" ("me conseiller
+# un hôtel"), so only the noun after an article or a possessive counts; "my advisor at
+# the bank" is someone else's advisor.
 _HUMAN = re.compile(
-    r"\b(human|a person|real person|someone real|advisor|adviser|agent|operator|salesperson|"
-    r"humain|une personne|conseiller|conseillere|vendeur|umano|una persona|consulente|"
-    r"operatore|venditore)\b"
+    r"\b(human|a person|real person|someone real|(?<!my )(?:advisor|adviser)|agent|operator|"
+    r"salesperson|humain|une personne|(?:un|une|le|la|au|a|à|votre|des|du) conseill(?:er|ere)s?|"
+    r"vendeur|umano|una persona|consulente|operatore|venditore)\b"
 )
 _CANCEL = re.compile(
     r"^(cancel|stop|never ?mind|forget it|annule[rz]?|laisse tomber|oublie[zr]?|annulla|"
@@ -73,6 +75,11 @@ class Turn:
     handoff: bool = False
     intent: str | None = None
     confidence: float | None = None
+    # What the bot did with the message, for evaluation and the handoff summary:
+    # "flow:<name>" (a task started), "article:<id>", "response:<key>", "handoff",
+    # "clarify" (it asked which intent was meant), "out_of_scope", or "flow" (the
+    # message went to a running flow).
+    outcome: str | None = None
 
 
 class Dialogue:
@@ -117,6 +124,7 @@ class Dialogue:
             self.say("cancelled")
             self._resume_suspended()
         elif self.state.flow:
+            self.turn.outcome = "flow"
             await self._continue_flow(text, understood)
         else:
             await self._answer(text, understood)
@@ -125,21 +133,27 @@ class Dialogue:
     # -- outside a flow ------------------------------------------------------------
 
     def _is_handoff(self, understood: Understanding) -> bool:
-        intent = self.content.intent(understood.intent) if understood.intent else None
-        threshold = self.content.settings.thresholds.intent
-        return bool(intent and intent.handoff and understood.confidence >= threshold)
+        decision = self._decide(understood)
+        return decision.kind == "act" and decision.intent is not None and decision.intent.handoff
+
+    def _decide(self, understood: Understanding) -> Decision:
+        return decide(
+            self.content,
+            understood.ranking,
+            agrees=lambda name: self.brain.agrees(understood, name),
+        )
 
     async def _answer(self, text: str, understood: Understanding) -> None:
-        threshold = self.content.settings.thresholds.intent
-        intent = self.content.intent(understood.intent) if understood.intent else None
-        if (
-            intent is not None
-            and intent.name != OUT_OF_SCOPE
-            and understood.confidence >= threshold
-            and self._agreed(intent, text)
-        ):
+        decision = self._decide(understood)
+        intent = decision.intent
+        if decision.kind == "act" and intent is not None and self._agreed(intent, text):
             self.state.misunderstandings = 0
             await self._act_on(intent, text)
+            return
+        if decision.kind == "ask" and decision.options is not None:
+            # A short question naming both readings, never a guessed action.
+            self.state.misunderstandings = 0
+            self._ask(*decision.options)
             return
         out_of_scope = intent is not None and intent.name == OUT_OF_SCOPE
         if not out_of_scope and await self._cite(text):
@@ -150,11 +164,28 @@ class Dialogue:
         if self.state.misunderstandings >= self.content.settings.handoff_after_misunderstandings:
             self.say("offer_human")
             self.state.step = OFFERED_HUMAN
-        elif intent is not None and not out_of_scope and len(understood.ranking) > 1:
-            first, second = (self.brain.label(n, self.lang) for n, _ in understood.ranking[:2])
-            self.say("clarify", first=first, second=second)
+            self.turn.outcome = "offer_human"
+        elif (
+            intent is not None
+            and not out_of_scope
+            and len(understood.ranking) > 1
+            and understood.confidence >= self.content.settings.thresholds.ask
+        ):
+            self._ask(understood.ranking[0][0], understood.ranking[1][0])
         else:
             self.say("out_of_scope")
+            self.turn.outcome = "out_of_scope"
+
+    def _ask(self, first: str, second: str) -> None:
+        """Ask which of two intents was meant: with the verbs of both when the content
+        names them ("cancel your test drive, or move it?"), else with their topics."""
+        verbs = [self.brain.verb(name, self.lang) for name in (first, second)]
+        if verbs[0] and verbs[1]:
+            self.say("disambiguate", first=verbs[0], second=verbs[1])
+        else:
+            labels = [self.brain.label(name, self.lang) for name in (first, second)]
+            self.say("clarify", first=labels[0], second=labels[1])
+        self.turn.outcome = "clarify"
 
     def _agreed(self, intent: Intent, text: str) -> bool:
         """A factual answer needs a sure classifier or the retriever's agreement."""
@@ -181,6 +212,7 @@ class Dialogue:
             )
             if generated is not None:
                 self.turn.replies.append(generated.text)
+                self.turn.outcome = f"article:{article_id}"
                 for article in generated.cited:
                     self.say("source", title=article.title.get(self.lang))
                     self.turn.citations.append(article.id)
@@ -205,6 +237,7 @@ class Dialogue:
         if article is None:
             return
         self.turn.replies.append(article.body.get(self.lang))
+        self.turn.outcome = f"article:{article.id}"
         self.say("source", title=article.title.get(self.lang))
         self.turn.citations.append(article.id)
         self.state.tried = [*self.state.tried, f"answered from article {article.id}"][-10:]
@@ -213,6 +246,7 @@ class Dialogue:
         self.state.last_intent = intent.name
         if intent.response:
             self.say(intent.response)
+            self.turn.outcome = f"response:{intent.response}"
         elif intent.article:
             await self._inform(text, intent.article)
         elif intent.flow:
@@ -228,6 +262,7 @@ class Dialogue:
                         },
                     ]
                 self.state.flow, self.state.step, self.state.slots = flow.name, None, {}
+                self.turn.outcome = f"flow:{flow.name}"
                 self._fill(flow, text)
                 await self._advance(flow)
         elif intent.handoff:
@@ -275,9 +310,9 @@ class Dialogue:
 
     async def _digress(self, flow: Flow, text: str, understood: Understanding) -> bool:
         """Answer something else asked mid-flow, then come back to the flow."""
-        intent = self.content.intent(understood.intent) if understood.intent else None
-        confident = understood.confidence >= self.content.settings.thresholds.intent
-        if intent is None or not confident or intent.flow == flow.name:
+        decision = self._decide(understood)
+        intent = decision.intent if decision.kind == "act" else None
+        if intent is None or intent.flow == flow.name:
             if self.state.step == VERIFY and await self._cite(text):
                 self._prompt(flow)
                 return True
@@ -445,6 +480,7 @@ class Dialogue:
             ),
         }
         if await self.actions.handoff(reason=reason, summary=summary):
+            self.turn.outcome = "handoff"
             self.state.handed_off = True
             self._end_flow()
             self.state.suspended = []

@@ -17,7 +17,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion
 
 from vitrina.bot.content import LANGS, Article
-from vitrina.bot.encoder import Encoder
+from vitrina.bot.encoder import SentenceEncoder
 from vitrina.bot.slots import fold
 
 LEXICAL_WEIGHT = 0.5
@@ -32,7 +32,7 @@ class Hit:
 
 
 class Retriever:
-    def __init__(self, articles: list[Article], *, encoder: Encoder | None) -> None:
+    def __init__(self, articles: list[Article], *, encoder: SentenceEncoder | None) -> None:
         self.articles = articles
         self.encoder = encoder
         self._owner: list[int] = []

@@ -31,21 +31,25 @@ LEXICON: dict[Lang, frozenset[str]] = {
         "the a an is are was i you my me your we what when where which who how can could "
         "would should do does did to of and or for with on at in it this that please thanks "
         "thank hello hi hey yes no not want need like book talk person human there have has "
-        "open today tomorrow afternoon morning evening friday monday never mind forget cancel"
+        "open today tomorrow afternoon morning evening friday monday never mind forget cancel "
+        # How customers type greetings and thanks in a chat.
+        "hiya howdy thx ty cheers bye cya pls plz u ur im much many"
     ),
     "fr": _lexicon(
         "le la les un une des est sont je tu vous mon ma mes votre vos nous quel quelle quels "
         "quand où comment pourquoi est-ce qu que qui de du et ou pour avec sur dans ce cette "
         "merci bonjour bonsoir salut oui non pas veux voudrais besoin parler personne "
         "humain ouvert ouverts aujourd'hui demain après-midi matin soir vendredi lundi "
-        "au aux suis avez pouvez puis j'ai c'est annule annuler laisse tomber oubliez"
+        "au aux suis avez pouvez puis j'ai c'est annule annuler laisse tomber oubliez "
+        "coucou slt cc mercii svp stp ouais bisous rdv ça ca va combien quoi"
     ),
     "it": _lexicon(
         "il lo gli un una uno è sono io tu lei voi mio mia miei vostro noi quale quali quando "
         "dove come perché che chi di del della e o per con su nel nella questo questa grazie "
         "ciao buongiorno buonasera sì si no non voglio vorrei bisogno parlare persona umano "
         "aperto aperti oggi domani pomeriggio mattina sera venerdì lunedì al ai sei avete "
-        "potete posso ho c'è orari prenotare annulla lascia perdere basta"
+        "potete posso ho c'è orari prenotare annulla lascia perdere basta "
+        "ciaoo ehi salve buondì grz arrivederci favore piu più perche quanto quanti cosa costa"
     ),
 }
 

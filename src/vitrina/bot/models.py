@@ -34,3 +34,20 @@ class BotConversation(IdMixin, TimestampMixin, Base):
     handed_off: Mapped[bool] = mapped_column(Boolean, default=False)
     # Whose data key seals the personal columns (see core.sealing), set on first write.
     sealed_for: Mapped[str | None] = mapped_column(String(64))
+
+
+def new_state(*, id: str, conversation_id: str, brand_slug: str, language: str) -> BotConversation:
+    """The bot's place in a conversation it has not answered yet."""
+    return BotConversation(
+        id=id,
+        conversation_id=conversation_id,
+        brand_slug=brand_slug,
+        language=language,
+        flow=None,
+        step=None,
+        slots={},
+        suspended=[],
+        tried=[],
+        misunderstandings=0,
+        handed_off=False,
+    )

@@ -22,10 +22,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from vitrina.bot.actions import ServiceActions
 from vitrina.bot.brain import Brain
 from vitrina.bot.content import CONTENT_ROOT, BrandContent, ContentError, load_folder
-from vitrina.bot.encoder import Encoder
 from vitrina.bot.engine import Dialogue, Turn
 from vitrina.bot.generator import Answerer, OpenAICompatible
-from vitrina.bot.models import BotConversation
+from vitrina.bot.models import BotConversation, new_state
+from vitrina.bot.multilingual import MultilingualEncoder
 from vitrina.brands import service as brands
 from vitrina.conversations import service as conversations
 from vitrina.core.db import new_id, utcnow
@@ -79,7 +79,8 @@ class Runtime:
     generator: Answerer | None = None
 
     def __post_init__(self) -> None:
-        self._encoder: Encoder | None = None
+        # The brands' encoder; `vitrina bot eval` (BANKING77, English) keeps MiniLM.
+        self._encoder: MultilingualEncoder | None = None
         self._brains: dict[str, Brain | None] = {}
         self._contents: dict[str, BrandContent | None] = {}
         self._lock = asyncio.Lock()
@@ -107,7 +108,7 @@ class Runtime:
         if content is None:
             return None
         if self.embeddings and self._encoder is None:
-            self._encoder = Encoder.from_cache(self.cache_dir)
+            self._encoder = MultilingualEncoder()
         return Brain.build(content, encoder=self._encoder, cache_dir=self.cache_dir)
 
     async def brain(self, brand_slug: str) -> Brain | None:
@@ -137,16 +138,11 @@ async def _state_for(
 ) -> BotConversation:
     state = await get_state(db, conversation_id=conversation_id)
     if state is None:
-        state = BotConversation(
+        state = new_state(
             id=new_id(),
             conversation_id=conversation_id,
             brand_slug=brand_slug,
             language=language,
-            slots={},
-            suspended=[],
-            tried=[],
-            misunderstandings=0,
-            handed_off=False,
         )
         db.add(state)
     return state

@@ -1,0 +1,64 @@
+"""What the bot does with a message outside a flow, given what the model understood.
+
+A wrong answer to a question costs the customer a re-read; a wrong action (a booking
+they did not ask for, an identity check for an account they do not hold here, a handoff)
+costs them much more. So intents that change something ("acting" intents: a flow or a
+handoff) need a clear reading before the bot starts them: a confidence of at least
+`thresholds.act`, and no other acting intent within `thresholds.margin` of it. When two
+acting intents are close ("cancel" against "move"), or the best is an acting intent the
+model is only fairly sure of, or one that the brand's nearest examples do not back
+(`neighbours.py`), the bot asks one short question naming both instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from vitrina.bot.content import BrandContent, Intent
+
+OUT_OF_SCOPE = "out_of_scope"
+Kind = Literal["act", "ask", "fallback"]
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    # "act": take `intent`; "ask": ask which of `options` was meant; "fallback": no
+    # intent is clear enough (the knowledge base, then a question or an apology).
+    kind: Kind
+    intent: Intent | None = None
+    options: tuple[str, str] | None = None
+
+
+def acts(intent: Intent | None) -> bool:
+    """Whether answering the intent changes something for the customer."""
+    return intent is not None and (bool(intent.flow) or intent.handoff)
+
+
+def decide(
+    content: BrandContent,
+    ranking: list[tuple[str, float]],
+    agrees: Callable[[str], bool] | None = None,
+) -> Decision:
+    """`agrees(intent_name)`, when given, is a second signal that must back a task."""
+    thresholds = content.settings.thresholds
+    if not ranking:
+        return Decision("fallback")
+    (first, p1), *rest = ranking
+    intent = content.intent(first)
+    if intent is None or intent.name == OUT_OF_SCOPE or p1 < thresholds.out_of_scope:
+        return Decision("fallback", intent=intent)
+    second, p2 = rest[0] if rest else ("", 0.0)
+    runner_up = content.intent(second)
+    if acts(intent):
+        close = acts(runner_up) and p1 - p2 < thresholds.margin
+        backed = agrees is None or p1 >= thresholds.sure or agrees(first)
+        if p1 >= thresholds.act and not close and backed:
+            return Decision("act", intent=intent)
+        if runner_up is not None and runner_up.name != OUT_OF_SCOPE and p1 >= thresholds.ask:
+            return Decision("ask", intent=intent, options=(first, second))
+        return Decision("fallback", intent=intent)
+    if p1 >= thresholds.intent:
+        return Decision("act", intent=intent)
+    return Decision("fallback", intent=intent)
