@@ -4,8 +4,6 @@ caller's own brand and another brand, against the one declarative table in isola
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from fastapi import FastAPI
 from httpx import AsyncClient, Response
@@ -17,18 +15,10 @@ from vitrina.core.config import Settings
 
 
 @pytest.fixture
-def settings(database_url: str, tmp_path: Path) -> Settings:
+def settings(settings: Settings) -> Settings:
     # Several hundred calls from one address: the rate limits are not what is tested here.
-    return Settings(
-        environment="test",
-        data_dir=tmp_path,
-        database_url=database_url,
-        redis_url=None,
-        secret_key="test-secret-key-that-is-long-enough-0123456789",
-        log_json=False,
-        log_level="WARNING",
-        login_rate_per_minute=100_000,
-        public_write_rate_per_minute=100_000,
+    return settings.model_copy(
+        update={"login_rate_per_minute": 100_000, "public_write_rate_per_minute": 100_000}
     )
 
 

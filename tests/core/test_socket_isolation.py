@@ -18,15 +18,15 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from tests.conversations.helpers import BRAND, OTHER_BRAND, Frames, make_brands, serve
-from tests.factories import login, make_staff
+from tests.factories import login, make_staff, staff_headers
 from tests.world.conftest import open_client
 
 
 async def _bearer(
     client: AsyncClient, db: AsyncSession, email: str, brand: str, role: str = "agent"
 ) -> str:
-    await make_staff(db, email=email, roles=[role], brand_slugs=[brand])
-    return (await login(client, email))["Authorization"].removeprefix("Bearer ")
+    headers = await staff_headers(client, db, roles=[role], email=email, brand_slugs=[brand])
+    return headers["Authorization"].removeprefix("Bearer ")
 
 
 SOCKET_CALLERS = (
