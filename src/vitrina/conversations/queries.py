@@ -210,18 +210,21 @@ async def find_open(
 
 
 async def find_latest(
-    db: AsyncSession, *, brand_slug: str, external_contact: str
+    db: AsyncSession,
+    *,
+    brand_slug: str,
+    guest_session_id: str | None = None,
+    external_contact: str | None = None,
 ) -> Conversation | None:
-    """A messaging-app contact's latest conversation, open or not (a rating reply)."""
-    row = await db.execute(
-        select(Conversation)
-        .where(
-            Conversation.brand_slug == brand_slug,
-            Conversation.external_contact == external_contact,
-        )
-        .order_by(Conversation.last_message_at.desc())
-        .limit(1)
-    )
+    """A customer's latest conversation, open or not (a rating reply, a reload)."""
+    query = select(Conversation).where(Conversation.brand_slug == brand_slug)
+    if guest_session_id is not None:
+        query = query.where(Conversation.guest_session_id == guest_session_id)
+    elif external_contact is not None:
+        query = query.where(Conversation.external_contact == external_contact)
+    else:
+        return None
+    row = await db.execute(query.order_by(Conversation.last_message_at.desc()).limit(1))
     return row.scalar_one_or_none()
 
 

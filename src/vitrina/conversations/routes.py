@@ -20,7 +20,7 @@ from vitrina.api.deps import (
     resolve_ws_principal,
 )
 from vitrina.brands import service as brands
-from vitrina.conversations import service
+from vitrina.conversations import service, survey
 from vitrina.conversations.schemas import (
     ConversationCreate,
     ConversationDetail,
@@ -182,7 +182,7 @@ async def rate(
     conversation = await service.get_for_principal(
         db, conversation_id=conversation_id, principal=principal
     )
-    conversation = await service.rate(
+    conversation = await survey.submit(
         db, bus=bus, conversation=conversation, score=body.score, comment=body.comment
     )
     return ConversationRead.model_validate(conversation)

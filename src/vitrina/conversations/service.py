@@ -29,6 +29,7 @@ from vitrina.conversations.lifecycle import (
     transfer_to_advisor,
 )
 from vitrina.conversations.models import Conversation, Message
+from vitrina.conversations.notices import notice
 from vitrina.conversations.queries import (
     average_handle_s,
     count_offers,
@@ -91,6 +92,7 @@ __all__ = [
     "list_queued",
     "may_see",
     "messages",
+    "notice",
     "parse_rating",
     "place_in_world",
     "position_in_queue",

@@ -18,7 +18,7 @@ from typing import Any
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from vitrina.conversations import service
+from vitrina.conversations import service, survey
 from vitrina.conversations.events import MessagePosted, StateChanged
 from vitrina.conversations.states import WITH_ADVISOR, Channel
 from vitrina.core.db import transaction
@@ -81,6 +81,15 @@ class WorldChannel:
             db, brand_slug=event.brand, guest_session_id=event.session_id
         )
         if conversation is None:
+            rated = await survey.answer_if_rating(
+                db,
+                bus=self.bus,
+                brand_slug=event.brand,
+                text=event.text,
+                guest_session_id=event.session_id,
+            )
+            if rated is not None:
+                return
             conversation = await service.create(
                 db,
                 bus=self.bus,

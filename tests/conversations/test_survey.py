@@ -1,0 +1,114 @@
+"""The satisfaction survey: a number typed in the chat after resolution is the rating."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from fastapi import FastAPI
+from httpx import AsyncClient
+from sqlalchemy.ext.asyncio import AsyncSession
+from websockets.asyncio.client import connect
+
+from tests.conversations.helpers import BRAND, Frames, make_brands, serve
+from tests.factories import login, make_staff
+from vitrina.world.events import ChatPosted
+
+
+def said(text: str, session: str = "guest-42") -> ChatPosted:
+    return ChatPosted(
+        room=f"{BRAND}/showroom#1",
+        brand=BRAND,
+        zone="showroom",
+        avatar_id=7,
+        session_id=session,
+        user_id=None,
+        display_name="Mia",
+        badge="customer",
+        text=text,
+    )
+
+
+async def rows_of(client: AsyncClient, headers: dict[str, str]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = (
+        await client.get("/api/console/conversations?state=resolved", headers=headers)
+    ).json()
+    return rows
+
+
+async def test_typing_a_number_in_the_store_after_resolution_rates_the_conversation(
+    app: FastAPI, client: AsyncClient, db: AsyncSession
+) -> None:
+    await make_brands(db)
+    await make_staff(
+        db, email="ava@example.com", roles=["supervisor"], brand_slugs=[BRAND], name="Ava"
+    )
+    ava = await login(client, "ava@example.com")
+    await client.put("/api/console/presence", json={"status": "online"}, headers=ava)
+    await app.state.bus.publish(said("I want to talk to a person"))
+    rows: list[dict[str, Any]] = []
+    for _ in range(50):
+        rows = (await client.get("/api/console/conversations", headers=ava)).json()
+        if rows:
+            break
+        await asyncio.sleep(0.05)
+    cid = rows[0]["id"]
+    await client.post(f"/api/console/conversations/{cid}/handoff", json={}, headers=ava)
+    assert (await client.post(f"/api/console/conversations/{cid}/accept", headers=ava)).is_success
+    resolved = await client.post(
+        f"/api/console/conversations/{cid}/resolve", json={"disposition": "solved"}, headers=ava
+    )
+    assert resolved.status_code == 200, resolved.text
+
+    await app.state.bus.publish(said("5 quick and kind"))
+
+    detail = (await client.get(f"/api/console/conversations/{cid}", headers=ava)).json()
+    assert detail["csat_score"] == 5 and detail["csat_comment"] == "quick and kind"
+    assert detail["messages"][-1]["body"] == "Thank you for your rating."
+    everything = (await client.get("/api/console/conversations", headers=ava)).json()
+    assert [r["id"] for r in everything if r["state"] != "resolved"] == [], (
+        "the rating did not start a new conversation with the bot"
+    )
+    # A second number is a new question, not a second rating.
+    await app.state.bus.publish(said("4"))
+    again = (await client.get(f"/api/console/conversations/{cid}", headers=ava)).json()
+    assert again["csat_score"] == 5
+
+
+async def test_a_french_widget_customer_reads_the_service_notices_in_french_and_rates_by_typing(
+    app: FastAPI, client: AsyncClient, db: AsyncSession
+) -> None:
+    await make_brands(db)
+    await make_staff(db, email="ava@example.com", roles=["agent"], brand_slugs=[BRAND], name="Ava")
+    ava = await login(client, "ava@example.com")
+    await client.put("/api/console/presence", json={"status": "online"}, headers=ava)
+    async with serve(app) as host:
+        widget = Frames(await connect(f"ws://{host}/ws/widget?brand={BRAND}&locale=fr"))
+        await widget.wait_for(lambda f: f["type"] == "welcome")
+        await widget.ws.send(json.dumps({"type": "say", "text": "Bonjour"}))
+        await widget.ws.send(json.dumps({"type": "handoff", "reason": "customer asked"}))
+        place = await widget.wait_for(
+            lambda f: f["type"] == "message" and f["message"]["data"].get("event") == "queue_place"
+        )
+        cid = place["conversation_id"]
+        assert place["message"]["body"].startswith("Vous êtes numéro 1 dans la file d'attente")
+        await client.post(f"/api/console/conversations/{cid}/accept", headers=ava)
+        await client.post(
+            f"/api/console/conversations/{cid}/resolve", json={"disposition": "solved"}, headers=ava
+        )
+        ask = await widget.wait_for(
+            lambda f: f["type"] == "message" and f["message"]["kind"] == "csat_request"
+        )
+        assert ask["message"]["body"].startswith("Comment était notre service ?")
+        await widget.ws.send(json.dumps({"type": "say", "text": "4"}))
+        thanks = await widget.wait_for(
+            lambda f: f["type"] == "message" and f["message"]["data"].get("event") == "csat_thanks"
+        )
+        assert thanks["message"]["body"] == "Merci pour votre note."
+        await widget.close()
+    detail = (await client.get(f"/api/console/conversations/{cid}", headers=ava)).json()
+    assert detail["csat_score"] == 4
+    shown = [m["body"] for m in detail["messages"] if not m["internal"]]
+    assert not [b for b in shown if b.startswith("Handoff requested")], shown
+    assert "Je vous trouve un conseiller." in shown
