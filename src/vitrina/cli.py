@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+import signal
 import sys
 from typing import Annotated
 
@@ -86,6 +87,10 @@ def serve(
 
     asyncio.run(check())
     console.print(f"Vitrina {__version__} on http://{host}:{port}  (API docs: /docs)")
+    # Uvicorn shuts down cleanly on Ctrl-C or SIGTERM, then raises the signal again for
+    # the previous handler: that handler makes it a clean exit, not a traceback.
+    for stop_signal in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stop_signal, _stopped)
     uvicorn.run(
         "vitrina.app:create_app",
         factory=True,
@@ -101,6 +106,11 @@ def serve(
         # compress each one again per socket for little gain.
         ws_per_message_deflate=False,
     )
+
+
+def _stopped(signum: int, frame: object) -> None:
+    console.print("Vitrina stopped.")
+    raise SystemExit(0)
 
 
 @app.command()
