@@ -10,6 +10,8 @@ without a relay still shows what would have been sent.
 from __future__ import annotations
 
 import asyncio
+import email
+import email.policy
 import uuid
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -152,3 +154,19 @@ def create_mailer(settings: Settings) -> Mailer:
         username=settings.smtp_username.get_secret_value() if settings.smtp_username else None,
         password=settings.smtp_password,
     )
+
+
+def latest_in_outbox(directory: Path, *, to: str | None = None) -> EmailMessage | None:
+    """The newest message the development outbox holds (for `to`, when given).
+
+    How a developer reads the sign-in codes and replies a local install sends:
+    `vitrina mail latest`.
+    """
+    if not directory.is_dir():
+        return None
+    for path in sorted(directory.glob("*.eml"), reverse=True):  # names start with the time
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        assert isinstance(message, EmailMessage)
+        if to is None or to.lower() in str(message.get("To", "")).lower():
+            return message
+    return None
