@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from websockets.asyncio.client import connect
 
 from tests.conversations.helpers import BRAND, Frames, make_brands, serve
+from tests.crm.helpers import guest
 from tests.factories import login, make_staff
 from vitrina.world.events import ChatPosted
 
@@ -112,3 +113,37 @@ async def test_a_french_widget_customer_reads_the_service_notices_in_french_and_
     shown = [m["body"] for m in detail["messages"] if not m["internal"]]
     assert not [b for b in shown if b.startswith("Handoff requested")], shown
     assert "Je vous trouve un conseiller." in shown
+
+
+async def test_the_store_reads_back_the_conversation_and_the_pending_survey(
+    app: FastAPI, client: AsyncClient, db: AsyncSession
+) -> None:
+    """After a reload the storefront shows the transcript again, and the rating control
+    while the resolved conversation waits for a rating."""
+    await make_brands(db)
+    await make_staff(db, email="ava@example.com", roles=["supervisor"], brand_slugs=[BRAND])
+    ava = await login(client, "ava@example.com")
+    current = f"/api/conversations/current?brand={BRAND}"
+    async with guest(app) as mia:
+        assert (await mia.get(current)).json() == {"conversation": None, "survey_pending": False}
+        session = (await mia.get("/api/auth/me")).json()["session_id"]
+        await app.state.bus.publish(said("What are your opening hours?", session=session))
+        shown = (await mia.get(current)).json()
+        assert [m["body"] for m in shown["conversation"]["messages"]] == [
+            "What are your opening hours?"
+        ]
+        assert shown["survey_pending"] is False
+        cid = shown["conversation"]["id"]
+        await client.post(f"/api/console/conversations/{cid}/handoff", json={}, headers=ava)
+        await client.post(f"/api/console/conversations/{cid}/accept", headers=ava)
+        await client.post(
+            f"/api/console/conversations/{cid}/resolve",
+            json={"disposition": "solved"},
+            headers=ava,
+        )
+        after = (await mia.get(current)).json()
+        assert after["survey_pending"] is True
+        assert after["conversation"]["messages"][-1]["kind"] == "csat_request"
+        rated = await mia.post(f"/api/conversations/{cid}/csat", json={"score": 5})
+        assert rated.status_code == 200, rated.text
+        assert (await mia.get(current)).json()["survey_pending"] is False

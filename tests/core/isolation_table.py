@@ -431,6 +431,9 @@ ROWS: dict[tuple[str, str], Row] = {
     ("POST", "/api/conversations"): Row(
         GUEST, body("/api/conversations", lambda b: {"brand": b, "body": "Hi"}), scoped=False
     ),
+    ("GET", "/api/conversations/current"): Row(
+        GUEST, plain("/api/conversations/current", brand="{brand}"), scoped=False
+    ),
     ("GET", "/api/conversations/{conversation_id}"): Row(GUEST, _conversation()),
     ("POST", "/api/conversations/{conversation_id}/messages"): Row(
         GUEST, _conversation("/messages", {"body": "Are you there?"})
@@ -778,4 +781,6 @@ ROWS: dict[tuple[str, str], Row] = {
     ("GET", "/"): Row(EVERYONE, plain("/"), scoped=False),
     ("GET", "/store/{slug}"): Row(EVERYONE, plain("/store/{brand}"), scoped=False),
     ("GET", "/console"): Row(EVERYONE, plain("/console"), scoped=False),
+    ("GET", "/favicon.ico"): Row(EVERYONE, plain("/favicon.ico"), scoped=False),
+    ("GET", "/favicon.svg"): Row(EVERYONE, plain("/favicon.svg"), scoped=False),
 }

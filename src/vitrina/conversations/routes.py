@@ -26,6 +26,7 @@ from vitrina.conversations.schemas import (
     ConversationDetail,
     ConversationRead,
     CsatCreate,
+    CurrentConversation,
     HandoffCreate,
     MessageCreate,
     MessageRead,
@@ -108,6 +109,26 @@ async def start(
             db, bus=bus, conversation=conversation, body=body.body, channel=Channel.WIDGET
         )
     return await detail(db, conversation.id, principal, internal=False)
+
+
+@router.get(
+    "/current",
+    response_model=CurrentConversation,
+    summary="My latest conversation with a brand and whether it awaits my rating (guest)",
+)
+async def current(brand: str, principal: AnyPrincipal, db: DbSession) -> CurrentConversation:
+    _customer_only(principal)
+    conversation = await service.find_open(
+        db, brand_slug=brand, guest_session_id=principal.session_id
+    )
+    rating = await survey.pending(db, brand_slug=brand, guest_session_id=principal.session_id)
+    shown = conversation or rating
+    if shown is None:
+        return CurrentConversation(conversation=None, survey_pending=False)
+    return CurrentConversation(
+        conversation=await detail(db, shown.id, principal, internal=False),
+        survey_pending=conversation is None and rating is not None,
+    )
 
 
 @router.get(
