@@ -43,6 +43,7 @@ export class App {
   readonly connection: WorldConnection;
   readonly chat: ChatPanel;
   readonly conversation: ConversationSync;
+  private signIn: { relabel: () => void } | null = null;
   readonly toolbar: Toolbar;
   readonly plain: PlainView;
   readonly people: HTMLElement;
@@ -101,7 +102,9 @@ export class App {
     // Wallet sign-in (and its cryptography) is loaded after the store is interactive.
     void this.interactive
       .then(() => import("./identity"))
-      .then(({ mountWalletSignIn }) => mountWalletSignIn(account, { brand: brand.slug, onVerified: () => this.chat.showNotice(null) }));
+      .then(({ mountSignInPanel }) => {
+        this.signIn = mountSignInPanel(account, { brand: brand.slug, onVerified: () => this.chat.showNotice(null) });
+      });
     this.voice = new VoicePanel((frame) => this.connection.send(frame));
     const side = el("aside", { class: "side" }, this.chat.element, this.people, this.voice.element, account);
     const notice = this.webgl ? null : el("p", { class: "notice", role: "note" }, t("ui.noWebgl"));
@@ -358,6 +361,7 @@ export class App {
     this.toolbar.relabel();
     this.chat.relabel();
     this.conversation.survey.render();
+    this.signIn?.relabel();
     this.plain.relabel();
     this.inspectPanel?.relabel();
     this.stage?.relabel();

@@ -5,6 +5,9 @@ closes the tab leaves the others' "People here" at once."""
 
 from __future__ import annotations
 
+import email
+import email.policy
+import re
 import time
 from collections.abc import Callable
 
@@ -104,3 +107,43 @@ def test_closing_the_tab_leaves_people_here_within_two_seconds(
         timeout=5,
     )
     assert time.monotonic() - started < 2.5
+
+
+def _outbox_code(tmp_path_factory: pytest.TempPathFactory, to: str) -> str:
+    """The code the demo server wrote to its outbox (no mail relay in the tests)."""
+    base = tmp_path_factory.getbasetemp()
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        for path in sorted(base.glob("e2e-data*/outbox/*.eml"), reverse=True):
+            mail = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+            if to in str(mail["To"]):
+                body = mail.get_body(preferencelist=("plain",))
+                found = re.search(r"\b(\d{6})\b", body.get_content() if body else "")
+                if found:
+                    return found[1]
+        time.sleep(0.2)
+    raise AssertionError(f"no code for {to} in the outbox")
+
+
+def test_verify_me_offers_an_email_code_in_the_customers_language(
+    new_page: NewPage, base_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    page = new_page()
+    open_store(page, base_url, "?lang=fr&mode=2d")
+    page.get_by_test_id("signin-open").click()
+    expect(page.get_by_test_id("signin-open")).to_have_text("Me vérifier")
+    expect(page.get_by_test_id("signin-wallet")).to_have_text(
+        "Se connecter avec le portefeuille de démonstration"
+    )
+    page.get_by_test_id("signin-email").fill("giulia.bianchi@example.com")
+    page.get_by_test_id("signin-send").click()
+    expect(page.get_by_test_id("signin-status")).to_contain_text("code à six chiffres")
+    expect(page.get_by_test_id("signin-resend")).to_be_disabled()
+    page.get_by_test_id("signin-code").fill("000000")
+    page.get_by_test_id("signin-verify").click()
+    expect(page.get_by_test_id("signin-status")).to_contain_text("Ce code n'est pas le bon")
+    page.get_by_test_id("signin-code").fill(
+        _outbox_code(tmp_path_factory, "giulia.bianchi@example.com")
+    )
+    page.get_by_test_id("signin-verify").click()
+    expect(page.get_by_test_id("signin-status")).to_contain_text("Connecté en tant que Giulia")
