@@ -20,7 +20,6 @@ NoticeKey = Literal[
     "csat_request",
     "csat_request_email",
     "csat_thanks",
-    "joining_in_world",
 ]
 
 LOCALES: Final = ("en", "fr", "it")
@@ -37,7 +36,6 @@ CATALOGUE: Final[dict[str, dict[NoticeKey, str]]] = {
         "csat_request": "How did we do? Rate this conversation from 1 to 5.",
         "csat_request_email": "How did we do? Reply to this email with a number from 1 to 5.",
         "csat_thanks": "Thank you for your rating.",
-        "joining_in_world": "{name} is coming to meet you in the store.",
     },
     "fr": {
         "handoff": "Je vous trouve un conseiller.",
@@ -51,7 +49,6 @@ CATALOGUE: Final[dict[str, dict[NoticeKey, str]]] = {
         "csat_request_email": "Comment était notre service ? "
         "Répondez à cet e-mail par un chiffre de 1 à 5.",
         "csat_thanks": "Merci pour votre note.",
-        "joining_in_world": "{name} vient vous rejoindre dans la boutique.",
     },
     "it": {
         "handoff": "Sto cercando un consulente per te.",
@@ -64,7 +61,6 @@ CATALOGUE: Final[dict[str, dict[NoticeKey, str]]] = {
         "csat_request": "Com'è andata? Valuta questa conversazione da 1 a 5.",
         "csat_request_email": "Com'è andata? Rispondi a questa email con un numero da 1 a 5.",
         "csat_thanks": "Grazie per la tua valutazione.",
-        "joining_in_world": "{name} sta arrivando da te nel negozio.",
     },
 }
 
