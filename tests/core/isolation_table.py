@@ -558,6 +558,9 @@ ROWS: dict[tuple[str, str], Row] = {
     ("GET", "/api/privacy/brands/{slug}/requests"): Row(
         GUEST, plain("/api/privacy/brands/{brand}/requests"), scoped=False
     ),
+    ("GET", "/api/privacy/brands/{slug}/erasure"): Row(
+        GUEST, plain("/api/privacy/brands/{brand}/erasure"), scoped=False
+    ),
     ("GET", "/api/privacy/requests/{request_id}"): Row(GUEST, _request()),
     ("GET", "/api/privacy/requests/{request_id}/download"): Row(
         GUEST, _request("/download"), ok=OK_OR_STATE
@@ -567,6 +570,9 @@ ROWS: dict[tuple[str, str], Row] = {
     ),
     ("POST", "/api/privacy/dpo/requests"): Row(DPO, _dpo_create),
     ("GET", "/api/privacy/dpo/requests/{request_id}"): Row(DPO, _dpo_request()),
+    ("POST", "/api/privacy/dpo/requests/{request_id}/approve"): Row(
+        DPO, _dpo_request("/approve"), ok=OK_OR_STATE
+    ),
     ("GET", "/api/privacy/dpo/requests/{request_id}/download"): Row(
         DPO, _dpo_request("/download", reason="customer asked"), ok=OK_OR_STATE
     ),

@@ -147,3 +147,14 @@ def test_verify_me_offers_an_email_code_in_the_customers_language(
     )
     page.get_by_test_id("signin-verify").click()
     expect(page.get_by_test_id("signin-status")).to_contain_text("Connecté en tant que Giulia")
+
+    # Erasure says what it does: the visit now, the account with the DPO, and why.
+    page.get_by_test_id("privacy-centre-open-2d").click()
+    centre = page.get_by_test_id("privacy-centre")
+    centre.get_by_test_id("centre-erase").click()
+    centre.get_by_test_id("centre-erase-confirm").click()
+    outcome = centre.get_by_test_id("centre-outcome")
+    expect(outcome).to_contain_text("Ce que cette visite contenait", timeout=30_000)
+    expect(outcome).to_contain_text("délégué à la protection des données")
+    expect(outcome).to_contain_text("contrat de financement est en cours")
+    expect(outcome).not_to_contain_text("Vos données ont été effacées")
