@@ -103,7 +103,15 @@ export class App {
     void this.interactive
       .then(() => import("./identity"))
       .then(({ mountSignInPanel }) => {
-        this.signIn = mountSignInPanel(account, { brand: brand.slug, onVerified: () => this.chat.showNotice(null) });
+        this.signIn = mountSignInPanel(account, {
+          brand: brand.slug,
+          onVerified: () => {
+            this.chat.showNotice(null);
+            // The session now carries the customer's name: enter again under it.
+            this.leave();
+            this.connection.start();
+          },
+        });
       });
     this.voice = new VoicePanel((frame) => this.connection.send(frame));
     const side = el("aside", { class: "side" }, this.chat.element, this.people, this.voice.element, account);

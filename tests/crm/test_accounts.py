@@ -117,3 +117,14 @@ async def test_the_demo_contracts_next_payment_is_never_in_the_past(db: AsyncSes
     await seed_demo_customer(db)
     await db.refresh(contract)
     assert contract.next_payment_on is not None and contract.next_payment_on >= date.today()
+
+
+async def test_a_visitor_who_proves_to_be_a_customer_is_no_longer_a_guest_by_name(
+    app: FastAPI, db: AsyncSession
+) -> None:
+    await _seed(db)
+    async with guest(app, name="Guest 4821") as client:
+        assert (await client.get("/api/auth/me")).json()["display_name"] == "Guest 4821"
+        signed = await siwe_sign_in(client, account(DEMO_WALLET_KEY))
+        assert signed.status_code == 200, signed.text
+        assert (await client.get("/api/auth/me")).json()["display_name"] == "Giulia Bianchi"

@@ -147,6 +147,8 @@ def test_verify_me_offers_an_email_code_in_the_customers_language(
     )
     page.get_by_test_id("signin-verify").click()
     expect(page.get_by_test_id("signin-status")).to_contain_text("Connecté en tant que Giulia")
+    # Others see the customer's name from now on, not "Guest NNNN".
+    until(page, "() => window.__vitrina.self().name === 'Giulia Bianchi'")
 
     # Erasure says what it does: the visit now, the account with the DPO, and why.
     page.get_by_test_id("privacy-centre-open-2d").click()
