@@ -147,3 +147,21 @@ async def test_the_store_reads_back_the_conversation_and_the_pending_survey(
         rated = await mia.post(f"/api/conversations/{cid}/csat", json={"score": 5})
         assert rated.status_code == 200, rated.text
         assert (await mia.get(current)).json()["survey_pending"] is False
+
+
+async def test_a_store_conversation_speaks_the_storefronts_language(
+    app: FastAPI, client: AsyncClient, db: AsyncSession
+) -> None:
+    await make_brands(db)
+    await make_staff(db, email="ava@example.com", roles=["supervisor"], brand_slugs=[BRAND])
+    ava = await login(client, "ava@example.com")
+    async with guest(app) as luca:
+        started = await luca.post("/api/auth/guest", json={"brand_slug": BRAND, "locale": "it"})
+        session = started.json()["id"]
+        await app.state.bus.publish(said("Vorrei parlare con una persona", session=session))
+    rows = (await client.get("/api/console/conversations", headers=ava)).json()
+    assert [r["locale"] for r in rows] == ["it"]
+    cid = rows[0]["id"]
+    await client.post(f"/api/console/conversations/{cid}/handoff", json={}, headers=ava)
+    detail = (await client.get(f"/api/console/conversations/{cid}", headers=ava)).json()
+    assert "Sto cercando un consulente per te." in [m["body"] for m in detail["messages"]]

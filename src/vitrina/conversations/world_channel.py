@@ -25,6 +25,7 @@ from vitrina.core.db import transaction
 from vitrina.core.errors import AppError
 from vitrina.core.events import EventBus
 from vitrina.core.security import SYSTEM_PRINCIPAL, Principal, Role
+from vitrina.identity import service as identity
 from vitrina.world import service as world
 from vitrina.world.events import ChatPosted, PresenceJoined
 from vitrina.world.hub import WorldHub
@@ -90,12 +91,16 @@ class WorldChannel:
             )
             if rated is not None:
                 return
+            # In the storefront's language: the notices (queue place, rating request) and
+            # the advisor's skills follow it.
+            locale = await identity.guest_locale(db, session_id=event.session_id)
             conversation = await service.create(
                 db,
                 bus=self.bus,
                 brand_slug=event.brand,
                 channel=Channel.WORLD,
                 customer_name=event.display_name,
+                locale=locale or "en",
                 guest_session_id=event.session_id,
             )
         service.place_in_world(conversation, room=event.room, avatar_id=event.avatar_id)

@@ -277,6 +277,12 @@ async def create_guest(
     return guest, token
 
 
+async def guest_locale(db: AsyncSession, *, session_id: str) -> str | None:
+    """The UI language a guest session started in (None: no such session)."""
+    guest = await db.get(GuestSession, session_id)
+    return guest.locale if guest is not None else None
+
+
 async def rename_guest(
     db: AsyncSession, *, secret: str, session_id: str, display_name: str
 ) -> str | None:
