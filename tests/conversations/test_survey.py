@@ -14,6 +14,7 @@ from websockets.asyncio.client import connect
 from tests.conversations.helpers import BRAND, Frames, make_brands, serve
 from tests.crm.helpers import guest
 from tests.factories import login, make_staff
+from vitrina.conversations import service, survey
 from vitrina.world.events import ChatPosted
 
 
@@ -165,3 +166,41 @@ async def test_a_store_conversation_speaks_the_storefronts_language(
     await client.post(f"/api/console/conversations/{cid}/handoff", json={}, headers=ava)
     detail = (await client.get(f"/api/console/conversations/{cid}", headers=ava)).json()
     assert "Sto cercando un consulente per te." in [m["body"] for m in detail["messages"]]
+
+
+async def test_ratings_typed_or_clicked_reach_the_supervisors_figures(
+    app: FastAPI, client: AsyncClient, db: AsyncSession
+) -> None:
+    await make_brands(db)
+    await make_staff(db, email="sam@example.com", roles=["supervisor"], brand_slugs=[BRAND])
+    sam = await login(client, "sam@example.com")
+    for session, answer in (("g-typed", "2"), ("g-clicked", None), ("g-silent", None)):
+        await app.state.bus.publish(said("I need help", session=session))
+        rows = (await client.get("/api/console/conversations", headers=sam)).json()
+        cid = next(r["id"] for r in rows if r["state"] != "resolved")
+        await client.post(f"/api/console/conversations/{cid}/handoff", json={}, headers=sam)
+        await client.post(f"/api/console/conversations/{cid}/accept", headers=sam)
+        await client.post(
+            f"/api/console/conversations/{cid}/resolve", json={"disposition": "solved"}, headers=sam
+        )
+        if answer:
+            await app.state.bus.publish(said(answer, session=session))
+        elif session == "g-clicked":
+            async with app.state.sessions() as s:
+                conversation = await service.get_or_raise(s, conversation_id=cid)
+                await survey.submit(
+                    s, bus=app.state.bus, conversation=conversation, score=5, comment=None
+                )
+                await s.commit()
+    figures = (await client.get("/api/routing/csat?days=7", headers=sam)).json()
+    assert figures == [
+        {
+            "brand_slug": BRAND,
+            "days": 7,
+            "resolved": 3,
+            "rated": 2,
+            "response_rate": 0.667,
+            "average": 3.5,
+            "scores": {"1": 0, "2": 1, "3": 0, "4": 0, "5": 1},
+        }
+    ]

@@ -531,6 +531,7 @@ ROWS: dict[tuple[str, str], Row] = {
         STAFF, _console(_CONSOLE + "/transfer", {"queue": "sales"}), ok=OK_OR_STATE
     ),
     ("GET", "/api/routing/queues"): Row(SUPERVISOR, plain("/api/routing/queues"), scoped=False),
+    ("GET", "/api/routing/csat"): Row(SUPERVISOR, plain("/api/routing/csat"), scoped=False),
     ("POST", "/api/routing/queues"): Row(
         SUPERVISOR,
         body("/api/routing/queues", lambda b: {"brand": b, "name": unique("q"), "title": "Q"}),

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -258,3 +260,27 @@ async def average_handle_s(db: AsyncSession, *, brand_slug: str, default: float 
     )
     spans = [(end - start).total_seconds() for start, end in rows.all() if start and end]
     return sum(spans) / len(spans) if spans else default
+
+
+async def csat_figures(
+    db: AsyncSession, *, brand_slugs: Iterable[str] | None, since: datetime
+) -> dict[str, dict[str, Any]]:
+    """Per brand, since `since`: conversations resolved, how many were rated, and the
+    count of each score (1-5). What the supervisor reads; averages are derived from it."""
+    query = select(Conversation.brand_slug, Conversation.csat_score, func.count()).where(
+        Conversation.state == State.RESOLVED.value,
+        Conversation.resolved_at >= since,
+    )
+    if brand_slugs is not None:
+        query = query.where(Conversation.brand_slug.in_(list(brand_slugs)))
+    rows = await db.execute(query.group_by(Conversation.brand_slug, Conversation.csat_score))
+    figures: dict[str, dict[str, Any]] = {}
+    for brand, score, count in rows:
+        entry = figures.setdefault(
+            brand, {"resolved": 0, "rated": 0, "scores": {str(n): 0 for n in range(1, 6)}}
+        )
+        entry["resolved"] += count
+        if score is not None:
+            entry["rated"] += count
+            entry["scores"][str(score)] += count
+    return figures
