@@ -124,6 +124,7 @@ def test_the_core_journey(
     open_store(customer, base_url, f"?lang={lang}&mode=2d")
     if customer.get_by_test_id("consent-accept").count():
         customer.get_by_test_id("consent-accept").click()
+    guest_name = until(customer, "() => window.__vitrina.self().name")
 
     # The opening hours, from the knowledge base.
     answer = _bot_answers(customer, _say(customer, say["hours"]))
@@ -161,8 +162,12 @@ def test_the_core_journey(
     # A person, please: the advisor accepts in the console and answers in the store.
     sign_in(advisor, base_url, SUPERVISOR)
     _bot_answers(customer, _say(customer, say["person"]))
-    # Queued in the customer's language (the store's conversations of other tests are over).
-    waiting = advisor.get_by_label("Queue").locator("li").filter(has_text=f" · world · {lang}")
+    # Queued under the name the visitor came in with, in the customer's language.
+    waiting = (
+        advisor.get_by_label("Queue")
+        .locator("li")
+        .filter(has_text=f"{guest_name} · world · {lang}")
+    )
     expect(waiting).to_have_count(1, timeout=30_000)
     waiting.get_by_role("button", name=re.compile("^Accept")).click()
     expect(advisor.locator(".conversation h2")).to_contain_text("assigned", timeout=15_000)
