@@ -42,7 +42,7 @@ $(DIST): $(CLIENT_STAMP) $(CLIENT_SOURCES)
 run: install
 	$(BIN)/vitrina migrate
 	$(BIN)/vitrina demo
-	$(BIN)/vitrina serve --host $(HOST) --port $(PORT)
+	scripts/foreground.py $(BIN)/vitrina serve --host $(HOST) --port $(PORT)
 
 system-deps:
 	scripts/system-deps.sh

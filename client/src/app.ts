@@ -16,6 +16,7 @@ import { StorefrontPrivacy } from "./privacy";
 import { mountAppointments } from "./scheduling/storefront";
 import { Speaker } from "./speech";
 import { ChatPanel } from "./ui/chat";
+import { ConversationSync } from "./ui/conversationSync";
 import { el } from "./ui/dom";
 import { PlainView } from "./ui/plain";
 import { ProductPanel } from "./ui/productPanel";
@@ -41,6 +42,8 @@ export class App {
   readonly speaker = new Speaker();
   readonly connection: WorldConnection;
   readonly chat: ChatPanel;
+  readonly conversation: ConversationSync;
+  private signIn: { relabel: () => void } | null = null;
   readonly toolbar: Toolbar;
   readonly plain: PlainView;
   readonly people: HTMLElement;
@@ -75,10 +78,12 @@ export class App {
     requestedZone: string | null,
     private readonly gl: GlCanvas | null,
   ) {
-    this.world = createWorldState(brand.slug, startZone(brand.layout, requestedZone).name);
+    const linkedProduct = new URLSearchParams(location.search).get("product");
+    this.world = createWorldState(brand.slug, startZone(brand.layout, requestedZone, linkedProduct).name);
     this.webgl = gl !== null;
     this.mode = this.webgl ? (requestedMode ?? "3d") : "2d";
     this.chat = new ChatPanel((text) => this.connection.send({ t: "chat", text }));
+    this.conversation = new ConversationSync(brand.slug, this.chat);
     this.toolbar = new Toolbar(brand.name, brand.layout, {
       onLocale: (next) => this.changeLocale(next),
       onSound: (on) => this.speaker.setEnabled(on),
@@ -97,7 +102,17 @@ export class App {
     // Wallet sign-in (and its cryptography) is loaded after the store is interactive.
     void this.interactive
       .then(() => import("./identity"))
-      .then(({ mountWalletSignIn }) => mountWalletSignIn(account, { brand: brand.slug, onVerified: () => this.chat.showNotice(null) }));
+      .then(({ mountSignInPanel }) => {
+        this.signIn = mountSignInPanel(account, {
+          brand: brand.slug,
+          onVerified: () => {
+            this.chat.showNotice(null);
+            // The session now carries the customer's name: enter again under it.
+            this.leave();
+            this.connection.start();
+          },
+        });
+      });
     this.voice = new VoicePanel((frame) => this.connection.send(frame));
     const side = el("aside", { class: "side" }, this.chat.element, this.people, this.voice.element, account);
     const notice = this.webgl ? null : el("p", { class: "notice", role: "note" }, t("ui.noWebgl"));
@@ -110,7 +125,10 @@ export class App {
         // Call signalling goes straight to the voice panel, not through the frame tick.
         if (this.voice.onFrame(frame) || (frame.t === "error" && this.voice.onError(frame))) return;
         if (frame.t === "welcome" && this.world.welcomed === 0) performance.mark("vitrina:welcome");
-        if (frame.t === "welcome") this.voice.setIceServers(frame.ice ?? []);
+        if (frame.t === "welcome") {
+          this.voice.setIceServers(frame.ice ?? []);
+          this.conversation.onWelcome();
+        }
         this.world.inbox.push(frame);
       },
       onState: (state) => this.connectionChanged(state),
@@ -273,6 +291,7 @@ export class App {
     const world = this.world;
     for (const line of world.chat) {
       this.chat.add(line.name, line.badge, line.text, line.self);
+      this.conversation.onLine(line.self);
       if (!line.self) this.speaker.maybeSpeak(line.badge, line.text);
     }
     if (world.chat.length) world.chat.length = 0;
@@ -340,6 +359,7 @@ export class App {
     this.toolbar.setConnection(state);
     document.body.dataset.connection = state;
     this.voice.connectionChanged(state === "online");
+    if (state === "reconnecting" || state === "offline") this.conversation.onReconnecting();
   }
 
   private changeLocale(next: Locale): void {
@@ -348,6 +368,8 @@ export class App {
     document.documentElement.lang = next;
     this.toolbar.relabel();
     this.chat.relabel();
+    this.conversation.survey.render();
+    this.signIn?.relabel();
     this.plain.relabel();
     this.inspectPanel?.relabel();
     this.stage?.relabel();
@@ -368,6 +390,11 @@ export class App {
   frameStats(): { intervalMs: number; workMs: number; samples: number } {
     const n = Math.min(this.frameCount, FRAME_SAMPLES);
     return { intervalMs: median(this.frameIntervals, Math.max(0, n - 1)), workMs: median(this.frameWork, n), samples: n };
+  }
+
+  leave(): void {
+    this.connection.send({ t: "leave" });
+    this.connection.stop();
   }
 
   dispose(): void {
@@ -409,6 +436,9 @@ export async function boot(root: HTMLElement, slug: string): Promise<App | null>
   document.title = `${brand.name} · Vitrina`;
   const wanted = params.get("mode") ?? localStorage.getItem(MODE_KEY);
   const app = new App(root, brand, wanted === "2d" || wanted === "3d" ? wanted : null, params.get("zone"), gl);
+  // Closing the tab or leaving the page says `leave` first, so the server removes the
+  // avatar at once instead of keeping it for the reconnection grace period.
+  window.addEventListener("pagehide", () => app.leave());
   await app.start(session);
   const slugParam = params.get("product");
   if (slugParam) {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+import signal
 import sys
 from typing import Annotated
 
@@ -18,6 +19,7 @@ from vitrina.bot import cli as bot_cli
 from vitrina.core.config import ConfigError, Settings, get_settings
 from vitrina.core.db import create_engine, create_sessionmaker, transaction
 from vitrina.core.errors import AppError
+from vitrina.core.mailer import latest_in_outbox
 from vitrina.migrations import runner
 from vitrina.privacy import keys as privacy_keys
 from vitrina.privacy.cli import app as privacy_app
@@ -28,7 +30,9 @@ app = typer.Typer(
 )
 admin_app = typer.Typer(no_args_is_help=True, help="Administration tasks.")
 bench_app = typer.Typer(no_args_is_help=True, help="Benchmarks and load generators.")
+mail_app = typer.Typer(no_args_is_help=True, help="The development outbox.")
 app.add_typer(admin_app, name="admin")
+app.add_typer(mail_app, name="mail")
 app.add_typer(bench_app, name="bench")
 app.add_typer(privacy_app, name="privacy")
 bench_app.add_typer(world_bench_app, name="world")
@@ -87,6 +91,10 @@ def serve(
 
     asyncio.run(check())
     console.print(f"Vitrina {__version__} on http://{host}:{port}  (API docs: /docs)")
+    # Uvicorn shuts down cleanly on Ctrl-C or SIGTERM, then raises the signal again for
+    # the previous handler: that handler makes it a clean exit, not a traceback.
+    for stop_signal in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stop_signal, _stopped)
     uvicorn.run(
         "vitrina.app:create_app",
         factory=True,
@@ -102,6 +110,11 @@ def serve(
         # compress each one again per socket for little gain.
         ws_per_message_deflate=False,
     )
+
+
+def _stopped(signum: int, frame: object) -> None:
+    console.print("Vitrina stopped.")
+    raise SystemExit(0)
 
 
 @app.command()
@@ -162,6 +175,22 @@ def demo(
         import webbrowser
 
         webbrowser.open(url)
+
+
+@mail_app.command("latest")
+def mail_latest(
+    to: Annotated[str | None, typer.Option(help="Only mail sent to this address.")] = None,
+) -> None:
+    """Show the newest email of the development outbox (sign-in codes, replies)."""
+    settings = _settings()
+    if settings.smtp_host is not None:
+        raise CliError("mail goes to the SMTP relay (VITRINA_SMTP_HOST): read it there")
+    message = latest_in_outbox(settings.data_dir / "outbox", to=to)
+    if message is None:
+        raise CliError(f"no mail{' to ' + to if to else ''} in {settings.data_dir / 'outbox'}")
+    body = message.get_body(preferencelist=("plain",))
+    console.print(f"To: {message['To']}\nSubject: {message['Subject']}\n", markup=False)
+    console.print(body.get_content() if body is not None else "", markup=False)
 
 
 @admin_app.command("create-user")

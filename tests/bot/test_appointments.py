@@ -55,6 +55,7 @@ async def test_reschedule_in_english_to_tomorrow_at_3pm(app: FastAPI, db: AsyncS
     booked = await _only_appointment(db, "guest-move-en")
     before = _local(booked.start_at)
     assert before.weekday() == 4
+    assert 14 <= before.hour < 18, "the afternoon is not booked at noon"
 
     _, text = await say(app, db, conversation, "Can I move my test drive to tomorrow at 3pm?")
     tuesday = day_after_now(1)

@@ -12,7 +12,7 @@ from tests.bot.helpers import BRAND, settle, setup_brand, start
 from vitrina.conversations import service as conversations
 from vitrina.conversations.states import Channel
 from vitrina.world import service as world
-from vitrina.world.events import PresenceJoined
+from vitrina.world.events import ChatPosted, PresenceJoined
 
 
 async def _bot_messages(app: FastAPI, conversation_id: str, count: int) -> list[str]:
@@ -80,3 +80,36 @@ async def test_the_greeter_joins_the_room_of_a_newcomer(app: FastAPI, db: AsyncS
     )
     names = [o.name for o in world.room_occupants(hub, brand=BRAND, zone="entrance")]
     assert names.count("Nova") == 1
+
+
+async def test_walking_into_the_next_zone_is_not_welcomed_a_second_time(
+    app: FastAPI, db: AsyncSession
+) -> None:
+    await setup_brand(db)
+    hub = app.state.world_hub
+    said: list[ChatPosted] = []
+
+    async def heard(event: ChatPosted) -> None:
+        if event.badge == "bot":
+            said.append(event)
+
+    unsubscribe = app.state.bus.subscribe(ChatPosted, heard)
+    try:
+        for zone in ("entrance", "showroom", "entrance"):
+            visitor = await world.join_bot(hub, brand=BRAND, zone=zone, display_name="Visitor")
+            await app.state.bus.publish(
+                PresenceJoined(
+                    room=f"{BRAND}/{zone}#1",
+                    brand=BRAND,
+                    zone=zone,
+                    avatar_id=visitor.id,
+                    session_id="guest-walker",
+                    user_id=None,
+                    display_name="Visitor",
+                    badge="guest",
+                )
+            )
+            await visitor.leave()
+    finally:
+        unsubscribe()
+    assert len(said) == 1, [e.text for e in said]

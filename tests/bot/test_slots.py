@@ -31,7 +31,7 @@ def _paris(day: int, hour: int, minute: int = 0) -> datetime:
 def test_friday_afternoon_in_three_languages(text: str) -> None:
     window = extract_when(f"book a test drive {text}", now=NOW, tz=PARIS)
     assert window is not None
-    assert (window.start, window.end, window.exact) == (_paris(4, 12), _paris(4, 18), False)
+    assert (window.start, window.end, window.exact) == (_paris(4, 14), _paris(4, 18), False)
 
 
 @pytest.mark.parametrize(
@@ -63,7 +63,7 @@ def test_explicit_dates_and_next_weekday() -> None:
     ("text", "paris_hour", "expected"),
     [
         # Friday 4 December, after the afternoon: the coming Friday.
-        ("vendredi après-midi", 19, (_paris(11, 12), _paris(11, 18), False)),
+        ("vendredi après-midi", 19, (_paris(11, 14), _paris(11, 18), False)),
         ("Friday at 10am", 15, (_paris(11, 10), _paris(11, 11), True)),
         ("venerdì alle 10", 15, (_paris(11, 10), _paris(11, 11), True)),
         # While some of it is still ahead, the day itself, from now on.

@@ -167,7 +167,7 @@ async def test_replies_reach_the_bridge_signed_in_order_and_once(settings: Setti
     texts = [d["message"]["text"] for d in delivered]
     assert "Ciao, is my car ready?" not in texts
     assert "Yes, you can pick it up at 5 pm." in texts
-    assert texts[-1] == "How did we do? Rate this conversation from 1 to 5."
+    assert "How did we do? Rate this conversation from 1 to 5." in texts
     assert any(t.startswith("Ava joined") for t in texts)
     seqs = [d["message"]["seq"] for d in delivered]
     assert seqs == sorted(set(seqs))

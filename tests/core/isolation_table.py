@@ -431,6 +431,9 @@ ROWS: dict[tuple[str, str], Row] = {
     ("POST", "/api/conversations"): Row(
         GUEST, body("/api/conversations", lambda b: {"brand": b, "body": "Hi"}), scoped=False
     ),
+    ("GET", "/api/conversations/current"): Row(
+        GUEST, plain("/api/conversations/current", brand="{brand}"), scoped=False
+    ),
     ("GET", "/api/conversations/{conversation_id}"): Row(GUEST, _conversation()),
     ("POST", "/api/conversations/{conversation_id}/messages"): Row(
         GUEST, _conversation("/messages", {"body": "Are you there?"})
@@ -528,6 +531,7 @@ ROWS: dict[tuple[str, str], Row] = {
         STAFF, _console(_CONSOLE + "/transfer", {"queue": "sales"}), ok=OK_OR_STATE
     ),
     ("GET", "/api/routing/queues"): Row(SUPERVISOR, plain("/api/routing/queues"), scoped=False),
+    ("GET", "/api/routing/csat"): Row(SUPERVISOR, plain("/api/routing/csat"), scoped=False),
     ("POST", "/api/routing/queues"): Row(
         SUPERVISOR,
         body("/api/routing/queues", lambda b: {"brand": b, "name": unique("q"), "title": "Q"}),
@@ -555,6 +559,9 @@ ROWS: dict[tuple[str, str], Row] = {
     ("GET", "/api/privacy/brands/{slug}/requests"): Row(
         GUEST, plain("/api/privacy/brands/{brand}/requests"), scoped=False
     ),
+    ("GET", "/api/privacy/brands/{slug}/erasure"): Row(
+        GUEST, plain("/api/privacy/brands/{brand}/erasure"), scoped=False
+    ),
     ("GET", "/api/privacy/requests/{request_id}"): Row(GUEST, _request()),
     ("GET", "/api/privacy/requests/{request_id}/download"): Row(
         GUEST, _request("/download"), ok=OK_OR_STATE
@@ -564,6 +571,9 @@ ROWS: dict[tuple[str, str], Row] = {
     ),
     ("POST", "/api/privacy/dpo/requests"): Row(DPO, _dpo_create),
     ("GET", "/api/privacy/dpo/requests/{request_id}"): Row(DPO, _dpo_request()),
+    ("POST", "/api/privacy/dpo/requests/{request_id}/approve"): Row(
+        DPO, _dpo_request("/approve"), ok=OK_OR_STATE
+    ),
     ("GET", "/api/privacy/dpo/requests/{request_id}/download"): Row(
         DPO, _dpo_request("/download", reason="customer asked"), ok=OK_OR_STATE
     ),
@@ -778,4 +788,6 @@ ROWS: dict[tuple[str, str], Row] = {
     ("GET", "/"): Row(EVERYONE, plain("/"), scoped=False),
     ("GET", "/store/{slug}"): Row(EVERYONE, plain("/store/{brand}"), scoped=False),
     ("GET", "/console"): Row(EVERYONE, plain("/console"), scoped=False),
+    ("GET", "/favicon.ico"): Row(EVERYONE, plain("/favicon.ico"), scoped=False),
+    ("GET", "/favicon.svg"): Row(EVERYONE, plain("/favicon.svg"), scoped=False),
 }

@@ -27,3 +27,11 @@ async def test_not_ready_while_start_up_work_runs(app, client: AsyncClient) -> N
     assert resp.json()["checks"]["warm_up"] == "in progress: bot"
     app.state.warming.discard("bot")
     assert (await client.get("/readyz")).status_code == 200
+
+
+async def test_the_browser_finds_an_icon(client: AsyncClient) -> None:
+    for path in ("/favicon.ico", "/favicon.svg"):
+        icon = await client.get(path)
+        assert icon.status_code == 200, path
+        assert icon.headers["content-type"].startswith("image/svg+xml")
+        assert icon.text.startswith("<svg")

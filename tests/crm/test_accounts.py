@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from fastapi import FastAPI
 from httpx import AsyncClient
@@ -13,7 +15,7 @@ from tests.factories import login, make_staff
 from vitrina.core.security import Principal
 from vitrina.crm import accounts
 from vitrina.crm import service as crm
-from vitrina.crm.account_models import AccountAccess
+from vitrina.crm.account_models import AccountAccess, FinancingContract
 from vitrina.crm.demo import DEMO_WALLET_ADDRESS, DEMO_WALLET_KEY, seed_demo_customer
 from vitrina.crm.identifiers import IdentityKind, normalise
 
@@ -100,3 +102,29 @@ async def test_staff_need_a_reason_and_it_is_logged(client: AsyncClient, db: Asy
     assert [(r.actor_kind, r.actor_name, r.reason) for r in log] == [
         ("staff", "Staff Member", "Customer called about early repayment")
     ]
+
+
+async def test_the_demo_contracts_next_payment_is_never_in_the_past(db: AsyncSession) -> None:
+    await make_brands(db)
+    await seed_demo_customer(db, today=date(2025, 3, 20))
+    await db.commit()
+    contract = (await db.execute(select(FinancingContract))).scalar_one()
+    assert contract.next_payment_on == date(2025, 4, 5)
+    # The same database, a year later: the demo is refreshed, not left in the past.
+    await seed_demo_customer(db, today=date(2026, 4, 5))
+    await db.refresh(contract)
+    assert contract.next_payment_on == date(2026, 4, 5)
+    await seed_demo_customer(db)
+    await db.refresh(contract)
+    assert contract.next_payment_on is not None and contract.next_payment_on >= date.today()
+
+
+async def test_a_visitor_who_proves_to_be_a_customer_is_no_longer_a_guest_by_name(
+    app: FastAPI, db: AsyncSession
+) -> None:
+    await _seed(db)
+    async with guest(app, name="Guest 4821") as client:
+        assert (await client.get("/api/auth/me")).json()["display_name"] == "Guest 4821"
+        signed = await siwe_sign_in(client, account(DEMO_WALLET_KEY))
+        assert signed.status_code == 200, signed.text
+        assert (await client.get("/api/auth/me")).json()["display_name"] == "Giulia Bianchi"

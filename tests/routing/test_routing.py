@@ -165,3 +165,17 @@ async def test_an_offer_to_an_advisor_who_filled_up_moves_on(db: AsyncSession) -
     await db.commit()
     await db.refresh(second)
     assert second.offered_to == ben.user_id
+
+
+async def test_accepting_from_a_console_that_just_opened_puts_the_advisor_online(
+    db: AsyncSession,
+) -> None:
+    bus = EventBus()
+    await make_brands(db)
+    ava = await make_advisor(db, email="ava@example.com")
+    conversation = await queued_conversation(db, bus)
+    taken = await routing.accept(db, bus=bus, principal=ava, conversation_id=conversation.id)
+    assert taken.assigned_agent_id == ava.user_id
+    assert ava.user_id is not None
+    advisor = await routing.get_advisor(db, user_id=ava.user_id)
+    assert advisor is not None and advisor.status == "online"

@@ -69,9 +69,12 @@ export function zoneAt(layout: StoreLayout, x: number, z: number): Zone | undefi
 }
 
 /** The zone a visitor starts in: the `?zone=` one if it exists, else the first with a spawn. */
-export function startZone(layout: StoreLayout, requested: string | null): Zone {
+/** Where a visitor starts: the zone asked for, else the one holding the product a link
+ * opens (a shared configuration opens among the cars, not at the door), else the entrance. */
+export function startZone(layout: StoreLayout, requested: string | null, product: string | null = null): Zone {
   return (
     layout.zones.find((zone) => zone.name === requested) ??
+    layout.zones.find((zone) => product !== null && zone.stands.some((stand) => stand.product_slug === product)) ??
     layout.zones.find((zone) => zone.spawn !== null) ??
     layout.zones[0]
   );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { consentSummary, identityLabel, money, verificationLabel, type CustomerPanel } from "./customer360";
+import { consentSummary, contactEmail, identityLabel, money, verificationLabel, type CustomerPanel } from "./customer360";
 
 const panel = (over: Partial<CustomerPanel>): CustomerPanel => ({ customer_id: "c1", matched_by: null, verified: false, appointments: [], ...over });
 
@@ -28,5 +28,22 @@ describe("customer 360 panel", () => {
 
   it("shows money from minor units", () => {
     expect(money(1234567, "EUR")).toBe("12345.67 EUR");
+  });
+});
+
+describe("the customer card's email", () => {
+  const identities = [
+    { kind: "wallet", value: "0xabc", verified_at: "2026-12-01T10:00:00Z" },
+    { kind: "email", value: "old@example.com", verified_at: null },
+    { kind: "email", value: "giulia@example.com", verified_at: "2026-12-01T10:00:00Z" },
+  ];
+
+  it("shows the verified email of a customer who signed in from the store", () => {
+    expect(contactEmail({ customer_email: null }, { identities })).toBe("giulia@example.com ✓");
+  });
+
+  it("keeps the address an email conversation came from, and a dash when none is known", () => {
+    expect(contactEmail({ customer_email: "mia@example.org" }, { identities })).toBe("mia@example.org");
+    expect(contactEmail({ customer_email: null }, null)).toBe("—");
   });
 });

@@ -75,6 +75,15 @@ export function identityLabel(identity: Identity): string {
   return `${identity.kind}: ${identity.value}${identity.verified_at ? " ✓" : " (unverified)"}`;
 }
 
+/** The address to write to: the one the conversation came from (email channel), else the
+ * customer's proved address, else any address on the profile. */
+export function contactEmail(conversation: Pick<Conversation, "customer_email">, profile: Pick<Customer360, "identities"> | null): string {
+  if (conversation.customer_email) return conversation.customer_email;
+  const emails = (profile?.identities ?? []).filter((i) => i.kind === "email");
+  const best = emails.find((i) => i.verified_at) ?? emails[0];
+  return best ? identityLabel(best).replace(/^email: /, "") : "—";
+}
+
 /** Consents in force first: "marketing: given", "personalisation: withdrawn". */
 export function consentSummary(consents: Consent[]): string[] {
   const given = consents.filter((c) => c.in_force && c.granted).map((c) => `${c.purpose}: given`);
@@ -104,7 +113,7 @@ export async function renderCustomer360(
       {},
       el("dt", {}, "Name"), el("dd", { "data-field": "name" }, profile?.profile.display_name || conversation.customer_name || "—"),
       el("dt", {}, "Identity"), el("dd", { "data-field": "verification" }, panel ? verificationLabel(panel) : "—"),
-      el("dt", {}, "Email"), el("dd", {}, conversation.customer_email ?? "—"),
+      el("dt", {}, "Email"), el("dd", { "data-field": "email" }, contactEmail(conversation, profile)),
       el("dt", {}, "Language"), el("dd", {}, conversation.locale),
       el("dt", {}, "Brand"), el("dd", {}, conversation.brand_slug),
       el("dt", {}, "In the world"), el("dd", {}, conversation.world_room ?? "no"),

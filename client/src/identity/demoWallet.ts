@@ -64,3 +64,8 @@ export function createDemoWallet(privateKeyHex: string = DEMO_PRIVATE_KEY, chain
     },
   };
 }
+
+/** The brands whose demo data holds a customer owning the demo wallet (see crm/demo.py);
+ * elsewhere the demo wallet would prove nobody, so it is not offered. */
+export const DEMO_WALLET_BRANDS: ReadonlySet<string> = new Set(["aurora-motors"]);
+

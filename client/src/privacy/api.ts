@@ -45,12 +45,19 @@ export interface ConsentRecord {
 export interface PrivacyRequest {
   id: string;
   kind: "access" | "erasure";
-  status: "pending" | "running" | "done" | "failed";
+  status: "review" | "pending" | "running" | "done" | "failed";
   progress: number;
   step: string;
   due_at: string;
   completed_at: string | null;
   archive_bytes: number | null;
+}
+
+/** Where a visitor's erasure stands (GET .../erasure). */
+export interface ErasureStatus {
+  session_request: PrivacyRequest | null;
+  customer_request: PrivacyRequest | null;
+  legal_holds: string[];
 }
 
 export type SignalType = "dwell" | "gaze" | "click" | "view";
@@ -141,6 +148,10 @@ export class PrivacyApi {
 
   fileRequest(kind: "access" | "erasure"): Promise<PrivacyRequest> {
     return this.call("POST", `${this.base}/requests`, { kind });
+  }
+
+  erasure(): Promise<ErasureStatus> {
+    return this.call("GET", `${this.base}/erasure`);
   }
 
   requests(): Promise<PrivacyRequest[]> {

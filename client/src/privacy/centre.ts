@@ -6,6 +6,7 @@
 import { el, clear } from "../ui/dom";
 import { Latest } from "../ui/latest";
 import { PrivacyApi, type ConsentRecord, type ConsentState, type PrivacyRequest, type Purpose } from "./api";
+import { explainErasure } from "./erasureNote";
 import { currentChoices, inForce } from "./model";
 import { purposeForm } from "./prompt";
 import { pt } from "./strings";
@@ -137,7 +138,8 @@ export async function mountPrivacyCentre(
       progress.hidden = false;
       outcome.textContent = pt(locale, "centre.erasing");
       const done = await follow(await api.fileRequest("erasure"), progress);
-      outcome.textContent = pt(locale, done.status === "done" ? "centre.erased" : "centre.failed");
+      if (done.status === "done") await explain();
+      else outcome.textContent = pt(locale, "centre.failed");
       if (done.status === "done") {
         clear(choicesBox);
         options.onChange?.(new Set<Purpose>(["essential"]), { subject: "", prompt_needed: false, purposes: [] });
@@ -147,6 +149,20 @@ export async function mountPrivacyCentre(
     });
   });
 
+  // Said as it is: what went at once, what waits for the DPO and why, and until when.
+  const explain = async (): Promise<void> => {
+    const lines = explainErasure(locale, await api.erasure());
+    clear(outcome);
+    outcome.append(...lines.map((line) => el("span", { class: "vp-line" }, line)));
+  };
+
   await refresh();
+  // A request left with the DPO is shown whenever the centre opens again.
+  void api
+    .erasure()
+    .then((state) => {
+      if (state.customer_request) void explain();
+    })
+    .catch(() => undefined);
   return { element: root, refresh, destroy: () => root.remove() };
 }

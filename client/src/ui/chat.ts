@@ -17,6 +17,7 @@ export class ChatPanel {
   private readonly heading: HTMLHeadingElement;
   private readonly label: HTMLLabelElement;
   private readonly notice: HTMLParagraphElement;
+  private readonly counter: HTMLSpanElement;
 
   constructor(private readonly onSend: (text: string) => boolean) {
     this.heading = el("h2", { id: "chat-title" });
@@ -24,14 +25,17 @@ export class ChatPanel {
     this.input = el("input", {
       id: "chat-input",
       type: "text",
-      maxlength: CHAT_MAX_CHARS,
       autocomplete: "off",
       "data-testid": "chat-input",
     });
     this.label = el("label", { for: "chat-input", class: "visually-hidden" });
     this.sendButton = el("button", { type: "submit", "data-testid": "chat-send" });
-    this.notice = el("p", { class: "chat-notice", role: "status" });
-    const form = el("form", { class: "chat-form" }, this.label, this.input, this.sendButton);
+    this.notice = el("p", { class: "chat-notice", role: "status", "data-testid": "chat-notice" });
+    // No `maxlength`: a pasted text would be cut without a word. The count shows near the
+    // limit, and a longer message is refused with the reason instead.
+    this.counter = el("span", { class: "chat-count", "aria-live": "polite", "data-testid": "chat-count" });
+    this.input.addEventListener("input", () => this.count());
+    const form = el("form", { class: "chat-form" }, this.label, this.input, this.counter, this.sendButton);
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       this.submit();
@@ -40,11 +44,23 @@ export class ChatPanel {
     this.relabel();
   }
 
+  private count(): void {
+    const length = [...this.input.value].length;
+    this.counter.textContent = length > CHAT_MAX_CHARS * 0.8 ? t("chat.count", { count: length, max: CHAT_MAX_CHARS }) : "";
+    this.input.setAttribute("aria-invalid", String(length > CHAT_MAX_CHARS));
+  }
+
   private submit(): void {
     const text = this.input.value.trim();
     if (!text) return;
+    const length = [...text].length;
+    if (length > CHAT_MAX_CHARS) {
+      this.notice.textContent = t("chat.tooLongCount", { count: length, max: CHAT_MAX_CHARS });
+      return;
+    }
     if (this.onSend(text)) {
       this.input.value = "";
+      this.count();
       this.showNotice(null);
     } else {
       this.showNotice("chat.notSent");
@@ -65,6 +81,16 @@ export class ChatPanel {
     const line = el("li", { class: self ? "chat-line self" : "chat-line", "data-badge": badge }, who, el("span", { class: "chat-text" }, text));
     this.log.append(line);
     while (this.log.childElementCount > 200) this.log.firstElementChild?.remove();
+    this.log.scrollTop = this.log.scrollHeight;
+  }
+
+  /** Put the server's transcript back: before what was said live since the page opened
+   * (first load), or instead of everything (a reconnection, which may have missed lines). */
+  restore(lines: readonly { name: string; badge: string; text: string; self: boolean }[], replace: boolean): void {
+    const live = replace ? [] : [...this.log.children];
+    this.log.replaceChildren();
+    for (const line of lines) this.add(line.name, line.badge, line.text, line.self);
+    this.log.append(...live);
     this.log.scrollTop = this.log.scrollHeight;
   }
 

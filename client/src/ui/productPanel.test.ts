@@ -85,3 +85,19 @@ describe("product panel, choosing quickly", () => {
     expect(shareText(panel)).toBe("");
   });
 });
+
+describe("product panel, a configuration the server refuses", () => {
+  it("explains in the customer's language instead of showing the server's code", async () => {
+    const { ApiError } = await import("../api/http");
+    const { setLocale } = await import("../i18n");
+    setLocale("it");
+    const panel = new ProductPanel("aurora", car);
+    clickSave(panel);
+    vi.spyOn(console, "warn").mockImplementation(() => undefined);
+    saves[0].reject(new ApiError(422, "configuration_invalid", "option red needs pack sport"));
+    await settle();
+    expect(shareText(panel)).toBe("Questa combinazione non è possibile; modifica le opzioni indicate sopra.");
+    expect(shareText(panel)).not.toContain("422");
+    setLocale("en");
+  });
+});

@@ -6,6 +6,7 @@
  */
 
 import { formatMoney, quote, saveConfiguration, type Explainer, type Product, type Quote } from "../api/catalog";
+import { ApiError } from "../api/http";
 import { locale, localized, t } from "../i18n";
 import { ExplainerSteps, defaultSelection, orderedSelection, toggleOption, twinLook, type TwinLook } from "../product/configurator";
 import { clear, el } from "./dom";
@@ -179,7 +180,11 @@ export class ProductPanel {
       this.shareBox.textContent = `${t("product.saved")} ${link}`;
     } catch (error) {
       if (!stillNewest()) return;
-      this.shareBox.textContent = error instanceof Error ? error.message : String(error);
+      // The server's words are for developers ("422 configuration_invalid: ..."): the
+      // customer reads why in their language, the rules broken being listed above.
+      console.warn("save failed", error);
+      const invalid = error instanceof ApiError && error.code === "configuration_invalid";
+      this.shareBox.textContent = t(invalid ? "config.invalid" : "config.saveFailed");
     }
   }
 }

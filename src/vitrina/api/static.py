@@ -43,3 +43,22 @@ async def console() -> Response:
     if not page.is_file():
         return _index()
     return FileResponse(page, headers={"Cache-Control": "no-cache"})
+
+
+# The brand-neutral mark browsers ask for on every page (a shop window: a frame and a
+# pane). SVG, which current browsers accept at /favicon.ico too, so no binary is kept.
+_ICON = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32">'
+    '<rect x="2" y="4" width="28" height="24" rx="4" fill="#1f3a5f"/>'
+    '<rect x="6" y="8" width="20" height="16" rx="2" fill="#8ec5ff"/>'
+    '<path d="M6 20 L14 12 L20 18 L26 12 V22 a2 2 0 0 1 -2 2 H8 a2 2 0 0 1 -2 -2 Z" '
+    'fill="#e9f4ff"/></svg>'
+)
+
+
+@router.get("/favicon.ico")
+@router.get("/favicon.svg")
+async def favicon() -> Response:
+    return Response(
+        _ICON, media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"}
+    )

@@ -44,7 +44,8 @@ class Greeter:
         self.hub = hub
         self.runtime = runtime
         self.avatars: dict[str, world.BotAvatar] = {}
-        # Sessions already welcomed in a room, oldest first, so a reconnect is not greeted again.
+        # Sessions already welcomed in the brand's store, oldest first, so neither a reconnect
+        # nor a change of zone is greeted again.
         self._greeted: OrderedDict[tuple[str, str], None] = OrderedDict()
         self._unsubscribe: list[Callable[[], None]] = []
 
@@ -78,7 +79,8 @@ class Greeter:
         """Welcome a customer who walks in, in their conversation's language if known."""
         if event.badge == "bot" or event.user_id is not None or event.session_id is None:
             return
-        key = (event.room, event.session_id)
+        # Once per visit to the store: walking into the next zone is not a new arrival.
+        key = (event.brand, event.session_id)
         if key in self._greeted:
             return
         content = self.runtime.content(event.brand)
@@ -95,11 +97,9 @@ class Greeter:
             if open_conversation is not None:
                 lang = open_conversation.locale
         try:
+            # The greeter keeps its own spot by the entrance (see world.placement) rather
+            # than stepping onto the newcomer, whose neighbours may stand there already.
             avatar = await self._avatar(event.room, content.settings.bot_name)
-            with contextlib.suppress(world.WorldServiceError):
-                await world.teleport_next_to(
-                    self.hub, avatar_id=avatar.id, target_id=event.avatar_id
-                )
             await avatar.say(greeting(content, lang)[:CHAT_MAX_CHARS])
             avatar.emote("wave")
         except world.WorldServiceError as exc:

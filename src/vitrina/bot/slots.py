@@ -57,7 +57,8 @@ MONTHS = {
 PARTS = {
     **dict.fromkeys(("morning", "matin", "matinee", "mattina", "mattinata"), (9, 12)),
     **dict.fromkeys(("noon", "midday", "midi", "mezzogiorno"), (12, 14)),
-    **dict.fromkeys(("afternoon", "apres-midi", "apres midi", "aprem", "pomeriggio"), (12, 18)),
+    # The afternoon starts after lunch: "Friday afternoon" is not booked at noon.
+    **dict.fromkeys(("afternoon", "apres-midi", "apres midi", "aprem", "pomeriggio"), (14, 18)),
     **dict.fromkeys(("evening", "soir", "soiree", "sera", "serata"), (17, 21)),
 }
 NUMBER_WORDS = {

@@ -23,6 +23,7 @@ from vitrina.conversations import service
 from vitrina.conversations.calls import CallTimeline
 from vitrina.conversations.email_channel import MailIngest, build_reply
 from vitrina.conversations.events import MessagePosted
+from vitrina.conversations.notices import notice
 from vitrina.conversations.states import SYSTEM, Channel
 from vitrina.conversations.timeline_feed import CustomerTimeline
 from vitrina.conversations.widget import CustomerHub
@@ -72,7 +73,7 @@ class EmailReplies:
                 return
             body = message["body"]
             if rating:
-                body = "How did we do? Reply to this email with a number from 1 to 5."
+                body = notice("csat_request_email", conversation.locale)
             reply = await build_reply(
                 db,
                 settings=self.settings,

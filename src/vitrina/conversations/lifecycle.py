@@ -13,6 +13,7 @@ from vitrina.conversations.events import (
     HandoffRequested,
 )
 from vitrina.conversations.models import Conversation
+from vitrina.conversations.notices import notice
 from vitrina.conversations.queries import get_or_raise
 from vitrina.conversations.schemas import HandoffSummary
 from vitrina.conversations.states import (
@@ -84,9 +85,10 @@ async def request_handoff(
         conversation,
         author=actor,
         kind="event",
-        body=f"Handoff requested: {reason}",
+        body=notice("handoff", conversation.locale),
         data={
             "event": "handoff",
+            "reason": reason,
             "queue": conversation.queue,
             "summary": conversation.handoff_summary,
         },
@@ -141,7 +143,7 @@ async def claim(
         conversation,
         author=SYSTEM,
         kind="event",
-        body=f"{actor.name} joined the conversation",
+        body=notice("advisor_joined", conversation.locale, name=actor.name),
         data={"event": "assigned", "agent": actor.name},
     )
     return conversation
@@ -181,7 +183,7 @@ async def transfer_to_advisor(
         conversation,
         author=SYSTEM,
         kind="event",
-        body=f"Transferred to {to_agent_name}",
+        body=notice("transferred", conversation.locale, name=to_agent_name),
         data={"event": "transferred", "agent": to_agent_name},
     )
     return conversation
@@ -217,8 +219,8 @@ async def requeue(
         conversation,
         author=SYSTEM,
         kind="event",
-        body=f"Back in the {conversation.queue} queue: {reason}",
-        data={"event": "requeued", "queue": conversation.queue},
+        body=notice("requeued", conversation.locale),
+        data={"event": "requeued", "queue": conversation.queue, "reason": reason},
     )
     bus.publish_on_commit(
         db,
@@ -260,7 +262,7 @@ async def hand_back_to_bot(
         conversation,
         author=SYSTEM,
         kind="event",
-        body="The assistant is back with you",
+        body=notice("handed_back", conversation.locale),
         data={"event": "handed_back"},
     )
     return conversation
@@ -293,7 +295,7 @@ async def resolve(
         conversation,
         author=SYSTEM,
         kind="csat_request",
-        body="How did we do? Rate this conversation from 1 to 5.",
+        body=notice("csat_request", conversation.locale),
         data={"event": "csat_request", "scale": [1, 5]},
     )
     return conversation

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -213,19 +215,22 @@ async def find_open(
 
 
 async def find_latest(
-    db: AsyncSession, *, brand_slug: str, external_contact: str
+    db: AsyncSession,
+    *,
+    brand_slug: str,
+    guest_session_id: str | None = None,
+    external_contact: str | None = None,
 ) -> Conversation | None:
-    """A messaging-app contact's latest conversation, open or not (a rating reply)."""
-    hashed = await sealing.blind(db, external_contact)
-    row = await db.execute(
-        select(Conversation)
-        .where(
-            Conversation.brand_slug == brand_slug,
-            Conversation.external_contact_hash == hashed,
-        )
-        .order_by(Conversation.last_message_at.desc())
-        .limit(1)
-    )
+    """A customer's latest conversation, open or not (a rating reply, a reload)."""
+    query = select(Conversation).where(Conversation.brand_slug == brand_slug)
+    if guest_session_id is not None:
+        query = query.where(Conversation.guest_session_id == guest_session_id)
+    elif external_contact is not None:
+        hashed = await sealing.blind(db, external_contact)
+        query = query.where(Conversation.external_contact_hash == hashed)
+    else:
+        return None
+    row = await db.execute(query.order_by(Conversation.last_message_at.desc()).limit(1))
     return row.scalar_one_or_none()
 
 
@@ -259,3 +264,27 @@ async def average_handle_s(db: AsyncSession, *, brand_slug: str, default: float 
     )
     spans = [(end - start).total_seconds() for start, end in rows.all() if start and end]
     return sum(spans) / len(spans) if spans else default
+
+
+async def csat_figures(
+    db: AsyncSession, *, brand_slugs: Iterable[str] | None, since: datetime
+) -> dict[str, dict[str, Any]]:
+    """Per brand, since `since`: conversations resolved, how many were rated, and the
+    count of each score (1-5). What the supervisor reads; averages are derived from it."""
+    query = select(Conversation.brand_slug, Conversation.csat_score, func.count()).where(
+        Conversation.state == State.RESOLVED.value,
+        Conversation.resolved_at >= since,
+    )
+    if brand_slugs is not None:
+        query = query.where(Conversation.brand_slug.in_(list(brand_slugs)))
+    rows = await db.execute(query.group_by(Conversation.brand_slug, Conversation.csat_score))
+    figures: dict[str, dict[str, Any]] = {}
+    for brand, score, count in rows:
+        entry = figures.setdefault(
+            brand, {"resolved": 0, "rated": 0, "scores": {str(n): 0 for n in range(1, 6)}}
+        )
+        entry["resolved"] += count
+        if score is not None:
+            entry["rated"] += count
+            entry["scores"][str(score)] += count
+    return figures

@@ -20,12 +20,13 @@ from vitrina.api.deps import (
     resolve_ws_principal,
 )
 from vitrina.brands import service as brands
-from vitrina.conversations import service
+from vitrina.conversations import service, survey
 from vitrina.conversations.schemas import (
     ConversationCreate,
     ConversationDetail,
     ConversationRead,
     CsatCreate,
+    CurrentConversation,
     HandoffCreate,
     MessageCreate,
     MessageRead,
@@ -111,6 +112,26 @@ async def start(
 
 
 @router.get(
+    "/current",
+    response_model=CurrentConversation,
+    summary="My latest conversation with a brand and whether it awaits my rating (guest)",
+)
+async def current(brand: str, principal: AnyPrincipal, db: DbSession) -> CurrentConversation:
+    _customer_only(principal)
+    conversation = await service.find_open(
+        db, brand_slug=brand, guest_session_id=principal.session_id
+    )
+    rating = await survey.pending(db, brand_slug=brand, guest_session_id=principal.session_id)
+    shown = conversation or rating
+    if shown is None:
+        return CurrentConversation(conversation=None, survey_pending=False)
+    return CurrentConversation(
+        conversation=await detail(db, shown.id, principal, internal=False),
+        survey_pending=conversation is None and rating is not None,
+    )
+
+
+@router.get(
     "/{conversation_id}",
     response_model=ConversationDetail,
     summary="My conversation and its transcript (guest)",
@@ -182,7 +203,7 @@ async def rate(
     conversation = await service.get_for_principal(
         db, conversation_id=conversation_id, principal=principal
     )
-    conversation = await service.rate(
+    conversation = await survey.submit(
         db, bus=bus, conversation=conversation, score=body.score, comment=body.comment
     )
     return ConversationRead.model_validate(conversation)

@@ -118,6 +118,14 @@ class ConversationDetail(ConversationRead):
     transitions: list[TransitionRead]
 
 
+class CurrentConversation(BaseModel):
+    """What the storefront shows again after a reload or a reconnection: the customer's
+    latest conversation (open, or resolved and waiting for a rating) and its transcript."""
+
+    conversation: ConversationDetail | None
+    survey_pending: bool
+
+
 class CannedResponseCreate(StrictModel):
     locale: Literal["en", "fr", "it"]
     shortcut: str = Field(min_length=1, max_length=32, pattern=r"^[a-z0-9][a-z0-9_-]*$")

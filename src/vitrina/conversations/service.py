@@ -29,10 +29,12 @@ from vitrina.conversations.lifecycle import (
     transfer_to_advisor,
 )
 from vitrina.conversations.models import Conversation, Message
+from vitrina.conversations.notices import notice
 from vitrina.conversations.queries import (
     average_handle_s,
     count_offers,
     count_with_advisors,
+    csat_figures,
     find_by_external_ids,
     find_latest,
     find_open,
@@ -78,6 +80,7 @@ __all__ = [
     "count_offers",
     "count_with_advisors",
     "create",
+    "csat_figures",
     "escalate",
     "find_by_external_ids",
     "find_latest",
@@ -91,6 +94,7 @@ __all__ = [
     "list_queued",
     "may_see",
     "messages",
+    "notice",
     "parse_rating",
     "place_in_world",
     "position_in_queue",

@@ -35,7 +35,7 @@ from vitrina.api.deps import (
     check_brand,
 )
 from vitrina.brands import service as brands
-from vitrina.conversations import service, webhook_outbox
+from vitrina.conversations import service, survey, webhook_outbox
 from vitrina.conversations.errors import ConversationErrorCode as Code
 from vitrina.conversations.models import WebhookDelivery
 from vitrina.conversations.schemas import MESSAGE_MAX_CHARS, MessageRead
@@ -183,20 +183,15 @@ async def receive(
     conversation = await service.find_open(db, brand_slug=brand, external_contact=contact)
     if conversation is None:
         # The answer to the rating request the bridge was sent after resolution.
-        latest = await service.find_latest(db, brand_slug=brand, external_contact=contact)
-        rating = service.parse_rating(body.text)
-        if (
-            latest is not None
-            and latest.state == "resolved"
-            and latest.csat_score is None
-            and rating
-        ):
-            score, comment = rating
-            await service.rate(db, bus=bus, conversation=latest, score=score, comment=comment)
+        latest = await survey.answer_if_rating(
+            db, bus=bus, brand_slug=brand, text=body.text, external_contact=contact
+        )
+        if latest is not None:
             shown = await service.messages(db, conversation=latest, include_internal=False)
+            rated = next(m for m in reversed(shown) if m.kind == "csat")
             if external_id:  # a redelivery is then recognised like any other message
-                await service.set_external_id(db, message_id=shown[-1].id, external_id=external_id)
-            return MessageRead.model_validate(shown[-1])
+                await service.set_external_id(db, message_id=rated.id, external_id=external_id)
+            return MessageRead.model_validate(rated)
         conversation = await service.create(
             db,
             bus=bus,

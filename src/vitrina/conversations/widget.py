@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketDisconnected
 
 from vitrina.api import nul_guard, ws_text
-from vitrina.conversations import service
+from vitrina.conversations import service, survey
 from vitrina.conversations.events import MessagePosted, StateChanged
 from vitrina.conversations.schemas import MESSAGE_MAX_CHARS, ConversationRead, MessageRead
 from vitrina.conversations.states import Actor, Channel
@@ -243,10 +243,20 @@ class WidgetSession:
             closed = await service.get_for_principal(
                 db, conversation_id=self.conversation_id, principal=self.principal
             )
-            await service.rate(
+            await survey.submit(
                 db, bus=self.bus, conversation=closed, score=frame.score, comment=frame.comment
             )
             return
+        if conversation is None and isinstance(frame, Say):
+            rated = await survey.answer_if_rating(
+                db,
+                bus=self.bus,
+                brand_slug=self.brand,
+                text=frame.text,
+                guest_session_id=self.principal.session_id,
+            )
+            if rated is not None:
+                return
         if conversation is None:
             conversation = await service.create(
                 db,

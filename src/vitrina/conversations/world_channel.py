@@ -18,13 +18,14 @@ from typing import Any
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from vitrina.conversations import service
+from vitrina.conversations import service, survey
 from vitrina.conversations.events import MessagePosted, StateChanged
 from vitrina.conversations.states import WITH_ADVISOR, Channel
 from vitrina.core.db import transaction
 from vitrina.core.errors import AppError
 from vitrina.core.events import EventBus
 from vitrina.core.security import SYSTEM_PRINCIPAL, Principal, Role
+from vitrina.identity import service as identity
 from vitrina.world import service as world
 from vitrina.world.events import ChatPosted, PresenceJoined
 from vitrina.world.hub import WorldHub
@@ -81,12 +82,25 @@ class WorldChannel:
             db, brand_slug=event.brand, guest_session_id=event.session_id
         )
         if conversation is None:
+            rated = await survey.answer_if_rating(
+                db,
+                bus=self.bus,
+                brand_slug=event.brand,
+                text=event.text,
+                guest_session_id=event.session_id,
+            )
+            if rated is not None:
+                return
+            # In the storefront's language: the notices (queue place, rating request) and
+            # the advisor's skills follow it.
+            locale = await identity.guest_locale(db, session_id=event.session_id)
             conversation = await service.create(
                 db,
                 bus=self.bus,
                 brand_slug=event.brand,
                 channel=Channel.WORLD,
                 customer_name=event.display_name,
+                locale=locale or "en",
                 guest_session_id=event.session_id,
             )
         service.place_in_world(conversation, room=event.room, avatar_id=event.avatar_id)

@@ -15,6 +15,8 @@ the person's mail with their keys (`forget_outbox`); a relay ignores it.
 from __future__ import annotations
 
 import asyncio
+import email
+import email.policy
 import hashlib
 import hmac
 import shutil
@@ -193,3 +195,21 @@ def create_mailer(settings: Settings) -> Mailer:
         username=settings.smtp_username.get_secret_value() if settings.smtp_username else None,
         password=settings.smtp_password,
     )
+
+
+def latest_in_outbox(directory: Path, *, to: str | None = None) -> EmailMessage | None:
+    """The newest message the development outbox holds (for `to`, when given).
+
+    How a developer reads the sign-in codes and replies a local install sends:
+    `vitrina mail latest`.
+    """
+    if not directory.is_dir():
+        return None
+    # Mail is filed in a folder per person it is about; names start with the time.
+    found = [*directory.glob("*.eml"), *directory.glob("*/*.eml")]
+    for path in sorted(found, key=lambda p: p.name, reverse=True):
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        assert isinstance(message, EmailMessage)
+        if to is None or to.lower() in str(message.get("To", "")).lower():
+            return message
+    return None

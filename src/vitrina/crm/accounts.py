@@ -118,3 +118,23 @@ async def access_log(db: AsyncSession, *, profile_ids: list[str]) -> list[Accoun
         .limit(100)
     )
     return list(rows.scalars())
+
+
+async def legal_holds(db: AsyncSession, *, customer_id: str) -> list[str]:
+    """Why some of the customer's records must outlive an erasure request: a financing
+    contract that still runs is kept (with its parties) while the law requires it."""
+    profile = await crm.get(db, customer_id=customer_id)
+    if profile is None:
+        return []
+    root = await crm.root_of(db, profile)
+    ids = await crm.family_ids(db, root_id=root.id)
+    today = utcnow().date()
+    running = (
+        await db.execute(
+            select(FinancingContract.id).where(
+                FinancingContract.profile_id.in_(ids),
+                (FinancingContract.ends_on.is_(None)) | (FinancingContract.ends_on >= today),
+            )
+        )
+    ).first()
+    return ["financing_contract"] if running is not None else []

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request, status
+from fastapi import APIRouter, Depends, Request, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from vitrina.api.deps import (
     ADMIN,
+    GUEST_COOKIE,
     GUEST_OR_STAFF,
     AdminPrincipal,
     AnyPrincipal,
@@ -17,9 +18,12 @@ from vitrina.api.deps import (
     client_ip,
 )
 from vitrina.brands import service as brands
+from vitrina.core.config import Settings
 from vitrina.core.ratelimit import limits_of
+from vitrina.core.security import Principal
 from vitrina.crm import service as crm
 from vitrina.identity import customer_service, did_signin, email_signin, tokens, verification
+from vitrina.identity import service as identity_service
 from vitrina.identity.customer_schemas import (
     ApiTokenCreate,
     ApiTokenCreated,
@@ -57,6 +61,33 @@ async def _limit(request: Request, name: str, rate: int, key: str) -> None:
     await limits_of(request).enforce(
         name, key, rate=rate, message="Too many attempts; wait a minute."
     )
+
+
+async def _take_the_customers_name(
+    db: AsyncSession,
+    response: Response,
+    settings: Settings,
+    principal: Principal,
+    outcome: customer_service.Outcome,
+) -> None:
+    """A visitor who proved to be a known customer is shown under the customer's name
+    (avatar, chat, console) instead of "Guest 1234" from then on."""
+    name = outcome.display_name.strip()
+    if principal.kind != "guest" or not name or name == principal.display_name:
+        return
+    token = await identity_service.rename_guest(
+        db, secret=settings.resolved_secret_key, session_id=principal.session_id, display_name=name
+    )
+    if token is not None:
+        response.set_cookie(
+            GUEST_COOKIE,
+            token,
+            max_age=settings.guest_session_ttl_s,
+            httponly=True,
+            samesite="lax",
+            secure=settings.cookie_secure,
+            path="/",
+        )
 
 
 def _read(outcome: customer_service.Outcome) -> VerificationRead:
@@ -106,6 +137,7 @@ async def siwe_verify(
     db: DbSession,
     bus: Bus,
     settings: SettingsDep,
+    response: Response,
 ) -> VerificationRead:
     await _limit(request, "customer_proof", _PROOF_RATE, principal.session_id)
     outcome = await customer_service.sign_in_with_ethereum(
@@ -118,6 +150,7 @@ async def siwe_verify(
         signature=body.signature,
         link=body.link,
     )
+    await _take_the_customers_name(db, response, settings, principal, outcome)
     return _read(outcome)
 
 
@@ -159,6 +192,7 @@ async def email_verify(
     db: DbSession,
     bus: Bus,
     settings: SettingsDep,
+    response: Response,
 ) -> VerificationRead:
     await _limit(request, "customer_proof", _PROOF_RATE, principal.session_id)
     outcome = await email_signin.verify_email_code(
@@ -171,6 +205,7 @@ async def email_verify(
         code=body.code,
         link=body.link,
     )
+    await _take_the_customers_name(db, response, settings, principal, outcome)
     return _read(outcome)
 
 
@@ -201,6 +236,7 @@ async def did_verify(
     db: DbSession,
     bus: Bus,
     settings: SettingsDep,
+    response: Response,
 ) -> VerificationRead:
     await _limit(request, "customer_proof", _PROOF_RATE, principal.session_id)
     outcome = await did_signin.verify_did(
@@ -213,6 +249,7 @@ async def did_verify(
         signature=body.signature,
         link=body.link,
     )
+    await _take_the_customers_name(db, response, settings, principal, outcome)
     return _read(outcome)
 
 

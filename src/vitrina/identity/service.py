@@ -277,6 +277,25 @@ async def create_guest(
     return guest, token
 
 
+async def guest_locale(db: AsyncSession, *, session_id: str) -> str | None:
+    """The UI language a guest session started in (None: no such session)."""
+    guest = await db.get(GuestSession, session_id)
+    return guest.locale if guest is not None else None
+
+
+async def rename_guest(
+    db: AsyncSession, *, secret: str, session_id: str, display_name: str
+) -> str | None:
+    """Give a guest session the name its customer proved (the token carries the name, so
+    a new one is signed); None when the session is gone."""
+    guest = await db.get(GuestSession, session_id)
+    if guest is None:
+        return None
+    guest.display_name = display_name[:60]
+    await db.flush()
+    return _guest_signer(secret).sign(f"{guest.id}|{guest.display_name}".encode()).decode()
+
+
 def resolve_guest_cookie(token: str, *, secret: str, max_age_s: int) -> Principal | None:
     """Verify a guest token's signature and age without a database round trip."""
     try:

@@ -15,7 +15,7 @@ from vitrina.api.deps import DbSession, SettingsDep, require_roles
 from vitrina.api.paging import Limit, Offset
 from vitrina.core.errors import NotFound
 from vitrina.core.security import Principal, Role
-from vitrina.privacy import requests, service, subjects
+from vitrina.privacy import referrals, requests, service, subjects
 from vitrina.privacy.errors import PrivacyErrorCode
 from vitrina.privacy.models import PrivacyRequest
 from vitrina.privacy.schemas import (
@@ -96,6 +96,25 @@ async def file_request(
         kind=body.kind,
         requested_by=f"staff:{principal.user_id}",
     )
+    requests.start_after_commit(
+        db, sessions=request.app.state.sessions, settings=settings, request_id=req.id
+    )
+    return PrivacyRequestRead.of(req)
+
+
+@router.post(
+    "/requests/{request_id}/approve",
+    response_model=PrivacyRequestRead,
+    summary="Run a customer's erasure that was waiting for review (DPO)",
+)
+async def approve_request(
+    request_id: str,
+    request: Request,
+    principal: DpoPrincipal,
+    db: DbSession,
+    settings: SettingsDep,
+) -> PrivacyRequestRead:
+    req = await referrals.approve(db, req=await _visible_request(db, principal, request_id))
     requests.start_after_commit(
         db, sessions=request.app.state.sessions, settings=settings, request_id=req.id
     )

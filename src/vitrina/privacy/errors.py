@@ -11,6 +11,7 @@ class PrivacyErrorCode(StrEnum):
     REQUEST_NOT_FOUND = "privacy_request_not_found"
     REQUEST_NOT_READY = "privacy_request_not_ready"
     REQUEST_PENDING = "privacy_request_pending"
+    NOT_UNDER_REVIEW = "privacy_request_not_under_review"
     EXPORT_EXPIRED = "export_expired"
     BRAND_NOT_SERVED = "brand_not_served"
     REASON_REQUIRED = "access_reason_required"

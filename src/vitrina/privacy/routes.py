@@ -12,7 +12,9 @@ from vitrina.api.deps import GUEST_OR_STAFF, PUBLIC, AnyPrincipal, Bus, DbSessio
 from vitrina.brands import service as brands
 from vitrina.core.errors import Forbidden, NotFound
 from vitrina.core.security import Principal
-from vitrina.privacy import dpo_routes, requests, service, subjects
+from vitrina.crm import accounts
+from vitrina.identity import verification
+from vitrina.privacy import dpo_routes, referrals, requests, service, subjects
 from vitrina.privacy.errors import PrivacyErrorCode
 from vitrina.privacy.models import PrivacyRequest
 from vitrina.privacy.schemas import (
@@ -20,6 +22,7 @@ from vitrina.privacy.schemas import (
     ConsentStateRead,
     ConsentStatusRead,
     ConsentUpdate,
+    ErasureStatusRead,
     Locale,
     PrivacyRequestRead,
     PurposeRead,
@@ -149,6 +152,12 @@ async def file_request(
 ) -> PrivacyRequestRead:
     me = _me(principal)
     brand = await brands.get_by_slug_or_raise(db, slug=slug)
+    if body.kind == "erasure":
+        # Proved to be a customer: the account goes to the DPO (it may be under a legal
+        # hold), filed before the session's own erasure forgets who the visitor was.
+        known = await verification.verified_customer(db, principal=principal, brand_id=brand.id)
+        if known is not None:
+            await referrals.refer(db, brand_id=brand.id, customer_id=known, filed_by=me)
     req = await requests.create(
         db, brand_id=brand.id, subject=me, kind=body.kind, requested_by="subject"
     )
@@ -170,6 +179,28 @@ async def my_requests(
     brand = await brands.get_by_slug_or_raise(db, slug=slug)
     rows, _ = await requests.list_requests(db, brand_ids={brand.id}, subject=me, limit=100)
     return [PrivacyRequestRead.of(r) for r in rows]
+
+
+@subject_router.get(
+    "/brands/{slug}/erasure",
+    response_model=ErasureStatusRead,
+    summary="Where my erasure stands: done at once, or with the DPO, and why (guest)",
+)
+async def my_erasure(slug: str, principal: AnyPrincipal, db: DbSession) -> ErasureStatusRead:
+    me = _me(principal)
+    brand = await brands.get_by_slug_or_raise(db, slug=slug)
+    rows, _ = await requests.list_requests(db, brand_ids={brand.id}, subject=me, limit=100)
+    own = next((r for r in rows if r.kind == "erasure"), None)
+    referred = await referrals.filed_by(db, brand_id=brand.id, guest_subject=me)
+    holds: list[str] = []
+    if referred is not None and referred.status == referrals.REVIEW:
+        customer_id = referred.subject.partition(":")[2]
+        holds = await accounts.legal_holds(db, customer_id=customer_id)
+    return ErasureStatusRead(
+        session_request=PrivacyRequestRead.of(own) if own else None,
+        customer_request=PrivacyRequestRead.of(referred) if referred else None,
+        legal_holds=holds,
+    )
 
 
 async def _my_request(db: DbSession, principal: Principal, request_id: str) -> PrivacyRequest:

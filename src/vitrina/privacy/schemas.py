@@ -15,7 +15,8 @@ if TYPE_CHECKING:
 Locale = Literal["en", "fr", "it"]
 Channel = Literal["storefront_3d", "storefront_2d", "privacy_centre", "agent", "api"]
 RequestKind = Literal["access", "erasure"]
-RequestStatus = Literal["pending", "running", "done", "failed"]
+# `review`: a known customer's erasure waiting for the DPO (see privacy.referrals).
+RequestStatus = Literal["review", "pending", "running", "done", "failed"]
 
 
 class PurposeText(StrictModel):
@@ -118,6 +119,16 @@ class PrivacyRequestRead(BaseModel):
         out = cls.model_validate(req)
         out.overdue = req.status != "done" and req.due_at < datetime.now(UTC)
         return out
+
+
+class ErasureStatusRead(BaseModel):
+    """What became of a visitor's erasure: their session's data (erased at once), and
+    their customer account when they had proved who they are (referred to the DPO)."""
+
+    session_request: PrivacyRequestRead | None
+    customer_request: PrivacyRequestRead | None
+    # Why some records are kept for now, as codes the client words: "financing_contract".
+    legal_holds: list[str]
 
 
 class PrivacyRequestPage(BaseModel):

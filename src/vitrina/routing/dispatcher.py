@@ -114,7 +114,11 @@ class Dispatcher:
                 bus=self.bus,
                 conversation=conversation,
                 actor=SYSTEM,
-                body=f"You are number {place.position} in the queue; "
-                f"an advisor should be with you in about {minutes} min.",
+                body=conversations.notice(
+                    "queue_place",
+                    conversation.locale,
+                    position=place.position,
+                    minutes=minutes,
+                ),
                 data={"event": "queue_place", **place.model_dump(mode="json")},
             )

@@ -9,9 +9,10 @@ import contextlib
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, FastAPI, WebSocket, WebSocketDisconnect, status
+from fastapi import APIRouter, Depends, FastAPI, Query, WebSocket, WebSocketDisconnect, status
 from starlette.websockets import WebSocketDisconnected
 
 from vitrina.api import ws_text
@@ -28,7 +29,7 @@ from vitrina.api.deps import (
 from vitrina.conversations import service as conversations
 from vitrina.conversations.schemas import ConversationRead
 from vitrina.conversations.states import State
-from vitrina.core.db import transaction
+from vitrina.core.db import transaction, utcnow
 from vitrina.core.errors import NotFound
 from vitrina.core.security import Principal, Role
 from vitrina.routing import service
@@ -37,6 +38,7 @@ from vitrina.routing.jobs import RoutingJobs
 from vitrina.routing.schemas import (
     AdvisorRead,
     ConsoleHello,
+    CsatFigures,
     PresenceUpdate,
     QueueCreate,
     QueuePlace,
@@ -181,6 +183,36 @@ async def list_queues(principal: SupervisorPrincipal, db: DbSession) -> list[Que
     visible = conversations.visible_brands(principal)
     rows = await service.list_queues(db, brand_slugs=visible)
     return [QueueRead.model_validate(q) for q in rows]
+
+
+@supervisor_router.get(
+    "/csat",
+    response_model=list[CsatFigures],
+    summary="Customer satisfaction of my brands over the last days (supervisor)",
+)
+async def csat(
+    principal: SupervisorPrincipal,
+    db: DbSession,
+    days: Annotated[int, Query(ge=1, le=366)] = 30,
+) -> list[CsatFigures]:
+    since = utcnow() - timedelta(days=days)
+    visible = conversations.visible_brands(principal)
+    figures = await conversations.csat_figures(db, brand_slugs=visible, since=since)
+    out = []
+    for brand, f in sorted(figures.items()):
+        total = sum(int(score) * count for score, count in f["scores"].items())
+        out.append(
+            CsatFigures(
+                brand_slug=brand,
+                days=days,
+                resolved=f["resolved"],
+                rated=f["rated"],
+                response_rate=round(f["rated"] / f["resolved"], 3) if f["resolved"] else 0.0,
+                average=round(total / f["rated"], 2) if f["rated"] else None,
+                scores=f["scores"],
+            )
+        )
+    return out
 
 
 @supervisor_router.post(

@@ -80,3 +80,15 @@ class ConsoleHello(BaseModel):
     type: Literal["hello"] = "hello"
     user_id: str
     status: str
+
+
+class CsatFigures(BaseModel):
+    """A brand's satisfaction over a period, as the supervisor reads it."""
+
+    brand_slug: str
+    days: int
+    resolved: int
+    rated: int
+    response_rate: float  # rated / resolved
+    average: float | None  # None while nobody rated
+    scores: dict[str, int]  # "1".."5": how many gave that score

@@ -396,8 +396,16 @@ async def accept(
     )
     assert principal.user_id is not None  # staff principals always carry one
     advisor = await lock_advisor(db, user_id=principal.user_id)
-    if advisor is None or advisor.status != Presence.ONLINE:
-        raise Conflict("Go online to accept conversations.", code=Code.NOT_AVAILABLE)
+    if advisor is not None and advisor.status == Presence.AWAY:
+        raise Conflict("You are away: go online to accept conversations.", code=Code.NOT_AVAILABLE)
+    if advisor is None or advisor.status == Presence.OFFLINE:
+        # Pressing "Accept" in a console that just opened (offline until told otherwise)
+        # says the advisor is at work: they go online rather than being refused.
+        advisor = await _ensure_advisor(db, principal)
+        advisor.status = Presence.ONLINE.value
+        advisor.idle_since = utcnow()
+        await db.flush()
+        _announce_presence(db, bus, advisor)
     load = (await conversations.count_with_advisors(db, agent_ids=[advisor.user_id])).get(
         advisor.user_id, 0
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import random
 import secrets
 import time
 from collections import Counter
@@ -16,7 +15,7 @@ import structlog
 from vitrina.core.broker import Broker, Unsubscribe
 from vitrina.core.config import Settings
 from vitrina.core.events import EventBus
-from vitrina.world import bridge, calls, handoff, loops, remote
+from vitrina.world import bridge, calls, handoff, loops, placement, remote
 from vitrina.world.avatar import Avatar
 from vitrina.world.events import PresenceJoined, PresenceLeft
 from vitrina.world.layout import LayoutRegistry, LayoutSource, load_layout_file
@@ -230,12 +229,9 @@ class WorldHub:
     ) -> Avatar:
         zone = room.zone
         if position is None:
-            sx, sy, sz = zone.spawn
-            position = (
-                min(max(sx + random.uniform(-1.0, 1.0), zone.min[0]), zone.max[0]),
-                sy,
-                min(max(sz + random.uniform(-1.0, 1.0), zone.min[2]), zone.max[2]),
-            )
+            # Around the entrance of the zone, never on top of someone already there.
+            others = [(a.x, a.z) for a in room.avatars.values()]
+            position = placement.free_spot(zone, others, around=zone.spawn)
         if session is not None:
             session_id, user_id = session.principal.session_id, session.principal.user_id
         avatar = Avatar(

@@ -12,7 +12,7 @@ import math
 import time
 from dataclasses import dataclass
 
-from vitrina.world import actions, bridge
+from vitrina.world import actions, bridge, placement
 from vitrina.world.avatar import Avatar
 from vitrina.world.calls import CallPolicy
 from vitrina.world.hub import WorldHub
@@ -134,15 +134,18 @@ async def teleport_next_to(
     """
     room = _room_with(hub, target_id)
     target = room.avatars[target_id]
-    # Client convention (three.js): yaw turns about +y, forward is -z.
-    fx, fz = -math.sin(target.yaw), -math.cos(target.yaw)
-    lo, hi = room.zone.min, room.zone.max
-    p = (
-        min(max(target.x + fx * distance, lo[0]), hi[0]),
-        target.y,
-        min(max(target.z + fz * distance, lo[2]), hi[2]),
+    # In front of the target first (client convention, three.js: yaw turns about +y and
+    # forward is -z, so "in front" is the bearing yaw + pi), else beside them: never on
+    # top of the greeter or another advisor already standing there.
+    others = [(a.x, a.z) for a in room.avatars.values() if a.id not in (avatar_id, target_id)]
+    p = placement.free_spot(
+        room.zone,
+        others,
+        around=(target.x, target.y, target.z),
+        distance=distance,
+        bearing=target.yaw + math.pi,
     )
-    facing = (target.yaw + math.pi) % (2 * math.pi)
+    facing = placement.facing(p, (target.x, target.y, target.z))
     avatar = room.avatars.get(avatar_id)
     if avatar is None:
         other = hub.avatar_room(avatar_id)

@@ -1,0 +1,169 @@
+"""What a customer notices on the way through the store, in real Chromium: the chat comes
+back after a reload, the survey is answered with a control (or by typing a number), a long
+message is refused with its reason, a product link opens in its zone, and someone who
+closes the tab leaves the others' "People here" at once."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import re
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import open_store, until
+from tests.e2e.test_handoff import SUPERVISOR, sign_in
+
+pytestmark = pytest.mark.e2e
+
+NewPage = Callable[..., Page]
+
+
+def _take_over(advisor: Page) -> None:
+    waiting = advisor.get_by_label("With the assistant").get_by_role("button").first
+    expect(waiting).to_contain_text("world", timeout=15_000)
+    waiting.click()
+    advisor.get_by_role("button", name="Take over (supervisor)").click()
+    accept = advisor.get_by_label("Queue").get_by_role("button", name="Accept (offered)")
+    expect(accept).to_have_count(1, timeout=15_000)
+    accept.click()
+    expect(advisor.locator(".conversation h2")).to_contain_text("assigned", timeout=15_000)
+
+
+def test_reload_keeps_the_chat_and_the_survey_is_answered_in_the_store(
+    new_page: NewPage, base_url: str
+) -> None:
+    customer, advisor = new_page(), new_page()
+    sign_in(advisor, base_url, SUPERVISOR)
+    open_store(customer, base_url)
+    customer.get_by_test_id("chat-input").fill("I would like to talk about financing")
+    customer.get_by_test_id("chat-input").press("Enter")
+    _take_over(advisor)
+    advisor.get_by_label("Reply").fill("Hello, Sam here.")
+    advisor.get_by_role("button", name="Send").click()
+    until(customer, "() => window.__vitrina.chatLines().includes('Hello, Sam here.')")
+
+    customer.reload(wait_until="domcontentloaded")
+    until(customer, "() => window.__vitrina.connection() === 'online'")
+    lines = until(
+        customer,
+        "() => { const l = window.__vitrina.chatLines();"
+        " return l.includes('Hello, Sam here.') && l; }",
+    )
+    assert isinstance(lines, list)
+    assert "I would like to talk about financing" in lines
+
+    advisor.get_by_label("Disposition").select_option("solved")
+    advisor.get_by_role("button", name="Resolve").click()
+    survey = customer.get_by_test_id("survey")
+    expect(survey).to_be_visible(timeout=15_000)
+    customer.get_by_test_id("survey-score-4").check()
+    customer.get_by_test_id("survey-comment").fill("Clear answers")
+    customer.get_by_test_id("survey-send").click()
+    expect(customer.get_by_test_id("survey-status")).to_have_text("Thank you for your rating.")
+    expect(advisor.locator(".transcript")).to_contain_text("Rated 4/5", timeout=15_000)
+
+
+def test_a_message_over_the_limit_is_refused_with_the_reason_not_cut(
+    new_page: NewPage, base_url: str
+) -> None:
+    page = new_page()
+    open_store(page, base_url, "?lang=fr")
+    text = "Bonjour " + "a" * 600
+    page.get_by_test_id("chat-input").fill(text)
+    assert page.get_by_test_id("chat-input").input_value() == text, "the field cut the text"
+    expect(page.get_by_test_id("chat-count")).to_contain_text("/ 500")
+    page.get_by_test_id("chat-input").press("Enter")
+    expect(page.get_by_test_id("chat-notice")).to_contain_text("608 caractères")
+    assert page.get_by_test_id("chat-input").input_value() == text
+    said = page.evaluate("() => window.__vitrina.chatLines()")
+    assert not [line for line in said if line.startswith("Bonjour aaa")], said
+
+
+def test_a_product_link_opens_in_the_zone_of_its_stand(new_page: NewPage, base_url: str) -> None:
+    page = new_page()
+    open_store(page, base_url, "?product=aurora-gt")
+    expect(page.get_by_test_id("zone")).to_have_value("showroom")
+    until(page, "() => window.__vitrina.self() && window.__vitrina.self().zone === 'showroom'")
+
+
+def test_closing_the_tab_leaves_people_here_within_two_seconds(
+    new_page: NewPage, base_url: str
+) -> None:
+    stays, goes = new_page(), new_page()
+    open_store(stays, base_url, "?mode=2d")
+    open_store(goes, base_url, "?mode=2d")
+    gone_id = until(goes, "() => window.__vitrina.self() && window.__vitrina.self().id")
+    until(stays, "(id) => window.__vitrina.avatars().some((a) => a.id === id)", arg=gone_id)
+    goes.close(run_before_unload=True)
+    started = time.monotonic()
+    until(
+        stays,
+        "(id) => !window.__vitrina.avatars().some((a) => a.id === id)",
+        arg=gone_id,
+        timeout=5,
+    )
+    assert time.monotonic() - started < 2.5
+
+
+def _outbox(tmp_path_factory: pytest.TempPathFactory) -> set[Path]:
+    return set(tmp_path_factory.getbasetemp().glob("e2e-data*/outbox/*.eml"))
+
+
+def _outbox_code(
+    tmp_path_factory: pytest.TempPathFactory, to: str, seen: set[Path] | None = None
+) -> str:
+    """The code the demo server wrote to its outbox (no mail relay in the tests), in a
+    mail that was not there yet (`seen`: the outbox before asking for the code)."""
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        for path in sorted(_outbox(tmp_path_factory) - (seen or set()), reverse=True):
+            mail = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+            if to in str(mail["To"]):
+                body = mail.get_body(preferencelist=("plain",))
+                found = re.search(r"\b(\d{6})\b", body.get_content() if body else "")
+                if found:
+                    return found[1]
+        time.sleep(0.2)
+    raise AssertionError(f"no code for {to} in the outbox")
+
+
+def test_verify_me_offers_an_email_code_in_the_customers_language(
+    new_page: NewPage, base_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    page = new_page()
+    open_store(page, base_url, "?lang=fr&mode=2d")
+    page.get_by_test_id("signin-open").click()
+    expect(page.get_by_test_id("signin-open")).to_have_text("Me vérifier")
+    expect(page.get_by_test_id("signin-wallet")).to_have_text(
+        "Se connecter avec le portefeuille de démonstration"
+    )
+    page.get_by_test_id("signin-email").fill("luca.verdi@example.com")
+    seen = _outbox(tmp_path_factory)
+    page.get_by_test_id("signin-send").click()
+    expect(page.get_by_test_id("signin-status")).to_contain_text("code à six chiffres")
+    expect(page.get_by_test_id("signin-resend")).to_be_disabled()
+    page.get_by_test_id("signin-code").fill("000000")
+    page.get_by_test_id("signin-verify").click()
+    expect(page.get_by_test_id("signin-status")).to_contain_text("Ce code n'est pas le bon")
+    page.get_by_test_id("signin-code").fill(
+        _outbox_code(tmp_path_factory, "luca.verdi@example.com", seen)
+    )
+    page.get_by_test_id("signin-verify").click()
+    # Another address than the journeys' (codes are limited to three a minute per address).
+    expect(page.get_by_test_id("signin-status")).to_contain_text("Connecté en tant que")
+
+    # Erasure says what it does: the visit now, the account with the DPO, and why.
+    page.get_by_test_id("privacy-centre-open-2d").click()
+    centre = page.get_by_test_id("privacy-centre")
+    centre.get_by_test_id("centre-erase").click()
+    centre.get_by_test_id("centre-erase-confirm").click()
+    outcome = centre.get_by_test_id("centre-outcome")
+    expect(outcome).to_contain_text("Ce que cette visite contenait", timeout=30_000)
+    expect(outcome).to_contain_text("délégué à la protection des données")
+    expect(outcome).to_contain_text("État de la demande pour votre compte")
+    expect(outcome).not_to_contain_text("Vos données ont été effacées")
