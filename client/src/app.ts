@@ -26,11 +26,16 @@ import { createInput } from "./world/input";
 import { createGlCanvas, Stage, type GlCanvas } from "./world/stage";
 import { roomAhead } from "./world/rooms";
 import { createWorldState, type WorldState } from "./world/state";
-import { median, nextPixelRatio, worldTick } from "./world/tick";
+import { adaptQuality, initialQuality, TIERS, type Quality } from "./world/quality";
+import { median, worldTick } from "./world/tick";
 import { type FixedPoseSource, vrSupported } from "./world/xr";
 
 const MODE_KEY = "vitrina.mode";
 const LOCALE_KEY = "vitrina.locale";
+/** The quality tier the last visit ended at, so the next one starts there. */
+const QUALITY_KEY = "vitrina.quality";
+/** Seconds after the store became interactive before the tier may change: the first frames compile shaders. */
+const QUALITY_WARMUP_S = 3;
 const FRAME_SAMPLES = 240;
 
 export type Mode = "3d" | "2d";
@@ -57,6 +62,8 @@ export class App {
   posesOverride: FixedPoseSource | null = null;
   /** A pixel ratio fixed through the debug hook (benchmarks), instead of the adaptive one. */
   pinnedPixelRatio: number | null = null;
+  /** The quality tier and pixel ratio, adapted to measured frame times. */
+  readonly quality: Quality = initialQuality(storedQuality(), window.devicePixelRatio || 1);
   readonly webgl: boolean;
   readonly frameIntervals = new Float32Array(FRAME_SAMPLES);
   readonly frameWork = new Float32Array(FRAME_SAMPLES);
@@ -196,7 +203,7 @@ export class App {
     const help = el("p", { class: "help" }, t("ui.help"));
     const stage = new Stage(this.gl, this.brand.layout, this.world, this.input, {
       onStandClick: (slug) => this.openProduct(slug),
-    });
+    }, { tier: TIERS[this.quality.tier], pixelRatio: this.quality.pixelRatio, brandName: localized(this.brand.name) });
     this.stageBox.append(canvas, stage.bubbles.element, help, this.inspector);
     if (matchMedia("(pointer: coarse)").matches) this.stageBox.append(createJoystick(this.input));
     this.detachControls = attachControls(canvas, this.input, (x, y) => stage.clickAt(x, y));
@@ -234,7 +241,7 @@ export class App {
       // By the clock: at 6 frames a second, a 60-frame period reacted only after ten seconds.
       if (this.pinnedPixelRatio === null && now - this.lastAdapt >= 1) {
         this.lastAdapt = now;
-        this.adaptResolution(this.stage);
+        this.adaptQuality(this.stage);
       }
       this.stage.render(now);
     } else {
@@ -252,12 +259,18 @@ export class App {
 
   private lastAdapt = 0;
 
-  private adaptResolution(stage: Stage): void {
-    if (this.frameStats().samples < 5) return;
-    const renderer = stage.renderer;
-    const max = Math.min(window.devicePixelRatio, 2);
-    const next = nextPixelRatio(renderer.getPixelRatio(), this.frameStats().intervalMs, max);
-    if (next !== renderer.getPixelRatio()) renderer.setPixelRatio(next);
+  private adaptQuality(stage: Stage): void {
+    if (this.readyAt === null || performance.now() - this.readyAt < QUALITY_WARMUP_S * 1000) return;
+    const stats = this.frameStats();
+    if (stats.samples < 5) return;
+    const before = this.quality.tier;
+    if (!adaptQuality(this.quality, stats.intervalMs, window.devicePixelRatio || 1)) return;
+    if (this.quality.pixelRatio !== stage.renderer.getPixelRatio()) stage.renderer.setPixelRatio(this.quality.pixelRatio);
+    if (this.quality.tier !== before) {
+      stage.setTier(TIERS[this.quality.tier]);
+      localStorage.setItem(QUALITY_KEY, this.quality.tier);
+      this.frameCount = 0; // judge the new tier on its own frames
+    }
   }
 
   private lastRoomChange = -Infinity;
@@ -379,6 +392,14 @@ export class App {
   }
 }
 
+function storedQuality(): string | null {
+  try {
+    return localStorage.getItem(QUALITY_KEY);
+  } catch {
+    return null;
+  }
+}
+
 function badgeKey(badge: string): "badge.customer" | "badge.advisor" | "badge.bot" {
   return badge === "bot" ? "badge.bot" : badge === "advisor" ? "badge.advisor" : "badge.customer";
 }
@@ -396,7 +417,7 @@ export async function boot(root: HTMLElement, slug: string): Promise<App | null>
   const brandRequest = fetchBrand(slug);
   brandRequest.catch(() => undefined);
   // The WebGL context (and with it the GPU process) starts while both requests are out.
-  const gl = createGlCanvas();
+  const gl = createGlCanvas(TIERS[initialQuality(storedQuality(), 1).tier].antialias);
   performance.mark("vitrina:webgl");
   let brand: Brand;
   try {

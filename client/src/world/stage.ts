@@ -5,15 +5,20 @@
  */
 
 import {
+  Box3,
   Color,
+  Fog,
   Group,
   Mesh,
   MeshBasicMaterial,
   Object3D,
   PerspectiveCamera,
+  PlaneGeometry,
   Raycaster,
   Scene,
   SphereGeometry,
+  Sphere,
+  Texture,
   Vector2,
   Vector3,
   WebGLRenderer,
@@ -22,17 +27,21 @@ import { OrbitControls } from "three/examples/jsm/controls/OrbitControls.js";
 import type { Product } from "../api/catalog";
 import type { StoreLayout } from "../api/brand";
 import type { TwinLook } from "../product/configurator";
-import { applyLook, disposeTwin, loadTwin, materialColor, partPosition, type Twin } from "../product/twin";
+import { applyLook, disposeTwin, loadTwin, materialColor, partPosition, setLodDistance, type Twin } from "../product/twin";
 import { createAvatarView, disposeAvatarView, poseView, relabel, type AvatarView } from "./avatarViews";
 import { Crowd, TAG_DISTANCE } from "./crowd";
 import { BubbleLayer } from "./bubbles";
 import type { InputState } from "./input";
 import type { WorldState } from "./state";
+import { createShot, framingDistance, overShoulder, threeQuarter } from "./framing";
+import { Lighting } from "./lighting";
+import type { Tier } from "./quality";
 import { buildStore, type StandView, type StoreScene } from "./storeScene";
+import { contactShadowTexture } from "./textures";
 import { controllerRays, enterVr, exitVr, XrPoseSource } from "./xr";
 
-const CAMERA_DISTANCE = 5;
 const TWIN_MAX_SIZE = 4.6;
+const FOV = 55;
 
 export interface StageHooks {
   onStandClick(productSlug: string): void;
@@ -42,7 +51,7 @@ export class Stage {
   readonly canvas: HTMLCanvasElement;
   readonly renderer: WebGLRenderer;
   readonly scene = new Scene();
-  readonly camera = new PerspectiveCamera(60, 1, 0.1, 200);
+  readonly camera = new PerspectiveCamera(FOV, 1, 0.1, 200);
   readonly rig = new Group();
   readonly bubbles = new BubbleLayer();
   readonly store: StoreScene;
@@ -53,14 +62,19 @@ export class Stage {
   readonly poses: XrPoseSource;
   inspecting: string | null = null;
   inVr = false;
-  private pitch = 0.28;
+  readonly lighting: Lighting;
+  tier: Tier;
+  private pitch = 0.12;
+  private readonly shot = createShot();
+  private readonly shadowTexture: Texture;
+  private readonly shadowGeometry = new PlaneGeometry(1, 1).rotateX(-Math.PI / 2);
+  private readonly shadowMaterial: MeshBasicMaterial;
   private readonly orbit: OrbitControls;
   private readonly raycaster = new Raycaster();
   private readonly pointer = new Vector2();
   private readonly marker: Mesh;
   private readonly focus = new Vector3();
   private readonly scratch = new Vector3();
-  private readonly lookDir = new Vector3();
   private disposeXr: () => void = () => undefined;
 
   constructor(
@@ -69,16 +83,29 @@ export class Stage {
     private readonly world: WorldState,
     private readonly input: InputState,
     private readonly hooks: StageHooks,
+    quality: { tier: Tier; pixelRatio: number; brandName: string },
   ) {
     this.canvas = gl.canvas;
     this.renderer = new WebGLRenderer({ canvas: gl.canvas, context: gl.context });
-    this.renderer.setPixelRatio(Math.min(window.devicePixelRatio, 2));
+    this.renderer.setPixelRatio(quality.pixelRatio);
     this.renderer.xr.enabled = true;
-    this.scene.background = new Color("#dfe6ee");
-    this.store = buildStore(layout);
+    // Beyond the walls: the ceiling's warm dark, fading into it with distance.
+    this.scene.background = new Color("#2b2a27");
+    this.scene.fog = new Fog("#2b2a27", 45, 90);
+    this.tier = quality.tier;
+    const stands = layout.zones.flatMap((z) => z.stands);
+    const focus = stands.length
+      ? { x: (Math.min(...stands.map((s) => s.x)) + Math.max(...stands.map((s) => s.x))) / 2, z: (Math.min(...stands.map((s) => s.z)) + Math.max(...stands.map((s) => s.z))) / 2, half: 16 }
+      : { x: 0, z: 0, half: 16 };
+    this.lighting = new Lighting(this.renderer, this.scene, focus);
+    this.lighting.apply(quality.tier);
+    this.shadowTexture = contactShadowTexture();
+    this.shadowMaterial = new MeshBasicMaterial({ map: this.shadowTexture, transparent: true, depthWrite: false, toneMapped: false });
+    this.store = buildStore(layout, { brandName: quality.brandName, anisotropy: Math.min(8, this.renderer.capabilities.getMaxAnisotropy()) });
     this.scene.add(this.store.root, this.rig);
     this.rig.add(this.camera);
     this.selfView = createAvatarView("", world.local.badge, world.local.color);
+    this.selfView.root.userData.isSelf = true;
     this.scene.add(this.selfView.root, this.crowd.group);
     this.marker = new Mesh(new SphereGeometry(0.12, 16, 12), new MeshBasicMaterial({ color: layout.accent_color, depthTest: false, transparent: true, opacity: 0.9 }));
     this.marker.renderOrder = 10;
@@ -126,8 +153,16 @@ export class Stage {
         const product = view.stand.product_slug ? bySlug.get(view.stand.product_slug) : undefined;
         if (!product?.assetUrl || this.twins.has(product.slug)) return;
         try {
-          const twin = await loadTwin(product.assetUrl, TWIN_MAX_SIZE);
+          const twin = await loadTwin(product.assetUrl, TWIN_MAX_SIZE, this.tier.lodDistance);
           twin.root.userData.productSlug = product.slug;
+          // the soft contact shadow: a little larger than the twin's footprint
+          const box = new Box3().setFromObject(twin.root);
+          twin.root.userData.radius = box.getSize(this.scratch).length() / 2;
+          const contact = new Mesh(this.shadowGeometry, this.shadowMaterial);
+          contact.scale.set((box.max.x - box.min.x) * 1.25 + 0.3, 1, (box.max.z - box.min.z) * 1.15 + 0.3);
+          contact.position.y = 0.005;
+          contact.renderOrder = -1;
+          twin.root.add(contact);
           view.anchor.add(twin.root);
           this.twins.set(product.slug, twin);
         } catch (error) {
@@ -135,11 +170,20 @@ export class Stage {
         }
       }),
     );
+    this.lighting.refreshShadows();
   }
 
   applyLook(slug: string, look: TwinLook): void {
     const twin = this.twins.get(slug);
     if (twin) applyLook(twin, look);
+    this.lighting.refreshShadows(); // swapped or shown parts change the shadow
+  }
+
+  /** A new quality tier: shadows, and how near twins must be to be drawn in full. */
+  setTier(tier: Tier): void {
+    this.tier = tier;
+    this.lighting.apply(tier);
+    for (const twin of this.twins.values()) setLodDistance(twin, tier.lodDistance);
   }
 
   materialColor(slug: string, name: string): string | null {
@@ -161,19 +205,36 @@ export class Stage {
     return this.store.stands.find((s) => s.stand.product_slug === slug);
   }
 
-  /** Orbit around the product (drag to turn, wheel or pinch to zoom). */
+  /**
+   * Focus mode: the camera frames the product in the part of the view the panel leaves
+   * free (its centre moves left by half the panel), from the product's front
+   * three-quarter; then it orbits (drag to turn, wheel or pinch to zoom).
+   */
   inspect(slug: string, panelWidth = 0): void {
     const stand = this.standOf(slug);
     if (!stand) return;
     this.inspecting = slug;
     this.shift = panelWidth / 2;
     this.applyShift();
-    stand.anchor.getWorldPosition(this.focus);
-    this.focus.y += 0.8;
+    const twin = this.twins.get(slug);
+    const bounds = new Sphere();
+    if (twin) {
+      new Box3().setFromObject(twin.root).getCenter(bounds.center);
+      // the box's half diagonal, measured without the contact shadow
+      bounds.radius = (twin.root.userData.radius as number | undefined) ?? 2.4;
+    } else bounds.set(stand.anchor.getWorldPosition(new Vector3()).setY(1), 2.4);
+    this.focus.copy(bounds.center);
+    const covered = Math.min(panelWidth, this.width / 2);
+    // a car seen from its three-quarter is narrower than its bounding sphere: fill a little more
+    const distance = framingDistance(bounds.radius * 0.85, FOV, this.width, this.height, covered);
+    const facing = stand.group.rotation.y;
+    const s = threeQuarter(this.focus.x, this.focus.y, this.focus.z, facing, distance, this.shot);
     this.rig.position.set(0, 0, 0);
     this.rig.rotation.set(0, 0, 0);
-    this.camera.position.copy(this.focus).add(this.scratch.set(5, 2.5, 5));
+    this.camera.position.set(s.px, s.py, s.pz);
     this.orbit.target.copy(this.focus);
+    this.orbit.minDistance = bounds.radius * 1.1;
+    this.orbit.maxDistance = Math.max(distance * 1.8, 6);
     this.orbit.enabled = true;
     this.orbit.update();
     this.input.keys.clear();
@@ -308,18 +369,17 @@ export class Stage {
       this.orbit.update();
       return;
     }
-    this.pitch = Math.min(1.2, Math.max(-0.2, this.pitch + this.input.lookDY * 0.004));
+    this.pitch = Math.min(0.9, Math.max(-0.35, this.pitch + this.input.lookDY * 0.004));
     this.input.lookDY = 0;
-    // Look along (yaw, pitch) at the avatar's head from behind; near a wall the camera
-    // slides forward but keeps its direction, so the horizon never jumps.
-    const yaw = local.pose.yaw;
-    const cp = Math.cos(this.pitch);
-    this.lookDir.set(-Math.sin(yaw) * cp, -Math.sin(this.pitch), -Math.cos(yaw) * cp);
-    this.camera.position.set(local.pose.x, local.pose.y + 1.7, local.pose.z).addScaledVector(this.lookDir, -CAMERA_DISTANCE);
+    // Over the right shoulder, aiming ahead: the avatar stands left of centre and the
+    // way ahead stays visible. Near a wall the camera slides in but keeps its
+    // direction, so the horizon never jumps.
+    const s = overShoulder(local.pose.x, local.pose.y, local.pose.z, local.pose.yaw, this.pitch, this.shot);
     const b = this.world.bounds;
-    this.camera.position.x = Math.min(b[3] - 0.4, Math.max(b[0] + 0.4, this.camera.position.x));
-    this.camera.position.z = Math.min(b[5] - 0.4, Math.max(b[2] + 0.4, this.camera.position.z));
-    this.scratch.copy(this.camera.position).add(this.lookDir);
+    const x = Math.min(b[3] - 0.4, Math.max(b[0] + 0.4, s.px));
+    const z = Math.min(b[5] - 0.4, Math.max(b[2] + 0.4, s.pz));
+    this.camera.position.set(x, s.py, z);
+    this.scratch.set(s.tx + (x - s.px), s.ty, s.tz + (z - s.pz));
     this.camera.lookAt(this.scratch);
   }
 
@@ -346,6 +406,10 @@ export class Stage {
     for (const twin of this.twins.values()) disposeTwin(twin);
     this.twins.clear();
     this.marker.geometry.dispose();
+    this.shadowGeometry.dispose();
+    this.shadowMaterial.dispose();
+    this.shadowTexture.dispose();
+    this.lighting.dispose();
     (this.marker.material as MeshBasicMaterial).dispose();
     this.store.dispose();
     this.renderer.dispose();
@@ -363,11 +427,11 @@ export interface GlCanvas {
  * the browser's GPU process, which takes long with software rendering: the page does it
  * once, early, while its first requests are on the network.
  */
-export function createGlCanvas(): GlCanvas | null {
+export function createGlCanvas(antialias: boolean): GlCanvas | null {
   try {
     const canvas = document.createElement("canvas");
     const context = canvas.getContext("webgl2", {
-      antialias: false,
+      antialias, // multisampling, unless an earlier visit measured a device too slow for it
       alpha: false,
       depth: true,
       stencil: false,
