@@ -21,6 +21,8 @@ import { PlainView } from "./ui/plain";
 import { ProductPanel } from "./ui/productPanel";
 import { Toolbar } from "./ui/toolbar";
 import { VoicePanel } from "./voice/panel";
+import { AvatarChooser } from "./ui/avatarChooser";
+import { loadAppearance, saveAppearance, toLook } from "./world/appearance";
 import { attachControls, createJoystick } from "./world/controls";
 import { createInput } from "./world/input";
 import { createGlCanvas, Stage, type GlCanvas } from "./world/stage";
@@ -53,6 +55,7 @@ export class App {
   readonly stageBox: HTMLElement;
   readonly inspector: HTMLElement;
   readonly privacy: StorefrontPrivacy;
+  readonly avatarChooser: AvatarChooser;
   stage: Stage | null = null;
   inspectPanel: ProductPanel | null = null;
   products: Product[] = [];
@@ -83,6 +86,16 @@ export class App {
     private readonly gl: GlCanvas | null,
   ) {
     this.world = createWorldState(brand.slug, startZone(brand.layout, requestedZone).name);
+    // The chosen look is kept in this browser and travels with every join.
+    this.world.local.look = loadAppearance(localStorage);
+    this.avatarChooser = new AvatarChooser(this.world.local.look, {
+      onPreview: (look) => (this.world.local.look = look),
+      onSave: (look) => {
+        saveAppearance(localStorage, look);
+        this.world.local.look = look;
+        this.connection.send(this.joinFrame(this.world.zone));
+      },
+    });
     this.webgl = gl !== null;
     this.mode = this.webgl ? (requestedMode ?? "3d") : "2d";
     this.chat = new ChatPanel((text) => this.connection.send({ t: "chat", text }));
@@ -90,7 +103,7 @@ export class App {
       onLocale: (next) => this.changeLocale(next),
       onSound: (on) => this.speaker.setEnabled(on),
       onMode: () => this.setMode(this.mode === "3d" ? "2d" : "3d", true),
-      onZone: (zone) => this.connection.send({ t: "join", brand: brand.slug, zone }),
+      onZone: (zone) => this.connection.send(this.joinFrame(zone)),
       onVr: () => void this.toggleVr(),
     }, this.mode);
     this.toolbar.setZone(this.world.zone);
@@ -112,7 +125,7 @@ export class App {
     this.connection = new WorldConnection({
       url: worldUrl(location, new URLSearchParams(location.search).get("format") === "json"),
       json: new URLSearchParams(location.search).get("format") === "json",
-      joinFrame: (): OutFrame => ({ t: "join", brand: brand.slug, zone: this.world.zone }),
+      joinFrame: (): OutFrame => this.joinFrame(this.world.zone),
       onFrame: (frame) => {
         // Call signalling goes straight to the voice panel, not through the frame tick.
         if (this.voice.onFrame(frame) || (frame.t === "error" && this.voice.onError(frame))) return;
@@ -131,7 +144,8 @@ export class App {
       panel: () => (this.mode === "3d" ? this.inspectPanel : this.plain.panel),
       camera: () => (this.mode === "3d" && this.inspectPanel ? (this.stage?.camera ?? null) : null),
     });
-    this.toolbar.element.append(this.privacy.centreButton());
+    this.toolbar.element.append(this.avatarChooser.button, this.privacy.centreButton());
+    document.body.append(this.avatarChooser.dialog);
     this.plain.element.append(this.privacy.centreButton("privacy-centre-open-2d"));
     window.addEventListener("online", () => this.connection.retryNow());
     window.addEventListener("keydown", (event) => {
@@ -275,11 +289,15 @@ export class App {
 
   private lastRoomChange = -Infinity;
 
+  private joinFrame(zone: string): OutFrame {
+    return { t: "join", brand: this.brand.slug, zone, look: toLook(this.world.local.look) };
+  }
+
   private followIntoNextRoom(now: number): void {
     const local = this.world.local;
     if (local.id === null || now - this.lastRoomChange < 2) return;
     const next = roomAhead(this.brand.layout, this.world.zone, this.world.bounds, local.pose, local.intent, local.target);
-    if (next && this.connection.send({ t: "join", brand: this.brand.slug, zone: next })) this.lastRoomChange = now;
+    if (next && this.connection.send(this.joinFrame(next))) this.lastRoomChange = now;
   }
 
   private drainUi(): void {
@@ -324,7 +342,7 @@ export class App {
     const product = this.products.find((p) => p.slug === slug);
     const stage = this.stage;
     if (!product || !stage) return;
-    stage.inspect(slug, Math.min(384, this.stageBox.clientWidth * 0.9));
+    stage.inspect(slug, Math.min(336, this.stageBox.clientWidth * 0.9)); // the panel is 21rem wide
     this.inspectPanel = new ProductPanel(this.brand.slug, product, {
       onLook: (look) => stage.applyLook(slug, look),
       onStep: (explainer) => {
@@ -363,6 +381,7 @@ export class App {
     this.chat.relabel();
     this.plain.relabel();
     this.inspectPanel?.relabel();
+    this.avatarChooser.relabel();
     this.stage?.relabel();
     const help = this.stageBox.querySelector(".help");
     if (help) help.textContent = t("ui.help");

@@ -19,9 +19,9 @@ export function createShot(): Shot {
 }
 
 /** Metres behind the avatar's shoulder. */
-export const SHOULDER_DISTANCE = 3.1;
+export const SHOULDER_DISTANCE = 3.9;
 /** Metres to the avatar's right: the avatar stands left of centre, the way ahead stays clear. */
-export const SHOULDER_OFFSET = 0.75;
+export const SHOULDER_OFFSET = 0.8;
 export const EYE_HEIGHT = 1.65;
 /** How far ahead the camera aims, so what the visitor walks towards is in the middle. */
 const AIM_AHEAD = 12;

@@ -28,7 +28,6 @@ import type { Product } from "../api/catalog";
 import type { StoreLayout } from "../api/brand";
 import type { TwinLook } from "../product/configurator";
 import { applyLook, disposeTwin, loadTwin, materialColor, partPosition, setLodDistance, type Twin } from "../product/twin";
-import { createAvatarView, disposeAvatarView, poseView, relabel, type AvatarView } from "./avatarViews";
 import { Crowd, TAG_DISTANCE } from "./crowd";
 import { BubbleLayer } from "./bubbles";
 import type { InputState } from "./input";
@@ -56,15 +55,14 @@ export class Stage {
   readonly bubbles = new BubbleLayer();
   readonly store: StoreScene;
   readonly twins = new Map<string, Twin>();
-  readonly crowd = new Crowd();
-  readonly selfView: AvatarView;
+  readonly crowd: Crowd;
   /** The headset's head and hand poses (nothing outside VR). */
   readonly poses: XrPoseSource;
   inspecting: string | null = null;
   inVr = false;
   readonly lighting: Lighting;
   tier: Tier;
-  private pitch = 0.12;
+  private pitch = 0.16;
   private readonly shot = createShot();
   private readonly shadowTexture: Texture;
   private readonly shadowGeometry = new PlaneGeometry(1, 1).rotateX(-Math.PI / 2);
@@ -104,9 +102,8 @@ export class Stage {
     this.store = buildStore(layout, { brandName: quality.brandName, anisotropy: Math.min(8, this.renderer.capabilities.getMaxAnisotropy()) });
     this.scene.add(this.store.root, this.rig);
     this.rig.add(this.camera);
-    this.selfView = createAvatarView("", world.local.badge, world.local.color);
-    this.selfView.root.userData.isSelf = true;
-    this.scene.add(this.selfView.root, this.crowd.group);
+    this.crowd = new Crowd(this.shadowTexture);
+    this.scene.add(this.crowd.group);
     this.marker = new Mesh(new SphereGeometry(0.12, 16, 12), new MeshBasicMaterial({ color: layout.accent_color, depthTest: false, transparent: true, opacity: 0.9 }));
     this.marker.renderOrder = 10;
     this.marker.visible = false;
@@ -255,8 +252,8 @@ export class Stage {
       this.marker.visible = false;
       return;
     }
+    // the marker shows the part; the camera keeps the whole product framed
     this.marker.visible = true;
-    this.orbit.target.copy(this.marker.position);
   }
 
   // ------------------------------------------------------------ picking
@@ -344,18 +341,21 @@ export class Stage {
     const world = this.world;
     const crowd = this.crowd;
     const local = world.local;
-    crowd.begin(world.avatars.size);
+    crowd.begin(world.avatars.size + 1);
     for (const a of world.avatars.values()) {
       const near = a.inView && Math.hypot(a.pose.x - local.pose.x, a.pose.z - local.pose.z) < TAG_DISTANCE;
       crowd.tag(a.id, a.name, a.badge, a.pose.x, a.pose.y, a.pose.z, near);
       if (!a.inView) continue;
       const bounce = now < a.emoteUntil ? Math.abs(Math.sin(now * 8)) * 0.25 : 0;
-      crowd.add(a.pose.x, a.pose.y, a.pose.z, a.pose.yaw, a.phase, a.speed, bounce, a.color, a.badge, a.trackedPoses, a.trackedMask);
+      const talking = a.bubbleText !== "" && now < a.bubbleUntil;
+      crowd.add(a.pose.x, a.pose.y, a.pose.z, a.pose.yaw, a.phase, a.speed, bounce, a.look, talking, now, a.id, a.trackedPoses, a.trackedMask);
+    }
+    // one's own avatar, without a name tag (in VR one is the camera)
+    if (local.id !== null && !this.inVr) {
+      const talking = local.bubbleText !== "" && now < local.bubbleUntil;
+      crowd.add(local.pose.x, local.pose.y, local.pose.z, local.pose.yaw, local.phase, local.speed, 0, local.look, talking, now, local.id);
     }
     crowd.end();
-    this.selfView.root.visible = local.id !== null && !this.inVr;
-    relabel(this.selfView, local.name, local.badge);
-    poseView(this.selfView, local.pose.x, local.pose.y, local.pose.z, local.pose.yaw, local.phase, local.speed, 0);
   }
 
   private placeCamera(): void {
@@ -402,7 +402,6 @@ export class Stage {
     this.disposeXr();
     this.orbit.dispose();
     this.crowd.dispose();
-    disposeAvatarView(this.selfView);
     for (const twin of this.twins.values()) disposeTwin(twin);
     this.twins.clear();
     this.marker.geometry.dispose();
