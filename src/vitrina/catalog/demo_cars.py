@@ -24,7 +24,7 @@ PAINT = Material(
     clearcoat=1.0,
     clearcoat_roughness=0.04,
 )
-GLASS = Material("glass", (0.03, 0.04, 0.05, 0.62), metallic=0.0, roughness=0.02)
+GLASS = Material("glass", (0.015, 0.02, 0.026, 0.84), metallic=0.0, roughness=0.02)
 TYRE = Material("tyre", (0.035, 0.035, 0.038, 1.0), roughness=0.85)
 RIM = Material("rim", (0.78, 0.79, 0.81, 1.0), metallic=1.0, roughness=0.22)
 UPHOLSTERY = Material("upholstery", (0.2, 0.2, 0.22, 1.0), roughness=0.75)
@@ -151,13 +151,15 @@ def _canopy(body: Body, stations: int, points: int) -> Geometry:
 
 
 def _roof(body: Body) -> Geometry:
-    """The painted roof over the middle of the canopy (the glass shows in front and behind)."""
+    """The painted roof: a thin shell over the top of the canopy's middle (the glass shows
+    in front, behind and along the sides)."""
     a, b = body.s.cabin
     rings = []
-    for u in _stations(16, a + 0.2, b - 0.24):
-        top = body.s.belt + body.roof_height(u)
-        width = body.half_width(u) * 0.9 * (1 - 0.28) * 0.97
-        rings.append(superellipse(width, top - 0.04, top + 0.012, body.z(u), points=20, exponent=6))
+    for u in _stations(18, a + 0.17, b - 0.2):
+        ring = body.canopy_ring(u, 32, grow=0.012)
+        upper = ring[5:12]  # the top arc, about 55 to 125 degrees
+        inner = [(x * 0.97, y - 0.025, z) for x, y, z in reversed(upper)]
+        rings.append(upper + inner)
     return loft(rings)
 
 
