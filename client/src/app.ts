@@ -180,7 +180,10 @@ export class App {
     this.plain.setProducts(this.products);
     // Digital twins are parsed on the main thread: only once the visitor can move.
     await this.interactive;
-    await this.stage?.loadProducts(this.products);
+    // In the 2D mode too, where WebGL works: the product list shows photos of the twins.
+    const stage = this.webgl ? this.ensureStage() : null;
+    await stage?.loadProducts(this.products);
+    if (stage) this.plain.setPhotos(stage.productPhotos());
     this.vrAvailable = this.webgl && (await vrSupported());
     this.toolbar.setVr(this.vrAvailable, false);
   }
@@ -276,7 +279,8 @@ export class App {
   private adaptQuality(stage: Stage): void {
     if (this.readyAt === null || performance.now() - this.readyAt < QUALITY_WARMUP_S * 1000) return;
     const stats = this.frameStats();
-    if (stats.samples < 5) return;
+    // three frames are enough when each takes long: waiting for five could take ten seconds
+    if (stats.samples < 3) return;
     const before = this.quality.tier;
     if (!adaptQuality(this.quality, stats.intervalMs, window.devicePixelRatio || 1)) return;
     if (this.quality.pixelRatio !== stage.renderer.getPixelRatio()) stage.renderer.setPixelRatio(this.quality.pixelRatio);

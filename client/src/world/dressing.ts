@@ -130,7 +130,7 @@ export function dressStore(layout: StoreLayout): Dressing {
   }
   const materials: Record<string, Material> = {
     pot: new MeshStandardMaterial({ color: "#2e2c2a", roughness: 0.35 }),
-    leaves: new MeshStandardMaterial({ color: "#3d6b3a", roughness: 0.8, flatShading: true }),
+    leaves: new MeshStandardMaterial({ color: "#3d6b3a", roughness: 0.8 }),
     white: new MeshStandardMaterial({ color: "#f4f2ee", roughness: 0.25 }),
     accent: new MeshBasicMaterial({ color: layout.accent_color }),
     fabric: new MeshStandardMaterial({ color: "#4d535c", roughness: 0.95 }),

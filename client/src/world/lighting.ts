@@ -59,8 +59,13 @@ export class Lighting {
     scene.add(key, key.target, this.fill);
   }
 
-  /** Shadows on or off and their resolution, as the tier says. */
+  /**
+   * Shadows on or off and their resolution, and image-based lighting or not, as the
+   * tier says; without the environment map the sky/ground fill makes up for it.
+   */
   apply(tier: Tier): void {
+    this.scene.environment = tier.environment ? this.environment : null;
+    this.fill.intensity = tier.environment ? 0.45 : 1.9;
     this.renderer.shadowMap.enabled = tier.shadows;
     this.key.castShadow = tier.shadows;
     if (this.key.shadow.mapSize.x !== tier.shadowMapSize) {

@@ -18,11 +18,19 @@ describe("quality tiers", () => {
     const q = initialQuality(null, 1);
     const seen = [];
     for (let i = 0; i < 8; i += 1) {
-      adaptQuality(q, 90, 1);
+      adaptQuality(q, 90, 1); // slow, not hopeless
       seen.push(`${q.tier}@${q.pixelRatio}`);
     }
     expect(seen).toEqual(["medium@1", "medium@0.875", "medium@0.75", "low@0.75", "low@0.625", "low@0.5", "low@0.5", "low@0.5"]);
     expect(TIERS[q.tier].shadows).toBe(false);
+  });
+
+  it("goes straight to the cheapest view when frames take far too long", () => {
+    const q = initialQuality(null, 2);
+    expect(adaptQuality(q, 900, 2)).toBe(true);
+    expect(q).toMatchObject({ tier: "low", pixelRatio: 0.5 });
+    expect(TIERS.low.environment).toBe(false);
+    expect(adaptQuality(q, 900, 2)).toBe(false); // nothing cheaper left
   });
 
   it("keeps the tier while frames are within budget", () => {

@@ -19,12 +19,16 @@ export interface Tier {
   readonly lodDistance: number;
   /** Multisampling is a context attribute: it only follows the tier on the next visit. */
   readonly antialias: boolean;
+  /** Image-based lighting: the environment map's lookups are most of a software renderer's fragment cost. */
+  readonly environment: boolean;
+  /** Texture anisotropy for floors and signs (software renderers pay a lot for it). */
+  readonly anisotropy: number;
 }
 
 export const TIERS: Readonly<Record<TierName, Tier>> = {
-  high: { name: "high", maxPixelRatio: 2, minPixelRatio: 1, shadows: true, shadowMapSize: 2048, lodDistance: 30, antialias: true },
-  medium: { name: "medium", maxPixelRatio: 1, minPixelRatio: 0.75, shadows: true, shadowMapSize: 1024, lodDistance: 16, antialias: true },
-  low: { name: "low", maxPixelRatio: 0.75, minPixelRatio: 0.5, shadows: false, shadowMapSize: 512, lodDistance: 9, antialias: false },
+  high: { name: "high", maxPixelRatio: 2, minPixelRatio: 1, shadows: true, shadowMapSize: 2048, lodDistance: 30, antialias: true, environment: true, anisotropy: 8 },
+  medium: { name: "medium", maxPixelRatio: 1, minPixelRatio: 0.75, shadows: true, shadowMapSize: 1024, lodDistance: 16, antialias: true, environment: true, anisotropy: 4 },
+  low: { name: "low", maxPixelRatio: 0.75, minPixelRatio: 0.5, shadows: false, shadowMapSize: 512, lodDistance: 9, antialias: false, environment: false, anisotropy: 1 },
 };
 
 const ORDER: readonly TierName[] = ["low", "medium", "high"];
@@ -33,6 +37,8 @@ const ORDER: readonly TierName[] = ["low", "medium", "high"];
 export const SLOW_MS = 40;
 /** Below this the view may get richer again. */
 export const FAST_MS = 20;
+/** Frames this slow (a software renderer) go straight to the low tier's floor: stepping down would take many seconds. */
+export const HOPELESS_MS = 150;
 /** Seconds of fast frames in a row before the tier goes up (so it does not oscillate). */
 const SECONDS_BEFORE_UP = 5;
 
@@ -67,6 +73,12 @@ export function ratioFor(tier: Tier, devicePixelRatio: number): number {
 export function adaptQuality(q: Quality, medianMs: number, devicePixelRatio: number): boolean {
   const tier = TIERS[q.tier];
   const rank = ORDER.indexOf(q.tier);
+  if (medianMs > HOPELESS_MS && (q.tier !== "low" || q.pixelRatio > TIERS.low.minPixelRatio)) {
+    q.fastChecks = 0;
+    q.tier = "low";
+    q.pixelRatio = TIERS.low.minPixelRatio;
+    return true;
+  }
   if (medianMs > SLOW_MS) {
     q.fastChecks = 0;
     if (q.pixelRatio > tier.minPixelRatio) {

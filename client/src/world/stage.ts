@@ -87,6 +87,10 @@ export class Stage {
     this.renderer = new WebGLRenderer({ canvas: gl.canvas, context: gl.context });
     this.renderer.setPixelRatio(quality.pixelRatio);
     this.renderer.xr.enabled = true;
+    // Checking each shader after linking is a synchronous round trip to the GPU process,
+    // which blocked the page for seconds under software rendering (shader errors are a
+    // development concern; the browser console still reports them).
+    this.renderer.debug.checkShaderErrors = false;
     // Beyond the walls: the ceiling's warm dark, fading into it with distance.
     this.scene.background = new Color("#2b2a27");
     this.scene.fog = new Fog("#2b2a27", 45, 90);
@@ -99,7 +103,7 @@ export class Stage {
     this.lighting.apply(quality.tier);
     this.shadowTexture = contactShadowTexture();
     this.shadowMaterial = new MeshBasicMaterial({ map: this.shadowTexture, transparent: true, depthWrite: false, toneMapped: false });
-    this.store = buildStore(layout, { brandName: quality.brandName, anisotropy: Math.min(8, this.renderer.capabilities.getMaxAnisotropy()) });
+    this.store = buildStore(layout, { brandName: quality.brandName, anisotropy: Math.min(quality.tier.anisotropy, this.renderer.capabilities.getMaxAnisotropy()) });
     this.scene.add(this.store.root, this.rig);
     this.rig.add(this.camera);
     this.crowd = new Crowd(this.shadowTexture);
@@ -181,11 +185,56 @@ export class Stage {
     this.tier = tier;
     this.lighting.apply(tier);
     for (const twin of this.twins.values()) setLodDistance(twin, tier.lodDistance);
+    this.store.setAnisotropy(Math.min(tier.anisotropy, this.renderer.capabilities.getMaxAnisotropy()));
   }
 
   materialColor(slug: string, name: string): string | null {
     const twin = this.twins.get(slug);
     return twin ? materialColor(twin, name) : null;
+  }
+
+  /**
+   * Photos of the products on their stands, from the same three-quarter the inspector
+   * uses, for the 2D mode's product list: rendered once into this canvas (people
+   * hidden), cropped to 4:3 and encoded as JPEG data URLs. The next frame draws the
+   * normal view again.
+   */
+  productPhotos(width = 480, height = 360): Map<string, string> {
+    const photos = new Map<string, string>();
+    const out = document.createElement("canvas");
+    out.width = width;
+    out.height = height;
+    const g = out.getContext("2d");
+    if (!g) return photos;
+    const crowd = this.crowd.group.visible;
+    this.crowd.group.visible = false;
+    const saved = this.camera.position.clone();
+    const quaternion = this.camera.quaternion.clone();
+    const rig = this.rig.position.clone();
+    this.rig.position.set(0, 0, 0);
+    this.rig.updateMatrixWorld();
+    for (const [slug, twin] of this.twins) {
+      const stand = this.standOf(slug);
+      if (!stand) continue;
+      const centre = new Box3().setFromObject(twin.root).getCenter(new Vector3());
+      const radius = (twin.root.userData.radius as number | undefined) ?? 2.4;
+      const w = this.canvas.width;
+      const h = this.canvas.height;
+      const cropW = Math.min(w, (h * width) / height);
+      const distance = framingDistance(radius * 0.85, FOV, cropW, h, 0);
+      const shot = threeQuarter(centre.x, centre.y, centre.z, stand.group.rotation.y, distance, this.shot);
+      this.camera.position.set(shot.px, shot.py, shot.pz);
+      this.camera.lookAt(centre);
+      this.camera.updateMatrixWorld();
+      this.renderer.render(this.scene, this.camera);
+      g.drawImage(this.canvas, (w - cropW) / 2, 0, cropW, h, 0, 0, width, height);
+      photos.set(slug, out.toDataURL("image/jpeg", 0.85));
+    }
+    this.camera.position.copy(saved);
+    this.camera.quaternion.copy(quaternion);
+    this.rig.position.copy(rig);
+    this.crowd.group.visible = crowd;
+    return photos;
   }
 
   /** Where a product's stand is on screen (client pixels), or null when not in view. */

@@ -45,6 +45,8 @@ export interface StoreScene {
   floors: Mesh[];
   stands: StandView[];
   relabel(): void;
+  /** Sharper floors and signs at grazing angles, as far as the tier affords. */
+  setAnisotropy(value: number): void;
   dispose(): void;
 }
 
@@ -61,7 +63,7 @@ export interface StoreOptions {
 }
 
 export function buildStore(layout: StoreLayout, options: StoreOptions = {}): StoreScene {
-  const anisotropy = options.anisotropy ?? 1;
+  let anisotropy = options.anisotropy ?? 1;
   const root = new Group();
   root.name = "store";
   const geometries: BufferGeometry[] = [];
@@ -185,6 +187,14 @@ export function buildStore(layout: StoreLayout, options: StoreOptions = {}): Sto
     floors,
     stands,
     relabel,
+    setAnisotropy(value: number) {
+      anisotropy = value; // for signs painted again on a change of language
+      for (const t of [...fixed, ...textures]) {
+        if (t.anisotropy === value) continue;
+        t.anisotropy = value;
+        t.needsUpdate = true;
+      }
+    },
     dispose() {
       root.removeFromParent();
       for (const g of geometries) g.dispose();
