@@ -48,7 +48,7 @@ export interface DebugHook {
   pinPixelRatio(ratio: number | null): void;
   pixelRatio(): number;
   /** How the 3D view renders now: tone mapping, environment map, shadows, tier. */
-  renderInfo(): { toneMapping: string; environment: boolean; shadows: boolean; shadowCasters: number; antialias: boolean; pixelRatio: number; devicePixelRatio: number; tier: string } | null;
+  renderInfo(): { toneMapping: string; environment: boolean; shadows: boolean; shadowCasters: number; antialias: boolean; pixelRatio: number; devicePixelRatio: number; tier: string; programs: number } | null;
   /** Fixes the quality tier (null: adaptive again). */
   pinTier(tier: string | null): void;
 }
@@ -132,6 +132,7 @@ export function installDebugHook(app: App): void {
         pixelRatio: r.getPixelRatio(),
         devicePixelRatio: window.devicePixelRatio,
         tier: stage.tier.name,
+        programs: r.info.programs?.length ?? 0,
       };
     },
     pinTier: (tier) => {

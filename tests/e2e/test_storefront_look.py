@@ -188,7 +188,8 @@ def test_two_visitors_meet_an_advisor_in_uniform(
     _say(bob, "Hello! Is the GT available in red?")
     _say(advisor, "Welcome to Aurora Motors, let me show you.")
     until(alice, "() => window.__vitrina.chatLines().length >= 3", timeout=60)
-    alice.wait_for_timeout(1500)
+    alice.evaluate("() => window.__vitrina.pinTier('medium')")  # the look, not this machine's speed
+    alice.wait_for_timeout(2500)
     alice.screenshot(path=str(screenshots / "storefront-advisor.png"))
     bob.screenshot(path=str(screenshots / "storefront-advisor-bob.png"))
 
@@ -198,7 +199,7 @@ def test_two_visitors_meet_an_advisor_in_uniform(
     [
         ("storefront-entrance", ""),
         ("storefront-showroom", "?zone=showroom"),
-        ("storefront-configurator", "?zone=showroom&product=aurora-gt"),
+        ("storefront-car-configured", "?zone=showroom&product=aurora-gt"),
     ],
 )
 def test_screenshots_of_the_store(

@@ -21,7 +21,7 @@ import {
   type Material,
   Matrix4,
   MeshBasicMaterial,
-  MeshStandardMaterial,
+  MeshLambertMaterial,
   Quaternion,
   type Texture,
   Vector3,
@@ -60,9 +60,11 @@ export class Crowd {
   readonly tags = new NameTags();
   private meshes = {} as Record<PartName, InstancedMesh>;
   private readonly counts = {} as Record<PartName, number>;
-  private readonly skin = new MeshStandardMaterial({ vertexColors: true, roughness: 0.62 });
-  private readonly cloth = new MeshStandardMaterial({ vertexColors: true, roughness: 0.85 });
-  private readonly hairMaterial = new MeshStandardMaterial({ vertexColors: true, roughness: 0.55 });
+  // Matte Lambert shading for people: in a crowd they cover much of the view, and a
+  // software renderer spent most of a frame on their physically based fragments.
+  private readonly skin = new MeshLambertMaterial({ vertexColors: true });
+  private readonly cloth = new MeshLambertMaterial({ vertexColors: true });
+  private readonly hairMaterial = new MeshLambertMaterial({ vertexColors: true });
   private readonly shadowMaterial: MeshBasicMaterial;
   private readonly speakingMaterial = new MeshBasicMaterial({ color: "#3ddc84", toneMapped: false });
   /** Parsed colours by "#rrggbb", so a frame never parses one twice. */

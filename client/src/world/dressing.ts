@@ -147,6 +147,9 @@ export function dressStore(layout: StoreLayout): Dressing {
     merged.push(geometry);
     const mesh = new Mesh(geometry, materials[key]);
     mesh.name = `dressing:${key}`;
+    // like the floors and turntables: one shader program for every plain surface
+    // (software renderers take seconds to compile each physically based one)
+    mesh.receiveShadow = true;
     root.add(mesh);
   }
   return {

@@ -113,7 +113,11 @@ export function buildStore(layout: StoreLayout, options: StoreOptions = {}): Sto
     stripePieces.push(stripe);
   }
   if (wallPieces.length) {
-    root.add(new Mesh(track(mergeGeometries(wallPieces)), wallMaterial), new Mesh(track(mergeGeometries(stripePieces)), skirtingMaterial));
+    const walls = new Mesh(track(mergeGeometries(wallPieces)), wallMaterial);
+    const skirting = new Mesh(track(mergeGeometries(stripePieces)), skirtingMaterial);
+    // the same shader programs as the floors and turntables (fewer programs to compile)
+    walls.receiveShadow = skirting.receiveShadow = true;
+    root.add(walls, skirting);
     for (const piece of [...wallPieces, ...stripePieces]) piece.dispose();
   }
 
@@ -147,6 +151,7 @@ export function buildStore(layout: StoreLayout, options: StoreOptions = {}): Sto
       podium.receiveShadow = true;
       podium.userData.standId = stand.id;
       const rim = new Mesh(rimGeometry, rimMaterial);
+      rim.receiveShadow = true;
       rim.position.y = 0.06;
       const anchor = new Group();
       anchor.position.y = 0.3;
