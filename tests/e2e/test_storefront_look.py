@@ -175,6 +175,7 @@ def test_two_visitors_meet_an_advisor_in_uniform(
     alice, bob = new_page(), new_page()
     for page in (alice, bob, advisor):
         open_store(page, base_url)
+    for page in (alice, bob):  # staff are not asked: consent is the customers'
         _answer_consent(page)
     assert advisor.evaluate("() => window.__vitrina.renderInfo() !== null")
     until(
