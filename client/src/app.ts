@@ -22,16 +22,23 @@ import { PlainView } from "./ui/plain";
 import { ProductPanel } from "./ui/productPanel";
 import { Toolbar } from "./ui/toolbar";
 import { VoicePanel } from "./voice/panel";
+import { AvatarChooser } from "./ui/avatarChooser";
+import { loadAppearance, saveAppearance, toLook } from "./world/appearance";
 import { attachControls, createJoystick } from "./world/controls";
 import { createInput } from "./world/input";
 import { createGlCanvas, Stage, type GlCanvas } from "./world/stage";
 import { roomAhead } from "./world/rooms";
 import { createWorldState, type WorldState } from "./world/state";
-import { median, nextPixelRatio, worldTick } from "./world/tick";
+import { adaptQuality, initialQuality, TIERS, type Quality } from "./world/quality";
+import { median, worldTick } from "./world/tick";
 import { type FixedPoseSource, vrSupported } from "./world/xr";
 
 const MODE_KEY = "vitrina.mode";
 const LOCALE_KEY = "vitrina.locale";
+/** The quality tier the last visit ended at, so the next one starts there. */
+const QUALITY_KEY = "vitrina.quality";
+/** Seconds after the store became interactive before the tier may change: the first frames compile shaders. */
+const QUALITY_WARMUP_S = 3;
 const FRAME_SAMPLES = 240;
 
 export type Mode = "3d" | "2d";
@@ -51,6 +58,7 @@ export class App {
   readonly stageBox: HTMLElement;
   readonly inspector: HTMLElement;
   readonly privacy: StorefrontPrivacy;
+  readonly avatarChooser: AvatarChooser;
   stage: Stage | null = null;
   inspectPanel: ProductPanel | null = null;
   products: Product[] = [];
@@ -60,6 +68,8 @@ export class App {
   posesOverride: FixedPoseSource | null = null;
   /** A pixel ratio fixed through the debug hook (benchmarks), instead of the adaptive one. */
   pinnedPixelRatio: number | null = null;
+  /** The quality tier and pixel ratio, adapted to measured frame times. */
+  readonly quality: Quality = initialQuality(storedQuality(), window.devicePixelRatio || 1);
   readonly webgl: boolean;
   readonly frameIntervals = new Float32Array(FRAME_SAMPLES);
   readonly frameWork = new Float32Array(FRAME_SAMPLES);
@@ -80,6 +90,16 @@ export class App {
   ) {
     const linkedProduct = new URLSearchParams(location.search).get("product");
     this.world = createWorldState(brand.slug, startZone(brand.layout, requestedZone, linkedProduct).name);
+    // The chosen look is kept in this browser and travels with every join.
+    this.world.local.look = loadAppearance(localStorage);
+    this.avatarChooser = new AvatarChooser(this.world.local.look, {
+      onPreview: (look) => (this.world.local.look = look),
+      onSave: (look) => {
+        saveAppearance(localStorage, look);
+        this.world.local.look = look;
+        this.connection.send(this.joinFrame(this.world.zone));
+      },
+    });
     this.webgl = gl !== null;
     this.mode = this.webgl ? (requestedMode ?? "3d") : "2d";
     this.chat = new ChatPanel((text) => this.connection.send({ t: "chat", text }));
@@ -88,7 +108,7 @@ export class App {
       onLocale: (next) => this.changeLocale(next),
       onSound: (on) => this.speaker.setEnabled(on),
       onMode: () => this.setMode(this.mode === "3d" ? "2d" : "3d", true),
-      onZone: (zone) => this.connection.send({ t: "join", brand: brand.slug, zone }),
+      onZone: (zone) => this.connection.send(this.joinFrame(zone)),
       onVr: () => void this.toggleVr(),
     }, this.mode);
     this.toolbar.setZone(this.world.zone);
@@ -120,7 +140,7 @@ export class App {
     this.connection = new WorldConnection({
       url: worldUrl(location, new URLSearchParams(location.search).get("format") === "json"),
       json: new URLSearchParams(location.search).get("format") === "json",
-      joinFrame: (): OutFrame => ({ t: "join", brand: brand.slug, zone: this.world.zone }),
+      joinFrame: (): OutFrame => this.joinFrame(this.world.zone),
       onFrame: (frame) => {
         // Call signalling goes straight to the voice panel, not through the frame tick.
         if (this.voice.onFrame(frame) || (frame.t === "error" && this.voice.onError(frame))) return;
@@ -142,7 +162,8 @@ export class App {
       panel: () => (this.mode === "3d" ? this.inspectPanel : this.plain.panel),
       camera: () => (this.mode === "3d" && this.inspectPanel ? (this.stage?.camera ?? null) : null),
     });
-    this.toolbar.element.append(this.privacy.centreButton());
+    this.toolbar.element.append(this.avatarChooser.button, this.privacy.centreButton());
+    document.body.append(this.avatarChooser.dialog);
     this.plain.element.append(this.privacy.centreButton("privacy-centre-open-2d"));
     window.addEventListener("online", () => this.connection.retryNow());
     window.addEventListener("keydown", (event) => {
@@ -177,7 +198,10 @@ export class App {
     this.plain.setProducts(this.products);
     // Digital twins are parsed on the main thread: only once the visitor can move.
     await this.interactive;
-    await this.stage?.loadProducts(this.products);
+    // In the 2D mode too, where WebGL works: the product list shows photos of the twins.
+    const stage = this.webgl ? this.ensureStage() : null;
+    await stage?.loadProducts(this.products);
+    if (stage) this.plain.setPhotos(stage.productPhotos());
     this.vrAvailable = this.webgl && (await vrSupported());
     this.toolbar.setVr(this.vrAvailable, false);
   }
@@ -214,7 +238,7 @@ export class App {
     const help = el("p", { class: "help" }, t("ui.help"));
     const stage = new Stage(this.gl, this.brand.layout, this.world, this.input, {
       onStandClick: (slug) => this.openProduct(slug),
-    });
+    }, { tier: TIERS[this.quality.tier], pixelRatio: this.quality.pixelRatio, brandName: localized(this.brand.name) });
     this.stageBox.append(canvas, stage.bubbles.element, help, this.inspector);
     if (matchMedia("(pointer: coarse)").matches) this.stageBox.append(createJoystick(this.input));
     this.detachControls = attachControls(canvas, this.input, (x, y) => stage.clickAt(x, y));
@@ -252,7 +276,7 @@ export class App {
       // By the clock: at 6 frames a second, a 60-frame period reacted only after ten seconds.
       if (this.pinnedPixelRatio === null && now - this.lastAdapt >= 1) {
         this.lastAdapt = now;
-        this.adaptResolution(this.stage);
+        this.adaptQuality(this.stage);
       }
       this.stage.render(now);
     } else {
@@ -270,21 +294,32 @@ export class App {
 
   private lastAdapt = 0;
 
-  private adaptResolution(stage: Stage): void {
-    if (this.frameStats().samples < 5) return;
-    const renderer = stage.renderer;
-    const max = Math.min(window.devicePixelRatio, 2);
-    const next = nextPixelRatio(renderer.getPixelRatio(), this.frameStats().intervalMs, max);
-    if (next !== renderer.getPixelRatio()) renderer.setPixelRatio(next);
+  private adaptQuality(stage: Stage): void {
+    if (this.readyAt === null || performance.now() - this.readyAt < QUALITY_WARMUP_S * 1000) return;
+    const stats = this.frameStats();
+    // three frames are enough when each takes long: waiting for five could take ten seconds
+    if (stats.samples < 3) return;
+    const before = this.quality.tier;
+    if (!adaptQuality(this.quality, stats.intervalMs, window.devicePixelRatio || 1)) return;
+    if (this.quality.pixelRatio !== stage.renderer.getPixelRatio()) stage.renderer.setPixelRatio(this.quality.pixelRatio);
+    if (this.quality.tier !== before) {
+      stage.setTier(TIERS[this.quality.tier]);
+      localStorage.setItem(QUALITY_KEY, this.quality.tier);
+      this.frameCount = 0; // judge the new tier on its own frames
+    }
   }
 
   private lastRoomChange = -Infinity;
+
+  private joinFrame(zone: string): OutFrame {
+    return { t: "join", brand: this.brand.slug, zone, look: toLook(this.world.local.look) };
+  }
 
   private followIntoNextRoom(now: number): void {
     const local = this.world.local;
     if (local.id === null || now - this.lastRoomChange < 2) return;
     const next = roomAhead(this.brand.layout, this.world.zone, this.world.bounds, local.pose, local.intent, local.target);
-    if (next && this.connection.send({ t: "join", brand: this.brand.slug, zone: next })) this.lastRoomChange = now;
+    if (next && this.connection.send(this.joinFrame(next))) this.lastRoomChange = now;
   }
 
   private drainUi(): void {
@@ -330,7 +365,7 @@ export class App {
     const product = this.products.find((p) => p.slug === slug);
     const stage = this.stage;
     if (!product || !stage) return;
-    stage.inspect(slug, Math.min(384, this.stageBox.clientWidth * 0.9));
+    stage.inspect(slug, Math.min(336, this.stageBox.clientWidth * 0.9)); // the panel is 21rem wide
     this.inspectPanel = new ProductPanel(this.brand.slug, product, {
       onLook: (look) => stage.applyLook(slug, look),
       onStep: (explainer) => {
@@ -372,6 +407,7 @@ export class App {
     this.signIn?.relabel();
     this.plain.relabel();
     this.inspectPanel?.relabel();
+    this.avatarChooser.relabel();
     this.stage?.relabel();
     const help = this.stageBox.querySelector(".help");
     if (help) help.textContent = t("ui.help");
@@ -406,6 +442,14 @@ export class App {
   }
 }
 
+function storedQuality(): string | null {
+  try {
+    return localStorage.getItem(QUALITY_KEY);
+  } catch {
+    return null;
+  }
+}
+
 function badgeKey(badge: string): "badge.customer" | "badge.advisor" | "badge.bot" {
   return badge === "bot" ? "badge.bot" : badge === "advisor" ? "badge.advisor" : "badge.customer";
 }
@@ -423,7 +467,7 @@ export async function boot(root: HTMLElement, slug: string): Promise<App | null>
   const brandRequest = fetchBrand(slug);
   brandRequest.catch(() => undefined);
   // The WebGL context (and with it the GPU process) starts while both requests are out.
-  const gl = createGlCanvas();
+  const gl = createGlCanvas(TIERS[initialQuality(storedQuality(), 1).tier].antialias);
   performance.mark("vitrina:webgl");
   let brand: Brand;
   try {

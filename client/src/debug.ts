@@ -7,6 +7,10 @@
 import type { App } from "./app";
 import { HEAD, headingOf, LEFT, POSE, RIGHT } from "./world/tracked";
 import { FixedPoseSource } from "./world/xr";
+import { isTierName, ratioFor, TIERS } from "./world/quality";
+import { ACESFilmicToneMapping, AgXToneMapping, NoToneMapping } from "three";
+
+const TONE_MAPPING: Record<number, string> = { [NoToneMapping]: "none", [ACESFilmicToneMapping]: "aces", [AgXToneMapping]: "agx" };
 
 type Vec3 = [number, number, number];
 /** A pose in the rig's space: [x, y, z, qx, qy, qz, qw]. */
@@ -43,6 +47,10 @@ export interface DebugHook {
   /** Fixes the 3D view's pixel ratio (null: adaptive again), to see what the pixel count costs. */
   pinPixelRatio(ratio: number | null): void;
   pixelRatio(): number;
+  /** How the 3D view renders now: tone mapping, environment map, shadows, tier. */
+  renderInfo(): { toneMapping: string; environment: boolean; shadows: boolean; shadowCasters: number; antialias: boolean; pixelRatio: number; devicePixelRatio: number; tier: string; programs: number } | null;
+  /** Fixes the quality tier (null: adaptive again). */
+  pinTier(tier: string | null): void;
 }
 
 declare global {
@@ -109,5 +117,32 @@ export function installDebugHook(app: App): void {
       if (ratio !== null) app.stage?.renderer.setPixelRatio(ratio);
     },
     pixelRatio: () => app.stage?.renderer.getPixelRatio() ?? 0,
+    renderInfo: () => {
+      const stage = app.stage;
+      if (!stage) return null;
+      const r = stage.renderer;
+      let casters = 0;
+      stage.scene.traverse((o) => void (o.castShadow && (o as { isMesh?: boolean }).isMesh && (casters += 1)));
+      return {
+        toneMapping: TONE_MAPPING[r.toneMapping] ?? String(r.toneMapping),
+        environment: stage.scene.environment !== null,
+        shadows: r.shadowMap.enabled && stage.lighting.key.castShadow,
+        shadowCasters: casters,
+        antialias: r.getContext().getContextAttributes()?.antialias ?? false,
+        pixelRatio: r.getPixelRatio(),
+        devicePixelRatio: window.devicePixelRatio,
+        tier: stage.tier.name,
+        programs: r.info.programs?.length ?? 0,
+      };
+    },
+    pinTier: (tier) => {
+      app.pinnedPixelRatio = null;
+      if (tier === null || !isTierName(tier)) return;
+      app.quality.tier = tier;
+      app.quality.pixelRatio = ratioFor(TIERS[tier], window.devicePixelRatio || 1);
+      app.pinnedPixelRatio = app.quality.pixelRatio;
+      app.stage?.setTier(TIERS[tier]);
+      app.stage?.renderer.setPixelRatio(app.quality.pixelRatio);
+    },
   };
 }

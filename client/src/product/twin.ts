@@ -4,13 +4,18 @@
  * The configurator's look is applied from the recorded original state every time.
  */
 
-import { Box3, Color, Group, Material, Mesh, MeshStandardMaterial, Object3D, Vector3 } from "three";
+import { Box3, Color, Group, LOD, Material, Mesh, MeshStandardMaterial, Object3D, Vector3 } from "three";
 import type { GLTFLoader } from "three/examples/jsm/loaders/GLTFLoader.js";
 import type { TwinLook } from "./configurator";
 import { disposeObject } from "../world/storeScene";
 
+/** The node a twin may carry beside its detailed parts: the same object, simplified, for distance. */
+export const LOD_NODE = "lod1";
+
 export interface Twin {
   root: Group;
+  /** Switches between the detailed model and its simplified level (null without one). */
+  lod: LOD | null;
   /** Material name -> the twin's own materials with that name. */
   materials: Map<string, MeshStandardMaterial[]>;
   /** Node name -> nodes with that name. */
@@ -26,13 +31,28 @@ function gltfLoader(): Promise<GLTFLoader> {
   return loader;
 }
 
-/** Loads the model at `url`, standing on y = 0, shrunk to `size` metres if it is larger. */
-export async function loadTwin(url: string, size: number): Promise<Twin> {
+/**
+ * Loads the model at `url`, standing on y = 0, shrunk to `size` metres if it is larger.
+ * When the file carries a simplified level (a root node named LOD_NODE), it is drawn
+ * instead of the detailed parts beyond `lodDistance` metres.
+ */
+export async function loadTwin(url: string, size: number, lodDistance = Infinity): Promise<Twin> {
   const gltf = await (await gltfLoader()).loadAsync(url);
   const model = gltf.scene;
   const root = new Group();
   root.name = "twin";
   root.add(model);
+  const simplified = model.children.find((c) => c.name === LOD_NODE) ?? null;
+  let lod: LOD | null = null;
+  if (simplified) {
+    const detail = new Group();
+    detail.name = "detail";
+    detail.add(...model.children.filter((c) => c !== simplified));
+    lod = new LOD();
+    lod.addLevel(detail, 0);
+    lod.addLevel(simplified, lodDistance);
+    model.add(lod);
+  }
   const box = new Box3().setFromObject(model);
   const extent = box.getSize(new Vector3());
   const longest = Math.max(extent.x, extent.z, extent.y * 0.8, 1e-3);
@@ -40,10 +60,10 @@ export async function loadTwin(url: string, size: number): Promise<Twin> {
   model.scale.setScalar(scale);
   const centre = box.getCenter(new Vector3());
   model.position.set(-centre.x * scale, -box.min.y * scale, -centre.z * scale);
-  const twin: Twin = { root, materials: new Map(), nodes: new Map(), originalColor: new Map(), originalVisible: new Map() };
+  const twin: Twin = { root, lod, materials: new Map(), nodes: new Map(), originalColor: new Map(), originalVisible: new Map() };
   const copies = new Map<Material, Material>();
   model.traverse((node) => {
-    if (node.name) {
+    if (node.name && node !== simplified) {
       const list = twin.nodes.get(node.name) ?? [];
       list.push(node);
       twin.nodes.set(node.name, list);
@@ -51,11 +71,13 @@ export async function loadTwin(url: string, size: number): Promise<Twin> {
     }
     const mesh = node as Mesh;
     if (!mesh.isMesh) return;
+    mesh.castShadow = true;
     const own = (m: Material): Material => {
       let copy = copies.get(m);
       if (!copy) {
         copy = m.clone();
         copies.set(m, copy);
+        finish(copy);
         if (copy instanceof MeshStandardMaterial) {
           const named = twin.materials.get(copy.name) ?? [];
           named.push(copy);
@@ -68,6 +90,22 @@ export async function loadTwin(url: string, size: number): Promise<Twin> {
     mesh.material = Array.isArray(mesh.material) ? mesh.material.map(own) : own(mesh.material);
   });
   return twin;
+}
+
+/**
+ * Touches glTF cannot express: glass does not hide what is behind it from the depth
+ * buffer (the interior shows through), and glass and paint take the environment's
+ * reflections a little stronger, as a showroom's lights do on lacquer.
+ */
+function finish(material: Material): void {
+  if (!(material instanceof MeshStandardMaterial)) return;
+  if (material.transparent) material.depthWrite = false;
+  if (material.name === "glass" || material.name === "paint") material.envMapIntensity = 1.35;
+}
+
+/** Beyond this many metres a twin is drawn at its simplified level. */
+export function setLodDistance(twin: Twin, distance: number): void {
+  if (twin.lod && twin.lod.levels[1]) twin.lod.levels[1].distance = distance;
 }
 
 const scratch = new Color();

@@ -15,6 +15,8 @@ export class PlainView {
   readonly element: HTMLElement;
   panel: ProductPanel | null = null;
   private products: Product[] = [];
+  /** Product slug -> a photo of its digital twin on its stand (data URL), when 3D is available. */
+  private photos = new Map<string, string>();
   private readonly list: HTMLElement;
   private readonly panelSlot: HTMLElement;
   private readonly intro: HTMLElement;
@@ -37,6 +39,11 @@ export class PlainView {
     this.renderList();
   }
 
+  setPhotos(photos: Map<string, string>): void {
+    this.photos = photos;
+    this.renderList();
+  }
+
   private renderList(): void {
     clear(this.list);
     this.list.append(el("h2", { id: "products-title" }, t("product.products")));
@@ -53,6 +60,9 @@ export class PlainView {
           "li",
           {},
           el("h3", {}, localized(product.name, product.slug)),
+          this.photos.has(product.slug)
+            ? el("img", { class: "photo", src: this.photos.get(product.slug), alt: localized(product.name, product.slug), width: 480, height: 360, "data-testid": `photo-${product.slug}` })
+            : null,
           el("p", {}, localized(product.description)),
           el("p", {}, `${t("product.price")}: ${formatMoney(product.basePrice.amount, product.basePrice.currency, locale())}`),
           open,

@@ -1,118 +1,148 @@
 /**
- * Remote avatars drawn as a crowd: one instanced mesh per body part (bodies, heads,
- * left legs, right legs, role rings, VR hands) and one for all name tags, so fifty
- * people cost seven draw calls instead of three hundred. An avatar in VR has its head placed and
- * turned by the headset's pose, its body under the head facing where the head faces,
- * and its hands where the controllers are. Matrices and colours are written in place
- * every frame from the world state; nothing is allocated per frame. Name tags are
- * quads on one atlas texture (nameTags.ts), one more draw call, shown only within
- * TAG_DISTANCE so a crowd stays readable.
+ * Everyone in the room drawn as a crowd of procedural humanoids (humanoid.ts): one
+ * instanced mesh per body part (torsos, hips, legs, arms, heads, three hair styles,
+ * VR hands, floor shadows, speaking rings), so fifty people cost a dozen draw calls.
+ * Each instance gets the avatar's outfit, skin or hair colour; poses come from
+ * avatarPose (walk, idle, talking). An avatar in VR has its head placed and turned by
+ * the headset, its body under the head facing where the head faces, and its hands
+ * where the controllers are. Matrices and colours are written in place every frame;
+ * colours are parsed once per distinct value; nothing is allocated per frame. Name
+ * tags are quads on one atlas texture (nameTags.ts), shown only within TAG_DISTANCE.
  */
 
 import {
+  type BufferGeometry,
   type Camera,
   Color,
+  DynamicDrawUsage,
   Euler,
   Group,
   InstancedMesh,
+  type Material,
   Matrix4,
   MeshBasicMaterial,
   MeshLambertMaterial,
   Quaternion,
+  type Texture,
   Vector3,
-  DynamicDrawUsage,
 } from "three";
-import { HEAD_HEIGHT, roleColor, sharedParts } from "./avatarViews";
+import { HAIR_COLORS, SKIN_TONES, type Appearance } from "./appearance";
+import { avatarPose, createLimbPose } from "./avatarPose";
+import { HEAD_HEIGHT, HIP_HEIGHT, HIP_X, humanoidParts, SHOULDER_HEIGHT, SHOULDER_X } from "./humanoid";
 import { NameTags } from "./nameTags";
 import { HEAD, headingOf, LEFT, POSE, RIGHT } from "./tracked";
 
 export const TAG_DISTANCE = 14;
+export { HEAD_HEIGHT };
+
+const BODY_SCALE: Record<Appearance["body"], [number, number, number]> = {
+  slim: [0.92, 1.0, 0.92],
+  regular: [1, 1, 1],
+  broad: [1.12, 1.02, 1.1],
+};
 
 const position = new Vector3();
 const quaternion = new Quaternion();
+const scale = new Vector3();
 const unit = new Vector3(1, 1, 1);
 const up = new Vector3(0, 1, 0);
 const root = new Matrix4();
 const local = new Matrix4();
+const turn = new Matrix4();
 const part = new Matrix4();
 const euler = new Euler();
-const colour = new Color();
-const headOffset = new Matrix4().makeTranslation(0, HEAD_HEIGHT, 0);
+const limbs = createLimbPose();
+
+type PartName = "torsos" | "hips" | "legs" | "arms" | "heads" | "short" | "long" | "bun" | "hands" | "shadows" | "speaking";
 
 export class Crowd {
   readonly group = new Group();
-  private bodies: InstancedMesh;
-  private heads: InstancedMesh;
-  private legsL: InstancedMesh;
-  private legsR: InstancedMesh;
-  private rings: InstancedMesh;
-  private hands: InstancedMesh;
-  /** The colour each instance slot was last given, so colours are parsed only on change. */
-  private slotColor: string[] = [];
-  private slotBadge: string[] = [];
-  private readonly bodyMaterial = new MeshLambertMaterial({ color: "#ffffff" });
-  private readonly ringMaterial = new MeshBasicMaterial({ color: "#ffffff" });
   readonly tags = new NameTags();
+  private meshes = {} as Record<PartName, InstancedMesh>;
+  private readonly counts = {} as Record<PartName, number>;
+  // Matte Lambert shading for people: in a crowd they cover much of the view, and a
+  // software renderer spent most of a frame on their physically based fragments.
+  private readonly skin = new MeshLambertMaterial({ vertexColors: true });
+  private readonly cloth = new MeshLambertMaterial({ vertexColors: true });
+  private readonly hairMaterial = new MeshLambertMaterial({ vertexColors: true });
+  private readonly shadowMaterial: MeshBasicMaterial;
+  private readonly speakingMaterial = new MeshBasicMaterial({ color: "#3ddc84", toneMapped: false });
+  /** Parsed colours by "#rrggbb", so a frame never parses one twice. */
+  private readonly palette = new Map<string, Color>();
   private capacity = 0;
-  private count = 0;
-  private handCount = 0;
 
-  constructor(capacity = 64) {
-    this.bodies = this.heads = this.legsL = this.legsR = this.rings = this.hands = null as unknown as InstancedMesh;
+  constructor(shadowTexture: Texture, capacity = 64) {
+    this.shadowMaterial = new MeshBasicMaterial({ map: shadowTexture, transparent: true, depthWrite: false, toneMapped: false });
     this.allocate(capacity);
     this.group.add(this.tags.mesh);
   }
 
   private allocate(capacity: number): void {
-    const parts = sharedParts();
-    const old = this.meshes().filter(Boolean);
-    for (const mesh of old) {
+    for (const mesh of Object.values(this.meshes)) {
       mesh.removeFromParent();
       mesh.dispose();
     }
-    const make = (geometry: typeof parts.body, material: MeshLambertMaterial | MeshBasicMaterial, slots = capacity): InstancedMesh => {
+    const p = humanoidParts();
+    const make = (geometry: BufferGeometry, material: Material, slots: number, colours = true): InstancedMesh => {
       const mesh = new InstancedMesh(geometry, material, slots);
       mesh.instanceMatrix.setUsage(DynamicDrawUsage);
       mesh.frustumCulled = false; // instances move every frame; their bounds are not tracked
       mesh.count = 0;
+      if (colours) mesh.setColorAt(0, this.colour("#ffffff")); // creates instanceColor
       this.group.add(mesh);
       return mesh;
     };
-    this.bodies = make(parts.body, this.bodyMaterial);
-    this.heads = make(parts.head, this.bodyMaterial);
-    this.hands = make(parts.hand, this.bodyMaterial, capacity * 2);
-    this.legsL = make(parts.leg, parts.limbs);
-    this.legsR = make(parts.leg, parts.limbs);
-    this.rings = make(parts.ring, this.ringMaterial);
-    // instanceColor is created by the first setColorAt
-    for (const mesh of [this.bodies, this.heads, this.hands, this.rings]) mesh.setColorAt(0, colour.set("#ffffff"));
-    this.slotColor = [];
-    this.slotBadge = [];
+    this.meshes = {
+      shadows: make(p.shadow, this.shadowMaterial, capacity, false),
+      torsos: make(p.torso, this.cloth, capacity),
+      hips: make(p.hips, this.cloth, capacity),
+      legs: make(p.leg, this.cloth, capacity * 2),
+      arms: make(p.arm, this.skin, capacity * 2),
+      heads: make(p.head, this.skin, capacity),
+      short: make(p.hair.short, this.hairMaterial, capacity),
+      long: make(p.hair.long, this.hairMaterial, capacity),
+      bun: make(p.hair.bun, this.hairMaterial, capacity),
+      hands: make(p.hand, this.skin, capacity * 2),
+      speaking: make(p.speaking, this.speakingMaterial, capacity, false),
+    };
+    this.meshes.shadows.renderOrder = -1;
     this.capacity = capacity;
   }
 
-  private meshes(): InstancedMesh[] {
-    return [this.bodies, this.heads, this.legsL, this.legsR, this.rings, this.hands];
+  private colour(hex: string): Color {
+    let c = this.palette.get(hex);
+    if (!c) {
+      c = new Color(hex);
+      this.palette.set(hex, c);
+    }
+    return c;
+  }
+
+  private put(name: PartName, matrix: Matrix4, colour: Color | null): void {
+    const mesh = this.meshes[name];
+    const i = this.counts[name];
+    this.counts[name] = i + 1;
+    mesh.setMatrixAt(i, matrix);
+    if (colour) mesh.setColorAt(i, colour);
   }
 
   /** Starts a frame's crowd; `expected` is how many avatars will be added. */
   begin(expected: number): void {
     if (expected > this.capacity) this.allocate(Math.max(expected, this.capacity * 2));
-    this.count = 0;
-    this.handCount = 0;
+    for (const name of Object.keys(this.meshes) as PartName[]) this.counts[name] = 0;
     this.tags.begin();
   }
 
   /**
-   * One avatar; `tracked` holds its VR poses (world space) and `mask` which of head,
-   * left and right hand are present (0 for a walking avatar).
+   * One avatar at (x, y, z) facing `yaw`; `t` is the time in seconds (idle and talking
+   * motion), `tracked` its VR poses (world space) and `mask` which of head, left and
+   * right hand are present (0 for a walking avatar).
    */
   add(
     x: number, y: number, z: number, yaw: number, phase: number, speed: number, bounce: number,
-    color: string, badge: string, tracked: Float32Array | null = null, mask = 0,
+    look: Appearance, talking: boolean, t: number, seed: number,
+    tracked: Float32Array | null = null, mask = 0,
   ): void {
-    const i = this.count;
-    this.count += 1;
     const vrHead = tracked !== null && (mask & (1 << HEAD)) !== 0;
     if (vrHead) {
       // the body stands under the head and faces where the head faces
@@ -120,49 +150,65 @@ export class Crowd {
       z = tracked[2];
       yaw = headingOf(tracked, HEAD);
     }
-    const swing = Math.min(1, speed / 2) * 0.6 * Math.sin(phase);
-    position.set(x, y + bounce + Math.abs(Math.sin(phase)) * 0.04 * Math.min(1, speed), z);
+    avatarPose(phase, speed, talking, t, seed, limbs);
+    const skin = this.colour(SKIN_TONES[look.skin] ?? SKIN_TONES[0]);
+    const top = this.colour(look.top);
+    const bottom = this.colour(look.bottom);
+    const [sx, sy, sz] = BODY_SCALE[look.body];
+
+    part.makeTranslation(x, y + 0.001, z);
+    this.put("shadows", part, null);
+
+    position.set(x, y + bounce + limbs.lift, z);
     quaternion.setFromAxisAngle(up, yaw);
-    root.compose(position, quaternion, unit);
-    this.bodies.setMatrixAt(i, root);
-    this.rings.setMatrixAt(i, root);
-    this.legsL.setMatrixAt(i, leg(-0.12, swing));
-    this.legsR.setMatrixAt(i, leg(0.12, -swing));
-    this.heads.setMatrixAt(i, vrHead ? poseMatrix(tracked, HEAD) : part.multiplyMatrices(root, headOffset));
+    root.compose(position, quaternion, scale.set(sx, sy, sz));
+    this.put("hips", root, bottom);
+    local.makeScale(1, limbs.breathe, 1);
+    this.put("torsos", part.multiplyMatrices(root, local), top);
+    this.put("legs", joint(-HIP_X, HIP_HEIGHT, limbs.legL, 0), bottom);
+    this.put("legs", joint(HIP_X, HIP_HEIGHT, limbs.legR, 0), bottom);
+    this.put("arms", joint(-SHOULDER_X, SHOULDER_HEIGHT, limbs.armL, 0.08), skin);
+    this.put("arms", joint(SHOULDER_X, SHOULDER_HEIGHT, limbs.armR, limbs.armRSide), skin);
+    if (vrHead) poseMatrix(tracked, HEAD);
+    else {
+      euler.set(-limbs.headPitch, 0, 0);
+      local.makeRotationFromEuler(euler).setPosition(0, HEAD_HEIGHT, 0);
+      part.multiplyMatrices(root, local);
+    }
+    this.put("heads", part, skin);
+    if (look.hair !== "none") this.put(look.hair, part, this.colour(HAIR_COLORS[look.hairColor] ?? HAIR_COLORS[0]));
+    if (talking) {
+      const pulse = 1 + 0.18 * Math.sin(t * 9);
+      part.compose(position.set(x, y + 2.0 * sy, z), quaternion.identity(), scale.set(pulse, pulse, pulse));
+      this.put("speaking", part, null);
+    }
     if (tracked !== null) {
       for (const hand of HANDS) {
-        if (!(mask & (1 << hand))) continue;
-        const h = this.handCount;
-        this.handCount += 1;
-        this.hands.setMatrixAt(h, poseMatrix(tracked, hand));
-        this.hands.setColorAt(h, colour.set(color));
+        if (mask & (1 << hand)) this.put("hands", poseMatrix(tracked, hand), skin);
       }
-    }
-    if (this.slotColor[i] !== color) {
-      this.slotColor[i] = color;
-      colour.set(color);
-      this.bodies.setColorAt(i, colour);
-      this.heads.setColorAt(i, colour);
-    }
-    if (this.slotBadge[i] !== badge) {
-      this.slotBadge[i] = badge;
-      this.rings.setColorAt(i, colour.set(roleColor(badge)));
     }
   }
 
   end(): void {
-    for (const mesh of this.meshes()) {
-      mesh.count = mesh === this.hands ? this.handCount : this.count;
+    for (const name of Object.keys(this.meshes) as PartName[]) {
+      const mesh = this.meshes[name];
+      mesh.count = this.counts[name];
       mesh.instanceMatrix.needsUpdate = true;
       if (mesh.instanceColor) mesh.instanceColor.needsUpdate = true;
     }
   }
 
+  /** How many avatars are drawn this frame (for the debug hook). */
+  drawn(): number {
+    return this.meshes.heads.count;
+  }
+
   /** Where the hands are drawn this frame (for the debug hook). */
   handsDrawn(): [number, number, number][] {
     const out: [number, number, number][] = [];
-    for (let i = 0; i < this.hands.count; i += 1) {
-      this.hands.getMatrixAt(i, part);
+    const hands = this.meshes.hands;
+    for (let i = 0; i < hands.count; i += 1) {
+      hands.getMatrixAt(i, part);
       position.setFromMatrixPosition(part);
       out.push([position.x, position.y, position.z]);
     }
@@ -185,12 +231,11 @@ export class Crowd {
 
   dispose(): void {
     this.tags.dispose();
-    for (const mesh of this.meshes()) {
+    for (const mesh of Object.values(this.meshes)) {
       mesh.removeFromParent();
       mesh.dispose();
     }
-    this.bodyMaterial.dispose();
-    this.ringMaterial.dispose();
+    for (const m of [this.skin, this.cloth, this.hairMaterial, this.shadowMaterial, this.speakingMaterial]) m.dispose();
     this.group.removeFromParent();
   }
 }
@@ -205,9 +250,10 @@ function poseMatrix(tracked: Float32Array, p: number): Matrix4 {
   return part.compose(position, quaternion, unit);
 }
 
-/** root x (hip offset) x (swing about x): a leg's matrix, written into a shared scratch matrix. */
-function leg(side: number, swing: number): Matrix4 {
-  euler.set(swing, 0, 0);
-  local.makeRotationFromEuler(euler).setPosition(side, 0.62, 0);
-  return part.multiplyMatrices(root, local);
+/** root x (joint offset) x (side lift about z) x (swing about x), in the shared scratch matrix. */
+function joint(jx: number, jy: number, swing: number, side: number): Matrix4 {
+  euler.set(swing, 0, Math.sign(jx) * side, "ZXY");
+  local.makeRotationFromEuler(euler).setPosition(jx, jy, 0);
+  turn.multiplyMatrices(root, local);
+  return part.copy(turn);
 }

@@ -5,15 +5,20 @@
  */
 
 import {
+  Box3,
   Color,
+  Fog,
   Group,
   Mesh,
   MeshBasicMaterial,
   Object3D,
   PerspectiveCamera,
+  PlaneGeometry,
   Raycaster,
   Scene,
   SphereGeometry,
+  Sphere,
+  Texture,
   Vector2,
   Vector3,
   WebGLRenderer,
@@ -22,17 +27,20 @@ import { OrbitControls } from "three/examples/jsm/controls/OrbitControls.js";
 import type { Product } from "../api/catalog";
 import type { StoreLayout } from "../api/brand";
 import type { TwinLook } from "../product/configurator";
-import { applyLook, disposeTwin, loadTwin, materialColor, partPosition, type Twin } from "../product/twin";
-import { createAvatarView, disposeAvatarView, poseView, relabel, type AvatarView } from "./avatarViews";
+import { applyLook, disposeTwin, loadTwin, materialColor, partPosition, setLodDistance, type Twin } from "../product/twin";
 import { Crowd, TAG_DISTANCE } from "./crowd";
 import { BubbleLayer } from "./bubbles";
 import type { InputState } from "./input";
 import type { WorldState } from "./state";
+import { createShot, framingDistance, overShoulder, threeQuarter } from "./framing";
+import { Lighting } from "./lighting";
+import type { Tier } from "./quality";
 import { buildStore, type StandView, type StoreScene } from "./storeScene";
+import { contactShadowTexture } from "./textures";
 import { controllerRays, enterVr, exitVr, XrPoseSource } from "./xr";
 
-const CAMERA_DISTANCE = 5;
 const TWIN_MAX_SIZE = 4.6;
+const FOV = 55;
 
 export interface StageHooks {
   onStandClick(productSlug: string): void;
@@ -42,25 +50,29 @@ export class Stage {
   readonly canvas: HTMLCanvasElement;
   readonly renderer: WebGLRenderer;
   readonly scene = new Scene();
-  readonly camera = new PerspectiveCamera(60, 1, 0.1, 200);
+  readonly camera = new PerspectiveCamera(FOV, 1, 0.1, 200);
   readonly rig = new Group();
   readonly bubbles = new BubbleLayer();
   readonly store: StoreScene;
   readonly twins = new Map<string, Twin>();
-  readonly crowd = new Crowd();
-  readonly selfView: AvatarView;
+  readonly crowd: Crowd;
   /** The headset's head and hand poses (nothing outside VR). */
   readonly poses: XrPoseSource;
   inspecting: string | null = null;
   inVr = false;
-  private pitch = 0.28;
+  readonly lighting: Lighting;
+  tier: Tier;
+  private pitch = 0.16;
+  private readonly shot = createShot();
+  private readonly shadowTexture: Texture;
+  private readonly shadowGeometry = new PlaneGeometry(1, 1).rotateX(-Math.PI / 2);
+  private readonly shadowMaterial: MeshBasicMaterial;
   private readonly orbit: OrbitControls;
   private readonly raycaster = new Raycaster();
   private readonly pointer = new Vector2();
   private readonly marker: Mesh;
   private readonly focus = new Vector3();
   private readonly scratch = new Vector3();
-  private readonly lookDir = new Vector3();
   private disposeXr: () => void = () => undefined;
 
   constructor(
@@ -69,17 +81,33 @@ export class Stage {
     private readonly world: WorldState,
     private readonly input: InputState,
     private readonly hooks: StageHooks,
+    quality: { tier: Tier; pixelRatio: number; brandName: string },
   ) {
     this.canvas = gl.canvas;
     this.renderer = new WebGLRenderer({ canvas: gl.canvas, context: gl.context });
-    this.renderer.setPixelRatio(Math.min(window.devicePixelRatio, 2));
+    this.renderer.setPixelRatio(quality.pixelRatio);
     this.renderer.xr.enabled = true;
-    this.scene.background = new Color("#dfe6ee");
-    this.store = buildStore(layout);
+    // Checking each shader after linking is a synchronous round trip to the GPU process,
+    // which blocked the page for seconds under software rendering (shader errors are a
+    // development concern; the browser console still reports them).
+    this.renderer.debug.checkShaderErrors = false;
+    // Beyond the walls: the ceiling's warm dark, fading into it with distance.
+    this.scene.background = new Color("#2b2a27");
+    this.scene.fog = new Fog("#2b2a27", 45, 90);
+    this.tier = quality.tier;
+    const stands = layout.zones.flatMap((z) => z.stands);
+    const focus = stands.length
+      ? { x: (Math.min(...stands.map((s) => s.x)) + Math.max(...stands.map((s) => s.x))) / 2, z: (Math.min(...stands.map((s) => s.z)) + Math.max(...stands.map((s) => s.z))) / 2, half: 16 }
+      : { x: 0, z: 0, half: 16 };
+    this.lighting = new Lighting(this.renderer, this.scene, focus);
+    this.lighting.apply(quality.tier);
+    this.shadowTexture = contactShadowTexture();
+    this.shadowMaterial = new MeshBasicMaterial({ map: this.shadowTexture, transparent: true, depthWrite: false, toneMapped: false });
+    this.store = buildStore(layout, { brandName: quality.brandName, anisotropy: Math.min(quality.tier.anisotropy, this.renderer.capabilities.getMaxAnisotropy()) });
     this.scene.add(this.store.root, this.rig);
     this.rig.add(this.camera);
-    this.selfView = createAvatarView("", world.local.badge, world.local.color);
-    this.scene.add(this.selfView.root, this.crowd.group);
+    this.crowd = new Crowd(this.shadowTexture);
+    this.scene.add(this.crowd.group);
     this.marker = new Mesh(new SphereGeometry(0.12, 16, 12), new MeshBasicMaterial({ color: layout.accent_color, depthTest: false, transparent: true, opacity: 0.9 }));
     this.marker.renderOrder = 10;
     this.marker.visible = false;
@@ -126,8 +154,16 @@ export class Stage {
         const product = view.stand.product_slug ? bySlug.get(view.stand.product_slug) : undefined;
         if (!product?.assetUrl || this.twins.has(product.slug)) return;
         try {
-          const twin = await loadTwin(product.assetUrl, TWIN_MAX_SIZE);
+          const twin = await loadTwin(product.assetUrl, TWIN_MAX_SIZE, this.tier.lodDistance);
           twin.root.userData.productSlug = product.slug;
+          // the soft contact shadow: a little larger than the twin's footprint
+          const box = new Box3().setFromObject(twin.root);
+          twin.root.userData.radius = box.getSize(this.scratch).length() / 2;
+          const contact = new Mesh(this.shadowGeometry, this.shadowMaterial);
+          contact.scale.set((box.max.x - box.min.x) * 1.25 + 0.3, 1, (box.max.z - box.min.z) * 1.15 + 0.3);
+          contact.position.y = 0.005;
+          contact.renderOrder = -1;
+          twin.root.add(contact);
           view.anchor.add(twin.root);
           this.twins.set(product.slug, twin);
         } catch (error) {
@@ -135,16 +171,70 @@ export class Stage {
         }
       }),
     );
+    this.lighting.refreshShadows();
   }
 
   applyLook(slug: string, look: TwinLook): void {
     const twin = this.twins.get(slug);
     if (twin) applyLook(twin, look);
+    this.lighting.refreshShadows(); // swapped or shown parts change the shadow
+  }
+
+  /** A new quality tier: shadows, and how near twins must be to be drawn in full. */
+  setTier(tier: Tier): void {
+    this.tier = tier;
+    this.lighting.apply(tier);
+    for (const twin of this.twins.values()) setLodDistance(twin, tier.lodDistance);
+    this.store.setAnisotropy(Math.min(tier.anisotropy, this.renderer.capabilities.getMaxAnisotropy()));
   }
 
   materialColor(slug: string, name: string): string | null {
     const twin = this.twins.get(slug);
     return twin ? materialColor(twin, name) : null;
+  }
+
+  /**
+   * Photos of the products on their stands, from the same three-quarter the inspector
+   * uses, for the 2D mode's product list: rendered once into this canvas (people
+   * hidden), cropped to 4:3 and encoded as JPEG data URLs. The next frame draws the
+   * normal view again.
+   */
+  productPhotos(width = 480, height = 360): Map<string, string> {
+    const photos = new Map<string, string>();
+    const out = document.createElement("canvas");
+    out.width = width;
+    out.height = height;
+    const g = out.getContext("2d");
+    if (!g) return photos;
+    const crowd = this.crowd.group.visible;
+    this.crowd.group.visible = false;
+    const saved = this.camera.position.clone();
+    const quaternion = this.camera.quaternion.clone();
+    const rig = this.rig.position.clone();
+    this.rig.position.set(0, 0, 0);
+    this.rig.updateMatrixWorld();
+    for (const [slug, twin] of this.twins) {
+      const stand = this.standOf(slug);
+      if (!stand) continue;
+      const centre = new Box3().setFromObject(twin.root).getCenter(new Vector3());
+      const radius = (twin.root.userData.radius as number | undefined) ?? 2.4;
+      const w = this.canvas.width;
+      const h = this.canvas.height;
+      const cropW = Math.min(w, (h * width) / height);
+      const distance = framingDistance(radius * 0.85, FOV, cropW, h, 0);
+      const shot = threeQuarter(centre.x, centre.y, centre.z, stand.group.rotation.y, distance, this.shot);
+      this.camera.position.set(shot.px, shot.py, shot.pz);
+      this.camera.lookAt(centre);
+      this.camera.updateMatrixWorld();
+      this.renderer.render(this.scene, this.camera);
+      g.drawImage(this.canvas, (w - cropW) / 2, 0, cropW, h, 0, 0, width, height);
+      photos.set(slug, out.toDataURL("image/jpeg", 0.85));
+    }
+    this.camera.position.copy(saved);
+    this.camera.quaternion.copy(quaternion);
+    this.rig.position.copy(rig);
+    this.crowd.group.visible = crowd;
+    return photos;
   }
 
   /** Where a product's stand is on screen (client pixels), or null when not in view. */
@@ -161,19 +251,36 @@ export class Stage {
     return this.store.stands.find((s) => s.stand.product_slug === slug);
   }
 
-  /** Orbit around the product (drag to turn, wheel or pinch to zoom). */
+  /**
+   * Focus mode: the camera frames the product in the part of the view the panel leaves
+   * free (its centre moves left by half the panel), from the product's front
+   * three-quarter; then it orbits (drag to turn, wheel or pinch to zoom).
+   */
   inspect(slug: string, panelWidth = 0): void {
     const stand = this.standOf(slug);
     if (!stand) return;
     this.inspecting = slug;
     this.shift = panelWidth / 2;
     this.applyShift();
-    stand.anchor.getWorldPosition(this.focus);
-    this.focus.y += 0.8;
+    const twin = this.twins.get(slug);
+    const bounds = new Sphere();
+    if (twin) {
+      new Box3().setFromObject(twin.root).getCenter(bounds.center);
+      // the box's half diagonal, measured without the contact shadow
+      bounds.radius = (twin.root.userData.radius as number | undefined) ?? 2.4;
+    } else bounds.set(stand.anchor.getWorldPosition(new Vector3()).setY(1), 2.4);
+    this.focus.copy(bounds.center);
+    const covered = Math.min(panelWidth, this.width / 2);
+    // a car seen from its three-quarter is narrower than its bounding sphere: fill a little more
+    const distance = framingDistance(bounds.radius * 0.85, FOV, this.width, this.height, covered);
+    const facing = stand.group.rotation.y;
+    const s = threeQuarter(this.focus.x, this.focus.y, this.focus.z, facing, distance, this.shot);
     this.rig.position.set(0, 0, 0);
     this.rig.rotation.set(0, 0, 0);
-    this.camera.position.copy(this.focus).add(this.scratch.set(5, 2.5, 5));
+    this.camera.position.set(s.px, s.py, s.pz);
     this.orbit.target.copy(this.focus);
+    this.orbit.minDistance = bounds.radius * 1.1;
+    this.orbit.maxDistance = Math.max(distance * 1.8, 6);
     this.orbit.enabled = true;
     this.orbit.update();
     this.input.keys.clear();
@@ -194,8 +301,8 @@ export class Stage {
       this.marker.visible = false;
       return;
     }
+    // the marker shows the part; the camera keeps the whole product framed
     this.marker.visible = true;
-    this.orbit.target.copy(this.marker.position);
   }
 
   // ------------------------------------------------------------ picking
@@ -283,18 +390,21 @@ export class Stage {
     const world = this.world;
     const crowd = this.crowd;
     const local = world.local;
-    crowd.begin(world.avatars.size);
+    crowd.begin(world.avatars.size + 1);
     for (const a of world.avatars.values()) {
       const near = a.inView && Math.hypot(a.pose.x - local.pose.x, a.pose.z - local.pose.z) < TAG_DISTANCE;
       crowd.tag(a.id, a.name, a.badge, a.pose.x, a.pose.y, a.pose.z, near);
       if (!a.inView) continue;
       const bounce = now < a.emoteUntil ? Math.abs(Math.sin(now * 8)) * 0.25 : 0;
-      crowd.add(a.pose.x, a.pose.y, a.pose.z, a.pose.yaw, a.phase, a.speed, bounce, a.color, a.badge, a.trackedPoses, a.trackedMask);
+      const talking = a.bubbleText !== "" && now < a.bubbleUntil;
+      crowd.add(a.pose.x, a.pose.y, a.pose.z, a.pose.yaw, a.phase, a.speed, bounce, a.look, talking, now, a.id, a.trackedPoses, a.trackedMask);
+    }
+    // one's own avatar, without a name tag (in VR one is the camera)
+    if (local.id !== null && !this.inVr) {
+      const talking = local.bubbleText !== "" && now < local.bubbleUntil;
+      crowd.add(local.pose.x, local.pose.y, local.pose.z, local.pose.yaw, local.phase, local.speed, 0, local.look, talking, now, local.id);
     }
     crowd.end();
-    this.selfView.root.visible = local.id !== null && !this.inVr;
-    relabel(this.selfView, local.name, local.badge);
-    poseView(this.selfView, local.pose.x, local.pose.y, local.pose.z, local.pose.yaw, local.phase, local.speed, 0);
   }
 
   private placeCamera(): void {
@@ -308,18 +418,17 @@ export class Stage {
       this.orbit.update();
       return;
     }
-    this.pitch = Math.min(1.2, Math.max(-0.2, this.pitch + this.input.lookDY * 0.004));
+    this.pitch = Math.min(0.9, Math.max(-0.35, this.pitch + this.input.lookDY * 0.004));
     this.input.lookDY = 0;
-    // Look along (yaw, pitch) at the avatar's head from behind; near a wall the camera
-    // slides forward but keeps its direction, so the horizon never jumps.
-    const yaw = local.pose.yaw;
-    const cp = Math.cos(this.pitch);
-    this.lookDir.set(-Math.sin(yaw) * cp, -Math.sin(this.pitch), -Math.cos(yaw) * cp);
-    this.camera.position.set(local.pose.x, local.pose.y + 1.7, local.pose.z).addScaledVector(this.lookDir, -CAMERA_DISTANCE);
+    // Over the right shoulder, aiming ahead: the avatar stands left of centre and the
+    // way ahead stays visible. Near a wall the camera slides in but keeps its
+    // direction, so the horizon never jumps.
+    const s = overShoulder(local.pose.x, local.pose.y, local.pose.z, local.pose.yaw, this.pitch, this.shot);
     const b = this.world.bounds;
-    this.camera.position.x = Math.min(b[3] - 0.4, Math.max(b[0] + 0.4, this.camera.position.x));
-    this.camera.position.z = Math.min(b[5] - 0.4, Math.max(b[2] + 0.4, this.camera.position.z));
-    this.scratch.copy(this.camera.position).add(this.lookDir);
+    const x = Math.min(b[3] - 0.4, Math.max(b[0] + 0.4, s.px));
+    const z = Math.min(b[5] - 0.4, Math.max(b[2] + 0.4, s.pz));
+    this.camera.position.set(x, s.py, z);
+    this.scratch.set(s.tx + (x - s.px), s.ty, s.tz + (z - s.pz));
     this.camera.lookAt(this.scratch);
   }
 
@@ -342,10 +451,13 @@ export class Stage {
     this.disposeXr();
     this.orbit.dispose();
     this.crowd.dispose();
-    disposeAvatarView(this.selfView);
     for (const twin of this.twins.values()) disposeTwin(twin);
     this.twins.clear();
     this.marker.geometry.dispose();
+    this.shadowGeometry.dispose();
+    this.shadowMaterial.dispose();
+    this.shadowTexture.dispose();
+    this.lighting.dispose();
     (this.marker.material as MeshBasicMaterial).dispose();
     this.store.dispose();
     this.renderer.dispose();
@@ -363,11 +475,11 @@ export interface GlCanvas {
  * the browser's GPU process, which takes long with software rendering: the page does it
  * once, early, while its first requests are on the network.
  */
-export function createGlCanvas(): GlCanvas | null {
+export function createGlCanvas(antialias: boolean): GlCanvas | null {
   try {
     const canvas = document.createElement("canvas");
     const context = canvas.getContext("webgl2", {
-      antialias: false,
+      antialias, // multisampling, unless an earlier visit measured a device too slow for it
       alpha: false,
       depth: true,
       stencil: false,

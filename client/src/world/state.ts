@@ -8,12 +8,15 @@ import type { ServerFrame } from "../net/protocol.gen";
 import { SampleBuffer, type Pose } from "./interpolation";
 import type { Bounds, MoveIntent, WalkTarget } from "./movement";
 import { createPoses, type TrackedBuffer } from "./tracked";
+import { appearanceFor, defaultAppearance, type Appearance } from "./appearance";
 
 export interface AvatarData {
   id: number;
   name: string;
   badge: string;
   color: string;
+  /** Body, skin, hair and outfit, from the Look it joined with (or its role's outfit). */
+  look: Appearance;
   /** Where the avatar is drawn this frame. */
   pose: Pose;
   samples: SampleBuffer;
@@ -48,6 +51,7 @@ export interface LocalData {
   name: string;
   badge: string;
   color: string;
+  look: Appearance;
   pose: Pose;
   /** The pose last sent to the server, which chases `pose` at walking speed. */
   sent: Pose;
@@ -107,6 +111,7 @@ export function createWorldState(brand: string, zone: string): WorldState {
       name: "",
       badge: "customer",
       color: "#8899aa",
+      look: defaultAppearance(),
       pose: pose(),
       sent: pose(),
       sentAt: -Infinity,
@@ -129,12 +134,13 @@ export function createWorldState(brand: string, zone: string): WorldState {
   };
 }
 
-export function createAvatar(id: number, name: string, badge: string, color: string): AvatarData {
+export function createAvatar(id: number, name: string, badge: string, color: string, look: Appearance = appearanceFor(id)): AvatarData {
   return {
     id,
     name,
     badge,
     color,
+    look,
     pose: pose(),
     samples: new SampleBuffer(16),
     inView: false,

@@ -5,6 +5,7 @@
  * touches three.js, so all are tested with Vitest.
  */
 
+import { fromLook } from "./appearance";
 import type { OutFrame } from "../net/codec";
 import { readEntry, type EntryView } from "../net/codec";
 import type { Presence, ServerFrame } from "../net/protocol.gen";
@@ -74,12 +75,13 @@ function addPresence(world: WorldState, who: Presence): AvatarData | null {
   if (who.id === world.local.id) return null;
   let avatar = world.avatars.get(who.id);
   if (!avatar) {
-    avatar = createAvatar(who.id, who.name, who.badge, who.look.color ?? "#8899aa");
+    avatar = createAvatar(who.id, who.name, who.badge, who.look.color ?? "#8899aa", fromLook(who.look, who.badge, who.id));
     world.avatars.set(who.id, avatar);
     world.added.push(who.id);
   } else {
     avatar.name = who.name;
     avatar.badge = who.badge;
+    avatar.look = fromLook(who.look, who.badge, who.id); // a visitor who changed their look rejoins with it
   }
   return avatar;
 }
@@ -138,6 +140,7 @@ function welcome(world: WorldState, frame: Extract<ServerFrame, { t: "welcome" }
       local.name = who.name;
       local.badge = who.badge;
       local.color = who.look.color ?? local.color;
+      local.look = fromLook(who.look, who.badge, who.id);
     } else {
       addPresence(world, who);
     }

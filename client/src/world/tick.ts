@@ -39,15 +39,3 @@ export function median(values: Float32Array, count: number): number {
   const mid = count >> 1;
   return count % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
-
-/**
- * Adaptive resolution: when frames take long (software rendering, a busy machine) the
- * view renders fewer pixels, down to half resolution, and goes back up when there is
- * headroom. Steps of 0.125 keep the change gentle.
- */
-export function nextPixelRatio(current: number, medianIntervalMs: number, max: number): number {
-  const min = Math.min(0.5, max);
-  if (medianIntervalMs > 30 && current > min) return Math.max(min, current - 0.125);
-  if (medianIntervalMs < 18 && current < max) return Math.min(max, current + 0.125);
-  return current;
-}

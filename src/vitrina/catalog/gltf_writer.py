@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 Vec3 = tuple[float, float, float]
+CLEARCOAT = "KHR_materials_clearcoat"
 
 
 @dataclass
@@ -170,6 +171,9 @@ class Material:
     metallic: float = 0.0
     roughness: float = 0.6
     emissive: Vec3 | None = None
+    # KHR_materials_clearcoat: the lacquer over a car's metallic paint.
+    clearcoat: float = 0.0
+    clearcoat_roughness: float = 0.0
 
 
 class GlbWriter:
@@ -189,6 +193,7 @@ class GlbWriter:
         }
         self._bin = bytearray()
         self._materials: dict[str, int] = {}
+        self._extensions: set[str] = set()
 
     def material(self, mat: Material) -> int:
         if mat.name in self._materials:
@@ -205,6 +210,14 @@ class GlbWriter:
             entry["alphaMode"] = "BLEND"
         if mat.emissive is not None:
             entry["emissiveFactor"] = list(mat.emissive)
+        if mat.clearcoat > 0:
+            entry["extensions"] = {
+                CLEARCOAT: {
+                    "clearcoatFactor": mat.clearcoat,
+                    "clearcoatRoughnessFactor": mat.clearcoat_roughness,
+                }
+            }
+            self._extensions.add(CLEARCOAT)
         self._doc["materials"].append(entry)
         self._materials[mat.name] = len(self._doc["materials"]) - 1
         return self._materials[mat.name]
@@ -232,6 +245,7 @@ class GlbWriter:
         *,
         mesh: int | None = None,
         translation: Vec3 | None = None,
+        rotation: tuple[float, float, float, float] | None = None,
         children: list[int] | None = None,
         root: bool = False,
     ) -> int:
@@ -240,6 +254,8 @@ class GlbWriter:
             entry["mesh"] = mesh
         if translation is not None:
             entry["translation"] = list(translation)
+        if rotation is not None:
+            entry["rotation"] = list(rotation)  # unit quaternion x, y, z, w
         if children:
             entry["children"] = children
         self._doc["nodes"].append(entry)
@@ -251,6 +267,9 @@ class GlbWriter:
     def to_bytes(self) -> bytes:
         doc = dict(self._doc)
         doc["buffers"] = [{"byteLength": len(self._bin)}]
+        if self._extensions:
+            # Used, not required: a viewer without it still shows the base paint.
+            doc["extensionsUsed"] = sorted(self._extensions)
         payload = json.dumps(doc, separators=(",", ":")).encode()
         payload += b" " * (-len(payload) % 4)
         binary = bytes(self._bin) + b"\x00" * (-len(self._bin) % 4)
