@@ -79,7 +79,8 @@ export class App {
   private detachControls: (() => void) | null = null;
   private vrAvailable = false;
   private markReady: () => void = () => undefined;
-  private readonly interactive = new Promise<void>((resolve) => (this.markReady = resolve));
+  /** Settles on the first frame after the world welcomed us. */
+  readonly interactive = new Promise<void>((resolve) => (this.markReady = resolve));
 
   constructor(
     readonly root: HTMLElement,

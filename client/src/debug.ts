@@ -48,9 +48,13 @@ export interface DebugHook {
   pinPixelRatio(ratio: number | null): void;
   pixelRatio(): number;
   /** How the 3D view renders now: tone mapping, environment map, shadows, tier. */
-  renderInfo(): { toneMapping: string; environment: boolean; shadows: boolean; shadowCasters: number; antialias: boolean; pixelRatio: number; devicePixelRatio: number; tier: string; programs: number } | null;
+  renderInfo(): RenderInfo | null;
+  /** renderInfo() as it was when the store became interactive. */
+  renderInfoAtReady(): RenderInfo | null;
   /** Fixes the quality tier (null: adaptive again). */
   pinTier(tier: string | null): void;
+  /** Puts the visitor at a point of the room, facing `yaw` (reference views start from a known spot). */
+  standAt(x: number, z: number, yaw: number): void;
 }
 
 declare global {
@@ -60,6 +64,9 @@ declare global {
 }
 
 export function installDebugHook(app: App): void {
+  // What the first interactive frame drew with, before frame times could change the tier.
+  let atReady: RenderInfo | null = null;
+  void app.interactive.then(() => (atReady = describeRender(app)));
   const panel = () => app.inspectPanel ?? app.plain.panel;
   window.__vitrina = {
     connection: () => app.connection.state,
@@ -117,23 +124,13 @@ export function installDebugHook(app: App): void {
       if (ratio !== null) app.stage?.renderer.setPixelRatio(ratio);
     },
     pixelRatio: () => app.stage?.renderer.getPixelRatio() ?? 0,
-    renderInfo: () => {
-      const stage = app.stage;
-      if (!stage) return null;
-      const r = stage.renderer;
-      let casters = 0;
-      stage.scene.traverse((o) => void (o.castShadow && (o as { isMesh?: boolean }).isMesh && (casters += 1)));
-      return {
-        toneMapping: TONE_MAPPING[r.toneMapping] ?? String(r.toneMapping),
-        environment: stage.scene.environment !== null,
-        shadows: r.shadowMap.enabled && stage.lighting.key.castShadow,
-        shadowCasters: casters,
-        antialias: r.getContext().getContextAttributes()?.antialias ?? false,
-        pixelRatio: r.getPixelRatio(),
-        devicePixelRatio: window.devicePixelRatio,
-        tier: stage.tier.name,
-        programs: r.info.programs?.length ?? 0,
-      };
+    renderInfo: () => describeRender(app),
+    renderInfoAtReady: () => atReady,
+    standAt: (x, z, yaw) => {
+      const pose = app.world.local.pose;
+      pose.x = x;
+      pose.z = z;
+      pose.yaw = yaw;
     },
     pinTier: (tier) => {
       app.pinnedPixelRatio = null;
@@ -144,5 +141,36 @@ export function installDebugHook(app: App): void {
       app.stage?.setTier(TIERS[tier]);
       app.stage?.renderer.setPixelRatio(app.quality.pixelRatio);
     },
+  };
+}
+
+interface RenderInfo {
+  toneMapping: string;
+  environment: boolean;
+  shadows: boolean;
+  shadowCasters: number;
+  antialias: boolean;
+  pixelRatio: number;
+  devicePixelRatio: number;
+  tier: string;
+  programs: number;
+}
+
+function describeRender(app: App): RenderInfo | null {
+  const stage = app.stage;
+  if (!stage) return null;
+  const r = stage.renderer;
+  let casters = 0;
+  stage.scene.traverse((o) => void (o.castShadow && (o as { isMesh?: boolean }).isMesh && (casters += 1)));
+  return {
+    toneMapping: TONE_MAPPING[r.toneMapping] ?? String(r.toneMapping),
+    environment: stage.scene.environment !== null,
+    shadows: r.shadowMap.enabled && stage.lighting.key.castShadow,
+    shadowCasters: casters,
+    antialias: r.getContext().getContextAttributes()?.antialias ?? false,
+    pixelRatio: r.getPixelRatio(),
+    devicePixelRatio: window.devicePixelRatio,
+    tier: stage.tier.name,
+    programs: r.info.programs?.length ?? 0,
   };
 }

@@ -97,8 +97,15 @@ def _read_png(path: Path) -> list[int]:
     return [b for y in range(HEIGHT) for b in raw[y * stride + 1 : (y + 1) * stride]]
 
 
-def _settle(page: Page) -> None:
+# Each zone's spawn point (vitrina.world.layout), where the first visitor of a room
+# appears facing yaw 0; later visitors are placed around it.
+SPAWN = {"entrance": (0.0, 8.0), "showroom": (0.0, 18.0)}
+
+
+def _settle(page: Page, zone: str) -> None:
     until(page, "() => window.__vitrina.twins().length >= 3", timeout=90)
+    # from the spot a visitor alone in the room would see, whoever else is there now
+    page.evaluate("([x, z]) => window.__vitrina.standAt(x, z, 0)", list(SPAWN[zone]))
     # a fixed tier, so the reference does not depend on how fast this machine was just now
     page.evaluate("() => window.__vitrina.pinTier('medium')")
     page.wait_for_timeout(2500)
@@ -107,8 +114,10 @@ def _settle(page: Page) -> None:
 def test_default_tier_lights_tone_maps_and_shadows(new_page: NewPage, base_url: str) -> None:
     page = new_page(device_scale_factor=2)
     open_store(page, base_url)
-    until(page, "() => window.__vitrina.ready() !== null")
-    info = page.evaluate("() => window.__vitrina.renderInfo()")
+    # As the first interactive frame was drawn: on a busy machine a software renderer's
+    # frame times may lower the tier a few seconds later, which is the point of tiers.
+    info = until(page, "() => window.__vitrina.renderInfoAtReady()")
+    assert isinstance(info, dict)
     assert info["tier"] == "high", info  # a first visit starts at the high tier
     assert info["environment"] is True, info  # image-based lighting from the PMREM environment
     assert info["toneMapping"] in ("aces", "agx"), info
@@ -132,7 +141,7 @@ def test_view_matches_its_reference(
     page = new_page()
     open_store(page, base_url, query)
     _answer_consent(page)
-    _settle(page)
+    _settle(page, "entrance" if view == "entrance" else "showroom")
     sample = _sample(page)
     assert len(set(zip(sample[0::3], sample[1::3], sample[2::3], strict=True))) > 200, (
         "the view is nearly uniform: blank or broken"
@@ -209,7 +218,7 @@ def test_screenshots_of_the_store(
     page = new_page()
     open_store(page, base_url, query)
     _answer_consent(page)
-    _settle(page)
+    _settle(page, "showroom" if "showroom" in query else "entrance")
     if "product" in query:
         page.get_by_label("Aurora red (+€1,200.00)").check()
         page.get_by_label('21" sport wheels (+€1,900.00)').check()
