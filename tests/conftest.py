@@ -22,6 +22,7 @@ from vitrina.app import create_app
 from vitrina.core.config import Settings
 from vitrina.core.db import Base, create_engine, create_sessionmaker
 from vitrina.migrations import runner
+from vitrina.services import services_of
 
 pytest_plugins = ["tests.smtp"]
 
@@ -132,7 +133,7 @@ async def client(app: FastAPI) -> AsyncIterator[AsyncClient]:
 @pytest.fixture
 async def db(app: FastAPI) -> AsyncIterator[AsyncSession]:
     """A session on the app's database; commit explicitly to make rows visible to requests."""
-    async with app.state.sessions() as session:
+    async with services_of(app).sessions() as session:
         yield session
 
 

@@ -23,10 +23,11 @@ from vitrina.conversations.models import Conversation
 from vitrina.conversations.states import Channel
 from vitrina.core.security import Principal
 from vitrina.crm import service as crm
+from vitrina.crm import verification
 from vitrina.crm.demo import DEMO_EMAIL
 from vitrina.crm.identifiers import IdentityKind, normalise
-from vitrina.identity import verification
 from vitrina.scheduling.demo import seed_scheduling
+from vitrina.services import services_of
 
 BRAND = "aurora-motors"
 # The coming Monday, 08:00 UTC (09:00 or 10:00 in Paris): the week ahead has free slots,
@@ -77,7 +78,7 @@ async def start(
 ) -> Conversation:
     conversation = await conversations.create(
         db,
-        bus=app.state.bus,
+        bus=services_of(app).bus,
         brand_slug=BRAND,
         channel=Channel.WIDGET,
         customer_name="Mia",
@@ -99,8 +100,8 @@ async def say(
     """One customer turn, committed like the event handler does; returns the bot's text."""
     turn = await bot.reply(
         db,
-        bus=app.state.bus,
-        runtime=runtime or app.state.bot,
+        bus=services_of(app).bus,
+        runtime=runtime or services_of(app).bot,
         conversation_id=conversation.id,
         text=text,
         now=NOW,
@@ -114,7 +115,7 @@ async def say(
 async def settle(app: FastAPI) -> None:
     """Wait for the handlers of events delivered after commit (the test ends only once
     they are done, so none of them is cut off by the app's shutdown)."""
-    bus = app.state.bus
+    bus = services_of(app).bus
     for _ in range(1000):
         pending = list(bus._tasks)
         if not pending:

@@ -11,13 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tests.bot.helpers import BRAND, settle, setup_brand, start
 from vitrina.conversations import service as conversations
 from vitrina.conversations.states import Channel
+from vitrina.services import services_of
 from vitrina.world import service as world
 from vitrina.world.events import ChatPosted, PresenceJoined
 
 
 async def _bot_messages(app: FastAPI, conversation_id: str, count: int) -> list[str]:
     for _ in range(600):
-        async with app.state.sessions() as db:
+        async with services_of(app).sessions() as db:
             conversation = await conversations.get_or_raise(db, conversation_id=conversation_id)
             rows = await conversations.messages(
                 db, conversation=conversation, include_internal=False
@@ -36,7 +37,7 @@ async def test_a_customer_message_is_answered_after_it_commits(
     conversation = await start(app, db, locale="it")
     await conversations.post_customer_message(
         db,
-        bus=app.state.bus,
+        bus=services_of(app).bus,
         conversation=conversation,
         body="A che ora aprite il sabato?",
         channel=Channel.WIDGET,
@@ -49,9 +50,9 @@ async def test_a_customer_message_is_answered_after_it_commits(
 
 async def test_the_greeter_joins_the_room_of_a_newcomer(app: FastAPI, db: AsyncSession) -> None:
     await setup_brand(db)
-    hub = app.state.world_hub
+    hub = services_of(app).world_hub
     visitor = await world.join_bot(hub, brand=BRAND, zone="entrance", display_name="Visitor")
-    await app.state.bus.publish(
+    await services_of(app).bus.publish(
         PresenceJoined(
             room=f"{BRAND}/entrance#1",
             brand=BRAND,
@@ -66,7 +67,7 @@ async def test_the_greeter_joins_the_room_of_a_newcomer(app: FastAPI, db: AsyncS
     names = [o.name for o in world.room_occupants(hub, brand=BRAND, zone="entrance")]
     assert names.count("Nova") == 1
     # The same visitor coming back is not greeted by a second avatar.
-    await app.state.bus.publish(
+    await services_of(app).bus.publish(
         PresenceJoined(
             room=f"{BRAND}/entrance#1",
             brand=BRAND,
@@ -86,18 +87,18 @@ async def test_walking_into_the_next_zone_is_not_welcomed_a_second_time(
     app: FastAPI, db: AsyncSession
 ) -> None:
     await setup_brand(db)
-    hub = app.state.world_hub
+    hub = services_of(app).world_hub
     said: list[ChatPosted] = []
 
     async def heard(event: ChatPosted) -> None:
         if event.badge == "bot":
             said.append(event)
 
-    unsubscribe = app.state.bus.subscribe(ChatPosted, heard)
+    unsubscribe = services_of(app).bus.subscribe(ChatPosted, heard)
     try:
         for zone in ("entrance", "showroom", "entrance"):
             visitor = await world.join_bot(hub, brand=BRAND, zone=zone, display_name="Visitor")
-            await app.state.bus.publish(
+            await services_of(app).bus.publish(
                 PresenceJoined(
                     room=f"{BRAND}/{zone}#1",
                     brand=BRAND,

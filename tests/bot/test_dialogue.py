@@ -21,6 +21,7 @@ from tests.bot.helpers import (
 from vitrina.bot import service as bot
 from vitrina.conversations import service as conversations
 from vitrina.scheduling import service as scheduling
+from vitrina.services import services_of
 
 
 async def test_opening_hours_in_italian_cite_the_article(app: FastAPI, db: AsyncSession) -> None:
@@ -94,9 +95,9 @@ async def test_a_restart_mid_flow_loses_nothing(app: FastAPI, db: AsyncSession) 
     assert "When would suit you?" in text
     # A new process: nothing in memory, only the database.
     restarted = bot.Runtime(
-        cache_dir=app.state.bot.cache_dir, content_dir=app.state.bot.content_dir
+        cache_dir=services_of(app).bot.cache_dir, content_dir=services_of(app).bot.content_dir
     )
-    async with app.state.sessions() as fresh:
+    async with services_of(app).sessions() as fresh:
         again = await conversations.get_or_raise(fresh, conversation_id=conversation.id)
         _, text = await say(app, fresh, again, "tomorrow at 3pm", runtime=restarted)
         tuesday = day_after_now(1)
@@ -126,7 +127,7 @@ async def test_out_of_scope_is_not_guessed_and_a_human_is_offered(
 
 async def test_every_answer_comes_from_the_brand_content(app: FastAPI, db: AsyncSession) -> None:
     await setup_brand(db)
-    patterns = content_patterns(app.state.bot.content(BRAND))
+    patterns = content_patterns(services_of(app).bot.content(BRAND))
     conversation = await start(app, db)
     for message in [
         "hello",

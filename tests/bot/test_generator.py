@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tests.bot.helpers import say, setup_brand, start
 from vitrina.bot import service as bot
 from vitrina.bot.generator import OpenAICompatible
+from vitrina.services import services_of
 
 INVENTED = "The showroom is open every day from 6:00 to midnight."
 
@@ -83,8 +84,8 @@ def chat_server() -> Iterator[ChatServer]:
 
 def _runtime(app: FastAPI, server: ChatServer) -> bot.Runtime:
     return bot.Runtime(
-        cache_dir=app.state.bot.cache_dir,
-        content_dir=app.state.bot.content_dir,
+        cache_dir=services_of(app).bot.cache_dir,
+        content_dir=services_of(app).bot.content_dir,
         generator=OpenAICompatible(
             base_url=server.url, model="local-model", api_key="test-key", timeout_s=5
         ),
@@ -100,7 +101,7 @@ async def test_a_generated_answer_is_grounded_in_the_articles_and_cites_them(
     turn, text = await say(
         app, db, conversation, "Quali sono gli orari di apertura?", runtime=runtime
     )
-    article = app.state.bot.content("aurora-motors").article("opening-hours")
+    article = services_of(app).bot.content("aurora-motors").article("opening-hours")
     first_sentence = re.split(r"(?<=[.!?])\s", article.body.it)[0]
     assert text == f"{first_sentence} [1]\nFonte: Orari di apertura"
     assert turn.citations == ["opening-hours"]
@@ -128,7 +129,7 @@ async def test_an_ungrounded_or_failed_generation_falls_back_to_the_article(
         app, db, conversation, "What are your opening hours?", runtime=_runtime(app, chat_server)
     )
     assert len(chat_server.requests) == 1
-    article = app.state.bot.content("aurora-motors").article("opening-hours")
+    article = services_of(app).bot.content("aurora-motors").article("opening-hours")
     assert text == f"{article.body.en}\nSource: Opening hours"
     assert INVENTED not in text
     assert turn.citations == ["opening-hours"]

@@ -17,6 +17,7 @@ from vitrina.conversations import service as conversations
 from vitrina.conversations.models import Conversation
 from vitrina.conversations.states import Channel
 from vitrina.scheduling import service as scheduling
+from vitrina.services import services_of
 
 PARIS = ZoneInfo("Europe/Paris")
 FRENCH_DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
@@ -34,7 +35,7 @@ async def _customer_says(
     """Post a widget message as the customer and wait for the bot's answer to it."""
     before = len(await _bot_messages(app, conversation.id))
     await conversations.post_customer_message(
-        db, bus=app.state.bus, conversation=conversation, body=text, channel=Channel.WIDGET
+        db, bus=services_of(app).bus, conversation=conversation, body=text, channel=Channel.WIDGET
     )
     await db.commit()
     for _ in range(600):
@@ -47,7 +48,7 @@ async def _customer_says(
 
 
 async def _bot_messages(app: FastAPI, conversation_id: str) -> list[str]:
-    async with app.state.sessions() as db:
+    async with services_of(app).sessions() as db:
         conversation = await conversations.get_or_raise(db, conversation_id=conversation_id)
         rows = await conversations.messages(db, conversation=conversation, include_internal=False)
         return [m.body for m in rows if m.author_kind == "bot"]

@@ -18,6 +18,7 @@ from vitrina.catalog.routes import MAX_ASSET_BYTES
 from vitrina.catalog.service import ProductChanged
 from vitrina.catalog.storage import AssetStore
 from vitrina.core.config import Settings
+from vitrina.services import services_of
 
 GLB = {"Content-Type": "model/gltf-binary"}
 
@@ -73,7 +74,7 @@ async def test_admin_edits_a_product_and_the_storefront_sees_it(
     client: AsyncClient, admin_headers: dict[str, str], e1_body: dict[str, Any], app: FastAPI
 ) -> None:
     changes: list[ProductChanged] = []
-    app.state.bus.subscribe(ProductChanged, changes.append)
+    services_of(app).bus.subscribe(ProductChanged, changes.append)
     body = copy.deepcopy(e1_body)
     body["base_price"] = "35490.50"
     body["explainers"].reverse()

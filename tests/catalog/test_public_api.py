@@ -13,6 +13,7 @@ from vitrina.catalog import service
 from vitrina.catalog.service import ConfigurationSaved
 from vitrina.core.config import Settings
 from vitrina.core.events import EventBus
+from vitrina.services import services_of
 
 E1_VALID = ["e1-paint-red", "e1-wheels-sport", "e1-rims-black", "e1-interior-fabric"]
 
@@ -112,7 +113,7 @@ async def test_unknown_option_is_a_problem(client: AsyncClient, seeded: None) ->
 async def test_saved_configuration_is_shareable(
     client: AsyncClient, seeded: None, app: object
 ) -> None:
-    bus: EventBus = app.state.bus  # type: ignore[attr-defined]
+    bus: EventBus = services_of(app).bus  # type: ignore[attr-defined]
     saved_events: list[ConfigurationSaved] = []
     bus.subscribe(ConfigurationSaved, saved_events.append)
     headers = await guest_headers(client)

@@ -15,6 +15,7 @@ from websockets.asyncio.client import connect
 from tests.conversations.helpers import BRAND, Frames, make_brands, serve
 from tests.factories import login, make_staff
 from vitrina.conversations.webhook_outbox import channel_secret, sign
+from vitrina.services import services_of
 from vitrina.world.events import ChatPosted
 
 
@@ -85,7 +86,7 @@ async def test_webhook_channel_needs_a_valid_fresh_signature_and_deduplicates(
     app: FastAPI, client: AsyncClient, db: AsyncSession
 ) -> None:
     await make_brands(db)
-    secret = channel_secret(app.state.settings.resolved_secret_key, BRAND)
+    secret = channel_secret(services_of(app).settings.resolved_secret_key, BRAND)
     body = json.dumps({"contact_id": "+3912345", "name": "Gio", "text": "Ciao", "message_id": "w1"})
 
     async def post(payload: str, *, key: str = secret, ts: int | None = None) -> int:
@@ -137,7 +138,7 @@ async def test_world_chat_lands_in_the_customers_conversation(
         badge="customer",
         text="Is the SUV electric?",
     )
-    await app.state.bus.publish(said)
+    await services_of(app).bus.publish(said)
     for _ in range(50):
         rows = (await client.get("/api/console/conversations", headers=admin)).json()
         if rows:
@@ -167,7 +168,7 @@ async def test_join_in_world_points_the_advisor_at_the_customers_zone(
         badge="customer",
         text="I want a person",
     )
-    await app.state.bus.publish(said)
+    await services_of(app).bus.publish(said)
     rows = (await client.get("/api/console/conversations", headers=sam)).json()
     cid = rows[0]["id"]
     await client.post(f"/api/console/conversations/{cid}/handoff", json={}, headers=sam)

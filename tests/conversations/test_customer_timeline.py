@@ -16,9 +16,10 @@ from vitrina.conversations.events import ConversationLogged, StateChanged
 from vitrina.conversations.states import BOT, Channel
 from vitrina.core.security import Principal
 from vitrina.crm import service as crm
+from vitrina.crm import verification
 from vitrina.crm.demo import DEMO_EMAIL, seed_demo_customer
 from vitrina.crm.identifiers import IdentityKind, normalise
-from vitrina.identity import verification
+from vitrina.services import services_of
 
 
 async def test_handoff_and_resolution_land_on_the_customer_timeline(
@@ -47,7 +48,7 @@ async def test_handoff_and_resolution_land_on_the_customer_timeline(
     sam = await login(client, "sam@example.com")
     await client.put("/api/console/presence", json={"status": "online"}, headers=sam)
 
-    bus = app.state.bus
+    bus = services_of(app).bus
     seen: list[str] = []
     bus.subscribe(StateChanged, lambda e: seen.append(f"state:{e.from_state}->{e.to_state}"))
     bus.subscribe(ConversationLogged, lambda e: seen.append(f"logged:{e.summary}"))
@@ -103,7 +104,7 @@ async def test_an_email_from_a_customers_address_lands_on_their_timeline(
     await make_staff(db, email="sam@example.com", roles=["supervisor"], brand_slugs=[BRAND])
     sam = await login(client, "sam@example.com")
     await client.put("/api/console/presence", json={"status": "online"}, headers=sam)
-    bus = app.state.bus
+    bus = services_of(app).bus
     stranger = await conversations.create(
         db,
         bus=bus,

@@ -28,6 +28,7 @@ from vitrina.conversations.schemas import HandoffSummary
 from vitrina.conversations.states import ALLOWED, BOT, Actor, Channel, State, can_move
 from vitrina.core.errors import Conflict, Forbidden, NotFound
 from vitrina.core.events import EventBus
+from vitrina.services import services_of
 
 
 async def test_handoff_accept_reply_resolve_rate_records_every_transition(
@@ -171,7 +172,7 @@ async def test_of_two_changes_made_from_one_reading_the_second_is_refused(
     supervisor = await make_advisor(db, email="sam@example.com", roles=["supervisor"])
     conversation = await bot_conversation(db, bus, session_id="g1")
     await db.commit()
-    async with app.state.sessions() as bot_side, app.state.sessions() as console_side:
+    async with services_of(app).sessions() as bot_side, services_of(app).sessions() as console_side:
         seen = await console_side.get(Conversation, conversation.id)
         assert seen is not None and seen.state == "bot"
         await conversations.request_handoff(
@@ -192,7 +193,7 @@ async def test_of_two_changes_made_from_one_reading_the_second_is_refused(
             )
         assert refused.value.code == "changed_meanwhile"
         await console_side.rollback()
-    async with app.state.sessions() as fresh:
+    async with services_of(app).sessions() as fresh:
         stored = await fresh.get(Conversation, conversation.id)
         assert stored is not None
         assert (stored.state, stored.disposition, stored.resolved_at) == ("queued", None, None)

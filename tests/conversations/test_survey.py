@@ -15,6 +15,7 @@ from tests.conversations.helpers import BRAND, Frames, make_brands, serve
 from tests.crm.helpers import guest
 from tests.factories import login, make_staff
 from vitrina.conversations import service, survey
+from vitrina.services import services_of
 from vitrina.world.events import ChatPosted
 
 
@@ -48,7 +49,7 @@ async def test_typing_a_number_in_the_store_after_resolution_rates_the_conversat
     )
     ava = await login(client, "ava@example.com")
     await client.put("/api/console/presence", json={"status": "online"}, headers=ava)
-    await app.state.bus.publish(said("I want to talk to a person"))
+    await services_of(app).bus.publish(said("I want to talk to a person"))
     rows: list[dict[str, Any]] = []
     for _ in range(50):
         rows = (await client.get("/api/console/conversations", headers=ava)).json()
@@ -63,7 +64,7 @@ async def test_typing_a_number_in_the_store_after_resolution_rates_the_conversat
     )
     assert resolved.status_code == 200, resolved.text
 
-    await app.state.bus.publish(said("5 quick and kind"))
+    await services_of(app).bus.publish(said("5 quick and kind"))
 
     detail = (await client.get(f"/api/console/conversations/{cid}", headers=ava)).json()
     assert detail["csat_score"] == 5 and detail["csat_comment"] == "quick and kind"
@@ -73,7 +74,7 @@ async def test_typing_a_number_in_the_store_after_resolution_rates_the_conversat
         "the rating did not start a new conversation with the bot"
     )
     # A second number is a new question, not a second rating.
-    await app.state.bus.publish(said("4"))
+    await services_of(app).bus.publish(said("4"))
     again = (await client.get(f"/api/console/conversations/{cid}", headers=ava)).json()
     assert again["csat_score"] == 5
 
@@ -128,7 +129,7 @@ async def test_the_store_reads_back_the_conversation_and_the_pending_survey(
     async with guest(app) as mia:
         assert (await mia.get(current)).json() == {"conversation": None, "survey_pending": False}
         session = (await mia.get("/api/auth/me")).json()["session_id"]
-        await app.state.bus.publish(said("What are your opening hours?", session=session))
+        await services_of(app).bus.publish(said("What are your opening hours?", session=session))
         shown = (await mia.get(current)).json()
         assert [m["body"] for m in shown["conversation"]["messages"]] == [
             "What are your opening hours?"
@@ -159,7 +160,7 @@ async def test_a_store_conversation_speaks_the_storefronts_language(
     async with guest(app) as luca:
         started = await luca.post("/api/auth/guest", json={"brand_slug": BRAND, "locale": "it"})
         session = started.json()["id"]
-        await app.state.bus.publish(said("Vorrei parlare con una persona", session=session))
+        await services_of(app).bus.publish(said("Vorrei parlare con una persona", session=session))
     rows = (await client.get("/api/console/conversations", headers=ava)).json()
     assert [r["locale"] for r in rows] == ["it"]
     cid = rows[0]["id"]
@@ -175,7 +176,7 @@ async def test_ratings_typed_or_clicked_reach_the_supervisors_figures(
     await make_staff(db, email="sam@example.com", roles=["supervisor"], brand_slugs=[BRAND])
     sam = await login(client, "sam@example.com")
     for session, answer in (("g-typed", "2"), ("g-clicked", None), ("g-silent", None)):
-        await app.state.bus.publish(said("I need help", session=session))
+        await services_of(app).bus.publish(said("I need help", session=session))
         rows = (await client.get("/api/console/conversations", headers=sam)).json()
         cid = next(r["id"] for r in rows if r["state"] != "resolved")
         await client.post(f"/api/console/conversations/{cid}/handoff", json={}, headers=sam)
@@ -184,12 +185,12 @@ async def test_ratings_typed_or_clicked_reach_the_supervisors_figures(
             f"/api/console/conversations/{cid}/resolve", json={"disposition": "solved"}, headers=sam
         )
         if answer:
-            await app.state.bus.publish(said(answer, session=session))
+            await services_of(app).bus.publish(said(answer, session=session))
         elif session == "g-clicked":
-            async with app.state.sessions() as s:
+            async with services_of(app).sessions() as s:
                 conversation = await service.get_or_raise(s, conversation_id=cid)
                 await survey.submit(
-                    s, bus=app.state.bus, conversation=conversation, score=5, comment=None
+                    s, bus=services_of(app).bus, conversation=conversation, score=5, comment=None
                 )
                 await s.commit()
     figures = (await client.get("/api/routing/csat?days=7", headers=sam)).json()

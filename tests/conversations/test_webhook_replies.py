@@ -24,6 +24,7 @@ from tests.factories import login, make_staff
 from vitrina.app import create_app
 from vitrina.conversations.webhook_outbox import channel_secret, sign
 from vitrina.core.config import Settings
+from vitrina.services import services_of
 
 
 class Bridge:
@@ -82,7 +83,7 @@ async def inbound(client: AsyncClient, settings: Settings, text: str, message_id
 
 async def staff(app: FastAPI, client: AsyncClient) -> tuple[dict[str, str], dict[str, str]]:
     """An admin and an online advisor of the brand, signed in."""
-    async with app.state.sessions() as db:
+    async with services_of(app).sessions() as db:
         await make_brands(db)
         await make_staff(db, email="root@example.com", roles=["superadmin"])
         await make_staff(

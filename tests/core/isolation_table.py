@@ -26,6 +26,7 @@ from tests.core.isolation_world import (
     unique_phone,
 )
 from tests.factories import PASSWORD, make_staff
+from vitrina.services import services_of
 
 Build = Callable[[World, Caller, Target], Awaitable[Call]]
 
@@ -82,7 +83,7 @@ def body(path: str, payload: object, **params: str) -> Build:
 
 
 async def _login(w: World, who: Caller, t: Target) -> Call:
-    async with w.app.state.sessions() as db:
+    async with services_of(w.app).sessions() as db:
         user = await make_staff(db, email=f"{unique('login')}@example.com", brand_slugs=["x"])
     return Call("/api/auth/login", json={"email": user.email, "password": PASSWORD})
 
@@ -91,7 +92,7 @@ async def _my_session(w: World, who: Caller, t: Target) -> Call:
     if t == "own" and who.user_id is not None:
         from vitrina.identity import service as identity
 
-        async with w.app.state.sessions() as db:
+        async with services_of(w.app).sessions() as db:
             user = await identity.get_user_or_raise(db, user_id=who.user_id)
             _, session = await identity.create_staff_session(db, user=user, ttl_s=60)
             await db.commit()
@@ -101,7 +102,7 @@ async def _my_session(w: World, who: Caller, t: Target) -> Call:
 
 def _user(suffix: str = "", payload: object = None) -> Build:
     async def build(w: World, who: Caller, t: Target) -> Call:
-        async with w.app.state.sessions() as db:
+        async with services_of(w.app).sessions() as db:
             user = await make_staff(
                 db, email=f"{unique('u')}@example.com", brand_slugs=[w.brand(t)]
             )

@@ -22,6 +22,7 @@ from vitrina.catalog.demo import demo_products
 from vitrina.catalog.demo_assets import sign_glb
 from vitrina.identity import service as identity
 from vitrina.scheduling.demo import RESOURCES, SHOP_HOURS, TIMEZONE, TYPES
+from vitrina.services import services_of
 
 A, B = "aurora-motors", "borealis-bikes"
 Target = Literal["own", "other"]
@@ -89,7 +90,7 @@ class World:
     # --- building -----------------------------------------------------------------
 
     async def build(self) -> None:
-        async with self.app.state.sessions() as db:
+        async with services_of(self.app).sessions() as db:
             await seed_demo(db)
             su = await make_staff(
                 db, email="ops@example.com", roles=["superadmin"], name="Operator"
@@ -142,9 +143,9 @@ class World:
         self.purpose = next(p["purpose"] for p in purposes if not p["required"])
 
     async def new_guest(self, brand: str = A) -> Guest:
-        async with self.app.state.sessions() as db:
+        async with services_of(self.app).sessions() as db:
             guest, token = await identity.create_guest(
-                db, secret=self.app.state.settings.resolved_secret_key, brand_slug=brand
+                db, secret=services_of(self.app).settings.resolved_secret_key, brand_slug=brand
             )
             await db.commit()
         return Guest(guest.id, token)
@@ -153,7 +154,7 @@ class World:
         return await self._staff_headers(self.superadmin_id)
 
     async def _staff_headers(self, user_id: str) -> dict[str, str]:
-        async with self.app.state.sessions() as db:
+        async with services_of(self.app).sessions() as db:
             user = await identity.get_user_or_raise(db, user_id=user_id)
             token, _ = await identity.create_staff_session(db, user=user, ttl_s=3600)
             await db.commit()
@@ -297,7 +298,7 @@ class World:
 
     async def staff_session_of(self, brand: str) -> str:
         """A session of one of `brand`'s advisors (another person's, for the caller)."""
-        async with self.app.state.sessions() as db:
+        async with services_of(self.app).sessions() as db:
             user = await identity.get_user_or_raise(db, user_id=self.users[brand, "agent"])
             _, session = await identity.create_staff_session(db, user=user, ttl_s=3600)
             await db.commit()

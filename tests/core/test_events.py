@@ -12,6 +12,7 @@ from vitrina.brands.service import BrandChanged
 from vitrina.core.config import Settings
 from vitrina.core.db import create_engine, transaction
 from vitrina.core.events import DomainEvent, EventBus
+from vitrina.services import services_of
 
 
 class Ping(DomainEvent):
@@ -61,10 +62,10 @@ async def test_unsubscribe() -> None:
 
 
 async def test_events_raised_in_a_transaction_wait_for_its_commit(app: FastAPI) -> None:
-    bus: EventBus = app.state.bus
+    bus: EventBus = services_of(app).bus
     got: list[str] = []
     bus.subscribe(BrandChanged, lambda e: got.append(e.slug))
-    async with app.state.sessions() as db:
+    async with services_of(app).sessions() as db:
         db: AsyncSession
         await ensure_demo_brand(db, bus=bus)
         await asyncio.sleep(0)
@@ -86,20 +87,20 @@ async def test_stopping_the_app_lets_a_delivery_finish_its_write(settings: Setti
     engine goes, instead of being cut off holding a connection (and SQLite's write lock)."""
     app = create_app(settings)
     async with app.router.lifespan_context(app):
-        async with app.state.sessions() as db:
+        async with services_of(app).sessions() as db:
             await db.execute(text("CREATE TABLE delivered_note (slug VARCHAR(64))"))
             await db.commit()
 
         async def note(event: BrandChanged) -> None:
-            async with transaction(app.state.sessions) as db:
+            async with transaction(services_of(app).sessions) as db:
                 await db.execute(
                     text("INSERT INTO delivered_note (slug) VALUES (:slug)"), {"slug": event.slug}
                 )
                 await asyncio.sleep(0.5)  # mid-transaction when the app stops
 
-        app.state.bus.subscribe(BrandChanged, note)
-        async with transaction(app.state.sessions) as db:
-            await ensure_demo_brand(db, bus=app.state.bus)
+        services_of(app).bus.subscribe(BrandChanged, note)
+        async with transaction(services_of(app).sessions) as db:
+            await ensure_demo_brand(db, bus=services_of(app).bus)
         await asyncio.sleep(0.05)  # the delivery has started
     engine = create_engine(settings.resolved_database_url)
     try:

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from httpx import AsyncClient
 
+from vitrina.services import services_of
+
 
 async def test_health_ready_and_metrics(client: AsyncClient) -> None:
     assert (await client.get("/healthz")).json()["status"] == "ok"
@@ -21,11 +23,11 @@ async def test_security_headers(client: AsyncClient) -> None:
 
 
 async def test_not_ready_while_start_up_work_runs(app, client: AsyncClient) -> None:  # type: ignore[no-untyped-def]
-    app.state.warming.add("bot")
+    services_of(app).warming.add("bot")
     resp = await client.get("/readyz")
     assert resp.status_code == 503
     assert resp.json()["checks"]["warm_up"] == "in progress: bot"
-    app.state.warming.discard("bot")
+    services_of(app).warming.discard("bot")
     assert (await client.get("/readyz")).status_code == 200
 
 

@@ -33,6 +33,7 @@ from tests.scheduling.conftest import build_shop, next_weekday, paris
 from tests.smtp import SmtpCapture
 from vitrina.app import create_app
 from vitrina.core.config import Settings
+from vitrina.services import services_of
 
 CUSTOMER_NAME = "Zephyrine Quillfeather"
 CUSTOMER_EMAIL = "zephyrine.quill7731@example.net"
@@ -143,7 +144,7 @@ async def test_a_day_of_sign_ins_bookings_and_handoffs_leaves_no_secret_in_the_l
 ) -> None:
     with printed() as out:
         async with serve(settings) as (app, host):
-            async with app.state.sessions() as db:
+            async with services_of(app).sessions() as db:
                 await make_brands(db)
                 await build_shop(db)
                 await make_staff(

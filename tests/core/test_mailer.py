@@ -16,6 +16,7 @@ from tests.logs import printed
 from tests.smtp import SmtpCapture, _free_port
 from vitrina.core.config import Settings
 from vitrina.core.mailer import MailError, OutboxDirMailer, SmtpMailer, create_mailer
+from vitrina.services import services_of
 
 
 def _message(subject: str) -> EmailMessage:
@@ -109,7 +110,7 @@ def settings(mail_settings: Settings) -> Settings:
 async def test_the_app_sends_through_the_configured_relay(
     app: FastAPI, smtp_server: SmtpCapture
 ) -> None:
-    await app.state.mailer.send(_message("From the app"))
+    await services_of(app).mailer.send(_message("From the app"))
 
     received = await smtp_server.wait_for(lambda m: m["Subject"] == "From the app")
     assert received["From"] == "Vitrina <no-reply@localhost>"

@@ -17,6 +17,7 @@ from vitrina.api.problems import install_problem_handlers
 from vitrina.brands.demo import demo_brand_data
 from vitrina.brands.models import Brand
 from vitrina.core.db import create_engine
+from vitrina.services import services_of
 
 Message = MutableMapping[str, Any]
 
@@ -32,7 +33,7 @@ async def test_a_saved_change_is_visible_to_others_when_the_reply_arrives(
         async def send_and_look(message: Message) -> None:
             last_chunk = message["type"] == "http.response.body" and not message.get("more_body")
             if last_chunk and scope["method"] == "PATCH":
-                async with app.state.sessions() as other:
+                async with services_of(app).sessions() as other:
                     seen_when_replied.append(
                         await other.scalar(select(Brand.name).where(Brand.slug == "aurora-motors"))
                     )

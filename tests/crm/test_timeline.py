@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tests.crm.helpers import AURORA, account, guest, make_brands, siwe_sign_in
 from vitrina.core.events import DomainEvent
 from vitrina.crm.models import TimelineEntry
+from vitrina.services import services_of
 from vitrina.world.events import ChatPosted, PresenceJoined
 
 
@@ -51,7 +52,7 @@ async def test_world_visits_and_other_events_land_on_the_timeline(
         "display_name": "Mia",
         "badge": "customer",
     }
-    bus = app.state.bus
+    bus = services_of(app).bus
     await bus.publish(PresenceJoined(**world))
     await bus.publish(ChatPosted(**world, text="Do you have the Vela in blue?"))
     await bus.publish(PresenceJoined(**{**world, "session_id": "an-unverified-guest"}))

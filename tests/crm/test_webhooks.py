@@ -15,6 +15,7 @@ from tests.crm.helpers import AURORA, make_brands
 from tests.factories import login, make_staff
 from vitrina.core.config import Settings
 from vitrina.crm.webhooks import sign, verify_signature
+from vitrina.services import services_of
 
 
 @pytest.fixture
@@ -100,7 +101,7 @@ async def test_a_delivery_that_keeps_failing_is_marked_failed(
         "/api/crm/customers", json={"brand": AURORA, "display_name": "Nina"}, headers=staff
     )
     await receiver.wait_for(settings.webhook_max_attempts)
-    dispatcher = app.state.webhook_dispatcher
+    dispatcher = services_of(app).webhook_dispatcher
     await dispatcher.run_due()
     log = (await client.get(f"/api/crm/webhooks/{endpoint['id']}/deliveries", headers=staff)).json()
     assert [(d["status"], d["attempts"], d["last_error"]) for d in log] == [
@@ -117,7 +118,7 @@ async def test_a_rolled_back_change_sends_nothing(
     assert (await client.post("/api/crm/customers", json=body, headers=staff)).status_code == 201
     assert (await client.post("/api/crm/customers", json=body, headers=staff)).status_code == 409
     await receiver.wait_for(1)
-    dispatcher = app.state.webhook_dispatcher
+    dispatcher = services_of(app).webhook_dispatcher
     assert await dispatcher.run_due() == 0
     assert len(receiver.requests) == 1
 

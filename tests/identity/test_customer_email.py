@@ -17,6 +17,7 @@ from vitrina.core.config import Settings
 from vitrina.core.db import utcnow
 from vitrina.crm.models import CustomerIdentity, CustomerProfile, ProfileMerge
 from vitrina.identity.models import CustomerChallenge
+from vitrina.services import services_of
 
 
 @pytest.fixture
@@ -195,7 +196,7 @@ async def test_an_unreachable_relay_is_reported_and_leaves_no_code(
     app: FastAPI, db: AsyncSession, smtp_server: SmtpCapture
 ) -> None:
     await make_brands(db)
-    app.state.mailer.port = 9  # nothing listens on the discard port
+    services_of(app).mailer.port = 9  # nothing listens on the discard port
     async with guest(app) as client:
         resp = await client.post(
             "/api/customer-auth/email/start", json={"brand": AURORA, "email": "mia@example.com"}

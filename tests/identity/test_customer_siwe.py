@@ -23,8 +23,9 @@ from tests.crm.helpers import (
 )
 from vitrina.core import sealing
 from vitrina.core.security import Principal
+from vitrina.crm import verification
 from vitrina.crm.models import CustomerIdentity
-from vitrina.identity import siwe, verification
+from vitrina.identity import siwe
 
 # The example message of EIP-4361, as written in the standard.
 STANDARD_EXAMPLE = """service.invalid wants you to sign in with your Ethereum account:

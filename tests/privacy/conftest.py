@@ -20,10 +20,11 @@ from vitrina.core.config import Settings
 from vitrina.core.db import utcnow
 from vitrina.core.security import Principal, Role
 from vitrina.crm.identifiers import IdentityKind, normalise
+from vitrina.crm.verification import Level
 from vitrina.identity.customer_service import complete, new_challenge, sha
-from vitrina.identity.verification import Level
 from vitrina.privacy import requests
 from vitrina.privacy.models import PrivacyRequest
+from vitrina.services import services_of
 
 OTHER_SLUG = "borealis-bikes"
 ALL_OPTIONAL = {
@@ -170,7 +171,7 @@ async def run_request(
     )
     request_id = req.id
     await db.commit()
-    await requests.run(sessions=app.state.sessions, settings=settings, request_id=request_id)
+    await requests.run(sessions=services_of(app).sessions, settings=settings, request_id=request_id)
     db.expire_all()
     done = await requests.get_or_raise(db, request_id=request_id)
     assert done.status == "done", done.error

@@ -16,6 +16,7 @@ from vitrina.conversations.states import Channel
 from vitrina.core.config import Settings
 from vitrina.core.events import EventBus
 from vitrina.privacy import requests
+from vitrina.services import services_of
 
 SLUG = "aurora-motors"
 SESSION = "guest-bot-mia"
@@ -30,7 +31,7 @@ async def run(
     )
     request_id = req.id
     await db.commit()
-    await requests.run(sessions=app.state.sessions, settings=settings, request_id=request_id)
+    await requests.run(sessions=services_of(app).sessions, settings=settings, request_id=request_id)
     db.expunge_all()
     done = await requests.get_or_raise(db, request_id=request_id)
     assert done.status == "done", done.error

@@ -17,6 +17,7 @@ from vitrina.core.db import utcnow
 from vitrina.privacy import service as privacy
 from vitrina.privacy.models import ConsentRecord
 from vitrina.privacy.service import ConsentChanged
+from vitrina.services import services_of
 
 SLUG = "aurora-motors"
 MakeGuest = Callable[[], Awaitable[Guest]]
@@ -196,7 +197,7 @@ async def test_changes_are_announced_after_commit(
     app: FastAPI, make_guest: MakeGuest, brand: Brand
 ) -> None:
     seen: list[ConsentChanged] = []
-    app.state.bus.subscribe(ConsentChanged, seen.append)
+    services_of(app).bus.subscribe(ConsentChanged, seen.append)
     guest = await make_guest()
     await guest.consent(SLUG, {"gaze_dwell": True, "marketing": False})
     for _ in range(50):

@@ -25,6 +25,7 @@ from vitrina.core.events import EventBus
 from vitrina.crm import service as crm
 from vitrina.crm.identifiers import IdentityKind, normalise
 from vitrina.privacy import requests, retention
+from vitrina.services import services_of
 
 SLUG = "aurora-motors"
 SESSION = "guest-conv-mia"
@@ -43,7 +44,7 @@ async def run(
     )
     request_id = req.id
     await db.commit()
-    await requests.run(sessions=app.state.sessions, settings=settings, request_id=request_id)
+    await requests.run(sessions=services_of(app).sessions, settings=settings, request_id=request_id)
     db.expunge_all()
     done = await requests.get_or_raise(db, request_id=request_id)
     assert done.status == "done", done.error

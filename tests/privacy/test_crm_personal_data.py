@@ -24,6 +24,7 @@ from vitrina.crm.models import CustomerProfile, ProfileMerge
 from vitrina.privacy import requests
 from vitrina.privacy.models import PrivacyRequest
 from vitrina.privacy.subjects import customer
+from vitrina.services import services_of
 
 SLUG = "aurora-motors"
 OTHER_EMAIL = "second.address.of.giulia@example.org"
@@ -48,7 +49,7 @@ async def _run(
     )
     request_id = req.id
     await db.commit()
-    await requests.run(sessions=app.state.sessions, settings=settings, request_id=request_id)
+    await requests.run(sessions=services_of(app).sessions, settings=settings, request_id=request_id)
     db.expire_all()
     done = await requests.get_or_raise(db, request_id=request_id)
     assert done.status == "done", done.error

@@ -20,6 +20,7 @@ from vitrina.core.crypto import (
 )
 from vitrina.privacy import keys
 from vitrina.privacy.models import DataKey
+from vitrina.services import services_of
 
 ALICE = "customer:alice-0001"
 BOB = "customer:bob-0002"
@@ -67,7 +68,7 @@ async def test_keys_survive_a_new_session_and_need_the_same_master_key(
 ) -> None:
     token = await keys.encrypt_for(db, settings, subject=ALICE, value="kept")
     await db.commit()
-    sessions = app.state.sessions  # type: ignore[attr-defined]
+    sessions = services_of(app).sessions  # type: ignore[attr-defined]
     async with sessions() as fresh:
         assert await keys.decrypt_for(fresh, settings, subject=ALICE, token=token) == "kept"
     other = Keyring(
@@ -130,7 +131,7 @@ async def test_a_transaction_unwraps_a_subject_key_once(
         if "FROM privacy_data_key" in statement:
             loads.append(statement)
 
-    engine = app.state.engine.sync_engine  # type: ignore[attr-defined]
+    engine = services_of(app).engine.sync_engine  # type: ignore[attr-defined]
     event.listen(engine, "before_cursor_execute", count)
     try:
         for token in tokens * 10:

@@ -20,6 +20,7 @@ from vitrina.core.db import Base
 from vitrina.insights.models import DwellAggregate
 from vitrina.privacy import keys, registry
 from vitrina.privacy.models import PrivacyRequest
+from vitrina.services import services_of
 
 SLUG = "aurora-motors"
 EMAIL = "mia.rossi.unique@example.org"
@@ -40,7 +41,7 @@ sample_profile = Table(
 
 @pytest.fixture
 async def sample_source(app: FastAPI) -> AsyncIterator[None]:
-    async with app.state.engine.begin() as conn:
+    async with services_of(app).engine.begin() as conn:
         await conn.run_sync(sample_metadata.create_all)
 
     async def export(db: AsyncSession, req: registry.DataRequest) -> list[registry.Row]:
@@ -72,7 +73,7 @@ async def sample_source(app: FastAPI) -> AsyncIterator[None]:
     )
     yield
     registry.unregister("sample.profile")
-    async with app.state.engine.begin() as conn:
+    async with services_of(app).engine.begin() as conn:
         await conn.run_sync(sample_metadata.drop_all)
 
 
@@ -185,7 +186,7 @@ async def test_an_export_that_finishes_after_an_erasure_leaves_no_archive(
         db, brand_id=brand.id, subject=guest.subject, kind="erasure", requested_by="subject"
     )
     await db.commit()
-    sessions = app.state.sessions
+    sessions = services_of(app).sessions
     # The erasure completes first; the export, already collected, is finished afterwards.
     await requests.run(sessions=sessions, settings=settings, request_id=erasure.id)
     await requests.run(sessions=sessions, settings=settings, request_id=export.id)

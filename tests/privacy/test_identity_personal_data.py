@@ -14,7 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tests.privacy.conftest import Guest, prove_email, run_request
 from vitrina.brands.models import Brand
 from vitrina.core.config import Settings
-from vitrina.identity.models import CustomerChallenge, CustomerVerification, GuestSession
+from vitrina.crm.models import CustomerVerification
+from vitrina.identity.models import CustomerChallenge, GuestSession
 
 MakeGuest = Callable[[], Awaitable[Guest]]
 EMAIL = "mia.identity.test@example.org"

@@ -26,6 +26,7 @@ from vitrina.privacy import backfill, keys
 from vitrina.privacy.models import DataKey, Tombstone
 from vitrina.scheduling import service as scheduling
 from vitrina.scheduling.models import Appointment, AppointmentType
+from vitrina.services import services_of
 
 ALICE = "customer:alice-0001"
 
@@ -78,7 +79,7 @@ async def test_plaintext_rows_are_sealed_in_batches_and_the_job_resumes(
     def stop(_table: str, _count: int) -> None:
         raise Interrupted
 
-    sessions = app.state.sessions
+    sessions = services_of(app).sessions
     with pytest.raises(Interrupted):
         await backfill.seal_existing(sessions, batch=2, progress=stop, tables=["crm_identity"])
     pending = {w.table: w.pending for w in await backfill.pending(sessions)}
@@ -189,7 +190,7 @@ async def test_a_message_on_a_conversation_stored_before_sealing_is_sealed_and_r
     assert "still there?" not in raw and "Legacy Larkspur" in raw
     assert conversation.sealed_for is None  # the old row is left to encrypt-existing
 
-    await backfill.seal_existing(app.state.sessions, tables=["conversation"])
+    await backfill.seal_existing(services_of(app).sessions, tables=["conversation"])
     db.expire_all()
     found = await conversations.list_for_customer(
         db, brand_slug=slug, emails=["Larkspur@example.org"]
@@ -229,7 +230,7 @@ async def test_an_email_only_booking_stored_before_sealing_gets_a_blind_referenc
         ],
     )
     await db.commit()
-    await backfill.seal_existing(app.state.sessions, tables=["scheduling_appointment"])
+    await backfill.seal_existing(services_of(app).sessions, tables=["scheduling_appointment"])
     raw = await _raw(db, "scheduling_appointment")
     assert "wren.old" not in raw and "Wren Oldbooking" not in raw
     found = await scheduling.list_for_customer(db, customer_ref="email:Wren.Old@example.org")

@@ -19,6 +19,7 @@ from vitrina.brands.models import Brand
 from vitrina.core.config import Settings
 from vitrina.core.db import Base, utcnow
 from vitrina.insights.models import DwellAggregate, InteractionEvent
+from vitrina.services import services_of
 
 SLUG = "aurora-motors"
 MakeGuest = Callable[[], Awaitable[Guest]]
@@ -281,7 +282,7 @@ async def test_concurrent_batches_on_the_same_parts_add_up(
     limits = insights.GateLimits.of(settings.signal_max_age_s, settings.signal_clock_skew_s)
 
     async def send(batch: list[SignalIn]) -> None:
-        async with transaction(app.state.sessions) as session:  # type: ignore[attr-defined]
+        async with transaction(services_of(app).sessions) as session:  # type: ignore[attr-defined]
             await insights.ingest_signals(session, brand_id=brand.id, signals=batch, limits=limits)
 
     # Opposite orders in parallel: the writes lock buckets in key order, so no deadlock.

@@ -16,6 +16,7 @@ from tests.conversations.helpers import BRAND, Frames, guest_client, make_brands
 from tests.factories import login, make_staff
 from vitrina.conversations import service as conversations
 from vitrina.core.errors import Conflict
+from vitrina.services import services_of
 
 
 async def advisor(
@@ -130,10 +131,10 @@ async def test_hand_back_to_the_bot_frees_the_advisor_and_lets_the_bot_answer(
     assert (
         await client.post(f"/api/console/conversations/{cid}/accept", headers=ava)
     ).status_code == 200
-    async with app.state.sessions() as session:
+    async with services_of(app).sessions() as session:
         with pytest.raises(Conflict):  # the bot stays quiet while an advisor owns it
             await conversations.post_bot_message(
-                session, bus=app.state.bus, conversation_id=cid, body="I can help"
+                session, bus=services_of(app).bus, conversation_id=cid, body="I can help"
             )
         await session.rollback()
 
@@ -142,9 +143,9 @@ async def test_hand_back_to_the_bot_frees_the_advisor_and_lets_the_bot_answer(
     back = await client.post(f"/api/console/conversations/{cid}/hand-back", headers=ava)
     assert back.status_code == 200, back.text
     assert back.json()["state"] == "bot" and back.json()["assigned_agent_id"] is None
-    async with app.state.sessions() as session:
+    async with services_of(app).sessions() as session:
         await conversations.post_bot_message(
-            session, bus=app.state.bus, conversation_id=cid, body="I can help"
+            session, bus=services_of(app).bus, conversation_id=cid, body="I can help"
         )
         await session.commit()
     seen = [m["body"] for m in (await mia.get(f"/api/conversations/{cid}")).json()["messages"]]
@@ -208,8 +209,8 @@ async def test_an_overdue_handoff_is_escalated_to_supervisors_live(
     async with serve(app) as host:
         sue_ws = Frames(await connect(f"ws://{host}/ws/console?token={sue['Authorization'][7:]}"))
         await sue_ws.wait_for(lambda f: f["type"] == "hello")
-        app.state.settings.routing_default_sla_s = 0
-        await app.state.routing_jobs.tick()
+        services_of(app).settings.routing_default_sla_s = 0
+        await services_of(app).routing_jobs.tick()
         frame = await sue_ws.wait_for(lambda f: f["type"] == "escalated")
         assert frame["conversation_id"] == cid and frame["queue"] == "general"
         await sue_ws.close()
@@ -224,7 +225,7 @@ async def test_an_overdue_handoff_is_escalated_to_supervisors_live(
 async def test_a_console_that_reconnects_within_the_grace_period_keeps_its_conversations(
     app: FastAPI, client: AsyncClient, db: AsyncSession
 ) -> None:
-    app.state.settings.console_disconnect_grace_s = 0.5
+    services_of(app).settings.console_disconnect_grace_s = 0.5
     await make_brands(db)
     ava = await advisor(client, db, "ava")
     mia, cid = await waiting_customer(app, "Hello")

@@ -19,6 +19,7 @@ from tests.conversations.helpers import (
     serve,
 )
 from tests.factories import login, make_staff
+from vitrina.services import services_of
 
 
 async def staff(client: AsyncClient, db: AsyncSession, email: str, brand: str) -> dict[str, str]:
@@ -150,7 +151,7 @@ async def test_guest_cannot_read_another_guests_conversation_or_use_the_console(
 async def test_advisor_disconnect_puts_the_conversation_back_in_the_queue(
     app: FastAPI, client: AsyncClient, db: AsyncSession
 ) -> None:
-    app.state.settings.console_disconnect_grace_s = 0.1
+    services_of(app).settings.console_disconnect_grace_s = 0.1
     await make_brands(db)
     ava = await staff(client, db, "ava@example.com", BRAND)
     mia = await guest_client(app)

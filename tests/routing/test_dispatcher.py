@@ -14,6 +14,7 @@ from vitrina.core.events import EventBus
 from vitrina.routing import service as routing
 from vitrina.routing.dispatcher import Dispatcher
 from vitrina.routing.events import Offered
+from vitrina.services import services_of
 
 
 async def test_a_burst_of_handoffs_is_offered_within_capacity_and_told_its_place(
@@ -29,7 +30,7 @@ async def test_a_burst_of_handoffs_is_offered_within_capacity_and_told_its_place
     waiting = [await queued_conversation(db, bus, session_id=f"g{i}") for i in range(5)]
     offers.clear()
     decided: dict[str, float] = {}
-    dispatcher = Dispatcher(app.state.sessions, bus, on_decided=decided.update)
+    dispatcher = Dispatcher(services_of(app).sessions, bus, on_decided=decided.update)
     dispatcher.start()
     try:
         for conversation in waiting:
@@ -69,7 +70,7 @@ async def test_a_conversation_accepted_meanwhile_is_left_alone(
     await routing.accept(db, bus=bus, principal=advisor, conversation_id=conversation.id)
     await db.commit()
     offers.clear()
-    dispatcher = Dispatcher(app.state.sessions, bus)
+    dispatcher = Dispatcher(services_of(app).sessions, bus)
     dispatcher.start()
     try:
         dispatcher.submit(conversation.id)

@@ -15,6 +15,7 @@ from vitrina.core.events import EventBus
 from vitrina.core.security import Principal
 from vitrina.routing import service as routing
 from vitrina.routing.schemas import Presence, PresenceUpdate
+from vitrina.services import services_of
 
 
 async def test_concurrent_accepts_have_exactly_one_winner(app: FastAPI, db: AsyncSession) -> None:
@@ -31,7 +32,7 @@ async def test_concurrent_accepts_have_exactly_one_winner(app: FastAPI, db: Asyn
 
         async def accept(advisor: Principal, conversation_id: str = conversation.id) -> str:
             try:
-                async with transaction(app.state.sessions) as session:
+                async with transaction(services_of(app).sessions) as session:
                     await routing.accept(
                         session, bus=bus, principal=advisor, conversation_id=conversation_id
                     )
@@ -41,7 +42,7 @@ async def test_concurrent_accepts_have_exactly_one_winner(app: FastAPI, db: Asyn
 
         outcomes = await asyncio.gather(*(accept(a) for a in advisors))
         assert sorted(outcomes) == ["already_claimed"] * 3 + ["won"]
-        async with app.state.sessions() as fresh:
+        async with services_of(app).sessions() as fresh:
             stored = await fresh.get(Conversation, conversation.id)
             assert stored is not None and stored.state == "assigned"
             winner = advisors[outcomes.index("won")]

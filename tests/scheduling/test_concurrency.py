@@ -14,6 +14,7 @@ from vitrina.core.db import transaction
 from vitrina.core.errors import AppError
 from vitrina.scheduling import service as scheduling
 from vitrina.scheduling.models import Allocation
+from vitrina.services import services_of
 
 MONDAY = date(2030, 1, 7)
 NOW = datetime(2030, 1, 5, 12, tzinfo=UTC)
@@ -49,7 +50,7 @@ async def test_parallel_bookings_of_one_slot_never_double_book(
     async def racer(n: int) -> str:
         await start.wait()
         try:
-            async with transaction(app.state.sessions) as session:
+            async with transaction(services_of(app).sessions) as session:
                 await scheduling.book(
                     session,
                     brand_slug=BRAND,
@@ -77,7 +78,7 @@ async def test_parallel_bookings_of_different_slots_all_succeed(
     app: FastAPI, db: AsyncSession, shop: Shop
 ) -> None:
     async def book(hour: int, advisor: str) -> None:
-        async with transaction(app.state.sessions) as session:
+        async with transaction(services_of(app).sessions) as session:
             await scheduling.book(
                 session,
                 brand_slug=BRAND,

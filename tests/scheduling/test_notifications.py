@@ -22,6 +22,7 @@ from vitrina.core.mailer import create_mailer
 from vitrina.scheduling import service as scheduling
 from vitrina.scheduling.models import Notification
 from vitrina.scheduling.worker import NotificationWorker
+from vitrina.services import services_of
 
 
 def invite_of(message: EmailMessage) -> icalendar.Calendar:
@@ -38,14 +39,14 @@ def event_of(calendar: icalendar.Calendar) -> icalendar.Event:
 
 
 async def book(app: FastAPI, start: datetime, *, locale: str = "en") -> str:
-    async with transaction(app.state.sessions) as db:
+    async with transaction(services_of(app).sessions) as db:
         appointment = await scheduling.book(
             db,
             brand_slug=BRAND,
             type_slug="advice",
             start=start,
             customer=scheduling.Customer(email="lea@example.org", name="Léa", locale=locale),
-            bus=app.state.bus,
+            bus=services_of(app).bus,
         )
         return appointment.id
 
@@ -53,7 +54,7 @@ async def book(app: FastAPI, start: datetime, *, locale: str = "en") -> str:
 async def settle(app: FastAPI) -> None:
     """Wait until the app's own worker has sent and recorded every mail due by now."""
     for _ in range(250):
-        async with app.state.sessions() as db:
+        async with services_of(app).sessions() as db:
             pending = (
                 await db.execute(
                     select(Notification.id).where(
@@ -89,9 +90,9 @@ async def test_confirmation_move_and_cancel_mails_carry_one_event(
     assert event["SEQUENCE"] == 0
     assert "Ava" in str(event["DESCRIPTION"])
 
-    async with transaction(app.state.sessions) as db:
+    async with transaction(services_of(app).sessions) as db:
         await scheduling.reschedule(
-            db, appointment_id=appointment_id, start=paris(day, 15), bus=app.state.bus
+            db, appointment_id=appointment_id, start=paris(day, 15), bus=services_of(app).bus
         )
     moved = await smtp_server.wait_for(lambda m: m["Subject"].startswith("Moved: Advice"))
     moved_event = event_of(invite_of(moved))
@@ -99,8 +100,8 @@ async def test_confirmation_move_and_cancel_mails_carry_one_event(
     assert moved_event["SEQUENCE"] == 1
     assert moved_event.start == paris(day, 15)
 
-    async with transaction(app.state.sessions) as db:
-        await scheduling.cancel(db, appointment_id=appointment_id, bus=app.state.bus)
+    async with transaction(services_of(app).sessions) as db:
+        await scheduling.cancel(db, appointment_id=appointment_id, bus=services_of(app).bus)
     cancelled = await smtp_server.wait_for(lambda m: m["Subject"].startswith("Cancelled"))
     cancel_calendar = invite_of(cancelled)
     assert cancel_calendar["METHOD"] == "CANCEL"
@@ -134,7 +135,9 @@ async def due_reminder(db: AsyncSession, appointment_id: str) -> Notification:
 
 def worker_for(app: FastAPI, settings: Settings) -> NotificationWorker:
     return NotificationWorker(
-        sessions=app.state.sessions, mailer=create_mailer(settings), sender=settings.mail_from
+        sessions=services_of(app).sessions,
+        mailer=create_mailer(settings),
+        sender=settings.mail_from,
     )
 
 
@@ -161,18 +164,18 @@ async def test_reminders_survive_a_restart_and_a_crashed_worker(
 ) -> None:
     first = create_app(settings)
     async with first.router.lifespan_context(first):
-        async with first.state.sessions() as db:
+        async with services_of(first).sessions() as db:
             await build_shop(db)
         day = next_weekday(3)
         kept = await book(first, paris(day, 9))
         crashed = await book(first, paris(day, 9, 30))
         await settle(first)
-        async with first.state.sessions() as db:
+        async with services_of(first).sessions() as db:
             kept_due = (await due_reminder(db, kept)).due_at
             crashed_due = (await due_reminder(db, crashed)).due_at
         assert await worker_for(first, settings).run_once(now=kept_due + timedelta(seconds=1)) == 1
         # A worker claimed the second reminder and died before sending it.
-        async with transaction(first.state.sessions) as db:
+        async with transaction(services_of(first).sessions) as db:
             await db.execute(
                 update(Notification)
                 .where(Notification.appointment_id == crashed, Notification.kind == "reminder")
@@ -207,7 +210,7 @@ async def test_a_relay_outage_is_retried_later(
     at = reminder.due_at + timedelta(seconds=1)
     broken = worker_for(app, unreachable_relay)
     assert await broken.run_once(now=at) == 0
-    async with app.state.sessions() as fresh:
+    async with services_of(app).sessions() as fresh:
         failed = await due_reminder(fresh, appointment_id)
         assert failed.sent_at is None and "cannot reach" in failed.last_error
         assert failed.due_at == at + timedelta(minutes=1)

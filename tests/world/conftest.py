@@ -70,7 +70,7 @@ async def run_node(settings: Settings, broker: Broker | None = None) -> AsyncIte
         if task.done():
             task.result()
         await asyncio.sleep(0.01)
-    node = Node(app=app, url=f"ws://127.0.0.1:{port}/ws/world", hub=app.state.world_hub)
+    node = Node(app=app, url=f"ws://127.0.0.1:{port}/ws/world", hub=app.hub)
     bus.subscribe(DomainEvent, node.events.append)
     try:
         yield node

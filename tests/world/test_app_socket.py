@@ -14,6 +14,7 @@ from tests.world.conftest import free_port, open_client
 from vitrina.app import create_app
 from vitrina.brands.demo import DEMO_SLUG, ensure_demo_brand
 from vitrina.core.config import Settings
+from vitrina.services import services_of
 
 
 @contextlib.asynccontextmanager
@@ -26,7 +27,7 @@ async def serve_app(settings: Settings) -> AsyncIterator[str]:
         if task.done():
             task.result()
         await asyncio.sleep(0.01)
-    async with app.state.sessions() as db:
+    async with services_of(app).sessions() as db:
         await ensure_demo_brand(db)
         await db.commit()
     try:

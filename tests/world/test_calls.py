@@ -24,9 +24,10 @@ from vitrina.conversations.events import StateChanged
 from vitrina.core.events import EventBus
 from vitrina.core.security import Principal
 from vitrina.crm import service as crm
+from vitrina.crm import verification
 from vitrina.crm.demo import DEMO_EMAIL, seed_demo_customer
 from vitrina.crm.identifiers import IdentityKind, normalise
-from vitrina.identity import verification
+from vitrina.services import services_of
 from vitrina.world.protocol import CALL_ICE_MAX_CHARS, CALL_SDP_MAX_CHARS
 
 # The machine running the suite may be busy: give handshakes and frames room.
@@ -357,7 +358,7 @@ async def test_a_call_goes_on_when_a_dropped_socket_is_resumed(
 async def test_a_dropped_party_who_does_not_come_back_ends_the_call_after_the_grace(
     app: FastAPI, client: AsyncClient, db: AsyncSession
 ) -> None:
-    app.state.settings.world_resume_grace_s = 1.0
+    services_of(app).settings.world_resume_grace_s = 1.0
     async with scene(app, client, db) as s:
         call = await _connected_call(s)
         s.customer.ws.transport.abort()
@@ -419,7 +420,7 @@ async def test_a_late_event_of_an_earlier_state_leaves_the_call_alone(
     and the accept that followed it, may both come once a call is under way."""
     async with scene(app, client, db) as s:
         call = await _ring(s)
-        bus: EventBus = app.state.bus
+        bus: EventBus = services_of(app).bus
         late = {"conversation_id": s.conversation_id, "brand_slug": BRAND, "actor_kind": "agent"}
         await bus.publish(
             StateChanged(

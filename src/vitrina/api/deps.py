@@ -12,15 +12,15 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request, WebSocket
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.requests import HTTPConnection
 
+from vitrina.core.components import components_of
 from vitrina.core.config import Settings
 from vitrina.core.errors import AppError, ErrorCode, Forbidden, Unauthenticated
 from vitrina.core.events import EventBus
 from vitrina.core.mailer import Mailer as MailerProtocol
-from vitrina.core.security import STAFF_ROLES, Principal, Role
-from vitrina.identity import service as identity
-from vitrina.identity import tokens as api_tokens
+from vitrina.core.security import STAFF_ROLES, Credentials, Principal, Role
 
 SESSION_COOKIE = "vitrina_session"
 GUEST_COOKIE = "vitrina_guest"
@@ -29,14 +29,18 @@ CSRF_HEADER = "x-csrf-token"
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def get_settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
+def get_settings(conn: HTTPConnection) -> Settings:
+    return components_of(conn).get(Settings)
 
 
-def get_bus(request: Request) -> EventBus:
-    bus: EventBus = request.app.state.bus
-    return bus
+def get_bus(conn: HTTPConnection) -> EventBus:
+    return components_of(conn).get(EventBus)
+
+
+def get_sessions(conn: HTTPConnection) -> async_sessionmaker[AsyncSession]:
+    """The session factory, for work that opens its own transactions (sockets, jobs)."""
+    sessions: async_sessionmaker[AsyncSession] = components_of(conn).get(async_sessionmaker)
+    return sessions
 
 
 async def get_db(request: Request) -> AsyncIterator[AsyncSession]:
@@ -46,7 +50,7 @@ async def get_db(request: Request) -> AsyncIterator[AsyncSession]:
     told "saved" reads its change on the next request, and a failed commit is an error reply,
     never a success for a change that was lost.
     """
-    async with request.app.state.sessions() as session:
+    async with get_sessions(request)() as session:
         try:
             yield session
             await session.commit()
@@ -57,15 +61,21 @@ async def get_db(request: Request) -> AsyncIterator[AsyncSession]:
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 Bus = Annotated[EventBus, Depends(get_bus)]
+Sessions = Annotated[async_sessionmaker[AsyncSession], Depends(get_sessions)]
 DbSession = Annotated[AsyncSession, Depends(get_db, scope="function")]
 
 
-def get_mailer(request: Request) -> MailerProtocol:
-    mailer: MailerProtocol = request.app.state.mailer
+def get_mailer(conn: HTTPConnection) -> MailerProtocol:
+    mailer: MailerProtocol = components_of(conn).get(MailerProtocol)  # type: ignore[type-abstract]
     return mailer
 
 
 Mailer = Annotated[MailerProtocol, Depends(get_mailer)]
+
+
+def get_credentials(conn: HTTPConnection) -> Credentials:
+    credentials: Credentials = components_of(conn).get(Credentials)  # type: ignore[type-abstract]
+    return credentials
 
 
 async def resolve_principal(request: Request, db: AsyncSession) -> Principal | None:
@@ -73,15 +83,16 @@ async def resolve_principal(request: Request, db: AsyncSession) -> Principal | N
 
     Writes authenticated by a cookie must echo the CSRF cookie in the X-CSRF-Token header.
     """
-    settings: Settings = request.app.state.settings
+    settings = get_settings(request)
+    identity = get_credentials(request)
     auth = request.headers.get("authorization", "")
     if auth:
         scheme, _, token = auth.partition(" ")
         if scheme.lower() != "bearer" or not token:
             raise Unauthenticated("Authorization header must be 'Bearer <token>'.")
-        principal = await identity.resolve_staff_session(db, token=token.strip())
+        principal = await identity.staff_session(db, token=token.strip())
         if principal is None:
-            principal = await api_tokens.resolve(db, token=token.strip())
+            principal = await identity.api_token(db, token=token.strip())
         if principal is None:
             raise Unauthenticated("The bearer token is invalid, expired or revoked.")
         return principal
@@ -92,11 +103,11 @@ async def resolve_principal(request: Request, db: AsyncSession) -> Principal | N
     if request.method not in _SAFE_METHODS:
         _check_csrf(request)
     if staff_token:
-        principal = await identity.resolve_staff_session(db, token=staff_token)
+        principal = await identity.staff_session(db, token=staff_token)
         if principal is not None:
             return principal
     if guest_cookie:
-        return identity.resolve_guest_cookie(
+        return identity.guest(
             guest_cookie,
             secret=settings.resolved_secret_key,
             max_age_s=settings.guest_session_ttl_s,
@@ -207,8 +218,8 @@ async def resolve_ws_principal(websocket: WebSocket) -> Principal | None:
     Cookies are only trusted when the handshake comes from our own origin, which stops other
     sites from opening sockets in a signed-in visitor's name.
     """
-    app = websocket.app
-    settings: Settings = app.state.settings
+    settings = get_settings(websocket)
+    identity = get_credentials(websocket)
     token = websocket.query_params.get("token")
     staff_token = websocket.cookies.get(SESSION_COOKIE)
     guest_token = websocket.cookies.get(GUEST_COOKIE)
@@ -216,14 +227,14 @@ async def resolve_ws_principal(websocket: WebSocket) -> Principal | None:
         staff_token, guest_token = token, token
     elif not _same_origin(websocket, settings):
         return None
-    async with app.state.sessions() as db:
+    async with get_sessions(websocket)() as db:
         if staff_token:
-            principal = await identity.resolve_staff_session(db, token=staff_token)
+            principal = await identity.staff_session(db, token=staff_token)
             await db.commit()
             if principal is not None:
                 return principal
     if guest_token:
-        return identity.resolve_guest_cookie(
+        return identity.guest(
             guest_token, secret=settings.resolved_secret_key, max_age_s=settings.guest_session_ttl_s
         )
     return None

@@ -27,8 +27,7 @@ from vitrina.conversations.states import BOT
 from vitrina.core.errors import AppError
 from vitrina.core.events import EventBus
 from vitrina.core.security import Principal
-from vitrina.crm import accounts
-from vitrina.identity import verification
+from vitrina.crm import accounts, verification
 from vitrina.scheduling import service as scheduling
 
 MONTHS = {

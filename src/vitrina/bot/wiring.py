@@ -1,16 +1,15 @@
 """Starts the bot beside the app: it answers `conversations.CustomerMessage` events and
 puts a greeter avatar in the world.
 
-`install(app)` wraps the application's lifespan, so the bot starts after the database,
-the bus and the world hub are ready, and stops before they close.
+The composition root (vitrina.services) enters `running(...)` once the database, the bus
+and the world hub are ready, and leaves it before they close.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Any, Protocol
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -22,6 +21,7 @@ from vitrina.core.config import Settings
 from vitrina.core.db import transaction
 from vitrina.core.errors import AppError
 from vitrina.core.events import EventBus
+from vitrina.world.hub import WorldHub
 
 log = structlog.get_logger(__name__)
 
@@ -58,53 +58,40 @@ class Responder:
             self._locks.pop(event.conversation_id, None)
 
 
-class _App(Protocol):
-    """The application object as far as the bot needs it (the bot imports no HTTP code)."""
-
-    router: Any
-    state: Any
-
-
-def install(app: _App) -> None:
-    inner: Callable[[Any], AbstractAsyncContextManager[Any]] = app.router.lifespan_context
-
-    @asynccontextmanager
-    async def lifespan(application: Any) -> AsyncIterator[None]:
-        async with inner(application):
-            settings: Settings = application.state.settings
-            bot_settings = service.BotSettings()
-            if not bot_settings.active(settings.environment):
-                yield
-                return
-            runtime = service.Runtime.from_settings(settings.data_dir, bot_settings)
-            application.state.bot = runtime
-            responder = Responder(application.state.sessions, application.state.bus, runtime)
-            unsubscribe = application.state.bus.subscribe(
-                CustomerMessage, responder.on_customer_message
-            )
-            greeter = Greeter(
-                sessions=application.state.sessions,
-                bus=application.state.bus,
-                hub=application.state.world_hub,
-                runtime=runtime,
-            )
-            greeter.start()
-            warm_up = None
-            if settings.environment != "test":
-                # Train or load the brand models now rather than on the first question.
-                warming: set[str] = application.state.warming
-                warming.add("bot")
-                warm_up = asyncio.create_task(_warm_up(runtime))
-                warm_up.add_done_callback(lambda _: warming.discard("bot"))
-            try:
-                yield
-            finally:
-                if warm_up is not None:
-                    warm_up.cancel()
-                unsubscribe()
-                await greeter.close()
-
-    app.router.lifespan_context = lifespan
+@asynccontextmanager
+async def running(
+    *,
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    bus: EventBus,
+    world_hub: WorldHub,
+    warming: set[str],
+) -> AsyncIterator[service.Runtime | None]:
+    """The bot's runtime while it answers and greets, or None where the bot is off."""
+    bot_settings = service.BotSettings()
+    if not bot_settings.active(settings.environment):
+        yield None
+        return
+    runtime = service.Runtime.from_settings(settings.data_dir, bot_settings)
+    responder = Responder(sessions, bus, runtime)
+    unsubscribe = bus.subscribe(CustomerMessage, responder.on_customer_message)
+    greeter = Greeter(sessions=sessions, bus=bus, hub=world_hub, runtime=runtime)
+    try:
+        greeter.start()
+        warm_up = None
+        if settings.environment != "test":
+            # Train or load the brand models now rather than on the first question.
+            warming.add("bot")
+            warm_up = asyncio.create_task(_warm_up(runtime))
+            warm_up.add_done_callback(lambda _: warming.discard("bot"))
+        try:
+            yield runtime
+        finally:
+            if warm_up is not None:
+                warm_up.cancel()
+    finally:
+        unsubscribe()
+        await greeter.close()
 
 
 async def _warm_up(runtime: service.Runtime) -> None:

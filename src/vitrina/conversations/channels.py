@@ -1,8 +1,9 @@
-"""What the conversations domain runs beside requests: the customers' live sockets, the
-world channel, email replies, and the inbound SMTP server when it is configured.
+"""What the conversations domain runs beside requests: the webhook outbox, the customers'
+live sockets, the world channel, email replies, and the inbound SMTP server when it is
+configured.
 
-Started by the console router's lifespan (see console_routes), after the app's own
-lifespan opened the database, the broker, the mailer and the world hub.
+`running(...)` starts them; the composition root (vitrina.services) enters it once the
+database, the broker, the mailer and the world hub are running.
 """
 
 from __future__ import annotations
@@ -11,27 +12,31 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
 import structlog
 from aiosmtpd.smtp import SMTP
-from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from vitrina.conversations import service
 from vitrina.conversations.calls import CallTimeline
 from vitrina.conversations.email_channel import MailIngest, build_reply
 from vitrina.conversations.events import MessagePosted
+from vitrina.conversations.models import WebhookDelivery
 from vitrina.conversations.notices import notice
 from vitrina.conversations.states import SYSTEM, Channel
 from vitrina.conversations.timeline_feed import CustomerTimeline
+from vitrina.conversations.webhook_outbox import WebhookSender
 from vitrina.conversations.widget import CustomerHub
 from vitrina.conversations.world_channel import WorldChannel
+from vitrina.core.broker import Broker
 from vitrina.core.config import Settings
 from vitrina.core.db import transaction
 from vitrina.core.events import EventBus
 from vitrina.core.mailer import Mailer, MailError
+from vitrina.world.hub import WorldHub
 
 log = structlog.get_logger(__name__)
 
@@ -116,38 +121,79 @@ async def start_smtp(settings: Settings, ingest: MailIngest) -> asyncio.Server:
     return server
 
 
+@dataclass(frozen=True)
+class Channels:
+    """The parts of the channels that requests and sockets use."""
+
+    customers: CustomerHub
+    mail_ingest: MailIngest
+    webhook_sender: WebhookSender
+
+
+async def tell_console(
+    bus: EventBus, db: AsyncSession, conversation_id: str, delivery: WebhookDelivery
+) -> None:
+    """A reply the bridge never took shows in the console as an internal event."""
+    conversation = await service.get(db, conversation_id=conversation_id)
+    if conversation is None:
+        return
+    await service.post_event(
+        db,
+        bus=bus,
+        conversation=conversation,
+        actor=SYSTEM,
+        internal=True,
+        body=f"Not delivered to the messaging app after {delivery.attempts} "
+        f"attempt{'s' if delivery.attempts != 1 else ''}: {delivery.last_error}",
+        data={
+            "event": "webhook_dead",
+            "delivery_id": delivery.id,
+            "message_id": delivery.message_id,
+        },
+    )
+
+
 @asynccontextmanager
-async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    state = app.state
-    settings: Settings = state.settings
-    customers = CustomerHub(state.broker, state.bus)
-    await customers.start()
-    state.customer_hub = customers
-    hub = getattr(state, "world_hub", None)
-    world = WorldChannel(state.sessions, state.bus, hub) if hub is not None else None
-    if world is not None:
+async def running(
+    *,
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    bus: EventBus,
+    broker: Broker,
+    mailer: Mailer,
+    world_hub: WorldHub,
+) -> AsyncIterator[Channels]:
+    """Start every channel; each is stopped in reverse order, also when a later one fails.
+
+    Webhook replies are sent from the outbox while this runs (left where they are when it
+    stops)."""
+    async with contextlib.AsyncExitStack() as stack:
+        sender = WebhookSender(sessions, bus, settings, on_dead=partial(tell_console, bus))
+        sender.start()
+        stack.push_async_callback(sender.close)
+        customers = CustomerHub(broker, bus)
+        await customers.start()
+        stack.push_async_callback(customers.close)
+        world = WorldChannel(sessions, bus, world_hub)
         world.start()
-    calls = CallTimeline(state.sessions, state.bus, hub) if hub is not None else None
-    if calls is not None:
+        stack.push_async_callback(world.close)
+        calls = CallTimeline(sessions, bus, world_hub)
         calls.start()
-    replies = EmailReplies(state.sessions, state.bus, settings, state.mailer)
-    replies.start()
-    timeline = CustomerTimeline(state.sessions, state.bus)
-    timeline.start()
-    ingest = MailIngest(state.sessions, state.bus, settings)
-    state.mail_ingest = ingest
-    smtp = await start_smtp(settings, ingest) if settings.inbound_smtp_listen else None
-    try:
-        yield
-    finally:
-        if smtp is not None:
-            smtp.close()
-            with contextlib.suppress(Exception):
-                await smtp.wait_closed()
-        replies.close()
-        timeline.close()
-        if calls is not None:
-            calls.close()
-        if world is not None:
-            await world.close()
-        await customers.close()
+        stack.callback(calls.close)
+        timeline = CustomerTimeline(sessions, bus)
+        replies = EmailReplies(sessions, bus, settings, mailer)
+        replies.start()
+        stack.callback(replies.close)
+        timeline.start()
+        stack.callback(timeline.close)
+        ingest = MailIngest(sessions, bus, settings)
+        if settings.inbound_smtp_listen:
+            smtp = await start_smtp(settings, ingest)
+            stack.push_async_callback(_close_smtp, smtp)
+        yield Channels(customers=customers, mail_ingest=ingest, webhook_sender=sender)
+
+
+async def _close_smtp(server: asyncio.Server) -> None:
+    server.close()
+    with contextlib.suppress(Exception):
+        await server.wait_closed()

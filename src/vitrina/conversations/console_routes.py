@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from vitrina.api.deps import STAFF, Bus, DbSession, StaffPrincipal, require_roles
 from vitrina.brands import service as brands
-from vitrina.conversations import canned, channels, customer_link, service, webhook_channel
+from vitrina.conversations import canned, customer_link, service, webhook_channel
 from vitrina.conversations import routes as customer_routes
 from vitrina.conversations.models import Conversation
 from vitrina.conversations.routes import detail
@@ -43,7 +43,6 @@ router = APIRouter(
     prefix="/api/console",
     tags=["console"],
     dependencies=[Depends(STAFF)],
-    lifespan=channels.lifespan,
 )
 supervisor_router = APIRouter(
     prefix="/api/console",

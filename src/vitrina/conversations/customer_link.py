@@ -15,8 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from vitrina.conversations.models import Conversation
 from vitrina.crm import service as crm
+from vitrina.crm import verification
 from vitrina.crm.identifiers import IdentityKind, InvalidIdentifier, normalise
-from vitrina.identity import verification
 from vitrina.scheduling import service as scheduling
 from vitrina.scheduling.models import Appointment
 

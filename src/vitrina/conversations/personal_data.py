@@ -27,8 +27,8 @@ from vitrina.conversations.models import Conversation, Message, Transition, Webh
 from vitrina.conversations.states import State
 from vitrina.core import sealing
 from vitrina.crm import service as crm
+from vitrina.crm import verification
 from vitrina.crm.identifiers import IdentityKind
-from vitrina.identity import verification
 from vitrina.privacy.registry import (
     DataRequest,
     PersonalDataSource,

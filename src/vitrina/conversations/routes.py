@@ -6,7 +6,10 @@ conversation looks like a missing one.
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Depends, Request, Response, WebSocket, status
+from starlette.requests import HTTPConnection
 
 from vitrina.api import static
 from vitrina.api.deps import (
@@ -15,6 +18,7 @@ from vitrina.api.deps import (
     AnyPrincipal,
     Bus,
     DbSession,
+    Sessions,
     SettingsDep,
     client_ip,
     resolve_ws_principal,
@@ -33,7 +37,8 @@ from vitrina.conversations.schemas import (
     TransitionRead,
 )
 from vitrina.conversations.states import Actor, Channel
-from vitrina.conversations.widget import WidgetSession
+from vitrina.conversations.widget import CustomerHub, WidgetSession
+from vitrina.core.components import components_of
 from vitrina.core.errors import Forbidden, NotFound
 from vitrina.core.ratelimit import limits_of
 from vitrina.core.security import Principal
@@ -213,18 +218,39 @@ ws_router = APIRouter()
 assets_router = APIRouter(include_in_schema=False, dependencies=[Depends(PUBLIC)])
 
 
+def get_customer_hub(conn: HTTPConnection) -> CustomerHub:
+    return components_of(conn).get(CustomerHub)
+
+
 @ws_router.websocket("/ws/widget")
-async def widget_socket(websocket: WebSocket, brand: str, locale: str = "en") -> None:
+async def widget_socket(
+    websocket: WebSocket,
+    brand: str,
+    settings: SettingsDep,
+    sessions: Sessions,
+    bus: Bus,
+    hub: Annotated[CustomerHub, Depends(get_customer_hub)],
+    locale: str = "en",
+) -> None:
     """The chat widget's socket; see `vitrina.conversations.widget` for the protocol."""
     principal = await resolve_ws_principal(websocket)
     await websocket.accept()
-    async with websocket.app.state.sessions() as db:
+    async with sessions() as db:
         known = await brands.get_by_slug(db, slug=brand)
     if known is None:
         await websocket.close(code=4404, reason="unknown brand")
         return
     language = locale if locale in known.locales else known.default_locale
-    await WidgetSession(websocket, brand=brand, locale=language).run(principal)
+    session = WidgetSession(
+        websocket,
+        brand=brand,
+        locale=language,
+        settings=settings,
+        sessions=sessions,
+        bus=bus,
+        hub=hub,
+    )
+    await session.run(principal)
 
 
 @assets_router.get("/widget.js")

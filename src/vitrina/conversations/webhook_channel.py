@@ -15,13 +15,10 @@ from __future__ import annotations
 
 import hmac
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import datetime
-from functools import partial
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, FastAPI, Query, Request, status
+from fastapi import APIRouter, Depends, Query, Request, status
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, UrlConstraints
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -37,57 +34,15 @@ from vitrina.api.deps import (
 from vitrina.brands import service as brands
 from vitrina.conversations import service, survey, webhook_outbox
 from vitrina.conversations.errors import ConversationErrorCode as Code
-from vitrina.conversations.models import WebhookDelivery
 from vitrina.conversations.schemas import MESSAGE_MAX_CHARS, MessageRead
-from vitrina.conversations.states import SYSTEM, Channel
+from vitrina.conversations.states import Channel
 from vitrina.conversations.webhook_outbox import sign
 from vitrina.core.config import Settings
 from vitrina.core.errors import AppError, NotFound, Unauthenticated
-from vitrina.core.events import EventBus
 from vitrina.core.schemas import RequestModel
 from vitrina.core.security import Principal
 
 MAX_SKEW_S = 300
-
-
-async def _tell_console(
-    bus: EventBus, db: AsyncSession, conversation_id: str, delivery: WebhookDelivery
-) -> None:
-    """A reply the bridge never took shows in the console as an internal event."""
-    conversation = await service.get(db, conversation_id=conversation_id)
-    if conversation is None:
-        return
-    await service.post_event(
-        db,
-        bus=bus,
-        conversation=conversation,
-        actor=SYSTEM,
-        internal=True,
-        body=f"Not delivered to the messaging app after {delivery.attempts} "
-        f"attempt{'s' if delivery.attempts != 1 else ''}: {delivery.last_error}",
-        data={
-            "event": "webhook_dead",
-            "delivery_id": delivery.id,
-            "message_id": delivery.message_id,
-        },
-    )
-
-
-@asynccontextmanager
-async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Send replies from the outbox while the app runs (left where they are when it stops)."""
-    sender = webhook_outbox.WebhookSender(
-        app.state.sessions,
-        app.state.bus,
-        app.state.settings,
-        on_dead=partial(_tell_console, app.state.bus),
-    )
-    sender.start()
-    app.state.webhook_sender = sender
-    try:
-        yield
-    finally:
-        await sender.close()
 
 
 router = APIRouter(
@@ -97,7 +52,6 @@ admin_router = APIRouter(
     prefix="/api/admin/channels/webhook",
     tags=["admin"],
     dependencies=[Depends(ADMIN)],
-    lifespan=lifespan,
 )
 
 

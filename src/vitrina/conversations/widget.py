@@ -21,7 +21,7 @@ from typing import Annotated, Any, Literal
 
 import structlog
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketDisconnected
 
 from vitrina.api import nul_guard, ws_text
@@ -120,14 +120,24 @@ class CustomerHub:
 
 
 class WidgetSession:
-    def __init__(self, websocket: WebSocket, *, brand: str, locale: str) -> None:
+    def __init__(
+        self,
+        websocket: WebSocket,
+        *,
+        brand: str,
+        locale: str,
+        settings: Settings,
+        sessions: async_sessionmaker[AsyncSession],
+        bus: EventBus,
+        hub: CustomerHub,
+    ) -> None:
         self.ws = websocket
-        self.app = websocket.app
         self.brand = brand
         self.locale = locale
-        self.settings: Settings = self.app.state.settings
-        self.bus: EventBus = self.app.state.bus
-        self.hub: CustomerHub = self.app.state.customer_hub
+        self.settings = settings
+        self.sessions = sessions
+        self.bus = bus
+        self.hub = hub
         self.outbox: asyncio.Queue[str] = asyncio.Queue(500)
         self.limiter = RateLimiter(rate=self.settings.public_write_rate_per_minute, per=60.0)
         self.conversation_id: str | None = None
@@ -135,7 +145,7 @@ class WidgetSession:
 
     async def run(self, principal: Principal | None) -> None:
         token = self.ws.query_params.get("token") or ""
-        async with transaction(self.app.state.sessions) as db:
+        async with transaction(self.sessions) as db:
             if principal is None or principal.is_staff:
                 _guest, token = await identity.create_guest(
                     db,
@@ -221,7 +231,7 @@ class WidgetSession:
                 self._error("rate_limited", "Too many messages; slow down.")
                 continue
             try:
-                async with transaction(self.app.state.sessions) as db:
+                async with transaction(self.sessions) as db:
                     await self._handle(db, frame)
             except AppError as exc:
                 self._error(str(exc.code), exc.detail)

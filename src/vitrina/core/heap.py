@@ -19,6 +19,10 @@ import structlog
 log = structlog.get_logger(__name__)
 
 
+class Warming(set[str]):
+    """Names of start-up work still running (e.g. "bot" models); /readyz waits for it."""
+
+
 async def freeze_after_warm_up(warming: set[str], *, poll_s: float = 1.0) -> None:
     """Wait until the start-up work named in `warming` is done, then freeze the heap."""
     # The set is polled (it has no event to wait on); the first look comes after start-up

@@ -11,8 +11,9 @@ from typing import Any
 
 import structlog
 from redis.exceptions import RedisError
-from starlette.requests import Request
+from starlette.requests import HTTPConnection
 
+from vitrina.core.components import components_of
 from vitrina.core.errors import RateLimited
 
 log = structlog.get_logger(__name__)
@@ -136,6 +137,5 @@ class RateLimits:
             raise RateLimited(message, retry_after=wait)
 
 
-def limits_of(request: Request) -> RateLimits:
-    limits: RateLimits = request.app.state.rate_limits
-    return limits
+def limits_of(conn: HTTPConnection) -> RateLimits:
+    return components_of(conn).get(RateLimits)

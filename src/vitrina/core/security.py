@@ -7,7 +7,18 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Literal
+from typing import Literal, Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+class Scope(StrEnum):
+    """What an integration's API token may do (identity.tokens issues them)."""
+
+    CRM_READ = "crm:read"
+    CRM_WRITE = "crm:write"
+    CRM_IMPORT = "crm:import"
+    WEBHOOKS = "webhooks:manage"
 
 
 class Role(StrEnum):
@@ -100,3 +111,17 @@ def new_token() -> str:
 def hash_token(token: str) -> str:
     """Tokens are stored only as SHA-256 digests: a leaked table opens no session."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Credentials(Protocol):
+    """Who a token or cookie stands for. The identity domain implements it; the HTTP layer
+    (vitrina.api.deps) asks it, so that layer needs no domain below it."""
+
+    async def staff_session(self, db: AsyncSession, *, token: str) -> Principal | None:
+        """The staff member of a live session token."""
+
+    async def api_token(self, db: AsyncSession, *, token: str) -> Principal | None:
+        """The integration of a live API token."""
+
+    def guest(self, token: str, *, secret: str, max_age_s: int) -> Principal | None:
+        """The guest of a signed guest token, checked without the database."""

@@ -1,7 +1,7 @@
 """Account data (financing contracts, vehicles, service history) behind one guard.
 
 `read_account` refuses unless the caller is the customer (a guest session verified as
-that customer, see identity.verification) or staff of the customer's brand giving a
+that customer, see crm.verification) or staff of the customer's brand giving a
 reason. Every read, by either, is written to the access log.
 """
 
@@ -16,6 +16,7 @@ from vitrina.core.db import new_id, utcnow
 from vitrina.core.errors import AppError, Forbidden
 from vitrina.core.security import Principal
 from vitrina.crm import service as crm
+from vitrina.crm import verification
 from vitrina.crm.account_models import (
     AccountAccess,
     FinancingContract,
@@ -24,7 +25,6 @@ from vitrina.crm.account_models import (
 )
 from vitrina.crm.errors import CrmErrorCode
 from vitrina.crm.models import CustomerProfile
-from vitrina.identity import verification
 
 
 @dataclass(slots=True)

@@ -21,6 +21,8 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vitrina.core import sealing
+from vitrina.core.security import Principal
+from vitrina.crm import accounts, verification
 from vitrina.crm import service as crm
 from vitrina.crm.account_models import (
     AccountAccess,
@@ -38,11 +40,13 @@ from vitrina.crm.models import (
     WebhookEndpoint,
 )
 from vitrina.privacy.registry import (
+    CustomerRecords,
     DataRequest,
     PersonalDataSource,
     RetentionRule,
     Row,
     register,
+    register_customer_records,
 )
 
 ACCESS_LOG_RETENTION_DAYS = 2 * 365
@@ -457,4 +461,17 @@ register(
         ],
         description="Every read of the account data: when, by whom, and why.",
     )
+)
+
+
+async def _verified_customer(db: AsyncSession, principal: Principal, brand_id: str) -> str | None:
+    return await verification.verified_customer(db, principal=principal, brand_id=brand_id)
+
+
+async def _legal_holds(db: AsyncSession, customer_id: str) -> list[str]:
+    return await accounts.legal_holds(db, customer_id=customer_id)
+
+
+register_customer_records(
+    CustomerRecords(verified_customer=_verified_customer, legal_holds=_legal_holds)
 )

@@ -17,7 +17,7 @@ from vitrina.api.deps import (
 )
 from vitrina.api.paging import Limit, Offset
 from vitrina.core.errors import AppError, Forbidden
-from vitrina.core.security import Principal
+from vitrina.core.security import Principal, Scope
 from vitrina.core.timerange import Instant
 from vitrina.crm import accounts, merge, service
 from vitrina.crm.errors import CrmErrorCode
@@ -42,7 +42,6 @@ from vitrina.crm.schemas import (
     TimelineEntryRead,
     VehicleRead,
 )
-from vitrina.identity.tokens import Scope
 from vitrina.privacy import service as privacy
 
 READ = staff_or_scope(Scope.CRM_READ)

@@ -18,9 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from vitrina.brands import service as brands
 from vitrina.core.db import transaction
 from vitrina.core.events import DomainEvent, EventBus
-from vitrina.crm import service
+from vitrina.crm import service, verification
 from vitrina.crm.events import CrmEvent
-from vitrina.identity import verification
 
 log = structlog.get_logger(__name__)
 

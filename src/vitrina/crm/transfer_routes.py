@@ -13,12 +13,11 @@ from pydantic import BaseModel, ConfigDict, Field, HttpUrl
 from vitrina.api.deps import Access, Bus, DbSession, staff_or_scope
 from vitrina.core.errors import AppError
 from vitrina.core.schemas import RequestModel
-from vitrina.core.security import Principal, Role
+from vitrina.core.security import Principal, Role, Scope
 from vitrina.crm import service, transfer, webhooks
 from vitrina.crm.errors import CrmErrorCode
 from vitrina.crm.events import WEBHOOK_EVENTS
 from vitrina.crm.schemas import ImportFormat
-from vitrina.identity.tokens import Scope
 
 IMPORT = staff_or_scope(Scope.CRM_IMPORT)
 WEBHOOKS = Access(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request, Response, status
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from vitrina.api.deps import (
     ADMIN,
@@ -16,13 +16,15 @@ from vitrina.api.deps import (
     Mailer,
     SettingsDep,
     client_ip,
+    get_sessions,
 )
 from vitrina.brands import service as brands
 from vitrina.core.config import Settings
 from vitrina.core.ratelimit import limits_of
 from vitrina.core.security import Principal
 from vitrina.crm import service as crm
-from vitrina.identity import customer_service, did_signin, email_signin, tokens, verification
+from vitrina.crm import verification
+from vitrina.identity import customer_service, did_signin, email_signin, tokens
 from vitrina.identity import service as identity_service
 from vitrina.identity.customer_schemas import (
     ApiTokenCreate,
@@ -50,11 +52,6 @@ token_router = APIRouter(
 # Per minute: proofs per session, and codes mailed per address and per session.
 _PROOF_RATE = 20
 _EMAIL_RATE = 3
-
-
-def _sessions(request: Request) -> async_sessionmaker[AsyncSession]:
-    sessions: async_sessionmaker[AsyncSession] = request.app.state.sessions
-    return sessions
 
 
 async def _limit(request: Request, name: str, rate: int, key: str) -> None:
@@ -142,7 +139,7 @@ async def siwe_verify(
     await _limit(request, "customer_proof", _PROOF_RATE, principal.session_id)
     outcome = await customer_service.sign_in_with_ethereum(
         db,
-        sessions=_sessions(request),
+        sessions=get_sessions(request),
         bus=bus,
         settings=settings,
         principal=principal,
@@ -197,7 +194,7 @@ async def email_verify(
     await _limit(request, "customer_proof", _PROOF_RATE, principal.session_id)
     outcome = await email_signin.verify_email_code(
         db,
-        sessions=_sessions(request),
+        sessions=get_sessions(request),
         bus=bus,
         settings=settings,
         principal=principal,
@@ -241,7 +238,7 @@ async def did_verify(
     await _limit(request, "customer_proof", _PROOF_RATE, principal.session_id)
     outcome = await did_signin.verify_did(
         db,
-        sessions=_sessions(request),
+        sessions=get_sessions(request),
         bus=bus,
         settings=settings,
         principal=principal,

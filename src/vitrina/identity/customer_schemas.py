@@ -4,8 +4,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from vitrina.core.security import Scope
 from vitrina.identity.schemas import StrictModel
-from vitrina.identity.tokens import Scope
 
 BrandSlug = Field(max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")
 

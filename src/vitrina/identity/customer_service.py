@@ -31,10 +31,11 @@ from vitrina.core.events import EventBus
 from vitrina.core.security import Principal
 from vitrina.crm import merge as crm_merge
 from vitrina.crm import service as crm
+from vitrina.crm import verification
 from vitrina.crm.identifiers import Identifier, IdentityKind
-from vitrina.identity import siwe, verification
+from vitrina.crm.verification import Level, Verified
+from vitrina.identity import siwe
 from vitrina.identity.models import CustomerChallenge
-from vitrina.identity.verification import Level, Verified
 
 log = structlog.get_logger(__name__)
 

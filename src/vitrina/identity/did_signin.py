@@ -15,6 +15,7 @@ from vitrina.core.db import utcnow
 from vitrina.core.events import EventBus
 from vitrina.core.security import Principal
 from vitrina.crm.identifiers import Identifier, IdentityKind
+from vitrina.crm.verification import Level
 from vitrina.identity import didkey
 from vitrina.identity.customer_service import (
     Outcome,
@@ -28,7 +29,6 @@ from vitrina.identity.customer_service import (
     site_domain,
 )
 from vitrina.identity.models import CustomerChallenge
-from vitrina.identity.verification import Level
 
 _DID_NONCE = re.compile(r"^Nonce: ([a-f0-9]{32})$", re.MULTILINE)
 

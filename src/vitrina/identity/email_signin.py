@@ -15,6 +15,7 @@ from vitrina.core.events import EventBus
 from vitrina.core.mailer import Mailer, MailError
 from vitrina.core.security import Principal
 from vitrina.crm.identifiers import Identifier, IdentityKind, InvalidIdentifier, normalise
+from vitrina.crm.verification import Level
 from vitrina.identity import otp
 from vitrina.identity.customer_service import (
     Outcome,
@@ -26,7 +27,6 @@ from vitrina.identity.customer_service import (
     refuse,
 )
 from vitrina.identity.models import CustomerChallenge
-from vitrina.identity.verification import Level
 
 
 async def start_email_code(

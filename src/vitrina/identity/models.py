@@ -81,24 +81,6 @@ class CustomerChallenge(IdMixin, Base):
     sealed_for: Mapped[str | None] = mapped_column(String(64))
 
 
-class CustomerVerification(IdMixin, Base):
-    """A guest session proved to be a customer: by which method, at which level, until when."""
-
-    __tablename__ = "customer_verification"
-    __table_args__ = (Index("ix_customer_verification_session", "session_id", "verified_at"),)
-
-    session_id: Mapped[str] = mapped_column(String(36))
-    brand_id: Mapped[str] = mapped_column(ForeignKey("brand.id", ondelete="CASCADE"))
-    customer_id: Mapped[str] = mapped_column(String(36))
-    method: Mapped[str] = mapped_column(String(16))
-    level: Mapped[int] = mapped_column(default=1)
-    identifier: Mapped[str] = mapped_column(Text)
-    verified_at: Mapped[datetime]
-    expires_at: Mapped[datetime]
-    # Whose data key seals the personal columns (see core.sealing), set on first write.
-    sealed_for: Mapped[str | None] = mapped_column(String(64))
-
-
 class ApiToken(IdMixin, Base):
     """A token an integration uses as a Bearer token; only its SHA-256 is stored."""
 

@@ -22,7 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from vitrina.brands import service as brands
 from vitrina.core import sealing
 from vitrina.crm import service as crm
-from vitrina.identity.models import CustomerChallenge, CustomerVerification, GuestSession
+from vitrina.crm.models import CustomerVerification
+from vitrina.identity.models import CustomerChallenge, GuestSession
 from vitrina.privacy.registry import (
     DataRequest,
     PersonalDataSource,

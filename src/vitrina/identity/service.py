@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from vitrina.core.db import new_id, utcnow
 from vitrina.core.errors import Conflict, Forbidden, NotFound
 from vitrina.core.security import Principal, Role, hash_token, new_token
-from vitrina.identity import grants, verification
+from vitrina.crm import verification
+from vitrina.identity import grants
 from vitrina.identity.errors import IdentityErrorCode
 from vitrina.identity.models import GuestSession, StaffSession, StaffUser
 from vitrina.identity.passwords import hash_password, needs_rehash, verify_password
@@ -315,7 +316,7 @@ async def verified_customer(
 ) -> str | None:
     """The customer id this session has proved to be (live step-up verification), or None.
 
-    The bot asks this before reading account data; see identity.verification for levels.
+    The bot asks this before reading account data; see crm.verification for levels.
     """
     return await verification.verified_customer(
         db, principal=principal, brand_id=brand_id, min_level=min_level

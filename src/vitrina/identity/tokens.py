@@ -7,26 +7,18 @@ A token is shown once, at creation. Used as `Authorization: Bearer vit_...`, it 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vitrina.core.db import new_id, utcnow
 from vitrina.core.errors import Forbidden, NotFound
-from vitrina.core.security import Principal, hash_token, new_token
+from vitrina.core.security import Principal, Scope, hash_token, new_token
 from vitrina.identity import grants
 from vitrina.identity.errors import IdentityErrorCode
 from vitrina.identity.models import ApiToken
 
 TOKEN_PREFIX = "vit_"  # noqa: S105 - a public marker, not a secret
-
-
-class Scope(StrEnum):
-    CRM_READ = "crm:read"
-    CRM_WRITE = "crm:write"
-    CRM_IMPORT = "crm:import"
-    WEBHOOKS = "webhooks:manage"
 
 
 async def create(

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
@@ -17,26 +15,13 @@ from vitrina.core.ratelimit import limits_of
 from vitrina.core.security import Principal
 from vitrina.insights import service
 from vitrina.insights.schemas import IngestResult, InterestRead, SignalBatch, WhyRead
-from vitrina.insights.world_signals import WorldSignals
 from vitrina.privacy import service as privacy
 from vitrina.privacy import subjects
-
-
-@asynccontextmanager
-async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Signals sent over the world socket reach the same gate as this API."""
-    unsubscribe = WorldSignals(app.state.sessions, app.state.bus, app.state.settings).start()
-    try:
-        yield
-    finally:
-        unsubscribe()
-
 
 router = APIRouter(
     prefix="/api/insights",
     tags=["insights"],
     dependencies=[Depends(GUEST_OR_STAFF)],
-    lifespan=lifespan,
 )
 
 

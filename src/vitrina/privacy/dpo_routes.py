@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, status
 from fastapi.responses import FileResponse
 
-from vitrina.api.deps import DbSession, SettingsDep, require_roles
+from vitrina.api.deps import DbSession, SettingsDep, get_sessions, require_roles
 from vitrina.api.paging import Limit, Offset
 from vitrina.core.errors import NotFound
 from vitrina.core.security import Principal, Role
@@ -97,7 +97,7 @@ async def file_request(
         requested_by=f"staff:{principal.user_id}",
     )
     requests.start_after_commit(
-        db, sessions=request.app.state.sessions, settings=settings, request_id=req.id
+        db, sessions=get_sessions(request), settings=settings, request_id=req.id
     )
     return PrivacyRequestRead.of(req)
 
@@ -116,7 +116,7 @@ async def approve_request(
 ) -> PrivacyRequestRead:
     req = await referrals.approve(db, req=await _visible_request(db, principal, request_id))
     requests.start_after_commit(
-        db, sessions=request.app.state.sessions, settings=settings, request_id=req.id
+        db, sessions=get_sessions(request), settings=settings, request_id=req.id
     )
     return PrivacyRequestRead.of(req)
 

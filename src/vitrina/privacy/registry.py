@@ -1,7 +1,7 @@
 """Where each domain declares the personal data it holds, for access, erasure and retention.
 
 A domain plugs in with a module `vitrina/<domain>/personal_data.py` that calls
-`register(PersonalDataSource(...))` at import. `discover()` imports every such module,
+`register(PersonalDataSource(...))` at import (and crm, `register_customer_records`). `discover()` imports every such module,
 so the export, the erasure and the retention job see every domain without a central list.
 A test walks the database metadata and fails when a table with a subject or customer
 column is covered by no source.
@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 import vitrina
 from vitrina.core.config import Settings
+from vitrina.core.security import Principal
 
 Row = dict[str, Any]
 
@@ -75,13 +76,34 @@ class PersonalDataSource:
     sealed_subjects: SealedSubjects | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class CustomerRecords:
+    """What the domain keeping the customer records (crm) tells the privacy centre, which
+    sits below it: the customer a guest session has proved to be, and why some of a
+    customer's records must outlive an erasure request."""
+
+    verified_customer: Callable[[AsyncSession, Principal, str], Awaitable[str | None]]
+    legal_holds: Callable[[AsyncSession, str], Awaitable[list[str]]]
+
+
 _SOURCES: dict[str, PersonalDataSource] = {}
+_CUSTOMER_RECORDS: list[CustomerRecords] = []
 
 
 def register(source: PersonalDataSource) -> PersonalDataSource:
     """Add (or, on module reload, replace) a source."""
     _SOURCES[source.name] = source
     return source
+
+
+def register_customer_records(records: CustomerRecords) -> None:
+    """Declare the customer records (one domain does: crm)."""
+    _CUSTOMER_RECORDS[:] = [records]
+
+
+def customer_records() -> CustomerRecords:
+    discover()
+    return _CUSTOMER_RECORDS[0]
 
 
 def unregister(name: str) -> None:

@@ -14,6 +14,8 @@ import csv
 import io
 import json
 import zipfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -226,6 +228,20 @@ class Sweeper:
 
     async def _sweep(self) -> None:
         await resume_interrupted(sessions=self.sessions, settings=self.settings)
+
+
+@asynccontextmanager
+async def running(*, sessions: Sessions, settings: Settings) -> AsyncIterator[Sweeper]:
+    """Requests a stop or a crash interrupted start again, now and then by a periodic
+    sweep; those still running at the end finish, or go back to pending."""
+    await resume_interrupted(sessions=sessions, settings=settings)
+    sweeper = Sweeper(sessions=sessions, settings=settings)
+    sweeper.start()
+    try:
+        yield sweeper
+    finally:
+        await sweeper.stop()
+        await stop_jobs(sessions=sessions)
 
 
 async def run(*, sessions: Sessions, settings: Settings, request_id: str) -> None:

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
-from fastapi import APIRouter, Depends, FastAPI, Request, status
+from fastapi import APIRouter, Depends, Request, status
 from fastapi.responses import FileResponse
 
-from vitrina.api.deps import GUEST_OR_STAFF, PUBLIC, AnyPrincipal, Bus, DbSession, SettingsDep
+from vitrina.api.deps import (
+    GUEST_OR_STAFF,
+    PUBLIC,
+    AnyPrincipal,
+    Bus,
+    DbSession,
+    SettingsDep,
+    get_sessions,
+)
 from vitrina.brands import service as brands
 from vitrina.core.errors import Forbidden, NotFound
 from vitrina.core.security import Principal
-from vitrina.crm import accounts
-from vitrina.identity import verification
-from vitrina.privacy import dpo_routes, referrals, requests, service, subjects
+from vitrina.privacy import dpo_routes, referrals, registry, requests, service, subjects
 from vitrina.privacy.errors import PrivacyErrorCode
 from vitrina.privacy.models import PrivacyRequest
 from vitrina.privacy.schemas import (
@@ -31,22 +34,7 @@ from vitrina.privacy.schemas import (
 )
 from vitrina.privacy.texts import OPTIONAL_PURPOSES, Purpose
 
-
-@asynccontextmanager
-async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Requests a stop or a crash interrupted start again, at start-up and then by a
-    periodic sweep; those still running at shutdown finish, or go back to pending."""
-    await requests.resume_interrupted(sessions=app.state.sessions, settings=app.state.settings)
-    sweeper = requests.Sweeper(sessions=app.state.sessions, settings=app.state.settings)
-    sweeper.start()
-    yield
-    await sweeper.stop()
-    await requests.stop_jobs(sessions=app.state.sessions)
-
-
-public_router = APIRouter(
-    prefix="/api/privacy", tags=["privacy"], dependencies=[Depends(PUBLIC)], lifespan=lifespan
-)
+public_router = APIRouter(prefix="/api/privacy", tags=["privacy"], dependencies=[Depends(PUBLIC)])
 subject_router = APIRouter(
     prefix="/api/privacy", tags=["privacy"], dependencies=[Depends(GUEST_OR_STAFF)]
 )
@@ -155,14 +143,15 @@ async def file_request(
     if body.kind == "erasure":
         # Proved to be a customer: the account goes to the DPO (it may be under a legal
         # hold), filed before the session's own erasure forgets who the visitor was.
-        known = await verification.verified_customer(db, principal=principal, brand_id=brand.id)
+        customers = registry.customer_records()
+        known = await customers.verified_customer(db, principal, brand.id)
         if known is not None:
             await referrals.refer(db, brand_id=brand.id, customer_id=known, filed_by=me)
     req = await requests.create(
         db, brand_id=brand.id, subject=me, kind=body.kind, requested_by="subject"
     )
     requests.start_after_commit(
-        db, sessions=request.app.state.sessions, settings=settings, request_id=req.id
+        db, sessions=get_sessions(request), settings=settings, request_id=req.id
     )
     return PrivacyRequestRead.of(req)
 
@@ -195,7 +184,7 @@ async def my_erasure(slug: str, principal: AnyPrincipal, db: DbSession) -> Erasu
     holds: list[str] = []
     if referred is not None and referred.status == referrals.REVIEW:
         customer_id = referred.subject.partition(":")[2]
-        holds = await accounts.legal_holds(db, customer_id=customer_id)
+        holds = await registry.customer_records().legal_holds(db, customer_id)
     return ErasureStatusRead(
         session_request=PrivacyRequestRead.of(own) if own else None,
         customer_request=PrivacyRequestRead.of(referred) if referred else None,

@@ -1,5 +1,5 @@
 """Routing HTTP API (presence, queue, accept, transfer, queues, place in queue), the
-`/ws/console` live socket, and the lifespan that runs the console hub and routing jobs.
+`/ws/console` live socket (the console hub and routing jobs are started by vitrina.services).
 """
 
 from __future__ import annotations
@@ -7,12 +7,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, FastAPI, Query, WebSocket, WebSocketDisconnect, status
+from fastapi import APIRouter, Depends, Query, WebSocket, WebSocketDisconnect, status
+from starlette.requests import HTTPConnection
 from starlette.websockets import WebSocketDisconnected
 
 from vitrina.api import ws_text
@@ -22,6 +21,7 @@ from vitrina.api.deps import (
     AnyPrincipal,
     Bus,
     DbSession,
+    Sessions,
     StaffPrincipal,
     require_roles,
     resolve_ws_principal,
@@ -29,6 +29,7 @@ from vitrina.api.deps import (
 from vitrina.conversations import service as conversations
 from vitrina.conversations.schemas import ConversationRead
 from vitrina.conversations.states import State
+from vitrina.core.components import components_of
 from vitrina.core.db import transaction, utcnow
 from vitrina.core.errors import NotFound
 from vitrina.core.security import Principal, Role
@@ -47,27 +48,18 @@ from vitrina.routing.schemas import (
 )
 
 
-@asynccontextmanager
-async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    hub = ConsoleHub(app.state.broker, app.state.bus)
-    await hub.start()
-    jobs = RoutingJobs(app.state.sessions, app.state.bus, app.state.settings)
-    jobs.start()
-    app.state.console_hub = hub
-    app.state.routing_jobs = jobs
-    try:
-        yield
-    finally:
-        await jobs.close()
-        await hub.close()
+def get_console_hub(conn: HTTPConnection) -> ConsoleHub:
+    return components_of(conn).get(ConsoleHub)
+
+
+def get_routing_jobs(conn: HTTPConnection) -> RoutingJobs:
+    return components_of(conn).get(RoutingJobs)
 
 
 SUPERVISOR = require_roles(Role.SUPERVISOR, Role.ADMIN)
 SupervisorPrincipal = Annotated[Principal, Depends(SUPERVISOR)]
 
-router = APIRouter(
-    prefix="/api/console", tags=["console"], dependencies=[Depends(STAFF)], lifespan=lifespan
-)
+router = APIRouter(prefix="/api/console", tags=["console"], dependencies=[Depends(STAFF)])
 supervisor_router = APIRouter(
     prefix="/api/routing",
     tags=["routing"],
@@ -243,7 +235,12 @@ async def place(conversation_id: str, principal: AnyPrincipal, db: DbSession) ->
 
 
 @ws_router.websocket("/ws/console")
-async def console_socket(websocket: WebSocket) -> None:
+async def console_socket(
+    websocket: WebSocket,
+    sessions: Sessions,
+    hub: Annotated[ConsoleHub, Depends(get_console_hub)],
+    jobs: Annotated[RoutingJobs, Depends(get_routing_jobs)],
+) -> None:
     """Live console updates for staff. Authenticates with `?token=<staff bearer token>` or
     the staff session cookie on a same-origin handshake; sends JSON frames only."""
     principal = await resolve_ws_principal(websocket)
@@ -251,10 +248,7 @@ async def console_socket(websocket: WebSocket) -> None:
     if principal is None or not principal.is_staff or principal.user_id is None:
         await websocket.close(code=4401, reason="staff session required")
         return
-    app = websocket.app
-    hub: ConsoleHub = app.state.console_hub
-    jobs: RoutingJobs = app.state.routing_jobs
-    async with transaction(app.state.sessions) as db:
+    async with transaction(sessions) as db:
         advisor = await service.connected(db, principal=principal)
         status_now = advisor.status
     client = hub.add(websocket, principal)
@@ -280,7 +274,7 @@ async def console_socket(websocket: WebSocket) -> None:
         pump.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await pump
-        async with transaction(app.state.sessions) as db:
+        async with transaction(sessions) as db:
             remaining = await service.disconnected(db, user_id=principal.user_id)
         if remaining == 0:
             jobs.release_later(principal.user_id)

@@ -26,7 +26,7 @@ from vitrina.core.db import new_id, utcnow
 from vitrina.core.errors import AppError, Conflict
 from vitrina.core.events import EventBus
 from vitrina.core.security import Principal
-from vitrina.identity import verification
+from vitrina.crm import verification
 from vitrina.scheduling import notifications
 from vitrina.scheduling.catalog import get_type_or_raise
 from vitrina.scheduling.errors import SchedulingErrorCode

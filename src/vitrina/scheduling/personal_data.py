@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from vitrina.brands import service as brands
 from vitrina.core import sealing
 from vitrina.core.db import new_id, utcnow
-from vitrina.identity import verification
+from vitrina.crm import verification
 from vitrina.privacy.registry import (
     DataRequest,
     PersonalDataSource,

@@ -1,9 +1,9 @@
 """What other domains may do in the world (bot avatars, advisor teleports, occupancy).
 
 Use it as a module: `from vitrina.world import service as world`, then
-`await world.join_bot(hub, brand=..., zone=..., display_name=...)`. The hub is the
-app's `app.state.world_hub`. Lookups see the avatars this node knows: its own and
-those other nodes announced in rooms this node has open.
+`await world.join_bot(hub, brand=..., zone=..., display_name=...)`. The hub is the one
+the composition root started (`Services.world_hub`). Lookups see the avatars this node
+knows: its own and those other nodes announced in rooms this node has open.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.routing import WebSocketRoute
@@ -44,12 +45,21 @@ def principal_from_query(websocket: WebSocket) -> Principal | None:
     return Principal(kind="guest", session_id=sid, display_name=name)
 
 
+class WorldApp(Starlette):
+    """The world socket alone, with the hub and bus it serves (tests and benchmarks)."""
+
+    def __init__(self, *, hub: WorldHub, bus: EventBus, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.hub = hub
+        self.bus = bus
+
+
 def create_world_app(
     settings: Settings | None = None,
     *,
     broker: Broker | None = None,
     bus: EventBus | None = None,
-) -> Starlette:
+) -> WorldApp:
     settings = settings or get_settings()
     bus = bus or EventBus()
     own_broker = broker is None
@@ -75,13 +85,12 @@ def create_world_app(
             return
         await serve(websocket, principal, hub)
 
-    app = Starlette(routes=[WebSocketRoute("/ws/world", world)], lifespan=lifespan)
-    app.state.world_hub = hub
-    app.state.bus = bus
-    return app
+    return WorldApp(
+        hub=hub, bus=bus, routes=[WebSocketRoute("/ws/world", world)], lifespan=lifespan
+    )
 
 
-def app_factory() -> Starlette:
+def app_factory() -> WorldApp:
     """`uvicorn --factory vitrina.world.standalone:app_factory` (settings from VITRINA_*)."""
     settings = get_settings()
     configure_logging(settings.log_level, json=settings.log_json)

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from vitrina.core.db import new_id, utcnow
 from vitrina.core.security import Principal
 from vitrina.crm import service as crm
-from vitrina.identity.models import CustomerVerification
+from vitrina.crm.models import CustomerVerification
 
 
 class Level(IntEnum):
