@@ -34,6 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from vitrina.conversations.events import MessagePosted
 from vitrina.conversations.models import Conversation, Message, WebhookChannel, WebhookDelivery
 from vitrina.conversations.states import Channel
+from vitrina.core import outbound
 from vitrina.core.config import Settings
 from vitrina.core.db import new_id, transaction, utcnow
 from vitrina.core.events import EventBus
@@ -200,7 +201,7 @@ class WebhookSender:
         self.retry_base_s = settings.webhook_retry_base_s
         self.max_attempts = settings.webhook_max_attempts
         self.poll_s = min(1.0, self.retry_base_s)
-        self._client = httpx.AsyncClient(timeout=timeout_s, follow_redirects=False)
+        self._client = outbound.client(timeout_s=timeout_s)
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._unsubscribe: Callable[[], None] | None = None

@@ -27,6 +27,7 @@ import structlog
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from vitrina.core import outbound
 from vitrina.core.db import new_id, transaction, utcnow
 from vitrina.core.errors import NotFound
 from vitrina.core.events import EventBus
@@ -118,7 +119,7 @@ class Dispatcher:
         self.retry_base_s = retry_base_s
         self.max_attempts = max_attempts
         self.poll_s = min(poll_s, retry_base_s)
-        self._client = httpx.AsyncClient(timeout=timeout_s, follow_redirects=False)
+        self._client = outbound.client(timeout_s=timeout_s)
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from alembic import command
@@ -32,7 +33,9 @@ def downgrade(url: str, revision: str) -> None:
     command.downgrade(alembic_config(url), revision)
 
 
+@functools.cache
 def head_revision() -> str | None:
+    """The code's head revision (read once: the revision files do not change while running)."""
     return ScriptDirectory(str(_HERE)).get_current_head()
 
 
