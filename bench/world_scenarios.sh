@@ -7,12 +7,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-bench/world_results.jsonl}"
-vitrina="${VITRINA:-.venv/bin/vitrina}"
+python="${PYTHON:-.venv/bin/python}"
 
 run() {
   local name="$1"; shift
-  echo "== $name: vitrina bench world $* (load: $(cut -d' ' -f1-3 /proc/loadavg))" >&2
-  "$vitrina" bench world "$@" --json | sed "s/^{/{\"scenario\": \"$name\", /" | tee -a "$out" || true
+  echo "== $name: python -m bench.world $* (load: $(cut -d' ' -f1-3 /proc/loadavg))" >&2
+  "$python" -m bench.world "$@" --json | sed "s/^{/{\"scenario\": \"$name\", /" | tee -a "$out" || true
 }
 
 # 1. 500 clients in 10 rooms of 50, each sending 20 Hz (targets: p99 <= 100 ms, p50 <= 30 ms).

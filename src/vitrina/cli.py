@@ -23,19 +23,15 @@ from vitrina.core.mailer import latest_in_outbox
 from vitrina.migrations import runner
 from vitrina.privacy import keys as privacy_keys
 from vitrina.privacy.cli import app as privacy_app
-from vitrina.world.bench_cli import app as world_bench_app
 
 app = typer.Typer(
     no_args_is_help=True, add_completion=False, help="Vitrina: customer service in 3D storefronts."
 )
 admin_app = typer.Typer(no_args_is_help=True, help="Administration tasks.")
-bench_app = typer.Typer(no_args_is_help=True, help="Benchmarks and load generators.")
 mail_app = typer.Typer(no_args_is_help=True, help="The development outbox.")
 app.add_typer(admin_app, name="admin")
 app.add_typer(mail_app, name="mail")
-app.add_typer(bench_app, name="bench")
 app.add_typer(privacy_app, name="privacy")
-bench_app.add_typer(world_bench_app, name="world")
 app.add_typer(bot_cli.app, name="bot")
 
 console = Console()

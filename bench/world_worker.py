@@ -1,4 +1,4 @@
-"""One load-generator process of `vitrina bench world`.
+"""One load-generator process of the world benchmark (bench/world.py).
 
 It opens its share of the clients with a deliberately thin WebSocket client (raw
 asyncio protocol, zero mask key, no per-frame task), so that the generator spends

@@ -1,6 +1,9 @@
-"""`vitrina bench world`: real WebSocket clients against a world server, with figures.
+"""World server benchmark: real WebSocket clients against a world server, with figures.
 
-Clients are spread over several generator processes (`bench_worker`). Each sends its
+Run from the repository root: `python -m bench.world --clients 500 --rooms 10 --hz 20`
+(`--help` lists the options; bench/world_scenarios.sh runs the recorded scenarios).
+
+Clients are spread over several generator processes (`bench/world_worker.py`). Each sends its
 transform at `hz` with its wall-clock time in `ts`; the server relays `ts` in the
 snapshot entries, so receipt time minus `ts` at the other clients is the end-to-end
 latency (sender, server tick, fan-out, receiver), all on this machine's clock.
@@ -23,10 +26,13 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 import psutil
+import typer
+
+_REPO = Path(__file__).resolve().parents[1]  # the workers run as `python -m bench.world_worker`
 
 SATURATED_CORES = 0.9  # a generator process busier than this distorts the figures
 
@@ -75,7 +81,7 @@ def own_server(
             "--no-access-log", "--ws-max-size", "65536", "--backlog", "4096",
         ]  # fmt: skip
         with (Path(tmp) / "server.log").open("wb") as log:
-            proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=log)  # noqa: S603 - fixed argv
+            proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=log)
         try:
             _wait_port("127.0.0.1", port, proc, 30)
             yield f"ws://127.0.0.1:{port}/ws/world", proc.pid
@@ -158,9 +164,11 @@ def _drive(
             "clients": [[i, i % rooms] for i in range(w, clients, workers)],
             "attackers": [[i, i % rooms] for i in range(w, attackers, workers)],
         }  # fmt: skip
-        argv = [sys.executable, "-m", "vitrina.world.bench_worker", json.dumps(cfg)]
+        argv = [sys.executable, "-m", "bench.world_worker", json.dumps(cfg)]
         procs.append(
-            subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)  # noqa: S603
+            subprocess.Popen(
+                argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=_REPO
+            )
         )
     try:
         for p in procs:
@@ -282,3 +290,45 @@ def format_report(r: dict[str, Any]) -> str:
     if r["failures"]:
         lines.append("  failures         " + "; ".join(r["failures"]))
     return "\n".join(lines)
+
+
+app = typer.Typer(help="Load-test the world server with real WebSocket clients.")
+
+
+@app.callback(invoke_without_command=True)
+def world(
+    clients: Annotated[int, typer.Option(help="Number of WebSocket clients.")] = 100,
+    rooms: Annotated[int, typer.Option(help="Rooms the clients are spread over.")] = 2,
+    hz: Annotated[float, typer.Option(help="Transforms each client sends per second.")] = 20.0,
+    duration: Annotated[float, typer.Option(help="Measured seconds (after a warm-up).")] = 20.0,
+    url: Annotated[
+        str | None, typer.Option(help="ws://host:port/ws/world of a running server.")
+    ] = None,
+    server_pid: Annotated[
+        int | None, typer.Option(help="PID of the --url server, for its CPU and RSS.")
+    ] = None,
+    workers: Annotated[int | None, typer.Option(help="Generator processes.")] = None,
+    area: Annotated[float, typer.Option(help="Side (m) of the square clients walk in.")] = 30.0,
+    zone: Annotated[str, typer.Option(help="Zone each bench brand's room uses.")] = "showroom",
+    tick_hz: Annotated[float, typer.Option(help="Server tick of the own server.")] = 20.0,
+    interest_radius: Annotated[
+        float | None, typer.Option(help="Interest radius (m) of the own server.")
+    ] = None,
+    warmup: Annotated[float | None, typer.Option(help="Seconds before measuring.")] = None,
+    attackers: Annotated[
+        int, typer.Option(help="Extra hostile clients (garbage, NaN, oversized, floods).")
+    ] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    result = run_bench(
+        clients=clients, rooms=rooms, hz=hz, duration=duration, url=url, workers=workers,
+        area=area, zone=zone, tick_hz=tick_hz, interest_radius=interest_radius,
+        warmup=warmup, server_pid=server_pid, attackers=attackers,
+    )  # fmt: skip
+    typer.echo(json.dumps(result) if as_json else format_report(result))
+    if not result["valid"]:
+        raise typer.Exit(code=2)
+
+
+if __name__ == "__main__":
+    app()
