@@ -4,7 +4,7 @@ resolve, calls, canned responses. Queue, presence, accept and transfer live in r
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, status
@@ -12,16 +12,16 @@ from pydantic import BaseModel
 
 from vitrina.api.deps import STAFF, Bus, DbSession, StaffPrincipal, require_roles
 from vitrina.brands import service as brands
-from vitrina.conversations import canned, customer_link, service, webhook_channel
+from vitrina.conversations import canned, reads, service, webhook_channel
 from vitrina.conversations import routes as customer_routes
 from vitrina.conversations.models import Conversation
-from vitrina.conversations.routes import detail
 from vitrina.conversations.schemas import (
     CallEvent,
     CannedResponseCreate,
     CannedResponseRead,
     ConversationDetail,
     ConversationRead,
+    CustomerPanelRead,
     HandoffCreate,
     HandoffSummary,
     MessageCreate,
@@ -31,10 +31,6 @@ from vitrina.conversations.schemas import (
 from vitrina.conversations.states import WITH_ADVISOR, Actor, State
 from vitrina.core.errors import NotFound
 from vitrina.core.security import Principal, Role
-from vitrina.privacy import service as privacy
-from vitrina.privacy import subjects
-from vitrina.scheduling import service as scheduling
-from vitrina.scheduling.schemas import AppointmentRead
 
 SUPERVISOR = require_roles(Role.SUPERVISOR, Role.ADMIN)
 SupervisorPrincipal = Annotated[Principal, Depends(SUPERVISOR)]
@@ -86,25 +82,7 @@ async def list_conversations(
 async def read(
     conversation_id: str, principal: StaffPrincipal, db: DbSession
 ) -> ConversationDetail:
-    shown = await detail(db, conversation_id, principal, internal=True)
-    conversation = await _visible(db, conversation_id, principal)
-    guest = conversation.guest_session_id
-    await privacy.record_access(  # a transcript is personal data: the read is audited
-        db,
-        principal=principal,
-        brand_id=conversation.brand_id,
-        subject=subjects.or_record(guest and f"guest:{guest}", f"conversation:{conversation.id}"),
-        what="conversations.transcript",
-        why=f"conversation {conversation.id} ({conversation.state})",
-    )
-    return shown
-
-
-class CustomerPanelRead(BaseModel):
-    customer_id: str | None
-    matched_by: Literal["verified_session", "email"] | None
-    verified: bool
-    appointments: list[AppointmentRead]
+    return await reads.transcript(db, conversation_id=conversation_id, principal=principal)
 
 
 @router.get(
@@ -115,26 +93,7 @@ class CustomerPanelRead(BaseModel):
 async def customer_panel(
     conversation_id: str, principal: StaffPrincipal, db: DbSession
 ) -> CustomerPanelRead:
-    conversation = await _visible(db, conversation_id, principal)
-    found = await customer_link.link(db, conversation=conversation)
-    if found.customer_id or found.appointments:
-        guest = conversation.guest_session_id
-        await privacy.record_access(
-            db,
-            principal=principal,
-            brand_id=conversation.brand_id,
-            subject=subjects.customer(found.customer_id)
-            if found.customer_id
-            else subjects.or_record(guest and f"guest:{guest}", f"conversation:{conversation.id}"),
-            what="conversations.customer_panel",
-            why=f"conversation {conversation.id} ({conversation.state})",
-        )
-    return CustomerPanelRead(
-        customer_id=found.customer_id,
-        matched_by=found.matched_by,
-        verified=found.verified,
-        appointments=await scheduling.describe(db, found.appointments),
-    )
+    return await reads.customer_panel(db, conversation_id=conversation_id, principal=principal)
 
 
 @router.get(

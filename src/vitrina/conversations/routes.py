@@ -25,6 +25,7 @@ from vitrina.api.deps import (
 )
 from vitrina.brands import service as brands
 from vitrina.conversations import service, survey
+from vitrina.conversations.reads import detail
 from vitrina.conversations.schemas import (
     ConversationCreate,
     ConversationDetail,
@@ -34,7 +35,6 @@ from vitrina.conversations.schemas import (
     HandoffCreate,
     MessageCreate,
     MessageRead,
-    TransitionRead,
 )
 from vitrina.conversations.states import Actor, Channel
 from vitrina.conversations.widget import CustomerHub, WidgetSession
@@ -60,23 +60,6 @@ async def check_rate(request: Request, settings: SettingsDep, principal: Princip
 def _customer_only(principal: Principal) -> None:
     if principal.is_staff:
         raise Forbidden("Staff use the console endpoints under /api/console.")
-
-
-async def detail(
-    db: DbSession, conversation_id: str, principal: Principal, *, internal: bool
-) -> ConversationDetail:
-    conversation = await service.get_for_principal(
-        db, conversation_id=conversation_id, principal=principal
-    )
-    msgs = await service.messages(db, conversation=conversation, include_internal=internal)
-    steps = await service.transitions(db, conversation=conversation) if internal else []
-    return ConversationDetail.model_validate(
-        {
-            **ConversationRead.model_validate(conversation).model_dump(),
-            "messages": [MessageRead.model_validate(m) for m in msgs],
-            "transitions": [TransitionRead.model_validate(t) for t in steps],
-        }
-    )
 
 
 @router.post(

@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from vitrina.conversations.states import State
 from vitrina.core.schemas import RequestModel as StrictModel
+from vitrina.scheduling.schemas import AppointmentRead
 
 MESSAGE_MAX_CHARS = 4000
 Disposition = Literal["solved", "not_solved", "follow_up", "spam", "duplicate"]
@@ -141,3 +142,10 @@ class CannedResponseRead(BaseModel):
     shortcut: str
     title: str
     body: str
+
+
+class CustomerPanelRead(BaseModel):
+    customer_id: str | None
+    matched_by: Literal["verified_session", "email"] | None
+    verified: bool
+    appointments: list[AppointmentRead]
