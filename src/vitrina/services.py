@@ -26,10 +26,10 @@ from vitrina import __version__
 from vitrina.bot import service as bot_service
 from vitrina.bot import wiring as bot_wiring
 from vitrina.brands import service as brand_service
-from vitrina.conversations import channels
-from vitrina.conversations.email_channel import MailIngest
-from vitrina.conversations.webhook_outbox import WebhookSender
-from vitrina.conversations.widget import CustomerHub
+from vitrina.conversations.channels import background as channels
+from vitrina.conversations.channels.mail import MailIngest
+from vitrina.conversations.channels.webhook_outbox import WebhookSender
+from vitrina.conversations.channels.widget import CustomerHub
 from vitrina.core.broker import Broker, create_broker
 from vitrina.core.components import Components, HasComponents
 from vitrina.core.config import Settings

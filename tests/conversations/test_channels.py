@@ -14,7 +14,7 @@ from websockets.asyncio.client import connect
 
 from tests.conversations.helpers import BRAND, Frames, make_brands, serve
 from tests.factories import login, make_staff
-from vitrina.conversations.webhook_outbox import channel_secret, sign
+from vitrina.conversations.channels.webhook_outbox import channel_secret, sign
 from vitrina.services import services_of
 from vitrina.world.events import ChatPosted
 

@@ -22,7 +22,7 @@ from starlette.responses import Response
 from tests.conversations.helpers import BRAND, make_brands, serve
 from tests.factories import login, make_staff
 from vitrina.app import create_app
-from vitrina.conversations.webhook_outbox import channel_secret, sign
+from vitrina.conversations.channels.webhook_outbox import channel_secret, sign
 from vitrina.core.config import Settings
 from vitrina.services import services_of
 

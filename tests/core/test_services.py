@@ -9,7 +9,7 @@ import socket
 import pytest
 
 from vitrina import services
-from vitrina.conversations.widget import CustomerHub
+from vitrina.conversations.channels.widget import CustomerHub
 from vitrina.core.components import Components, NotStarted
 from vitrina.core.config import Settings
 from vitrina.routing.console import ConsoleHub

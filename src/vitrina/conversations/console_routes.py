@@ -12,8 +12,9 @@ from pydantic import BaseModel
 
 from vitrina.api.deps import STAFF, Bus, DbSession, StaffPrincipal, require_roles
 from vitrina.brands import service as brands
-from vitrina.conversations import canned, reads, service, webhook_channel
+from vitrina.conversations import canned, reads, service
 from vitrina.conversations import routes as customer_routes
+from vitrina.conversations.channels import webhook_routes as webhook_channel
 from vitrina.conversations.models import Conversation
 from vitrina.conversations.schemas import (
     CallEvent,

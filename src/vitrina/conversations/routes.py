@@ -25,6 +25,7 @@ from vitrina.api.deps import (
 )
 from vitrina.brands import service as brands
 from vitrina.conversations import service, survey
+from vitrina.conversations.channels.widget import CustomerHub, WidgetSession
 from vitrina.conversations.reads import detail
 from vitrina.conversations.schemas import (
     ConversationCreate,
@@ -37,7 +38,6 @@ from vitrina.conversations.schemas import (
     MessageRead,
 )
 from vitrina.conversations.states import Actor, Channel
-from vitrina.conversations.widget import CustomerHub, WidgetSession
 from vitrina.core.components import components_of
 from vitrina.core.errors import Forbidden, NotFound
 from vitrina.core.ratelimit import limits_of
@@ -215,7 +215,7 @@ async def widget_socket(
     hub: Annotated[CustomerHub, Depends(get_customer_hub)],
     locale: str = "en",
 ) -> None:
-    """The chat widget's socket; see `vitrina.conversations.widget` for the protocol."""
+    """The chat widget's socket; see `vitrina.conversations.channels.widget` for the protocol."""
     principal = await resolve_ws_principal(websocket)
     await websocket.accept()
     async with sessions() as db:

@@ -12,7 +12,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
-from vitrina.conversations import webhook_outbox
+from vitrina.conversations.channels import webhook_outbox
 from vitrina.conversations.errors import ConversationErrorCode as Code
 from vitrina.conversations.events import (
     MessagePosted,

@@ -21,16 +21,16 @@ from aiosmtpd.smtp import SMTP
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from vitrina.conversations import service
-from vitrina.conversations.calls import CallTimeline
-from vitrina.conversations.email_channel import MailIngest, build_reply
+from vitrina.conversations.channels.calls import CallTimeline
+from vitrina.conversations.channels.mail import MailIngest, build_reply
+from vitrina.conversations.channels.webhook_outbox import WebhookSender
+from vitrina.conversations.channels.widget import CustomerHub
+from vitrina.conversations.channels.world import WorldChannel
 from vitrina.conversations.events import MessagePosted
 from vitrina.conversations.models import WebhookDelivery
 from vitrina.conversations.notices import notice
 from vitrina.conversations.states import SYSTEM, Channel
 from vitrina.conversations.timeline_feed import CustomerTimeline
-from vitrina.conversations.webhook_outbox import WebhookSender
-from vitrina.conversations.widget import CustomerHub
-from vitrina.conversations.world_channel import WorldChannel
 from vitrina.core.broker import Broker
 from vitrina.core.config import Settings
 from vitrina.core.db import transaction

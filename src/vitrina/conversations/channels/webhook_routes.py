@@ -32,11 +32,12 @@ from vitrina.api.deps import (
     check_brand,
 )
 from vitrina.brands import service as brands
-from vitrina.conversations import service, survey, webhook_outbox
+from vitrina.conversations import service, survey
+from vitrina.conversations.channels import webhook_outbox
+from vitrina.conversations.channels.webhook_outbox import sign
 from vitrina.conversations.errors import ConversationErrorCode as Code
 from vitrina.conversations.schemas import MESSAGE_MAX_CHARS, MessageRead
 from vitrina.conversations.states import Channel
-from vitrina.conversations.webhook_outbox import sign
 from vitrina.core.config import Settings
 from vitrina.core.errors import AppError, NotFound, Unauthenticated
 from vitrina.core.schemas import RequestModel
