@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+from pathlib import Path
 
 import pytest
 
@@ -62,3 +63,28 @@ async def test_the_app_reaches_what_started_through_its_components(settings: Set
         assert app.components.get(WorldHub) is running.world_hub
     with pytest.raises(NotStarted):
         services.services_of(app)
+
+
+def test_only_the_composition_root_starts_anything() -> None:
+    """Route modules define no start-up hooks and nothing reads untyped app state: parts
+    are started by vitrina.services and reached through typed accessors."""
+    package = Path(services.__file__).parent
+    # The world's standalone socket server (benchmarks, world tests) is an app of its own.
+    own_apps = {package / "app.py", package / "world" / "standalone.py"}
+    offenders = [
+        str(path.relative_to(package))
+        for path in sorted(package.rglob("*.py"))
+        if path not in own_apps
+        and any(word in path.read_text(encoding="utf-8") for word in _STARTERS)
+    ]
+    assert offenders == []
+
+
+_STARTERS = (
+    "lifespan=",
+    "def lifespan",
+    "lifespan_context",
+    "app.state",
+    "on_startup",
+    "add_event_handler",
+)
