@@ -20,6 +20,8 @@ NoticeKey = Literal[
     "csat_request",
     "csat_request_email",
     "csat_thanks",
+    "csat_given",
+    "csat_given_comment",
 ]
 
 LOCALES: Final = ("en", "fr", "it")
@@ -36,6 +38,8 @@ CATALOGUE: Final[dict[str, dict[NoticeKey, str]]] = {
         "csat_request": "How did we do? Rate this conversation from 1 to 5.",
         "csat_request_email": "How did we do? Reply to this email with a number from 1 to 5.",
         "csat_thanks": "Thank you for your rating.",
+        "csat_given": "Rated {score}/5",
+        "csat_given_comment": "Rated {score}/5: {comment}",
     },
     "fr": {
         "handoff": "Je vous trouve un conseiller.",
@@ -49,6 +53,8 @@ CATALOGUE: Final[dict[str, dict[NoticeKey, str]]] = {
         "csat_request_email": "Comment était notre service ? "
         "Répondez à cet e-mail par un chiffre de 1 à 5.",
         "csat_thanks": "Merci pour votre note.",
+        "csat_given": "Note donnée : {score}/5",
+        "csat_given_comment": "Note donnée : {score}/5 ({comment})",
     },
     "it": {
         "handoff": "Sto cercando un consulente per te.",
@@ -61,6 +67,8 @@ CATALOGUE: Final[dict[str, dict[NoticeKey, str]]] = {
         "csat_request": "Com'è andata? Valuta questa conversazione da 1 a 5.",
         "csat_request_email": "Com'è andata? Rispondi a questa email con un numero da 1 a 5.",
         "csat_thanks": "Grazie per la tua valutazione.",
+        "csat_given": "Valutazione: {score}/5",
+        "csat_given_comment": "Valutazione: {score}/5 ({comment})",
     },
 }
 
