@@ -12,7 +12,14 @@ from pydantic import BaseModel
 
 from vitrina.api.deps import STAFF, Bus, DbSession, StaffPrincipal, require_roles
 from vitrina.brands import service as brands
-from vitrina.conversations import canned, channels, customer_link, service, webhook_channel
+from vitrina.conversations import (
+    canned,
+    channels,
+    customer_link,
+    rating_page,
+    service,
+    webhook_channel,
+)
 from vitrina.conversations import routes as customer_routes
 from vitrina.conversations.models import Conversation
 from vitrina.conversations.routes import detail
@@ -349,6 +356,7 @@ async def create_canned(
 
 routers = [
     customer_routes.router,
+    rating_page.router,
     customer_routes.ws_router,
     customer_routes.assets_router,
     webhook_channel.router,
