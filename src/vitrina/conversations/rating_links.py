@@ -37,7 +37,7 @@ def token_for(settings: Settings, conversation_id: str) -> str:
 def conversation_of(settings: Settings, token: str) -> str:
     """The conversation a token rates, or RatingLinkInvalid."""
     try:
-        value = _serializer(settings).loads(token, max_age=LINK_VALID_FOR.total_seconds())
+        value = _serializer(settings).loads(token, max_age=int(LINK_VALID_FOR.total_seconds()))
     except SignatureExpired as exc:
         raise RatingLinkInvalid(expired=True) from exc
     except BadSignature as exc:

@@ -210,7 +210,7 @@ async def rating_sent(
         assert refusal is not None
         return refusal
     fields = parse_qs((await request.body()).decode("utf-8", errors="replace"))
-    score = _score((fields.get("score") or [None])[0])
+    score = _score(next(iter(fields.get("score", [])), None))
     comment = (fields.get("comment") or [""])[0].strip()
     t = TEXTS[locale]
     problem = (
