@@ -327,7 +327,7 @@ export class App {
     const world = this.world;
     for (const line of world.chat) {
       this.chat.add(line.name, line.badge, line.text, line.self);
-      this.conversation.onLine(line.self);
+      this.conversation.onLine(line);
       if (!line.self) this.speaker.maybeSpeak(line.badge, line.text);
     }
     if (world.chat.length) world.chat.length = 0;

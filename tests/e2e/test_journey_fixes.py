@@ -34,6 +34,25 @@ def _take_over(advisor: Page) -> None:
     expect(advisor.locator(".conversation h2")).to_contain_text("assigned", timeout=15_000)
 
 
+def test_the_welcome_is_still_there_after_a_reload_before_any_question(
+    new_page: NewPage, base_url: str
+) -> None:
+    visitor = new_page()
+    open_store(visitor, base_url, "?lang=it&mode=2d")
+    lines = until(
+        visitor, "() => { const l = window.__vitrina.chatLines(); return l.length && l; }"
+    )
+    assert isinstance(lines, list)
+    welcome = lines[0]
+    visitor.reload(wait_until="domcontentloaded")
+    until(visitor, "() => !!window.__vitrina && window.__vitrina.connection() === 'online'")
+    # The greeter welcomes a visit once; the page puts its welcome back, said once.
+    again = until(visitor, "(w) => window.__vitrina.chatLines().includes(w)", arg=welcome)
+    assert again is True
+    visitor.wait_for_timeout(1500)
+    assert visitor.evaluate("() => window.__vitrina.chatLines()").count(welcome) == 1
+
+
 def test_reload_keeps_the_chat_and_the_survey_is_answered_in_the_store(
     new_page: NewPage, base_url: str
 ) -> None:
