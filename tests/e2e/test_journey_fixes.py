@@ -118,15 +118,20 @@ def test_closing_the_tab_leaves_people_here_within_two_seconds(
     open_store(goes, base_url, "?mode=2d")
     gone_id = until(goes, "() => window.__vitrina.self() && window.__vitrina.self().id")
     until(stays, "(id) => window.__vitrina.avatars().some((a) => a.id === id)", arg=gone_id)
+    closed_at: list[float] = []
+    goes.on("close", lambda _: closed_at.append(time.monotonic()))
+    # With its unload handlers run, a close only asks the tab to close: a busy machine
+    # may take seconds to get there; the clock starts when the tab is gone.
     goes.close(run_before_unload=True)
-    started = time.monotonic()
     until(
         stays,
         "(id) => !window.__vitrina.avatars().some((a) => a.id === id)",
         arg=gone_id,
-        timeout=5,
+        timeout=30,
     )
-    assert time.monotonic() - started < 2.5
+    gone_at = time.monotonic()
+    assert closed_at, "the tab never closed"
+    assert gone_at - closed_at[0] < 2.5, f"left after {gone_at - closed_at[0]:.1f} s"
 
 
 def _outbox(tmp_path_factory: pytest.TempPathFactory) -> set[Path]:

@@ -386,12 +386,16 @@ export class Stage {
     world.added.length = 0; // the crowd draws whoever is in the world state
   }
 
+  /** Draw only one's own avatar (reference images of the store compare the place, not who walks by). */
+  othersHidden = false;
+
   private poseAvatars(now: number): void {
     const world = this.world;
     const crowd = this.crowd;
     const local = world.local;
     crowd.begin(world.avatars.size + 1);
     for (const a of world.avatars.values()) {
+      if (this.othersHidden) continue;
       const near = a.inView && Math.hypot(a.pose.x - local.pose.x, a.pose.z - local.pose.z) < TAG_DISTANCE;
       crowd.tag(a.id, a.name, a.badge, a.pose.x, a.pose.y, a.pose.z, near);
       if (!a.inView) continue;
