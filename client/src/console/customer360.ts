@@ -78,7 +78,7 @@ function identityValue(identity: Identity): string {
 
 /** "email: mia@example.com ✓" — the tick for identities the customer proved. */
 export function identityLabel(identity: Identity): string {
-  return `${labelOf("identity", identity.kind)}: ${identityValue(identity)}`;
+  return t("identity.line", { kind: labelOf("identity", identity.kind), value: identityValue(identity) });
 }
 
 /** The address to write to: the one the conversation came from (email channel), else the
