@@ -358,7 +358,7 @@ const it: Strings = {
   "region.conversation": "Conversazione",
   "region.customer": "Cliente",
   "list.customer": "Cliente",
-  "list.escalated": "sollecitata",
+  "list.escalated": "in escalation",
   "queue.accept": "Accetta",
   "queue.acceptOffered": "Accetta (proposta)",
   "queue.empty": "Nessuno in attesa",
