@@ -12,7 +12,7 @@ from fastapi import FastAPI, WebSocket
 from fastapi.staticfiles import StaticFiles
 
 from vitrina import __version__
-from vitrina.api import health, static
+from vitrina.api import health, static, world_routes
 from vitrina.api.access_map import install_openapi_access
 from vitrina.api.deps import resolve_ws_principal
 from vitrina.api.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
@@ -137,6 +137,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.cookie_secure)
 
     app.include_router(health.router)
+    app.include_router(world_routes.router)
     for router in (
         *identity_routes.routers,
         *brand_routes.routers,

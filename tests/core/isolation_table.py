@@ -462,6 +462,13 @@ ROWS: dict[tuple[str, str], Row] = {
         GUEST_OR_STAFF, _conversation("/place", queued=True)
     ),
     ("GET", "/widget.js"): Row(EVERYONE, plain("/widget.js"), scoped=False),
+    # The resume token is the permission; no avatar holds this one.
+    ("POST", "/api/world/leave"): Row(
+        EVERYONE,
+        body("/api/world/leave", {"token": "node.none"}),
+        scoped=False,
+        ok=frozenset({404}),
+    ),
     # Open conversations are not rated yet: 409 is the page saying so.
     ("GET", "/rate/{token}"): Row(EVERYONE, _rating_link(), scoped=False, ok=OK_OR_STATE),
     ("POST", "/rate/{token}"): Row(
