@@ -9,13 +9,13 @@ and the interrupted flow resumes where it was. Actions on other domains go throu
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
 from vitrina.bot.brain import Brain, Understanding
 from vitrina.bot.content import Article, Flow, Intent
+from vitrina.bot.cues import asks_for_person, ends_flow
 from vitrina.bot.generator import Answerer
 from vitrina.bot.models import BotConversation
 from vitrina.bot.policy import OUT_OF_SCOPE, Decision, decide
@@ -33,18 +33,6 @@ GONE = "gone"
 VERIFY = "verify"
 # Outside a flow: the bot offered a human, and a plain "yes" accepts.
 OFFERED_HUMAN = "offered_human"
-# Asking for a person by name. "Conseiller" is also the verb "to advise" ("me conseiller
-# un hôtel"), so only the noun after an article or a possessive counts; "my advisor at
-# the bank" is someone else's advisor.
-_HUMAN = re.compile(
-    r"\b(human|a person|real person|someone real|(?<!my )(?:advisor|adviser)|agent|operator|"
-    r"salesperson|humain|une personne|(?:un|une|le|la|au|a|à|votre|des|du) conseill(?:er|ere)s?|"
-    r"vendeur|umano|una persona|consulente|operatore|venditore)\b"
-)
-_CANCEL = re.compile(
-    r"^(cancel|stop|never ?mind|forget it|annule[rz]?|laisse tomber|oublie[zr]?|annulla|"
-    r"lascia perdere|basta)\b"
-)
 
 
 @dataclass
@@ -117,9 +105,9 @@ class Dialogue:
         offered = self.state.step == OFFERED_HUMAN and not self.state.flow
         if offered:
             self.state.step = None
-        if _HUMAN.search(folded) or self._is_handoff(understood) or (offered and yes_no(text)):
+        if asks_for_person(folded) or self._is_handoff(understood) or (offered and yes_no(text)):
             await self._handoff("customer asked for a person", text)
-        elif self.state.flow and _CANCEL.search(folded):
+        elif self.state.flow and ends_flow(folded):
             self._end_flow()
             self.say("cancelled")
             self._resume_suspended()
@@ -141,6 +129,8 @@ class Dialogue:
             self.content,
             understood.ranking,
             agrees=lambda name: self.brain.agrees(understood, name),
+            general_task=understood.general_task,
+            elsewhere=understood.elsewhere,
         )
 
     async def _answer(self, text: str, understood: Understanding) -> None:
@@ -154,6 +144,10 @@ class Dialogue:
             # A short question naming both readings, never a guessed action.
             self.state.misunderstandings = 0
             self._ask(*decision.options)
+            return
+        if decision.kind == "outside":
+            self.say("out_of_scope")
+            self.turn.outcome = "out_of_scope"
             return
         out_of_scope = intent is not None and intent.name == OUT_OF_SCOPE
         if not out_of_scope and await self._cite(text):

@@ -19,13 +19,14 @@ from typing import Literal
 from vitrina.bot.content import BrandContent, Intent
 
 OUT_OF_SCOPE = "out_of_scope"
-Kind = Literal["act", "ask", "fallback"]
+Kind = Literal["act", "ask", "fallback", "outside"]
 
 
 @dataclass(frozen=True, slots=True)
 class Decision:
     # "act": take `intent`; "ask": ask which of `options` was meant; "fallback": no
-    # intent is clear enough (the knowledge base, then a question or an apology).
+    # intent is clear enough (the knowledge base, then a question or an apology);
+    # "outside": no brand answers it (arithmetic, another company's account), said so.
     kind: Kind
     intent: Intent | None = None
     options: tuple[str, str] | None = None
@@ -36,17 +37,32 @@ def acts(intent: Intent | None) -> bool:
     return intent is not None and (bool(intent.flow) or intent.handoff)
 
 
+def reads_account(content: BrandContent, intent: Intent | None) -> bool:
+    """Whether the intent's flow reads the customer's account with the brand."""
+    flow = content.flow(intent.flow) if intent is not None and intent.flow else None
+    return flow is not None and flow.requires_verification
+
+
 def decide(
     content: BrandContent,
     ranking: list[tuple[str, float]],
     agrees: Callable[[str], bool] | None = None,
+    *,
+    general_task: bool = False,
+    elsewhere: bool = False,
 ) -> Decision:
-    """`agrees(intent_name)`, when given, is a second signal that must back a task."""
+    """`agrees(intent_name)`, when given, is a second signal that must back a task.
+    `general_task`: the message asks for arithmetic or a translation; `elsewhere`: it
+    names an account at another company, which no account-reading flow may start on."""
     thresholds = content.settings.thresholds
+    if general_task:
+        return Decision("outside")
     if not ranking:
         return Decision("fallback")
     (first, p1), *rest = ranking
     intent = content.intent(first)
+    if elsewhere and reads_account(content, intent):
+        return Decision("outside")
     if intent is None or intent.name == OUT_OF_SCOPE or p1 < thresholds.out_of_scope:
         return Decision("fallback", intent=intent)
     second, p2 = rest[0] if rest else ("", 0.0)
