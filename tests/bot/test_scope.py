@@ -12,7 +12,7 @@ import pytest
 from vitrina.bot.brain import Brain
 from vitrina.bot.brand_eval import Case, talk
 from vitrina.bot.content import BrandContent
-from vitrina.bot.cues import asks_for_person
+from vitrina.bot.cues import asks_for_person, refers_to_booking
 from vitrina.bot.multilingual import MultilingualEncoder
 from vitrina.bot.policy import decide
 from vitrina.bot.scope import asks_general_task, names_other_company, own_names
@@ -158,3 +158,48 @@ async def test_a_question_about_the_advisor_is_not_a_handoff(
     brain: Brain, lang: str, text: str
 ) -> None:
     assert await outcome(brain, text, lang) != "handoff"
+
+
+@pytest.mark.parametrize(
+    ("text", "existing"),
+    [
+        ("can we push my drive to next week", True),
+        ("j'ai un imprévu, on peut décaler ?", True),
+        ("non riesco a venire, disdici tutto", True),
+        ("a GT test drive on Monday at 10, possible?", False),
+        ("un essai de la E1 lundi à 10h ça se fait ?", False),
+        ("una prova della E1 lunedì alle 10 si fa?", False),
+    ],
+)
+def test_moving_or_cancelling_speaks_of_an_existing_booking(text: str, existing: bool) -> None:
+    assert refers_to_booking(fold(text)) is existing
+
+
+def test_no_booking_is_moved_or_cancelled_without_one_being_spoken_of(
+    aurora: BrandContent,
+) -> None:
+    ranking = [("reschedule_appointment", 0.9), ("book_test_drive", 0.08)]
+    assert decide(aurora, ranking).kind == "act"
+    ungrounded = decide(aurora, ranking, existing=False)
+    assert ungrounded.kind == "ask"
+    assert ungrounded.options == ("reschedule_appointment", "book_test_drive")
+    # Booking needs no existing appointment.
+    booking = [("book_test_drive", 0.95), ("reschedule_appointment", 0.03)]
+    assert decide(aurora, booking, existing=False).kind == "act"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "a drive in the GT on Monday at 10, can that work?"),
+        ("fr", "un essai de la GT lundi à 10h ça se fait ?"),
+        ("it", "un giro con la GT lunedì alle 10 si fa?"),
+    ],
+)
+async def test_a_new_booking_is_never_taken_for_moving_or_cancelling_one(
+    brain: Brain, lang: str, text: str
+) -> None:
+    assert await outcome(brain, text, lang) not in (
+        "flow:reschedule_appointment",
+        "flow:cancel_appointment",
+    )

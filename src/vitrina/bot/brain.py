@@ -14,12 +14,14 @@ from pathlib import Path
 
 from vitrina.bot.classifier import IntentClassifier
 from vitrina.bot.content import BrandContent, Lang
+from vitrina.bot.cues import refers_to_booking
 from vitrina.bot.encoder import SentenceEncoder
 from vitrina.bot.kb import Hit, Retriever
 from vitrina.bot.language import LanguageDetector
 from vitrina.bot.negation import without_rejected
 from vitrina.bot.neighbours import Neighbours
 from vitrina.bot.scope import asks_general_task, names_other_company, own_names
+from vitrina.bot.slots import fold
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +36,8 @@ class Understanding:
     general_task: bool = False
     # It names an account at another company than the brand (`scope.py`).
     elsewhere: bool = False
+    # It speaks of an appointment already made, or of changing one (`cues.py`).
+    existing: bool = True
 
 
 def content_hash(content: BrandContent, *, embeddings: bool) -> str:
@@ -123,6 +127,7 @@ class Brain:
             classified=classified,
             general_task=asks_general_task(text),
             elsewhere=names_other_company(text, self.own_names),
+            existing=refers_to_booking(fold(text)),
         )
 
     def agrees(self, understood: Understanding, intent_name: str) -> bool:

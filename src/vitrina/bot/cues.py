@@ -41,3 +41,38 @@ def asks_for_person(folded: str) -> bool:
 
 def ends_flow(folded: str) -> bool:
     return bool(_ENDING.search(folded))
+
+
+# What moving or cancelling acts on, or the act itself: an appointment the customer
+# already has ("my test drive", "mon rdv", "la mia prova"), a verb of changing or
+# cancelling, or "instead". "A test drive of the GT on Monday at 10, possible?" has none
+# of them: it asks for a new booking, however close its words are to moving one.
+_EXISTING = re.compile(
+    r"\b(?:"
+    r"(?:my|our|the)\s+(?:\w+\s+)?(?:test\s*drive|drive|booking|appointment|appt|reservation|"
+    r"slot|visit|rdv)|booked|reserved|scheduled|"
+    r"move|moving|change|changing|reschedul\w*|resched|postpone|push|shift|bring\s+\w+\s+forward|"
+    r"rearrange|another\s+(?:day|date|time|slot)|different\s+(?:day|date|time|slot)|"
+    r"instead|cancel\w*|call\s+(?:it\s+)?off|drop|scrap|remove|delete|"
+    r"(?:won'?t|wont|can'?t|cant|cannot)\s+(?:make|come|be)|no\s+longer|anymore|any\s+more|"
+    r"(?:mon|ma|notre)\s+(?:\w+\s+)?(?:essai|rdv|rendez[- ]vous|creneau|reservation|resa)|"
+    r"reserve|decal\w*|deplac\w*|chang\w*|modifi\w*|report\w*|repouss\w*|avanc\w*|"
+    r"reprogramm\w*|autre\s+(?:jour|date|heure|creneau|horaire|moment)|plutot|au\s+lieu|"
+    r"annul\w*|supprim\w*|retir\w*|empechement|imprevu|pourrai\s+pas|peux\s+plus|"
+    r"(?:la\s+)?(?:mia|mio)\s+(?:\w+\s+)?(?:prova|appuntamento|prenotazione|test\s*drive)|"
+    r"prenotat[oa]|spost\w*|cambi\w*|modific\w*|rimand\w*|posticip\w*|anticip\w*|"
+    r"riprogramm\w*|slitt\w*|altr[oa]\s+(?:giorno|orario|data|ora|momento)|invece|"
+    r"disd\w*|cancell\w*|elimin\w*|togli\w*|imprevisto|impegno|non\s+posso\s+piu|"
+    r"non\s+riesco|plus\s+besoin|enlev\w*|new\s+(?:date|time|slot)|nouve(?:lle|au)\s+(?:date|creneau|"
+    r"horaire)|nuov[oa]\s+(?:data|orario|ora)|the\s+appointment|l'appuntamento|"
+    r"(?:le|mon)\s+rendez[- ]vous|le\s+rdv|non\s+mi\s+serve\s+piu|peux\s+pas\s+venir|"
+    r"(?:viendrai|vais)\s+pas|laisse[zr]?\s+tomber|sert\s+plus|veux\s+plus|j'ai\s+pris|"
+    r"lasciate?\s+(?:perdere|stare)|serve\s+piu|non\s+verro|non\s+vengo|"
+    r"non\s+ho\s+piu\s+bisogno"
+    r")\b"
+)
+
+
+def refers_to_booking(folded: str) -> bool:
+    """Whether the message speaks of an appointment already made, or of changing one."""
+    return bool(_EXISTING.search(folded))

@@ -131,6 +131,7 @@ class Dialogue:
             agrees=lambda name: self.brain.agrees(understood, name),
             general_task=understood.general_task,
             elsewhere=understood.elsewhere,
+            existing=understood.existing,
         )
 
     async def _answer(self, text: str, understood: Understanding) -> None:

@@ -43,6 +43,12 @@ def reads_account(content: BrandContent, intent: Intent | None) -> bool:
     return flow is not None and flow.requires_verification
 
 
+def changes_booking(content: BrandContent, intent: Intent | None) -> bool:
+    """Whether the intent's flow moves or cancels an appointment the customer has."""
+    flow = content.flow(intent.flow) if intent is not None and intent.flow else None
+    return flow is not None and flow.action in ("scheduling.reschedule", "scheduling.cancel")
+
+
 def decide(
     content: BrandContent,
     ranking: list[tuple[str, float]],
@@ -50,10 +56,13 @@ def decide(
     *,
     general_task: bool = False,
     elsewhere: bool = False,
+    existing: bool = True,
 ) -> Decision:
     """`agrees(intent_name)`, when given, is a second signal that must back a task.
     `general_task`: the message asks for arithmetic or a translation; `elsewhere`: it
-    names an account at another company, which no account-reading flow may start on."""
+    names an account at another company, which no account-reading flow may start on;
+    `existing`: it speaks of an appointment already made or of changing one, without
+    which no flow moves or cancels one (the bot asks instead)."""
     thresholds = content.settings.thresholds
     if general_task:
         return Decision("outside")
@@ -70,7 +79,8 @@ def decide(
     if acts(intent):
         close = acts(runner_up) and p1 - p2 < thresholds.margin
         backed = agrees is None or p1 >= thresholds.sure or agrees(first)
-        if p1 >= thresholds.act and not close and backed:
+        grounded = existing or not changes_booking(content, intent)
+        if p1 >= thresholds.act and not close and backed and grounded:
             return Decision("act", intent=intent)
         if runner_up is not None and runner_up.name != OUT_OF_SCOPE and p1 >= thresholds.ask:
             return Decision("ask", intent=intent, options=(first, second))
