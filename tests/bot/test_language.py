@@ -63,6 +63,13 @@ def test_held_out_accuracy(aurora: BrandContent) -> None:
         # A borrowed greeting does not outweigh the other language's words.
         ("ciao a bientot", "fr"),
         ("hey coucou", "fr"),
+        ("ciao for today", "en"),
+        # Chat forms, and short messages whose words belong to one language.
+        ("thanx", "en"),
+        ("mrci", "fr"),
+        ("a+ !", "fr"),
+        ("tarifs GT ?", "fr"),
+        ("cost of GT?", "en"),
     ],
 )
 @pytest.mark.parametrize("page", ["en", "fr", "it"])

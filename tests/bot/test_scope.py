@@ -47,6 +47,8 @@ async def outcome(brain: Brain, text: str, lang: str) -> str | None:
         "comment on dit voiture électrique en espagnol",
         "traducimi 'garanzia' in inglese",
         "come si dice concessionario in francese",
+        "what is the price of silver this week",
+        "le cours de l'or aujourd'hui",
     ],
 )
 def test_arithmetic_and_translation_are_general_tasks(text: str) -> None:
@@ -92,6 +94,8 @@ async def test_general_tasks_are_declined_in_every_language(
         ("my lease with Acme Finance, what's left to pay", True),
         ("combien il me reste sur mon crédit chez Cetelem", True),
         ("il saldo del mio conto corrente", True),
+        ("how much is still owed on my house loan", True),
+        ("il me reste combien sur mon prêt perso", True),
         ("quanto devo ancora ad Agos per la macchina", True),
         ("how much do I still owe on my Aurora financing", False),
         ("il me reste combien à payer sur mon financement chez vous", False),
@@ -137,6 +141,8 @@ def test_no_account_reading_flow_for_another_company(aurora: BrandContent) -> No
         ("can you put me through to an advisor", True),
         ("je voudrais parler à un conseiller", True),
         ("passatemi un operatore", True),
+        ("je voudrais parler au commercial", True),
+        ("mi passate il vostro commerciale", True),
         ("is an advisor in the car with me during the test drive", False),
         ("le conseiller reste dans la voiture pendant l'essai ?", False),
         ("il consulente sta in macchina con me durante la prova?", False),

@@ -13,7 +13,8 @@ import re
 _PERSON = re.compile(
     r"\b(human|a person|real person|someone real|(?<!my )(?:advisor|adviser)|agent|operator|"
     r"salesperson|humain|une personne|(?:un|une|le|la|au|a|à|votre|des|du) conseill(?:er|ere)s?|"
-    r"vendeur|umano|una persona|consulente|operatore|venditore)\b"
+    r"vendeur|(?:un|le|au|votre|du)\s+commercial|umano|una persona|consulente|operatore|"
+    r"venditore|(?:un|il|al|col|con\s+il|vostro)\s+commerciale)\b"
 )
 # Asking for one: a verb of talking, wanting or being put through. "Is an advisor with
 # me during the drive?" names a person without asking for one.
@@ -22,7 +23,7 @@ _ASKING = re.compile(
     r"like|rather|prefer|call|contact|reach|please|pls|plz|"
     r"parler|discuter|passe[rz]?|passez-moi|veux|voudrais|besoin|prefere|appeler|"
     r"contacter|joindre|mettre\s+en\s+relation|svp|stp|"
-    r"parlare|passami|passarmi|passatemi|voglio|vorrei|bisogno|preferisco|chiamare|"
+    r"parlare|passami|passarmi|passatemi|mi\s+pass\w+|voglio|vorrei|bisogno|preferisco|chiamare|"
     r"contattare|mettermi\s+in\s+contatto|per\s+favore|perfavore)\b"
 )
 # Up to this many words, naming a person is asking for one ("agent", "un conseiller ?").

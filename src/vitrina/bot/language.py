@@ -45,7 +45,8 @@ LEXICON: dict[Lang, frozenset[str]] = {
         "times plus minus divided squared root convert translate say price cost costs "
         "long far fast car cars drive see ya later great awesome brilliant cool nice "
         "goodbye night day week weekend saturday sunday thursday tuesday wednesday "
-        "appreciate appreciated lovely mate guys folks anyone anybody someone"
+        "appreciate appreciated lovely mate guys folks anyone anybody someone thnx thanx tnx "
+        "warranty length"
     ),
     "fr": _lexicon(
         "le la les un une des est sont je tu vous mon ma mes votre vos nous quel quelle quels "
@@ -59,7 +60,8 @@ LEXICON: dict[Lang, frozenset[str]] = {
         "faut fait font y elle ils mais donc chez moi toi lui leur leurs "
         "peux peut pouvoir faire aller venir voiture essai prix coûte coute "
         "j'aimerais j'voudrais aimerais dites dis-moi dis moi aussi très tres bien "
-        "samedi dimanche mardi mercredi jeudi semaine prochaine heure heures"
+        "samedi dimanche mardi mercredi jeudi semaine prochaine heure heures tarif tarifs prix "
+        "mrc mrci"
     ),
     "it": _lexicon(
         "il lo gli un una uno è sono io tu lei voi mio mia miei vostro noi quale quali quando "
@@ -80,12 +82,14 @@ LEXICON: dict[Lang, frozenset[str]] = {
 # goodbyes as customers type them in a chat. "Hey" and "ok" are in every language's chat.
 STRONG: dict[Lang, frozenset[str]] = {
     "en": _lexicon(
-        "hello hi hiya howdy thanks thank thx ty cheers bye goodbye cya please pls plz "
+        "hello hi hiya howdy thanks thank thx thnx thanx tnx ty cheers bye goodbye cya please "
+        "pls plz "
         "morning evening afternoon great awesome brilliant"
     ),
     "fr": _lexicon(
-        "bonjour bonsoir salut coucou slt bjr bsr merci mercii svp stp revoir bientôt bientot "
-        "génial genial parfait nickel chouette journée journee soirée soiree"
+        "bonjour bonsoir salut coucou slt bjr bsr merci mercii mrc mrci svp stp revoir bientôt "
+        "bientot "
+        "génial genial parfait nickel chouette journée journee soirée soiree à+"
     ),
     "it": _lexicon(
         "ciao buongiorno buonasera buonanotte buondì salve grazie grz arrivederci presto "
@@ -108,6 +112,8 @@ WHOLE: dict[str, Lang] = {
 # Greetings other languages borrow ("ciao a bientôt", "hello nova, je voudrais..."):
 # they decide only when no other language's strong word is there.
 LOANS = frozenset({"ciao", "hello", "bye"})
+# "à+" / "a+": French chat for "see you".
+_SEE_YOU = re.compile(r"(?:^|\s)[aà]\+(?:\s|$)")
 
 
 def normalise(text: str) -> str:
@@ -157,11 +163,19 @@ def strong_language(text: str) -> Lang | None:
     if whole in WHOLE:
         return WHOLE[whole]
     words = _words(text)
-    for candidates in ([w for w in words if w not in LOANS], words):
-        hits = _hits(candidates, STRONG, _STRONG_KEYS)
-        found = [lang for lang, n in hits.items() if n]
-        if found:
-            return found[0] if len(found) == 1 else None
+    if _SEE_YOU.search(normalise(text)):
+        words.append("à+")
+    hits = _hits([w for w in words if w not in LOANS], STRONG, _STRONG_KEYS)
+    found = [lang for lang, n in hits.items() if n]
+    if found:
+        return found[0] if len(found) == 1 else None
+    # Only borrowed greetings: they decide a message of nothing else ("ciao", "hello
+    # nova"), not one with words of another language ("ciao for now").
+    others = _hits([w for w in words if w not in LOANS], LEXICON, _KEYS)
+    loans = _hits([w for w in words if w in LOANS], STRONG, _STRONG_KEYS)
+    found = [lang for lang, n in loans.items() if n]
+    if len(found) == 1 and not any(n for lang, n in others.items() if lang != found[0]):
+        return found[0]
     return None
 
 
@@ -200,6 +214,12 @@ class LanguageDetector:
         strong = strong_language(text) if len(words) <= _SHORT else None
         if strong in self.languages:
             return strong
+        # "E1 cost?", "GT tarif ?": in a short message, words of one language only
+        # (not counting one- and two-letter words: "a" is English, French and Italian).
+        hits = _hits([w for w in words if len(w) > 2], LEXICON, _KEYS)
+        only = [lang for lang, n in hits.items() if n]
+        if len(words) <= _SHORT and len(only) == 1 and only[0] in self.languages:
+            return only[0]
         scores = self.scores(text)
         best = max(scores, key=lambda lang: scores[lang])
         if current in self.languages and scores[best] < margin:

@@ -35,6 +35,13 @@ _ARITHMETIC = re.compile(
     r"radice\s+cubica|squared|cubed|au\s+carre|al\s+quadrato|factorial|factorielle|fattoriale)\b"
     rf"|{_NUMBER}\s*%\s*(?:of|de|di)\s+{_NUMBER}"
 )
+# Market prices: "the price of gold today", "le cours du bitcoin".
+_MARKET = re.compile(
+    r"\b(?:price|cours|prix|prezzo|quotazione|valore|value|worth)\s+(?:of\s+|de\s+l'|du\s+|de\s+|"
+    r"dell'|del\s+|della\s+|dei\s+|delle\s+)?(?:the\s+|l'|la\s+|le\s+)?(?:gold|silver|oil|or|argent|"
+    r"petrole|oro|argento|petrolio|bitcoin|btc|ethereum|shares?|stocks?|actions?|azioni|"
+    r"euro|dollar|dollaro|sterling)\b"
+)
 _TRANSLATION = re.compile(
     r"\b(?:translate|translation|traduis|traduire|traduction|traduisez|traduci|tradurre|"
     r"traduzione|traducimi|how\s+do\s+you\s+say|how\s+to\s+say|what\s+is\s+the\s+word\s+for|"
@@ -45,7 +52,9 @@ _TRANSLATION = re.compile(
 # Accounts a car brand does not hold, whoever the company.
 _FOREIGN_ACCOUNT = re.compile(
     r"\b(?:banks?|banque|banca|banco|bancaire|bancario|bancaria|mortgage|mutuo|"
-    r"pret\s+immo(?:bilier)?|credit\s+immo(?:bilier)?|savings|livret|libretto|"
+    r"pret\s+immo(?:bilier)?|credit\s+immo(?:bilier)?|home\s+loan|house\s+loan|"
+    r"pret\s+(?:habitat|maison|perso(?:nnel)?)|mutuo\s+(?:casa|prima\s+casa)|"
+    r"prestito\s+personale|personal\s+loan|savings|livret|libretto|"
     r"conto\s+(?:corrente|deposito)|compte\s+(?:courant|epargne)|checking|current\s+account|"
     r"credit\s+card|carte\s+(?:de\s+credit|bancaire|bleue)|carta\s+di\s+credito|"
     r"student\s+loan|pret\s+etudiant|prestito\s+(?:universitario|studentesco)|isa|pension|"
@@ -208,9 +217,10 @@ _GENERIC = frozenset(
 
 
 def asks_general_task(text: str) -> bool:
-    """Arithmetic or translation: a general assistant's task, not a brand's."""
+    """Arithmetic, translation or market prices: a general assistant's task, not a
+    brand's."""
     folded = fold(text)
-    return bool(_ARITHMETIC.search(folded) or _TRANSLATION.search(folded))
+    return bool(_ARITHMETIC.search(folded) or _TRANSLATION.search(folded) or _MARKET.search(folded))
 
 
 def own_names(brand: str, names: Iterable[str]) -> frozenset[str]:
