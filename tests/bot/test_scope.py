@@ -209,3 +209,8 @@ async def test_a_new_booking_is_never_taken_for_moving_or_cancelling_one(
         "flow:reschedule_appointment",
         "flow:cancel_appointment",
     )
+
+
+def test_a_common_word_alone_is_not_another_company() -> None:
+    assert not names_other_company("le solde du financement de ma société chez vous", OWN)
+    assert names_other_company("combien je dois à la Société Générale", OWN)

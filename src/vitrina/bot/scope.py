@@ -102,12 +102,6 @@ OTHER_COMPANIES = frozenset(
         "starling",
         "citi",
         "citibank",
-        "wells",
-        "fargo",
-        "societe",
-        "generale",
-        "agricole",
-        "mutuel",
         "fortuneo",
         "hellobank",
         "bpm",
@@ -149,6 +143,11 @@ OTHER_COMPANIES = frozenset(
         "cupra",
         "polestar",
     ]
+)
+# Names of two words, one of which alone is a common word ("société", "mutuel").
+OTHER_COMPANY_NAMES = re.compile(
+    r"\b(?:societe\s+generale|credit\s+agricole|credit\s+mutuel|wells\s+fargo|"
+    r"banque\s+populaire|caisse\s+d'epargne|hello\s+bank)\b"
 )
 # "with <name> finance", "chez <name> banque": after a preposition, the name is another
 # company's unless it is the brand's or a common word ("my current finance balance").
@@ -238,7 +237,7 @@ def names_other_company(text: str, own: frozenset[str]) -> bool:
     if _FOREIGN_ACCOUNT.search(folded):
         return True
     words = set(re.findall(r"[a-z0-9]+", folded))
-    if (words & OTHER_COMPANIES) - own:
+    if (words & OTHER_COMPANIES) - own or OTHER_COMPANY_NAMES.search(folded):
         return True
     return any(
         (name := m.group(1)) not in own and name not in _GENERIC
