@@ -55,8 +55,8 @@ export interface DebugHook {
   pinTier(tier: string | null): void;
   /** Puts the visitor at a point of the room, facing `yaw` (reference views start from a known spot). */
   standAt(x: number, z: number, yaw: number): void;
-  /** Hides everyone but oneself from the 3D view (false: shows them again). */
-  hideOthers(hidden: boolean): void;
+  /** Hides every avatar, one's own included, from the 3D view (false: shows them again). */
+  hideAvatars(hidden: boolean): void;
 }
 
 declare global {
@@ -134,8 +134,8 @@ export function installDebugHook(app: App): void {
       pose.z = z;
       pose.yaw = yaw;
     },
-    hideOthers: (hidden) => {
-      if (app.stage) app.stage.othersHidden = hidden;
+    hideAvatars: (hidden) => {
+      if (app.stage) app.stage.avatarsHidden = hidden;
     },
     pinTier: (tier) => {
       app.pinnedPixelRatio = null;

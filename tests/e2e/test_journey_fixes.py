@@ -26,9 +26,12 @@ NewPage = Callable[..., Page]
 def _take_over(advisor: Page) -> None:
     waiting = advisor.get_by_label("With the assistant").get_by_role("button").first
     expect(waiting).to_contain_text("world", timeout=15_000)
+    conversation = waiting.locator("xpath=..").get_attribute("data-id")
     waiting.click()
     advisor.get_by_role("button", name="Take over (supervisor)").click()
-    accept = advisor.get_by_label("Queue").get_by_role("button", name="Accept (offered)")
+    # This conversation's row: other tests' conversations may be offered too.
+    row = advisor.get_by_label("Queue").locator(f'li[data-id="{conversation}"]')
+    accept = row.get_by_role("button", name="Accept (offered)")
     expect(accept).to_have_count(1, timeout=15_000)
     accept.click()
     expect(advisor.locator(".conversation h2")).to_contain_text("assigned", timeout=15_000)
