@@ -122,17 +122,8 @@ def test_widget_customer_and_console_advisor(
     advisor.wait_for_timeout(500)
 
 
-def test_store_chat_reaches_the_console_and_the_reply_is_said_in_the_store(
-    new_page: NewPage, base_url: str
-) -> None:
-    customer, advisor = new_page(), new_page()
-    sign_in(advisor, base_url, SUPERVISOR)
-    open_store(customer, base_url)
-    # A question the greeter answers itself, so a supervisor has a conversation to take over
-    # (asking for "someone" is a request for a person: the greeter queues it at once).
-    customer.get_by_test_id("chat-input").fill("When is the showroom open on Saturday?")
-    customer.get_by_test_id("chat-input").press("Enter")
-
+def take_over(advisor: Page) -> None:
+    """A supervisor takes the first store conversation from the assistant and accepts it."""
     waiting = advisor.get_by_label("With the assistant").get_by_role("button").first
     expect(waiting).to_contain_text("world", timeout=15_000)
     conversation = waiting.locator("xpath=..").get_attribute("data-id")
@@ -144,6 +135,20 @@ def test_store_chat_reaches_the_console_and_the_reply_is_said_in_the_store(
     expect(accept).to_have_count(1, timeout=15_000)
     accept.click()
     expect(advisor.locator(".conversation h2")).to_contain_text("assigned", timeout=15_000)
+
+
+def test_store_chat_reaches_the_console_and_the_reply_is_said_in_the_store(
+    new_page: NewPage, base_url: str
+) -> None:
+    customer, advisor = new_page(), new_page()
+    sign_in(advisor, base_url, SUPERVISOR)
+    open_store(customer, base_url)
+    # A question the greeter answers itself, so a supervisor has a conversation to take over
+    # (asking for "someone" is a request for a person: the greeter queues it at once).
+    customer.get_by_test_id("chat-input").fill("When is the showroom open on Saturday?")
+    customer.get_by_test_id("chat-input").press("Enter")
+
+    take_over(advisor)
     expect(advisor.locator(".transcript")).to_contain_text("When is the showroom open on Saturday?")
     advisor.get_by_label("Reply").fill("Hello, I am Ava from Aurora Motors.")
     advisor.get_by_role("button", name="Send").click()

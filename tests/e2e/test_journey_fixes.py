@@ -16,25 +16,11 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import open_store, until
-from tests.e2e.test_handoff import SUPERVISOR, sign_in
+from tests.e2e.test_handoff import SUPERVISOR, sign_in, take_over
 
 pytestmark = pytest.mark.e2e
 
 NewPage = Callable[..., Page]
-
-
-def _take_over(advisor: Page) -> None:
-    waiting = advisor.get_by_label("With the assistant").get_by_role("button").first
-    expect(waiting).to_contain_text("world", timeout=15_000)
-    conversation = waiting.locator("xpath=..").get_attribute("data-id")
-    waiting.click()
-    advisor.get_by_role("button", name="Take over (supervisor)").click()
-    # This conversation's row: other tests' conversations may be offered too.
-    row = advisor.get_by_label("Queue").locator(f'li[data-id="{conversation}"]')
-    accept = row.get_by_role("button", name="Accept (offered)")
-    expect(accept).to_have_count(1, timeout=15_000)
-    accept.click()
-    expect(advisor.locator(".conversation h2")).to_contain_text("assigned", timeout=15_000)
 
 
 def test_the_welcome_is_still_there_after_a_reload_before_any_question(
@@ -64,7 +50,7 @@ def test_reload_keeps_the_chat_and_the_survey_is_answered_in_the_store(
     open_store(customer, base_url)
     customer.get_by_test_id("chat-input").fill("I would like to talk about financing")
     customer.get_by_test_id("chat-input").press("Enter")
-    _take_over(advisor)
+    take_over(advisor)
     advisor.get_by_label("Reply").fill("Hello, Sam here.")
     advisor.get_by_role("button", name="Send").click()
     until(customer, "() => window.__vitrina.chatLines().includes('Hello, Sam here.')")
