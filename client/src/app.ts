@@ -327,7 +327,7 @@ export class App {
     const world = this.world;
     for (const line of world.chat) {
       this.chat.add(line.name, line.badge, line.text, line.self);
-      this.conversation.onLine(line.self);
+      this.conversation.onLine(line);
       if (!line.self) this.speaker.maybeSpeak(line.badge, line.text);
     }
     if (world.chat.length) world.chat.length = 0;
@@ -434,6 +434,16 @@ export class App {
     this.connection.stop();
   }
 
+  /** The page is going away: the socket may die before its `leave` is out, so the
+   * leave also goes as a beacon, which the browser delivers after the page is gone. */
+  leaveForGood(): void {
+    const token = this.connection.resumeToken;
+    if (token && typeof navigator.sendBeacon === "function") {
+      navigator.sendBeacon("/api/world/leave", new Blob([JSON.stringify({ token })], { type: "application/json" }));
+    }
+    this.leave();
+  }
+
   dispose(): void {
     this.connection.stop();
     this.privacy.dispose();
@@ -483,7 +493,7 @@ export async function boot(root: HTMLElement, slug: string): Promise<App | null>
   const app = new App(root, brand, wanted === "2d" || wanted === "3d" ? wanted : null, params.get("zone"), gl);
   // Closing the tab or leaving the page says `leave` first, so the server removes the
   // avatar at once instead of keeping it for the reconnection grace period.
-  window.addEventListener("pagehide", () => app.leave());
+  window.addEventListener("pagehide", () => app.leaveForGood());
   await app.start(session);
   const slugParam = params.get("product");
   if (slugParam) {

@@ -55,6 +55,8 @@ export interface DebugHook {
   pinTier(tier: string | null): void;
   /** Puts the visitor at a point of the room, facing `yaw` (reference views start from a known spot). */
   standAt(x: number, z: number, yaw: number): void;
+  /** Hides every avatar, one's own included, from the 3D view (false: shows them again). */
+  hideAvatars(hidden: boolean): void;
 }
 
 declare global {
@@ -131,6 +133,9 @@ export function installDebugHook(app: App): void {
       pose.x = x;
       pose.z = z;
       pose.yaw = yaw;
+    },
+    hideAvatars: (hidden) => {
+      if (app.stage) app.stage.avatarsHidden = hidden;
     },
     pinTier: (tier) => {
       app.pinnedPixelRatio = null;

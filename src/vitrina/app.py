@@ -10,7 +10,7 @@ import structlog
 from fastapi import FastAPI, WebSocket
 from fastapi.staticfiles import StaticFiles
 
-from vitrina import __version__, services
+from vitrina import __version__, services, world_http
 from vitrina.api import health, static
 from vitrina.api.access_map import install_openapi_access
 from vitrina.api.deps import resolve_ws_principal
@@ -81,6 +81,7 @@ def create_app(settings: Settings | None = None) -> VitrinaApp:
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.cookie_secure)
 
     app.include_router(health.router)
+    app.include_router(world_http.router)
     for router in (
         *identity_routes.routers,
         *brand_routes.routers,

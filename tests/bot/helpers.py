@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from vitrina.bot import service as bot
 from vitrina.bot.content import BrandContent
-from vitrina.bot.engine import Turn
+from vitrina.bot.turn import Turn
 from vitrina.brands import service as brands
 from vitrina.brands.demo import ensure_demo_brand
 from vitrina.conversations import service as conversations

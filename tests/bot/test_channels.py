@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tests.bot.helpers import BRAND, settle, setup_brand, start
 from vitrina.conversations import service as conversations
 from vitrina.conversations.states import Channel
+from vitrina.identity import service as identity
 from vitrina.services import services_of
 from vitrina.world import service as world
 from vitrina.world.events import ChatPosted, PresenceJoined
@@ -114,3 +115,39 @@ async def test_walking_into_the_next_zone_is_not_welcomed_a_second_time(
     finally:
         unsubscribe()
     assert len(said) == 1, [e.text for e in said]
+
+
+async def test_the_greeter_welcomes_in_the_language_the_visitor_came_in(
+    app: FastAPI, db: AsyncSession
+) -> None:
+    await setup_brand(db)
+    guest, _ = await identity.create_guest(
+        db, secret="s" * 40, display_name="Chloé", brand_slug=BRAND, locale="fr"
+    )
+    await db.commit()
+    said: list[ChatPosted] = []
+
+    async def heard(event: ChatPosted) -> None:
+        if event.badge == "bot":
+            said.append(event)
+
+    unsubscribe = services_of(app).bus.subscribe(ChatPosted, heard)
+    try:
+        visitor = await world.join_bot(
+            services_of(app).world_hub, brand=BRAND, zone="entrance", display_name="Chloé"
+        )
+        await services_of(app).bus.publish(
+            PresenceJoined(
+                room=f"{BRAND}/entrance#1",
+                brand=BRAND,
+                zone="entrance",
+                avatar_id=visitor.id,
+                session_id=guest.id,
+                user_id=None,
+                display_name="Chloé",
+                badge="guest",
+            )
+        )
+    finally:
+        unsubscribe()
+    assert [e.text for e in said] and said[0].text.startswith("Bienvenue chez Aurora Motors")

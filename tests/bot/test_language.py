@@ -42,3 +42,38 @@ def test_held_out_accuracy(aurora: BrandContent) -> None:
     samples = [(lang, t) for i in aurora.intents for lang, t in i.examples.items()]
     train, held_out = samples[::2], samples[1::2]
     assert LanguageDetector(train).accuracy(held_out) >= 0.95
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        # Drawn-out letters, a letter too many, chat forms and missing accents.
+        ("bonjouuur", "fr"),
+        ("bonjouur", "fr"),
+        ("ciaooooo", "it"),
+        ("buongiornoo", "it"),
+        ("hellooooo", "en"),
+        ("heyyy there", "en"),
+        ("genial merci", "fr"),
+        ("bjr nova", "fr"),
+        ("ta", "en"),
+        ("grazie milleee", "it"),
+        ("merciii beaucoup", "fr"),
+        ("a plus", "fr"),
+        # A borrowed greeting does not outweigh the other language's words.
+        ("ciao a bientot", "fr"),
+        ("hey coucou", "fr"),
+        ("ciao for today", "en"),
+        # Chat forms, and short messages whose words belong to one language.
+        ("thanx", "en"),
+        ("mrci", "fr"),
+        ("a+ !", "fr"),
+        ("tarifs GT ?", "fr"),
+        ("cost of GT?", "en"),
+    ],
+)
+@pytest.mark.parametrize("page", ["en", "fr", "it"])
+def test_short_and_drawn_out_greetings_set_the_language_whatever_the_page(
+    detector: LanguageDetector, text: str, lang: Lang, page: Lang
+) -> None:
+    assert detector.detect(text, current=page) == lang

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import socket
 from email.message import EmailMessage
+from urllib.parse import urlencode, urlsplit
 
 import aiosmtplib
 import pytest
@@ -15,9 +17,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tests.conversations.helpers import BRAND, make_brands
 from tests.factories import login, make_staff
 from tests.smtp import SmtpCapture
+from vitrina.conversations.rating_links import rating_url
 from vitrina.core.config import Settings
 
 INBOUND = f"{BRAND}@support.localhost"
+FORM = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "text/html"}
+HTML = {"Accept": "text/html"}
 
 
 def _free_port() -> int:
@@ -216,3 +221,76 @@ async def test_a_nul_in_the_text_is_dropped_and_the_mail_is_accepted(
     assert [m["body"] for m in detail["messages"] if m["author_kind"] == "customer"] == [
         "Is Friday possible?"
     ]
+
+
+async def test_the_rating_request_mail_links_to_a_page_that_rates_once(
+    app: FastAPI,
+    client: AsyncClient,
+    db: AsyncSession,
+    settings: Settings,
+    smtp_server: SmtpCapture,
+) -> None:
+    await make_brands(db)
+    await make_staff(
+        db, email="sam@example.com", roles=["supervisor"], brand_slugs=[BRAND], name="Sam"
+    )
+    sam = await login(client, "sam@example.com")
+    await client.put("/api/console/presence", json={"status": "online"}, headers=sam)
+    await _send(settings, _mail("Invoice", "Where is my invoice?", msgid="<r1@example.org>"))
+    cid = (await _conversations(client, sam))[0]["id"]
+    await client.post(f"/api/console/conversations/{cid}/handoff", json={}, headers=sam)
+    await client.post(f"/api/console/conversations/{cid}/accept", headers=sam)
+    resolved = await client.post(
+        f"/api/console/conversations/{cid}/resolve", json={"disposition": "solved"}, headers=sam
+    )
+    assert resolved.status_code == 200, resolved.text
+
+    mail = await smtp_server.wait_for(lambda m: "/rate/" in m.get_content())
+    text = mail.get_content()
+    links = re.findall(r"^(\d) - (https?://\S+)", text, re.MULTILINE)
+    assert [score for score, _ in links] == ["1", "2", "3", "4", "5"], text
+    assert "reply to this email with a number" in text
+    path = urlsplit(links[3][1])
+    assert f"{path.scheme}://{path.netloc}" == settings.public_url.rstrip("/")
+
+    page = await client.get(f"{path.path}?{path.query}", headers=HTML)
+    assert page.status_code == 200, page.text
+    assert page.headers["content-type"].startswith("text/html")
+    assert 'value="4" checked' in page.text and "Rate your conversation with" in page.text
+
+    # No score chosen: the form comes back with the reason, nothing recorded.
+    empty = await client.post(path.path, content="comment=hi", headers=FORM)
+    assert empty.status_code == 422 and "Choose a score from 1 to 5." in empty.text
+    sent = await client.post(
+        path.path, content=urlencode({"score": 4, "comment": "Quick <b>answer</b>"}), headers=FORM
+    )
+    assert sent.status_code == 200 and "Thank you for your rating." in sent.text
+    detail = (await client.get(f"/api/console/conversations/{cid}", headers=sam)).json()
+    assert (detail["csat_score"], detail["csat_comment"]) == (4, "Quick <b>answer</b>")
+
+    again = await client.post(path.path, content="score=1", headers=FORM)
+    assert again.status_code == 409 and "already rated" in again.text
+    assert (await client.get(path.path, headers=HTML)).status_code == 409
+    # Not a browser: the same refusal as problem+json.
+    scripted = await client.get(path.path)
+    assert scripted.status_code == 409
+    assert scripted.headers["content-type"].startswith("application/problem+json")
+    altered = path.path[:-3] + ("AAA" if not path.path.endswith("AAA") else "BBB")
+    refused = await client.get(altered, headers={**HTML, "Accept-Language": "it-IT,it;q=0.9"})
+    assert refused.status_code == 404 and "non è valido" in refused.text
+    detail = (await client.get(f"/api/console/conversations/{cid}", headers=sam)).json()
+    assert detail["csat_score"] == 4
+
+
+async def test_a_rating_link_does_not_rate_an_open_conversation(
+    client: AsyncClient, db: AsyncSession, settings: Settings
+) -> None:
+    ava = await _agent_ava(client, db)
+    await _send(settings, _mail("Hello", "A question", msgid="<r2@example.org>"))
+    cid = (await _conversations(client, ava))[0]["id"]
+    path = urlsplit(rating_url(settings, cid, 5)).path
+    assert (await client.get(path, headers=HTML)).status_code == 409
+    refused = await client.post(path, content="score=5", headers=FORM)
+    assert refused.status_code == 409 and "not closed yet" in refused.text
+    detail = (await client.get(f"/api/console/conversations/{cid}", headers=ava)).json()
+    assert detail["csat_score"] is None

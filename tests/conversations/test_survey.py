@@ -115,6 +115,8 @@ async def test_a_french_widget_customer_reads_the_service_notices_in_french_and_
     shown = [m["body"] for m in detail["messages"] if not m["internal"]]
     assert not [b for b in shown if b.startswith("Handoff requested")], shown
     assert "Je vous trouve un conseiller." in shown
+    assert "Note donnée : 4/5" in shown  # the customer's own answer, echoed in French
+    assert not [b for b in shown if b.startswith("Rated")], shown
 
 
 async def test_the_store_reads_back_the_conversation_and_the_pending_survey(

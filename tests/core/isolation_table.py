@@ -128,6 +128,20 @@ def _new_brand(brand: str) -> dict[str, object]:
     return demo_brand_data().model_copy(update={"slug": slug}).model_dump(mode="json")
 
 
+def _rating_link(form: bytes | None = None) -> Build:
+    """An email rating link: the signed token is the permission, whoever follows it."""
+
+    async def build(w: World, who: Caller, t: Target) -> Call:
+        from vitrina.conversations.rating_links import token_for
+
+        conversation = await w.conversation(w.brand(t), await w.owner(who, t))
+        headers = {"Content-Type": "application/x-www-form-urlencoded"} if form else {}
+        token = token_for(services_of(w.app).settings, conversation)
+        return Call(f"/rate/{token}", content=form, headers=headers)
+
+    return build
+
+
 def _conversation(suffix: str = "", payload: object = None, *, queued: bool = False) -> Build:
     """The customer's side: the calling guest's conversation, or another customer's."""
 
@@ -449,6 +463,18 @@ ROWS: dict[tuple[str, str], Row] = {
         GUEST_OR_STAFF, _conversation("/place", queued=True)
     ),
     ("GET", "/widget.js"): Row(EVERYONE, plain("/widget.js"), scoped=False),
+    # The resume token is the permission; no avatar holds this one.
+    ("POST", "/api/world/leave"): Row(
+        EVERYONE,
+        body("/api/world/leave", {"token": "node.none"}),
+        scoped=False,
+        ok=frozenset({404}),
+    ),
+    # Open conversations are not rated yet: 409 is the page saying so.
+    ("GET", "/rate/{token}"): Row(EVERYONE, _rating_link(), scoped=False, ok=OK_OR_STATE),
+    ("POST", "/rate/{token}"): Row(
+        EVERYONE, _rating_link(b"score=5"), scoped=False, ok=OK_OR_STATE
+    ),
     # Signed by the bridge, not by a session: every unsigned call is refused alike.
     ("POST", "/api/channels/webhook/{brand}"): Row(
         EVERYONE,

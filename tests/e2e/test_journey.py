@@ -32,6 +32,7 @@ SAYS = {
         "person": "I want to talk to a person",
         "advisor": "Hello, I am Sam. How can I help?",
         "thanks": "Thank you for your rating.",
+        "rated": "Rated 5/5",
         "export": "download the ZIP file",
     },
     "fr": {
@@ -42,6 +43,7 @@ SAYS = {
         "person": "Je veux parler à une personne",
         "advisor": "Bonjour, je suis Sam. Comment puis-je vous aider ?",
         "thanks": "Merci pour votre note.",
+        "rated": "Note donnée : 5/5",
         "export": "télécharger",
     },
     "it": {
@@ -52,6 +54,7 @@ SAYS = {
         "person": "Voglio parlare con una persona",
         "advisor": "Buongiorno, sono Sam. Come posso aiutarti?",
         "thanks": "Grazie per la tua valutazione.",
+        "rated": "Valutazione: 5/5",
         "export": "scarica",
     },
 }
@@ -183,7 +186,7 @@ def test_the_core_journey(
     customer.get_by_test_id("survey-score-5").check()
     customer.get_by_test_id("survey-send").click()
     expect(customer.get_by_test_id("survey-status")).to_have_text(say["thanks"])
-    expect(advisor.locator(".transcript")).to_contain_text("Rated 5/5", timeout=15_000)
+    expect(advisor.locator(".transcript")).to_contain_text(say["rated"], timeout=15_000)
 
     # Export: a copy of the data, ready to download.
     customer.get_by_test_id("privacy-centre-open-2d").click()

@@ -1,5 +1,6 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { consentSummary, contactEmail, identityLabel, money, verificationLabel, type CustomerPanel } from "./customer360";
+import { setLocale } from "./strings";
 
 const panel = (over: Partial<CustomerPanel>): CustomerPanel => ({ customer_id: "c1", matched_by: null, verified: false, appointments: [], ...over });
 
@@ -45,5 +46,21 @@ describe("the customer card's email", () => {
   it("keeps the address an email conversation came from, and a dash when none is known", () => {
     expect(contactEmail({ customer_email: "mia@example.org" }, { identities })).toBe("mia@example.org");
     expect(contactEmail({ customer_email: null }, null)).toBe("—");
+  });
+});
+
+describe("the customer panel in the advisor's language", () => {
+  afterEach(() => setLocale("en"));
+
+  it("speaks French and Italian, keeping what the customer wrote", () => {
+    setLocale("fr");
+    expect(verificationLabel(panel({ customer_id: null }))).toBe("Non identifié");
+    expect(identityLabel({ kind: "phone", value: "+39555", verified_at: null })).toBe("téléphone : +39555 (non vérifié)");
+    expect(consentSummary([{ purpose: "marketing", granted: true, in_force: true }])).toEqual(["marketing : accordé"]);
+    expect(money(1234567, "EUR")).toBe("12345,67 EUR");
+    setLocale("it");
+    expect(verificationLabel(panel({ matched_by: "verified_session", verified: true }))).toBe("Verificato in questa conversazione");
+    expect(consentSummary([{ purpose: "analytics", granted: false, in_force: false }])).toEqual(["statistiche: revocato"]);
+    expect(contactEmail({ customer_email: null }, { identities: [{ kind: "email", value: "g@example.com", verified_at: null }] })).toBe("g@example.com (non verificato)");
   });
 });

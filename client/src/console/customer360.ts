@@ -5,6 +5,7 @@
 import { call, type Conversation } from "./api";
 import { clear, el } from "../ui/dom";
 import { Latest } from "../ui/latest";
+import { calendarDate, dateTime, intlLocale, labelOf, t, wallClock } from "./strings";
 
 export interface CustomerPanel {
   customer_id: string | null;
@@ -65,14 +66,19 @@ export const customerApi = {
 
 /** How sure we are of who this is, in the advisor's words. */
 export function verificationLabel(panel: CustomerPanel): string {
-  if (!panel.customer_id) return "Not identified";
-  if (panel.matched_by === "verified_session") return "Verified in this conversation";
-  return panel.verified ? "Matched by a verified email" : "Matched by email (not verified)";
+  if (!panel.customer_id) return t("verification.none");
+  if (panel.matched_by === "verified_session") return t("verification.session");
+  return t(panel.verified ? "verification.verifiedEmail" : "verification.email");
+}
+
+/** An identity's value with a tick if the customer proved it: "mia@example.com ✓". */
+function identityValue(identity: Identity): string {
+  return `${identity.value}${identity.verified_at ? " ✓" : ` ${t("identity.unverified")}`}`;
 }
 
 /** "email: mia@example.com ✓" — the tick for identities the customer proved. */
 export function identityLabel(identity: Identity): string {
-  return `${identity.kind}: ${identity.value}${identity.verified_at ? " ✓" : " (unverified)"}`;
+  return t("identity.line", { kind: labelOf("identity", identity.kind), value: identityValue(identity) });
 }
 
 /** The address to write to: the one the conversation came from (email channel), else the
@@ -81,75 +87,86 @@ export function contactEmail(conversation: Pick<Conversation, "customer_email">,
   if (conversation.customer_email) return conversation.customer_email;
   const emails = (profile?.identities ?? []).filter((i) => i.kind === "email");
   const best = emails.find((i) => i.verified_at) ?? emails[0];
-  return best ? identityLabel(best).replace(/^email: /, "") : "—";
+  return best ? identityValue(best) : "—";
 }
 
 /** Consents in force first: "marketing: given", "personalisation: withdrawn". */
 export function consentSummary(consents: Consent[]): string[] {
-  const given = consents.filter((c) => c.in_force && c.granted).map((c) => `${c.purpose}: given`);
-  const other = consents.filter((c) => !(c.in_force && c.granted)).map((c) => `${c.purpose}: ${c.granted ? "expired" : "withdrawn"}`);
+  const purpose = (c: Consent) => labelOf("purpose", c.purpose);
+  const given = consents.filter((c) => c.in_force && c.granted).map((c) => t("consent.given", { purpose: purpose(c) }));
+  const other = consents
+    .filter((c) => !(c.in_force && c.granted))
+    .map((c) => t(c.granted ? "consent.expired" : "consent.withdrawn", { purpose: purpose(c) }));
   return [...given, ...other];
 }
 
-/** Money in minor units as the customer's statement shows it. */
+/** Money in minor units as the customer's statement shows it, with the console's decimal mark. */
 export function money(minor: number, currency: string): string {
-  return `${(minor / 100).toFixed(2)} ${currency}`;
+  const amount = (minor / 100).toLocaleString(intlLocale(), { minimumFractionDigits: 2, maximumFractionDigits: 2, useGrouping: false });
+  return `${amount} ${currency}`;
 }
 
-export async function renderCustomer360(
-  side: HTMLElement,
-  conversation: Conversation,
-  history: Conversation[],
-  isCurrent: () => boolean,
-): Promise<void> {
+/** What the panel shows about a conversation's customer, read once per opening (each read of
+ * the profile is logged) and drawn again as it is when the advisor changes language. */
+export interface CustomerData {
+  panel: CustomerPanel | null;
+  profile: Customer360 | null;
+}
+
+export async function loadCustomer360(conversation: Conversation): Promise<CustomerData> {
   const panel = await customerApi.panel(conversation.id).catch(() => null);
   const profile = panel?.customer_id ? await customerApi.profile(panel.customer_id, `console: conversation ${conversation.id}`).catch(() => null) : null;
-  if (!isCurrent()) return; // a later opening (of this conversation or another) renders instead
+  return { panel, profile };
+}
+
+export function drawCustomer360(side: HTMLElement, conversation: Conversation, history: Conversation[], data: CustomerData): void {
+  const { panel, profile } = data;
   clear(side);
   side.append(
-    el("h2", {}, "Customer"),
+    el("h2", {}, t("customer.title")),
     el(
       "dl",
       {},
-      el("dt", {}, "Name"), el("dd", { "data-field": "name" }, profile?.profile.display_name || conversation.customer_name || "—"),
-      el("dt", {}, "Identity"), el("dd", { "data-field": "verification" }, panel ? verificationLabel(panel) : "—"),
-      el("dt", {}, "Email"), el("dd", { "data-field": "email" }, contactEmail(conversation, profile)),
-      el("dt", {}, "Language"), el("dd", {}, conversation.locale),
-      el("dt", {}, "Brand"), el("dd", {}, conversation.brand_slug),
-      el("dt", {}, "In the world"), el("dd", {}, conversation.world_room ?? "no"),
+      el("dt", {}, t("customer.name")), el("dd", { "data-field": "name" }, profile?.profile.display_name || conversation.customer_name || "—"),
+      el("dt", {}, t("customer.identity")), el("dd", { "data-field": "verification" }, panel ? verificationLabel(panel) : "—"),
+      el("dt", {}, t("customer.email")), el("dd", { "data-field": "email" }, contactEmail(conversation, profile)),
+      el("dt", {}, t("customer.language")), el("dd", {}, conversation.locale),
+      el("dt", {}, t("customer.brand")), el("dd", {}, conversation.brand_slug),
+      el("dt", {}, t("customer.inWorld")), el("dd", {}, conversation.world_room ?? t("customer.notInWorld")),
     ),
   );
   if (profile) {
     side.append(
-      el("h3", {}, "Identities"),
+      el("h3", {}, t("customer.identities")),
       el("ul", { class: "identities" }, ...profile.identities.map((i) => el("li", {}, identityLabel(i)))),
-      el("h3", {}, "Consents"),
+      el("h3", {}, t("customer.consents")),
       el(
         "ul",
         { class: "consents" },
-        ...(profile.consents.length ? consentSummary(profile.consents).map((c) => el("li", {}, c)) : [el("li", { class: "empty" }, "None recorded")]),
+        ...(profile.consents.length ? consentSummary(profile.consents).map((c) => el("li", {}, c)) : [el("li", { class: "empty" }, t("customer.noConsents"))]),
       ),
     );
   }
   const appointments = panel?.appointments ?? [];
   side.append(
-    el("h3", {}, "Appointments"),
+    el("h3", {}, t("customer.appointments")),
     el(
       "ul",
       { class: "appointments" },
       ...(appointments.length
-        ? appointments.map((a) => el("li", {}, `${a.type_name} · ${a.local_start} · ${a.status}`))
-        : [el("li", { class: "empty" }, "None")]),
+        ? appointments.map((a) => el("li", {}, `${a.type_name} · ${wallClock(a.local_start)} · ${labelOf("appointment", a.status)}`))
+        : [el("li", { class: "empty" }, t("customer.noAppointments"))]),
     ),
   );
   if (profile && panel?.customer_id) {
+    const customerId = panel.customer_id;
     const accountBox = el("div", { class: "account" });
-    const show = el("button", { type: "button" }, "Show contracts and vehicles");
+    const show = el("button", { type: "button" }, t("customer.showAccount"));
     const accountLoads = new Latest(); // the button stays until an answer comes: clicks can overlap
     show.addEventListener("click", () => {
       const stillNewest = accountLoads.begin();
       void customerApi
-        .account(panel.customer_id!, `console: conversation ${conversation.id}`)
+        .account(customerId, `console: conversation ${conversation.id}`)
         .then((account) => {
           if (!stillNewest()) return;
           clear(accountBox);
@@ -157,39 +174,41 @@ export async function renderCustomer360(
             el(
               "ul",
               { class: "contracts" },
-              ...account.contracts.map((c) =>
-                el("li", {}, `${c.product} ${c.number} · balance ${money(c.balance_minor, c.currency)}${c.next_payment_on ? ` · next payment ${c.next_payment_on}` : ""}`),
-              ),
+              ...account.contracts.map((c) => {
+                const balance = t("account.balance", { amount: money(c.balance_minor, c.currency) });
+                const next = c.next_payment_on ? ` · ${t("account.nextPayment", { date: calendarDate(c.next_payment_on) })}` : "";
+                return el("li", {}, `${c.product} ${c.number} · ${balance}${next}`);
+              }),
               ...account.vehicles.map((v) => el("li", {}, `${v.model} ${v.year} · ${v.registration}`)),
             ),
           );
-          if (!account.contracts.length && !account.vehicles.length) accountBox.append(el("p", { class: "empty" }, "No account items"));
+          if (!account.contracts.length && !account.vehicles.length) accountBox.append(el("p", { class: "empty" }, t("customer.noAccount")));
         })
         .catch((error: unknown) => {
           if (!stillNewest()) return;
           accountBox.textContent = error instanceof Error ? error.message : String(error);
         });
     });
-    accountBox.append(show, el("small", {}, " (the read is logged)"));
-    side.append(el("h3", {}, "Account"), accountBox);
+    accountBox.append(show, " ", el("small", {}, t("customer.readLogged")));
+    side.append(el("h3", {}, t("customer.account")), accountBox);
     side.append(
-      el("h3", {}, "Timeline"),
+      el("h3", {}, t("customer.timeline")),
       el(
         "ol",
-        { class: "timeline", "aria-label": "Customer timeline" },
+        { class: "timeline", "aria-label": t("customer.timelineLabel") },
         ...profile.timeline
           .slice(0, 20)
-          .map((t) => el("li", { "data-kind": t.kind }, `${new Date(t.occurred_at).toLocaleString()} · ${t.channel || "—"} · ${t.summary}`)),
+          .map((entry) => el("li", { "data-kind": entry.kind }, `${dateTime(entry.occurred_at)} · ${entry.channel ? labelOf("channel", entry.channel) : "—"} · ${entry.summary}`)),
       ),
     );
   }
   side.append(
-    el("h3", {}, "Conversations"),
+    el("h3", {}, t("customer.conversations")),
     el(
       "ol",
       { class: "timeline" },
       ...history.map((h) =>
-        el("li", {}, `${new Date(h.created_at).toLocaleString()} · ${h.channel} · ${h.state}${h.csat_score ? ` · ${h.csat_score}/5` : ""}`),
+        el("li", {}, `${dateTime(h.created_at)} · ${labelOf("channel", h.channel)} · ${labelOf("state", h.state)}${h.csat_score ? ` · ${h.csat_score}/5` : ""}`),
       ),
     ),
   );

@@ -1,6 +1,7 @@
 /** The console's state and how live frames change it: pure functions, tested without a DOM. */
 
 import type { Conversation, ConversationDetail, Message } from "./api";
+import { t } from "./strings";
 
 export type ConsoleFrame =
   | { type: "hello"; user_id: string; status: string }
@@ -83,9 +84,9 @@ export function cannedMatches<T extends { shortcut: string; title: string }>(ite
   return items.filter((c) => c.shortcut.startsWith(word) || c.title.toLowerCase().startsWith(word));
 }
 
-/** "2 min", "45 s": how long a conversation has waited in the queue. */
+/** "2 min", "45 s": how long a conversation has waited in the queue, in the console's language. */
 export function waited(since: string | null, now: number): string {
   if (!since) return "";
   const seconds = Math.max(0, Math.round((now - Date.parse(since)) / 1000));
-  return seconds < 120 ? `${seconds} s` : `${Math.round(seconds / 60)} min`;
+  return seconds < 120 ? t("waited.seconds", { n: seconds }) : t("waited.minutes", { n: Math.round(seconds / 60) });
 }

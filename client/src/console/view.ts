@@ -6,9 +6,12 @@ import { ApiError, api, type Advisor, type Canned, type Conversation, type Messa
 import { applyFrame, cannedMatches, initialState, waited, type ConsoleFrame, type ConsoleState } from "./state";
 import { clear, el } from "../ui/dom";
 import { Latest } from "../ui/latest";
-import { renderCustomer360 } from "./customer360";
+import { drawCustomer360, loadCustomer360, type CustomerData } from "./customer360";
+import { languagePicker } from "./language";
+import { labelOf, t, timeOfDay, type Locale } from "./strings";
 
 const DISPOSITIONS = ["solved", "not_solved", "follow_up", "spam", "duplicate"];
+const PRESENCE = ["online", "away", "offline"] as const;
 
 export class ConsoleApp {
   private state: ConsoleState = initialState("");
@@ -18,24 +21,39 @@ export class ConsoleApp {
   private readonly listLoads = new Latest();
   private readonly openings = new Latest();
   private readonly parts = {
-    presence: el("select", { "aria-label": "Presence" }),
-    queue: el("ul", { class: "list", "aria-label": "Queue" }),
-    mine: el("ul", { class: "list", "aria-label": "My conversations" }),
-    withBot: el("ul", { class: "list", "aria-label": "With the assistant" }),
-    main: el("section", { class: "conversation", "aria-label": "Conversation" }),
-    side: el("aside", { class: "customer", "aria-label": "Customer" }),
+    title: el("h1"),
+    presence: el("select"),
+    presenceLabel: el("span"),
+    queueTitle: el("h2"),
+    queue: el("ul", { class: "list" }),
+    mineTitle: el("h2"),
+    mine: el("ul", { class: "list" }),
+    withBotTitle: el("h2"),
+    withBot: el("ul", { class: "list" }),
+    main: el("section", { class: "conversation" }),
+    side: el("aside", { class: "customer" }),
     status: el("p", { class: "status", role: "status" }),
-    live: el("span", { class: "live" }, "connecting…"),
+    live: el("span", { class: "live" }),
   };
+  private readonly language: ReturnType<typeof languagePicker>;
+  private liveState: "connecting" | "up" | "down" = "connecting";
+  /** The open conversation's customer as last read, to draw again in another language. */
+  private customer: { id: string; history: Conversation[]; data: CustomerData } | null = null;
 
-  constructor(private readonly root: HTMLElement) {}
+  /** `onLocale` runs when the advisor picks another language, after it is applied. */
+  constructor(
+    private readonly root: HTMLElement,
+    onLocale: (next: Locale) => void = () => undefined,
+  ) {
+    this.language = languagePicker(onLocale);
+  }
 
   async start(): Promise<void> {
     clear(this.root);
     const me = await api.presence().catch(() => null);
     this.presence = me?.status ?? "offline";
-    for (const status of ["online", "away", "offline"] as const) {
-      this.parts.presence.append(el("option", { value: status, selected: status === this.presence }, status));
+    for (const status of PRESENCE) {
+      this.parts.presence.append(el("option", { value: status, selected: status === this.presence }));
     }
     this.parts.presence.addEventListener("change", () => {
       void this.run(async () => {
@@ -43,17 +61,64 @@ export class ConsoleApp {
       });
     });
     this.root.append(
-      el("header", { class: "bar" }, el("h1", {}, "Agent console"), this.parts.live, el("label", {}, "Presence ", this.parts.presence)),
+      el(
+        "header",
+        { class: "bar" },
+        this.parts.title,
+        this.parts.live,
+        el("label", {}, this.parts.presenceLabel, " ", this.parts.presence),
+        this.language.element,
+      ),
       el(
         "div",
         { class: "layout" },
-        el("nav", {}, el("h2", {}, "Queue"), this.parts.queue, el("h2", {}, "Mine"), this.parts.mine, el("h2", {}, "With the assistant"), this.parts.withBot),
+        el("nav", {}, this.parts.queueTitle, this.parts.queue, this.parts.mineTitle, this.parts.mine, this.parts.withBotTitle, this.parts.withBot),
         this.parts.main,
         this.parts.side,
       ),
       this.parts.status,
     );
+    this.labelParts();
     this.connect();
+  }
+
+  /** Shows everything again in the language just chosen; drafts and the open conversation stay. */
+  relabel(): void {
+    this.labelParts();
+    this.language.relabel();
+    this.renderLists();
+    if (this.view) {
+      this.view.state = ""; // the actions are drawn again too
+      clear(this.view.transcript);
+      this.labelCompose(this.view);
+    }
+    this.renderConversation();
+    const c = this.state.open;
+    if (c && this.customer?.id === c.id) drawCustomer360(this.parts.side, c, this.customer.history, this.customer.data);
+  }
+
+  private labelParts(): void {
+    const p = this.parts;
+    p.title.textContent = t("console.title");
+    p.presenceLabel.textContent = t("presence.label");
+    p.presence.setAttribute("aria-label", t("presence.label"));
+    for (const option of Array.from(p.presence.options)) option.textContent = labelOf("presence", option.value);
+    p.queueTitle.textContent = t("nav.queue");
+    p.queue.setAttribute("aria-label", t("nav.queue"));
+    p.mineTitle.textContent = t("nav.mine");
+    p.mine.setAttribute("aria-label", t("nav.mineList"));
+    p.withBotTitle.textContent = t("nav.withBot");
+    p.withBot.setAttribute("aria-label", t("nav.withBot"));
+    p.main.setAttribute("aria-label", t("region.conversation"));
+    p.side.setAttribute("aria-label", t("region.customer"));
+    this.setLive(this.liveState);
+  }
+
+  private setLive(state: "connecting" | "up" | "down"): void {
+    this.liveState = state;
+    this.parts.live.textContent = t(state === "up" ? "live.up" : state === "down" ? "live.down" : "live.connecting");
+    if (state === "connecting") delete this.parts.live.dataset.state;
+    else this.parts.live.dataset.state = state;
   }
 
   private connect(): void {
@@ -62,8 +127,7 @@ export class ConsoleApp {
     this.socket = socket;
     socket.addEventListener("message", (event) => this.onFrame(JSON.parse(String(event.data)) as ConsoleFrame));
     socket.addEventListener("close", () => {
-      this.parts.live.textContent = "offline — reconnecting";
-      this.parts.live.dataset.state = "down";
+      this.setLive("down");
       window.setTimeout(() => this.connect(), 2000);
     });
   }
@@ -71,8 +135,7 @@ export class ConsoleApp {
   private onFrame(frame: ConsoleFrame): void {
     if (frame.type === "hello") {
       this.state = { ...initialState(frame.user_id), open: this.state.open };
-      this.parts.live.textContent = "live";
-      this.parts.live.dataset.state = "up";
+      this.setLive("up");
       if (this.state.open) this.watch(this.state.open.id);
       void this.refresh();
       return;
@@ -98,26 +161,26 @@ export class ConsoleApp {
     const item = (c: Conversation, action: HTMLElement | null): HTMLElement => {
       const offered = this.state.offers.has(c.id);
       const escalated = this.state.escalated.has(c.id) || c.escalated_at !== null;
-      const open = el("button", { class: "link", type: "button" }, `${c.customer_name || "Customer"} · ${c.channel} · ${c.locale}`);
+      const open = el("button", { class: "link", type: "button" }, `${c.customer_name || t("list.customer")} · ${labelOf("channel", c.channel)} · ${c.locale}`);
       open.addEventListener("click", () => void this.open(c.id));
       return el(
         "li",
         { "data-id": c.id, "data-offered": offered, "data-escalated": escalated },
         open,
-        el("small", {}, ` ${c.queue ?? ""} ${waited(c.queued_at, now)}${escalated ? " · escalated" : ""}`),
+        el("small", {}, ` ${c.queue ?? ""} ${waited(c.queued_at, now)}${escalated ? ` · ${t("list.escalated")}` : ""}`),
         action,
       );
     };
     clear(this.parts.queue);
     for (const c of this.state.queue) {
-      const accept = el("button", { type: "button", class: "accept" }, this.state.offers.has(c.id) ? "Accept (offered)" : "Accept");
+      const accept = el("button", { type: "button", class: "accept" }, t(this.state.offers.has(c.id) ? "queue.acceptOffered" : "queue.accept"));
       accept.addEventListener("click", () => void this.run(async () => {
         await api.accept(c.id);
         await this.open(c.id);
       }));
       this.parts.queue.append(item(c, accept));
     }
-    if (!this.state.queue.length) this.parts.queue.append(el("li", { class: "empty" }, "Nobody waiting"));
+    if (!this.state.queue.length) this.parts.queue.append(el("li", { class: "empty" }, t("queue.empty")));
     clear(this.parts.mine);
     for (const c of this.state.mine) this.parts.mine.append(item(c, null));
     clear(this.parts.withBot);
@@ -140,6 +203,7 @@ export class ConsoleApp {
     });
     if (!detail || !stillNewest()) return; // the advisor opened another conversation meanwhile
     this.state = { ...this.state, open: detail };
+    if (this.customer?.id !== id) this.customer = null;
     const canned = await api.canned(detail.brand_slug, detail.locale).catch(() => []);
     if (!stillNewest()) return;
     this.canned = canned;
@@ -152,6 +216,9 @@ export class ConsoleApp {
     id: string;
     header: HTMLElement;
     summary: HTMLElement;
+    draft: HTMLTextAreaElement;
+    send: HTMLButtonElement;
+    note: HTMLButtonElement;
     transcript: HTMLOListElement;
     actions: HTMLElement;
     state: string;
@@ -162,23 +229,23 @@ export class ConsoleApp {
     if (!c) {
       this.view = null;
       clear(this.parts.main);
-      this.parts.main.append(el("p", { class: "empty" }, "Accept or open a conversation."));
+      this.parts.main.append(el("p", { class: "empty" }, t("conversation.none")));
       return;
     }
     if (this.view?.id !== c.id) this.build(c.id);
     const view = this.view!;
     clear(view.header);
-    view.header.append(`${c.customer_name || "Customer"} — ${c.state.replaceAll("_", " ")}`);
+    view.header.append(`${c.customer_name || t("list.customer")} — ${labelOf("state", c.state)}`);
     clear(view.summary);
     const summary = c.handoff_summary;
     view.summary.append(
-      el("h3", {}, "Bot summary"),
-      el("p", {}, summary.text || "No summary."),
-      summary.intent ? el("p", {}, `Intent: ${summary.intent}`) : "",
-      summary.verified_identity ? el("p", {}, `Verified: ${summary.verified_identity}`) : "",
-      summary.tried?.length ? el("p", {}, `Tried: ${summary.tried.join(", ")}`) : "",
+      el("h3", {}, t("summary.title")),
+      el("p", {}, summary.text || t("summary.none")),
+      summary.intent ? el("p", {}, t("summary.intent", { intent: summary.intent })) : "",
+      summary.verified_identity ? el("p", {}, t("summary.verified", { identity: summary.verified_identity })) : "",
+      summary.tried?.length ? el("p", {}, t("summary.tried", { list: summary.tried.join(", ") })) : "",
       summary.slots && Object.keys(summary.slots).length
-        ? el("p", {}, `Details: ${Object.entries(summary.slots).map(([k, v]) => `${k}=${v}`).join(", ")}`)
+        ? el("p", {}, t("summary.details", { list: Object.entries(summary.slots).map(([k, v]) => `${k}=${v}`).join(", ") }))
         : "",
     );
     if (view.transcript.childElementCount !== c.messages.length) {
@@ -193,7 +260,7 @@ export class ConsoleApp {
   }
 
   private build(id: string): void {
-    const draft = el("textarea", { rows: 3, "aria-label": "Reply", placeholder: "Reply — type / for canned responses" });
+    const draft = el("textarea", { rows: 3 });
     const suggestions = el("ul", { class: "canned" });
     draft.addEventListener("input", () => {
       clear(suggestions);
@@ -207,12 +274,12 @@ export class ConsoleApp {
         suggestions.append(el("li", {}, use));
       }
     });
-    const send = this.button("Send", async () => {
+    const send = this.button(t("compose.send"), async () => {
       const text = draft.value.trim();
       draft.value = "";
       if (text) await api.reply(id, text);
     });
-    const note = this.button("Internal note", async () => {
+    const note = this.button(t("compose.note"), async () => {
       const text = draft.value.trim();
       draft.value = "";
       if (text) await api.note(id, text);
@@ -220,11 +287,15 @@ export class ConsoleApp {
     this.view = {
       id,
       header: el("h2", {}),
-      summary: el("section", { class: "summary", "aria-label": "Bot summary" }),
+      summary: el("section", { class: "summary" }),
+      draft,
+      send,
+      note,
       transcript: el("ol", { class: "transcript", "aria-live": "polite" }),
       actions: el("div", { class: "actions" }),
       state: "",
     };
+    this.labelCompose(this.view);
     clear(this.parts.main);
     this.parts.main.append(
       this.view.header,
@@ -235,12 +306,25 @@ export class ConsoleApp {
     );
   }
 
+  private labelCompose(view: { summary: HTMLElement; draft: HTMLTextAreaElement; send: HTMLButtonElement; note: HTMLButtonElement }): void {
+    view.summary.setAttribute("aria-label", t("summary.title"));
+    view.draft.setAttribute("aria-label", t("compose.reply"));
+    view.draft.placeholder = t("compose.placeholder");
+    view.send.textContent = t("compose.send");
+    view.note.textContent = t("compose.note");
+  }
+
   private renderActions(actions: HTMLElement, c: Conversation): void {
+    const chosen = actions.querySelector<HTMLSelectElement>("select.disposition")?.value ?? DISPOSITIONS[0];
     clear(actions);
-    const disposition = el("select", { "aria-label": "Disposition" }, ...DISPOSITIONS.map((d) => el("option", { value: d }, d)));
-    const transferTo = el("select", { "aria-label": "Transfer to" });
+    const disposition = el(
+      "select",
+      { class: "disposition", "aria-label": t("actions.disposition") },
+      ...DISPOSITIONS.map((d) => el("option", { value: d, selected: d === chosen }, labelOf("disposition", d))),
+    );
+    const transferTo = el("select", { "aria-label": t("actions.transferTo") });
     void api.advisors().then((advisors) => {
-      transferTo.append(el("option", { value: "queue:general" }, "queue: general"));
+      transferTo.append(el("option", { value: "queue:general" }, t("actions.queue", { name: "general" })));
       for (const a of advisors) {
         if (a.user_id !== this.state.userId && a.status === "online") {
           transferTo.append(el("option", { value: `advisor:${a.user_id}` }, `${a.display_name} (${a.active}/${a.capacity})`));
@@ -248,19 +332,19 @@ export class ConsoleApp {
       }
     });
     actions.append(
-      el("label", {}, "Transfer ", transferTo),
-      this.button("Transfer", async () => {
+      el("label", {}, t("actions.transferLabel"), " ", transferTo),
+      this.button(t("actions.transfer"), async () => {
         const [kind, value] = transferTo.value.split(":");
         await api.transfer(c.id, kind === "queue" ? { queue: value } : { advisor_id: value });
       }),
-      this.button("Hand back to bot", () => api.handBack(c.id)),
-      c.state === "bot" ? this.button("Take over (supervisor)", () => api.takeOver(c.id)) : "",
-      this.button("Join in world", async () => {
+      this.button(t("actions.handBack"), () => api.handBack(c.id)),
+      c.state === "bot" ? this.button(t("actions.takeOver"), () => api.takeOver(c.id)) : "",
+      this.button(t("actions.join"), async () => {
         const target = await api.joinWorld(c.id);
         window.open(target.url, "_blank", "noopener");
       }),
-      el("label", {}, "Disposition ", disposition),
-      this.button("Resolve", () => api.resolve(c.id, disposition.value)),
+      el("label", {}, t("actions.disposition"), " ", disposition),
+      this.button(t("actions.resolve"), () => api.resolve(c.id, disposition.value)),
     );
   }
 
@@ -268,8 +352,10 @@ export class ConsoleApp {
     const c = this.state.open;
     clear(this.parts.side);
     if (!c) return;
-    const history = await api.history(c.id).catch(() => []);
-    await renderCustomer360(this.parts.side, c, history, stillNewest);
+    const [history, data] = await Promise.all([api.history(c.id).catch(() => []), loadCustomer360(c)]);
+    if (!stillNewest()) return; // a later opening (of this conversation or another) renders instead
+    this.customer = { id: c.id, history, data };
+    drawCustomer360(this.parts.side, c, history, data);
   }
 
   private button(label: string, action: () => Promise<unknown>): HTMLButtonElement {
@@ -294,11 +380,11 @@ export class ConsoleApp {
 }
 
 function renderMessage(m: Message): HTMLElement {
-  const when = new Date(m.created_at).toLocaleTimeString();
+  const when = timeOfDay(m.created_at);
   return el(
     "li",
     { class: `msg ${m.author_kind} ${m.kind}`, "data-internal": m.internal, "data-event": typeof m.data.event === "string" ? m.data.event : undefined },
-    el("span", { class: "who" }, `${m.author_name} · ${m.channel} · ${when}${m.internal ? " · internal" : ""}`),
+    el("span", { class: "who" }, `${m.author_name} · ${labelOf("channel", m.channel)} · ${when}${m.internal ? ` · ${t("message.internal")}` : ""}`),
     el("span", { class: "body" }, m.body),
   );
 }

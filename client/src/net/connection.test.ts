@@ -16,6 +16,8 @@ class FakeSocket implements SocketLike {
     this.sent.push((typeof data === "string" ? JSON.parse(data) : decode(data)) as Record<string, unknown>);
   }
   close(code = 1000): void {
+    // As browsers do (WHATWG WebSocket close()): scripts may only use 1000 and 3000-4999.
+    if (code !== 1000 && (code < 3000 || code > 4999)) throw new DOMException(`close code ${code}`, "InvalidAccessError");
     this.readyState = 3;
     this.onclose?.({ code } as CloseEvent);
   }
@@ -197,6 +199,7 @@ describe("the world connection", () => {
     expect(sockets[0].sent.at(-1)?.t).toBe("ping");
     clock.advance(35_000);
     expect(connection.state === "reconnecting" || connection.state === "connecting").toBe(true);
+    expect(sockets[0].readyState).toBe(3); // closed with a code a script may use
   });
 });
 

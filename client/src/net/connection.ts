@@ -222,7 +222,7 @@ export class WorldConnection {
       const socket = this.socket;
       if (!socket) return;
       if (this.clock.now() - this.lastHeard > SILENCE_LIMIT_MS) {
-        socket.close(CloseCode.GOING_AWAY, "silent server"); // the close event reconnects
+        socket.close(CloseCode.SILENT_SERVER, "silent server"); // the close event reconnects
         return;
       }
       if (socket.readyState === OPEN) socket.send(encodeFrame({ t: "ping", ts: Math.round(this.clock.now()) }, this.options.json));

@@ -5,21 +5,28 @@ import { clear, el } from "../ui/dom";
 import { Latest } from "../ui/latest";
 import { staffApi, type Agenda } from "./api";
 import { addDays, agendaRows, clockTime, todayIn } from "./model";
+import { intlLocale, labelOf, t, type ConsoleKey } from "../console/strings";
 
 export class AgendaView {
   readonly element: HTMLElement;
-  private readonly dayInput = el("input", { type: "date", "data-testid": "agenda-day", "aria-label": "Day" });
+  private readonly dayInput = el("input", { type: "date", "data-testid": "agenda-day" });
   private readonly title = el("h2", { "data-testid": "agenda-title" });
   private readonly body = el("div", { class: "agenda-body" });
   private readonly status = el("p", { role: "status", class: "status" });
   private day = "";
   private timezone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   private readonly loads = new Latest();
+  private readonly buttons: [HTMLButtonElement, ConsoleKey][] = [];
+  /** The day shown, to draw again in another language. */
+  private shown: Agenda | null = null;
+  /** What the status line says, as a function of the language ("" when all is well). */
+  private statusText: () => string = () => "";
 
   constructor(private brand: () => string) {
-    const button = (label: string, testid: string, action: () => void) => {
-      const b = el("button", { type: "button", "data-testid": testid }, label);
+    const button = (label: ConsoleKey, testid: string, action: () => void) => {
+      const b = el("button", { type: "button", "data-testid": testid });
       b.addEventListener("click", action);
+      this.buttons.push([b, label]);
       return b;
     };
     this.dayInput.addEventListener("change", () => {
@@ -27,19 +34,34 @@ export class AgendaView {
     });
     this.element = el(
       "section",
-      { class: "agenda", "aria-label": "Agenda" },
+      { class: "agenda" },
       el(
         "div",
         { class: "toolbar" },
-        button("← Previous day", "agenda-prev", () => void this.show(addDays(this.day, -1))),
+        button("agenda.previous", "agenda-prev", () => void this.show(addDays(this.day, -1))),
         this.dayInput,
-        button("Next day →", "agenda-next", () => void this.show(addDays(this.day, 1))),
-        button("Today", "agenda-today", () => void this.show(todayIn(this.timezone))),
+        button("agenda.next", "agenda-next", () => void this.show(addDays(this.day, 1))),
+        button("agenda.today", "agenda-today", () => void this.show(todayIn(this.timezone))),
       ),
       this.title,
       this.body,
       this.status,
     );
+    this.relabel();
+  }
+
+  /** Shows the view again in the console's current language. */
+  relabel(): void {
+    this.element.setAttribute("aria-label", t("agenda.label"));
+    this.dayInput.setAttribute("aria-label", t("agenda.day"));
+    for (const [button, label] of this.buttons) button.textContent = t(label);
+    this.status.textContent = this.statusText();
+    if (this.shown) this.render(this.shown);
+  }
+
+  private say(text: () => string): void {
+    this.statusText = text;
+    this.status.textContent = text();
   }
 
   /** Shows a day (default: today in the brand's zone, known after the first answer). */
@@ -54,24 +76,26 @@ export class AgendaView {
       this.timezone = agenda.timezone;
       const today = todayIn(agenda.timezone);
       if (first && today !== this.day) return this.show(today);
-      this.status.textContent = "";
+      this.say(() => "");
       this.render(agenda);
     } catch (error) {
       if (!stillNewest()) return;
-      this.status.textContent = error instanceof ApiError ? error.detail : "The agenda could not be loaded.";
+      const detail = error instanceof ApiError ? error.detail : null;
+      this.say(() => detail ?? t("agenda.failed"));
     }
   }
 
   private render(agenda: Agenda): void {
-    const date = new Date(`${agenda.day}T12:00:00Z`).toLocaleDateString("en-GB", { weekday: "long", day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
+    this.shown = agenda;
+    const date = new Date(`${agenda.day}T12:00:00Z`).toLocaleDateString(intlLocale(), { weekday: "long", day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
     this.title.textContent = `${date} (${agenda.timezone})`;
     clear(this.body);
     const rows = agendaRows(agenda);
     if (!rows.length) {
-      this.body.append(el("p", { class: "empty", "data-testid": "agenda-empty" }, "No appointments on this day."));
+      this.body.append(el("p", { class: "empty", "data-testid": "agenda-empty" }, t("agenda.empty")));
       return;
     }
-    const table = el("table", { class: "agenda-table", "data-testid": "agenda" }, el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Resource"), el("th", { scope: "col" }, "Appointments"))));
+    const table = el("table", { class: "agenda-table", "data-testid": "agenda" }, el("thead", {}, el("tr", {}, el("th", { scope: "col" }, t("agenda.resource")), el("th", { scope: "col" }, t("agenda.appointments")))));
     const tbody = el("tbody");
     for (const row of rows) {
       const list = el("ul");
@@ -82,8 +106,8 @@ export class AgendaView {
             "li",
             { class: `status-${a.status}`, "data-testid": "agenda-item", "data-id": a.id, "data-status": a.status },
             el("strong", {}, time),
-            ` · ${a.type_name} · ${a.customer_name || a.customer_email || "Guest"} · `,
-            el("span", { class: "status-label" }, a.status),
+            ` · ${a.type_name} · ${a.customer_name || a.customer_email || t("agenda.guest")} · `,
+            el("span", { class: "status-label" }, labelOf("appointment", a.status)),
           ),
         );
       }

@@ -6,6 +6,7 @@ import {
   agendaRows,
   canReschedule,
   clockTime,
+  HoursTextError,
   formatExceptions,
   formatSpans,
   parseExceptions,
@@ -109,5 +110,25 @@ describe("opening hours as text", () => {
     expect(formatExceptions(parsed)).toBe(text);
     expect(() => parseExceptions("24/12/2026 | closed")).toThrow(/not a date/);
     expect(() => parseExceptions("2026-12-26..2026-12-24 | closed")).toThrow(/ends before/);
+  });
+});
+
+describe("opening hours typed in another language", () => {
+  it("reads the translations of closed and says what is wrong and where", () => {
+    const words = ["closed", "fermé", "chiuso"];
+    expect(parseSpans("Fermé", words)).toEqual([]);
+    expect(parseExceptions("2026-12-24 | chiuso | Natale", words)).toEqual([{ start: "2026-12-24", end: "2026-12-24", hours: [], reason: "Natale" }]);
+    expect(formatExceptions([{ start: "2026-12-24", end: "2026-12-24", hours: [], reason: "Noël" }], "fermé")).toBe("2026-12-24 | fermé | Noël");
+    const problem = (run: () => unknown) => {
+      try {
+        run();
+      } catch (error) {
+        return error instanceof HoursTextError ? [error.problem, error.text] : error;
+      }
+      return null;
+    };
+    expect(problem(() => parseSpans("9-12"))).toEqual(["span", "9-12"]);
+    expect(problem(() => parseSpans("12:00-09:00"))).toEqual(["order", "12:00-09:00"]);
+    expect(problem(() => parseExceptions("24/12 | closed"))).toEqual(["date", "24/12"]);
   });
 });

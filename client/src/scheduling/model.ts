@@ -75,40 +75,53 @@ export function canReschedule(appointment: Appointment, now: Date = new Date()):
   return appointment.status === "confirmed" && Date.parse(appointment.start) > now.getTime();
 }
 
+/** A problem in the hours text staff typed: what kind, and the part of the text at fault.
+ * The message is in English; the console shows `problem` in the advisor's language. */
+export class HoursTextError extends Error {
+  constructor(
+    readonly problem: "span" | "date" | "order",
+    readonly text: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 const SPAN = /^([01]\d|2[0-3]):[0-5]\d-(([01]\d|2[0-3]):[0-5]\d|24:00)$/;
 
 export function formatSpans(spans: readonly Span[]): string {
   return spans.map(([a, b]) => `${a}-${b}`).join(", ");
 }
 
-/** "09:00-12:30, 14:00-19:00" as spans; empty text is a closed day. Throws on bad input
- * with a message for the form (the server checks again, overlaps included). */
-export function parseSpans(text: string): Span[] {
+/** "09:00-12:30, 14:00-19:00" as spans; empty text, or one of `closedWords` ("closed" and
+ * its translations), is a closed day. Throws a HoursTextError on bad input, for the form
+ * (the server checks again, overlaps included). */
+export function parseSpans(text: string, closedWords: readonly string[] = ["closed"]): Span[] {
   const trimmed = text.trim();
-  if (!trimmed || trimmed.toLowerCase() === "closed") return [];
+  if (!trimmed || closedWords.some((word) => word.toLowerCase() === trimmed.toLowerCase())) return [];
   return trimmed.split(",").map((part) => {
     const span = part.trim();
-    if (!SPAN.test(span)) throw new Error(`"${span}" is not a span like 09:00-19:00`);
+    if (!SPAN.test(span)) throw new HoursTextError("span", span, `"${span}" is not a span like 09:00-19:00`);
     const [start, end] = span.split("-");
-    if (end !== "24:00" && end <= start) throw new Error(`"${span}" ends before it starts`);
+    if (end !== "24:00" && end <= start) throw new HoursTextError("order", span, `"${span}" ends before it starts`);
     return [start, end] as Span;
   });
 }
 
 /** One exception per line: "2026-12-24..2026-12-26 | closed | Christmas" or
  * "2026-12-31 | 09:00-13:00 | New Year's Eve". */
-export function formatExceptions(exceptions: readonly HoursException[]): string {
+export function formatExceptions(exceptions: readonly HoursException[], closedWord = "closed"): string {
   return exceptions
     .map((e) => {
       const dates = e.end && e.end !== e.start ? `${e.start}..${e.end}` : e.start;
-      return [dates, e.hours.length ? formatSpans(e.hours) : "closed", e.reason].filter((p, i) => i < 2 || p).join(" | ");
+      return [dates, e.hours.length ? formatSpans(e.hours) : closedWord, e.reason].filter((p, i) => i < 2 || p).join(" | ");
     })
     .join("\n");
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-export function parseExceptions(text: string): HoursException[] {
+export function parseExceptions(text: string, closedWords: readonly string[] = ["closed"]): HoursException[] {
   return text
     .split("\n")
     .map((line) => line.trim())
@@ -116,8 +129,8 @@ export function parseExceptions(text: string): HoursException[] {
     .map((line) => {
       const [dates = "", hours = "", ...reason] = line.split("|").map((p) => p.trim());
       const [start, end = start] = dates.split("..").map((d) => d.trim());
-      if (!DATE.test(start) || !DATE.test(end)) throw new Error(`"${dates}" is not a date or a range like 2026-12-24..2026-12-26`);
-      if (end < start) throw new Error(`"${dates}" ends before it starts`);
-      return { start, end, hours: parseSpans(hours), reason: reason.join(" | ") };
+      if (!DATE.test(start) || !DATE.test(end)) throw new HoursTextError("date", dates, `"${dates}" is not a date or a range like 2026-12-24..2026-12-26`);
+      if (end < start) throw new HoursTextError("order", dates, `"${dates}" ends before it starts`);
+      return { start, end, hours: parseSpans(hours, closedWords), reason: reason.join(" | ") };
     });
 }

@@ -1,10 +1,11 @@
-import { beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ApiError } from "../console/api";
 import { deferred, type Deferred } from "../testing/deferred";
 import type { FakeElement } from "../testing/fakeDom";
 import { staffApi, type Agenda, type Resource } from "./api";
 import { AgendaView } from "./agenda";
 import { ResourcesView } from "./resources";
+import { setLocale } from "../console/strings";
 
 vi.mock("../ui/dom", () => import("../testing/fakeDom"));
 vi.mock("./api", () => ({ staffApi: { resources: vi.fn(), agenda: vi.fn() } }));
@@ -116,5 +117,46 @@ describe("Agenda tab, moving between days quickly", () => {
     agendaAnswers.get("aurora 2026-12-04")!.resolve(agenda("aurora", "2026-12-04"));
     await first;
     expect(titleOf(view)).toContain("America/New_York");
+  });
+});
+
+describe("the tabs in the advisor's language", () => {
+  afterEach(() => setLocale("en"));
+
+  it("draw the resources and the open form again in French, keeping what was typed", async () => {
+    const view = new ResourcesView(() => "aurora");
+    const shown = view.show();
+    resourceAnswers.get("aurora")!.resolve([{ ...resource("aurora", "Ada"), weekly_hours: { sat: [["09:00", "12:00"]] } }]);
+    await shown;
+    const row = () => screen(view).all("data-resource", "Ada")[0].textContent;
+    expect(row()).toContain("sat 09:00-12:00");
+    expect(row()).toContain("yes");
+    screen(view).all("data-testid", "resource-edit")[0].dispatch("click");
+    const sat = () => screen(view).all("data-testid", "hours-sat")[0];
+    sat().value = "10:00-11:00";
+    setLocale("fr");
+    view.relabel();
+    expect(row()).toContain("sam 09:00-12:00");
+    expect(row()).toContain("oui");
+    expect(screen(view).all("data-testid", "resource-form")[0].getAttribute("aria-label")).toBe("Modifier Ada");
+    expect(sat().value).toBe("10:00-11:00");
+  });
+
+  it("translate the agenda's buttons, title and failure", async () => {
+    const view = new AgendaView(() => "aurora");
+    const shown = view.show("2026-12-04");
+    agendaAnswers.get("aurora 2026-12-04")!.reject(new Error("offline"));
+    await shown;
+    const text = () => screen(view).textContent;
+    expect(text()).toContain("The agenda could not be loaded.");
+    setLocale("it");
+    view.relabel();
+    expect(text()).toContain("Giorno successivo →");
+    expect(text()).toContain("Impossibile caricare l'agenda.");
+    const next = view.show("2026-12-05");
+    agendaAnswers.get("aurora 2026-12-05")!.resolve(agenda("aurora", "2026-12-05"));
+    await next;
+    expect(screen(view).all("data-testid", "agenda-title")[0].textContent).toContain("5 dicembre 2026");
+    expect(text()).toContain("Nessun appuntamento in questo giorno.");
   });
 });

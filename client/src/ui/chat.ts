@@ -84,6 +84,11 @@ export class ChatPanel {
     this.log.scrollTop = this.log.scrollHeight;
   }
 
+  /** The texts of the lines shown now. */
+  liveTexts(): string[] {
+    return [...this.log.querySelectorAll(".chat-text")].map((node) => node.textContent ?? "");
+  }
+
   /** Put the server's transcript back: before what was said live since the page opened
    * (first load), or instead of everything (a reconnection, which may have missed lines). */
   restore(lines: readonly { name: string; badge: string; text: string; self: boolean }[], replace: boolean): void {

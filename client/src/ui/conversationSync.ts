@@ -11,12 +11,15 @@ import { fetchCurrent, historyLines, sendRating, type CurrentConversation } from
 import { t } from "../i18n";
 import type { ChatPanel } from "./chat";
 import { SurveyForm } from "./survey";
+import { WelcomeMemory, type Line } from "./welcomeMemory";
 
 const CHECK_DELAY_MS = 700;
 
 export class ConversationSync {
   readonly survey: SurveyForm;
   private restored = false;
+  private restoredLines = 0;
+  private readonly welcome: WelcomeMemory;
   private needed = true;
   private timer: number | null = null;
 
@@ -30,6 +33,7 @@ export class ConversationSync {
       await rate(id, score, comment);
     });
     chat.log.after(this.survey.element);
+    this.welcome = new WelcomeMemory(brand);
   }
 
   /** The connection dropped: lines may be missed until it is back. */
@@ -44,9 +48,10 @@ export class ConversationSync {
     void this.restore(this.restored);
   }
 
-  /** Someone else spoke: the conversation may just have been resolved. */
-  onLine(self: boolean): void {
-    if (self) return;
+  /** A line shown live; when someone else spoke, the conversation may just have been resolved. */
+  onLine(line: Line): void {
+    this.welcome.seen(line, this.restoredLines);
+    if (line.self) return;
     if (this.timer !== null) window.clearTimeout(this.timer);
     this.timer = window.setTimeout(() => {
       this.timer = null;
@@ -58,9 +63,11 @@ export class ConversationSync {
     const current = await this.fetch();
     if (!current) return;
     this.restored = true;
-    if (current.conversation) {
-      this.chat.restore(historyLines(current.conversation.messages, t("badge.bot")), replace);
-    }
+    const lines = current.conversation ? historyLines(current.conversation.messages, t("badge.bot")) : [];
+    this.restoredLines = lines.length;
+    const live = replace ? [] : this.chat.liveTexts();
+    const shown = this.welcome.withWelcome(lines, live);
+    if (shown.length || replace) this.chat.restore(shown, replace);
     this.offer(current);
   }
 

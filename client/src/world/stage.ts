@@ -386,12 +386,16 @@ export class Stage {
     world.added.length = 0; // the crowd draws whoever is in the world state
   }
 
+  /** Draw nobody (reference images of the store compare the place, not who is in it). */
+  avatarsHidden = false;
+
   private poseAvatars(now: number): void {
     const world = this.world;
     const crowd = this.crowd;
     const local = world.local;
     crowd.begin(world.avatars.size + 1);
     for (const a of world.avatars.values()) {
+      if (this.avatarsHidden) continue;
       const near = a.inView && Math.hypot(a.pose.x - local.pose.x, a.pose.z - local.pose.z) < TAG_DISTANCE;
       crowd.tag(a.id, a.name, a.badge, a.pose.x, a.pose.y, a.pose.z, near);
       if (!a.inView) continue;
@@ -400,7 +404,7 @@ export class Stage {
       crowd.add(a.pose.x, a.pose.y, a.pose.z, a.pose.yaw, a.phase, a.speed, bounce, a.look, talking, now, a.id, a.trackedPoses, a.trackedMask);
     }
     // one's own avatar, without a name tag (in VR one is the camera)
-    if (local.id !== null && !this.inVr) {
+    if (local.id !== null && !this.inVr && !this.avatarsHidden) {
       const talking = local.bubbleText !== "" && now < local.bubbleUntil;
       crowd.add(local.pose.x, local.pose.y, local.pose.z, local.pose.yaw, local.phase, local.speed, 0, local.look, talking, now, local.id);
     }

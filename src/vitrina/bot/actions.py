@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vitrina.bot.content import Flow
-from vitrina.bot.engine import GONE, NEEDS_VERIFICATION, PREPARED, TARGET, ActionResult
+from vitrina.bot.turn import GONE, NEEDS_VERIFICATION, PREPARED, TARGET, ActionResult
 from vitrina.conversations import service as conversations
 from vitrina.conversations.models import Conversation
 from vitrina.conversations.schemas import HandoffSummary

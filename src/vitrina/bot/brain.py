@@ -14,11 +14,14 @@ from pathlib import Path
 
 from vitrina.bot.classifier import IntentClassifier
 from vitrina.bot.content import BrandContent, Lang
+from vitrina.bot.cues import refers_to_booking
 from vitrina.bot.encoder import SentenceEncoder
 from vitrina.bot.kb import Hit, Retriever
 from vitrina.bot.language import LanguageDetector
 from vitrina.bot.negation import without_rejected
 from vitrina.bot.neighbours import Neighbours
+from vitrina.bot.scope import asks_general_task, names_other_company, own_names
+from vitrina.bot.slots import fold
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +32,12 @@ class Understanding:
     ranking: list[tuple[str, float]]
     # What was classified: the message without the clauses it rejects.
     classified: str = ""
+    # Arithmetic or translation: no brand answers it (`scope.py`).
+    general_task: bool = False
+    # It names an account at another company than the brand (`scope.py`).
+    elsewhere: bool = False
+    # It speaks of an appointment already made, or of changing one (`cues.py`).
+    existing: bool = True
 
 
 def content_hash(content: BrandContent, *, embeddings: bool) -> str:
@@ -59,6 +68,13 @@ class Brain:
         self.detector = detector
         self.retriever = retriever
         self.neighbours = neighbours
+        self.own_names = own_names(
+            content.brand,
+            [
+                content.settings.bot_name,
+                *(n for p in content.settings.products for n in (p.name, *p.aliases)),
+            ],
+        )
 
     @classmethod
     def build(
@@ -109,6 +125,9 @@ class Brain:
             confidence=prediction.confidence,
             ranking=prediction.ranking,
             classified=classified,
+            general_task=asks_general_task(text),
+            elsewhere=names_other_company(text, self.own_names),
+            existing=refers_to_booking(fold(text)),
         )
 
     def agrees(self, understood: Understanding, intent_name: str) -> bool:

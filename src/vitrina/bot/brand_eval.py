@@ -33,8 +33,9 @@ import numpy as np
 
 from vitrina.bot.brain import Brain
 from vitrina.bot.content import LANGS, BrandContent, Flow, Intent
-from vitrina.bot.engine import ActionResult, Dialogue
+from vitrina.bot.engine import Dialogue
 from vitrina.bot.models import BotConversation, new_state
+from vitrina.bot.turn import ActionResult
 
 OOS = "oos"
 # A weekday morning: relative dates in the messages resolve to open hours.

@@ -1,88 +1,34 @@
 """The dialogue engine: one customer message in, the bot's replies out.
 
-Flows from the content run as state machines over the persisted `BotConversation`:
-ask for each missing slot, confirm, act. At any point the customer may ask for a human,
-cancel, or digress (ask something else, or start another flow); a digression is answered
-and the interrupted flow resumes where it was. Actions on other domains go through the
-`Actions` protocol, implemented with their service modules in `actions.py`.
+Outside a flow, a message is answered by the dialogue policy (`policy.py`): an intent's
+response, an article, a flow started, a handoff, a question telling two readings apart,
+or an apology. Flows from the content run as state machines over the persisted
+`BotConversation` (`flowsteps.py`): ask for each missing slot, confirm, act. At any point
+the customer may ask for a human, cancel, or digress (ask something else, or start
+another flow); a digression is answered and the interrupted flow resumes where it was.
+Actions on other domains go through the `Actions` protocol (`turn.py`), implemented with
+their service modules in `actions.py`.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
 
 from vitrina.bot.brain import Brain, Understanding
-from vitrina.bot.content import Article, Flow, Intent
+from vitrina.bot.content import Article, Intent
+from vitrina.bot.cues import asks_for_person, ends_flow
+from vitrina.bot.flowsteps import FlowSteps
 from vitrina.bot.generator import Answerer
 from vitrina.bot.models import BotConversation
 from vitrina.bot.policy import OUT_OF_SCOPE, Decision, decide
-from vitrina.bot.slots import extract_slot, fold, yes_no
+from vitrina.bot.slots import fold, yes_no
+from vitrina.bot.turn import Actions, Turn
 
-CONFIRM = "confirm"
-# Slots the engine keeps for itself (never shown, never in the handoff summary): what
-# the flow acts on (an appointment), and what the action prepared (a free slot).
-TARGET = "_target"
-PREPARED = "_prepared"
-# In a failed `Actions.target` result: the flow may go on once the customer is verified.
-NEEDS_VERIFICATION = "needs_verification"
-# In a failed `Actions.run` result: what the flow acts on is gone (changed meanwhile).
-GONE = "gone"
-VERIFY = "verify"
 # Outside a flow: the bot offered a human, and a plain "yes" accepts.
 OFFERED_HUMAN = "offered_human"
-# Asking for a person by name. "Conseiller" is also the verb "to advise" ("me conseiller
-# un hôtel"), so only the noun after an article or a possessive counts; "my advisor at
-# the bank" is someone else's advisor.
-_HUMAN = re.compile(
-    r"\b(human|a person|real person|someone real|(?<!my )(?:advisor|adviser)|agent|operator|"
-    r"salesperson|humain|une personne|(?:un|une|le|la|au|a|à|votre|des|du) conseill(?:er|ere)s?|"
-    r"vendeur|umano|una persona|consulente|operatore|venditore)\b"
-)
-_CANCEL = re.compile(
-    r"^(cancel|stop|never ?mind|forget it|annule[rz]?|laisse tomber|oublie[zr]?|annulla|"
-    r"lascia perdere|basta)\b"
-)
 
 
-@dataclass
-class ActionResult:
-    ok: bool
-    values: dict[str, str] = field(default_factory=dict)
-
-
-class Actions(Protocol):
-    async def verified_identity(self) -> str | None: ...
-
-    async def target(self, flow: Flow, language: str) -> ActionResult:
-        """What the flow will act on (the customer's appointment), found before the bot
-        asks anything; ok with no values for flows that act on nothing existing."""
-        ...
-
-    async def prepare(self, flow: Flow, slots: dict[str, Any], language: str) -> ActionResult: ...
-
-    async def run(self, flow: Flow, slots: dict[str, Any], language: str) -> ActionResult: ...
-
-    async def handoff(self, *, reason: str, summary: dict[str, Any]) -> bool: ...
-
-
-@dataclass
-class Turn:
-    replies: list[str] = field(default_factory=list)
-    citations: list[str] = field(default_factory=list)
-    handoff: bool = False
-    intent: str | None = None
-    confidence: float | None = None
-    # What the bot did with the message, for evaluation and the handoff summary:
-    # "flow:<name>" (a task started), "article:<id>", "response:<key>", "handoff",
-    # "clarify" (it asked which intent was meant), "out_of_scope", or "flow" (the
-    # message went to a running flow).
-    outcome: str | None = None
-
-
-class Dialogue:
+class Dialogue(FlowSteps):
     def __init__(
         self,
         brain: Brain,
@@ -102,13 +48,6 @@ class Dialogue:
         self.timezone = timezone
         self.turn = Turn()
 
-    @property
-    def lang(self) -> str:
-        return self.state.language
-
-    def say(self, key: str, **values: object) -> None:
-        self.turn.replies.append(self.content.say(key, self.lang, **values))
-
     async def respond(self, text: str) -> Turn:
         understood = self.brain.understand(text, current_language=self.state.language)
         self.state.language = understood.language
@@ -117,9 +56,9 @@ class Dialogue:
         offered = self.state.step == OFFERED_HUMAN and not self.state.flow
         if offered:
             self.state.step = None
-        if _HUMAN.search(folded) or self._is_handoff(understood) or (offered and yes_no(text)):
+        if asks_for_person(folded) or self._is_handoff(understood) or (offered and yes_no(text)):
             await self._handoff("customer asked for a person", text)
-        elif self.state.flow and _CANCEL.search(folded):
+        elif self.state.flow and ends_flow(folded):
             self._end_flow()
             self.say("cancelled")
             self._resume_suspended()
@@ -141,6 +80,9 @@ class Dialogue:
             self.content,
             understood.ranking,
             agrees=lambda name: self.brain.agrees(understood, name),
+            general_task=understood.general_task,
+            elsewhere=understood.elsewhere,
+            existing=understood.existing,
         )
 
     async def _answer(self, text: str, understood: Understanding) -> None:
@@ -154,6 +96,10 @@ class Dialogue:
             # A short question naming both readings, never a guessed action.
             self.state.misunderstandings = 0
             self._ask(*decision.options)
+            return
+        if decision.kind == "outside":
+            self.say("out_of_scope")
+            self.turn.outcome = "out_of_scope"
             return
         out_of_scope = intent is not None and intent.name == OUT_OF_SCOPE
         if not out_of_scope and await self._cite(text):
@@ -267,201 +213,6 @@ class Dialogue:
                 await self._advance(flow)
         elif intent.handoff:
             await self._handoff(f"intent {intent.name}", text)
-
-    # -- inside a flow -------------------------------------------------------------
-
-    def _flow(self) -> Flow:
-        flow = self.content.flow(self.state.flow or "")
-        if flow is None:  # the content changed under a running conversation
-            raise LookupError(self.state.flow)
-        return flow
-
-    async def _continue_flow(self, text: str, understood: Understanding) -> None:
-        try:
-            flow = self._flow()
-        except LookupError:
-            self._end_flow()
-            await self._answer(text, understood)
-            return
-        if self.state.step == CONFIRM:
-            answer = yes_no(text)
-            if answer is True:
-                await self._execute(flow)
-                return
-            if answer is False:
-                self._end_flow()
-                self.say("cancelled")
-                self._resume_suspended()
-                return
-        elif self.state.step == VERIFY:
-            if await self.actions.verified_identity() is not None:
-                await self._advance(flow)
-                return
-        elif self._fill(flow, text):
-            self.state.misunderstandings = 0
-            await self._advance(flow)
-            return
-        if await self._digress(flow, text, understood):
-            return
-        self.state.misunderstandings += 1
-        if self.state.misunderstandings >= self.content.settings.handoff_after_misunderstandings:
-            self.say("offer_human")
-        self._prompt(flow, invalid=True)
-
-    async def _digress(self, flow: Flow, text: str, understood: Understanding) -> bool:
-        """Answer something else asked mid-flow, then come back to the flow."""
-        decision = self._decide(understood)
-        intent = decision.intent if decision.kind == "act" else None
-        if intent is None or intent.flow == flow.name:
-            if self.state.step == VERIFY and await self._cite(text):
-                self._prompt(flow)
-                return True
-            return False
-        if intent.flow:
-            await self._act_on(intent, text)
-            return True
-        await self._act_on(intent, text)
-        self.say("resume_flow")
-        self._prompt(flow)
-        return True
-
-    def _fill(self, flow: Flow, text: str) -> bool:
-        """Fill every slot of `flow` that `text` gives a value for; True if any was."""
-        filled = False
-        slots = dict(self.state.slots)
-        for slot in flow.slots:
-            if slot.name in slots:
-                continue
-            value = extract_slot(
-                slot,
-                text,
-                products=self.content.settings.products,
-                now=self.now,
-                tz=self.timezone,
-            )
-            if value is not None:
-                slots[slot.name] = value
-                filled = True
-        self.state.slots = slots
-        return filled
-
-    async def _advance(self, flow: Flow) -> None:
-        if TARGET not in self.state.slots and not await self._find_target(flow):
-            return
-        missing = [s for s in flow.slots if s.required and s.name not in self.state.slots]
-        if missing:
-            self.state.step = missing[0].name
-            self._prompt(flow)
-            return
-        if flow.requires_verification and await self.actions.verified_identity() is None:
-            self.state.step = VERIFY
-            self.say(flow.verify or "verify_first")
-            return
-        prepared = await self.actions.prepare(flow, self.state.slots, self.lang)
-        if not prepared.ok:
-            self.say(flow.failed, **self._values(flow, prepared.values))
-            self._reopen(flow, prepared)
-            return
-        self.state.slots = {**self.state.slots, PREPARED: prepared.values}
-        if flow.confirm:
-            self.state.step = CONFIRM
-            self.say(flow.confirm, **self._values(flow, prepared.values))
-            return
-        await self._execute(flow)
-
-    async def _find_target(self, flow: Flow) -> bool:
-        """Look up what the flow acts on; False when the flow cannot go on yet."""
-        found = await self.actions.target(flow, self.lang)
-        if found.ok:
-            self.state.slots = {**self.state.slots, TARGET: found.values}
-            return True
-        if found.values.get(NEEDS_VERIFICATION):
-            # Nothing this conversation may touch without proof: wait for it. The
-            # lookup runs again once the session is verified.
-            self.state.step = VERIFY
-            self.say(flow.verify or "verify_first")
-            return False
-        self.state.tried = [*self.state.tried, f"{flow.name} failed"][-10:]
-        self.say(flow.missing or flow.failed, **found.values)
-        self._end_flow()
-        self._resume_suspended()
-        return False
-
-    def _reopen(self, flow: Flow, result: ActionResult) -> None:
-        """After a failed preparation, ask again for the slot that made it fail."""
-        retry = result.values.get("retry_slot")
-        if retry:
-            self.state.slots = {k: v for k, v in self.state.slots.items() if k != retry}
-            self.state.step = retry
-            self._prompt(flow)
-        else:
-            self._end_flow()
-            self._resume_suspended()
-
-    async def _execute(self, flow: Flow) -> None:
-        # The action re-checks verification itself; this check keeps the flow honest too.
-        if flow.requires_verification and await self.actions.verified_identity() is None:
-            self.state.step = VERIFY
-            self.say(flow.verify or "verify_first")
-            return
-        result = await self.actions.run(flow, self.state.slots, self.lang)
-        if result.ok:
-            self.say(flow.done, **self._values(flow, result.values))
-            self.state.tried = [*self.state.tried, f"completed {flow.name}"][-10:]
-            self._end_flow()
-            self._resume_suspended()
-        else:
-            self.state.tried = [*self.state.tried, f"{flow.name} failed"][-10:]
-            failed = flow.missing if result.values.get(GONE) and flow.missing else flow.failed
-            self.say(failed, **self._values(flow, result.values))
-            self._reopen(flow, result)
-
-    def _values(self, flow: Flow, extra: dict[str, str]) -> dict[str, str]:
-        """Placeholders of a flow's sentences: its slots, its target, then `extra`."""
-        target = self.state.slots.get(TARGET) or {}
-        return {**self._display(flow), **target, **extra}
-
-    def _display(self, flow: Flow) -> dict[str, str]:
-        shown: dict[str, str] = {}
-        products = {p.id: p.name for p in self.content.settings.products}
-        for slot in flow.slots:
-            value = self.state.slots.get(slot.name)
-            if slot.kind == "product" and isinstance(value, str):
-                shown[slot.name] = products.get(value, value)
-            elif value is not None and not isinstance(value, dict):
-                shown[slot.name] = str(value)
-        return shown
-
-    def _prompt(self, flow: Flow, *, invalid: bool = False) -> None:
-        if self.state.step == CONFIRM:
-            if invalid:
-                self.say("confirm_yes_no")
-            prepared = self.state.slots.get(PREPARED, {})
-            self.say(flow.confirm or "confirm_yes_no", **self._values(flow, prepared))
-            return
-        if self.state.step == VERIFY:
-            self.say(flow.verify or "verify_first")
-            return
-        slot = next((s for s in flow.slots if s.name == self.state.step), None)
-        if slot is not None:
-            if invalid:
-                self.say("invalid_value")
-            self.say(slot.prompt, **self._values(flow, {}))
-
-    def _end_flow(self) -> None:
-        self.state.flow, self.state.step, self.state.slots = None, None, {}
-
-    def _resume_suspended(self) -> None:
-        if not self.state.suspended:
-            return
-        *rest, last = self.state.suspended
-        self.state.suspended = rest
-        flow = self.content.flow(str(last["flow"]))
-        if flow is None:
-            return
-        self.state.flow, self.state.step, self.state.slots = flow.name, last["step"], last["slots"]
-        self.say("resume_flow")
-        self._prompt(flow)
 
     async def _handoff(self, reason: str, text: str) -> None:
         verified = await self.actions.verified_identity()

@@ -20,6 +20,7 @@ from vitrina.conversations import service as conversations
 from vitrina.conversations.events import MessagePosted
 from vitrina.core.db import transaction
 from vitrina.core.events import EventBus
+from vitrina.identity import service as identity
 from vitrina.world import service as world
 from vitrina.world.events import PresenceJoined
 from vitrina.world.hub import WorldHub
@@ -89,13 +90,19 @@ class Greeter:
         self._greeted[key] = None
         while len(self._greeted) > GREETED_MEMORY:
             self._greeted.popitem(last=False)
-        lang: str = content.settings.languages[0]
+        offered = content.settings.languages
+        # The conversation's language when one is open, else the one the visitor's page
+        # opened in (the guest session's), else the brand's first.
         async with transaction(self.sessions) as db:
             open_conversation = await conversations.find_open(
                 db, brand_slug=event.brand, guest_session_id=event.session_id
             )
-            if open_conversation is not None:
-                lang = open_conversation.locale
+            wanted = (
+                open_conversation.locale
+                if open_conversation is not None
+                else await identity.guest_locale(db, session_id=event.session_id)
+            )
+        lang: str = wanted if wanted in offered else offered[0]
         try:
             # The greeter keeps its own spot by the entrance (see world.placement) rather
             # than stepping onto the newcomer, whose neighbours may stand there already.

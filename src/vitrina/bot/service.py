@@ -22,10 +22,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from vitrina.bot.actions import ServiceActions
 from vitrina.bot.brain import Brain
 from vitrina.bot.content import CONTENT_ROOT, BrandContent, ContentError, load_folder
-from vitrina.bot.engine import Dialogue, Turn
+from vitrina.bot.engine import Dialogue
 from vitrina.bot.generator import Answerer, OpenAICompatible
 from vitrina.bot.models import BotConversation, new_state
 from vitrina.bot.multilingual import MultilingualEncoder
+from vitrina.bot.turn import Turn
 from vitrina.brands import service as brands
 from vitrina.conversations import service as conversations
 from vitrina.core.db import new_id, utcnow

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from vitrina.api.deps import STAFF, Bus, DbSession, StaffPrincipal, require_roles
 from vitrina.brands import service as brands
-from vitrina.conversations import canned, reads, service
+from vitrina.conversations import canned, rating_page, reads, service
 from vitrina.conversations import routes as customer_routes
 from vitrina.conversations.channels import webhook_routes as webhook_channel
 from vitrina.conversations.models import Conversation
@@ -308,6 +308,7 @@ async def create_canned(
 
 routers = [
     customer_routes.router,
+    rating_page.router,
     customer_routes.ws_router,
     customer_routes.assets_router,
     webhook_channel.router,

@@ -321,7 +321,12 @@ async def rate(
         conversation,
         author=customer_actor(conversation),
         kind="csat",
-        body=f"Rated {score}/5" + (f": {comment}" if comment else ""),
+        # The customer sees their own answer in their language; the score stays in the data.
+        body=(
+            notice("csat_given_comment", conversation.locale, score=score, comment=comment)
+            if comment
+            else notice("csat_given", conversation.locale, score=score)
+        ),
         data={"event": "csat", "score": score, "comment": comment},
     )
     return conversation

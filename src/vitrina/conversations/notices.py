@@ -19,7 +19,10 @@ NoticeKey = Literal[
     "handed_back",
     "csat_request",
     "csat_request_email",
+    "csat_request_email_reply",
     "csat_thanks",
+    "csat_given",
+    "csat_given_comment",
 ]
 
 LOCALES: Final = ("en", "fr", "it")
@@ -34,8 +37,11 @@ CATALOGUE: Final[dict[str, dict[NoticeKey, str]]] = {
         "requeued": "Please wait: another advisor will be with you shortly.",
         "handed_back": "The assistant is back with you.",
         "csat_request": "How did we do? Rate this conversation from 1 to 5.",
-        "csat_request_email": "How did we do? Reply to this email with a number from 1 to 5.",
+        "csat_request_email": "How did we do? Choose a score from 1 (poor) to 5 (excellent):",
+        "csat_request_email_reply": "Or reply to this email with a number from 1 to 5.",
         "csat_thanks": "Thank you for your rating.",
+        "csat_given": "Rated {score}/5",
+        "csat_given_comment": "Rated {score}/5: {comment}",
     },
     "fr": {
         "handoff": "Je vous trouve un conseiller.",
@@ -47,8 +53,11 @@ CATALOGUE: Final[dict[str, dict[NoticeKey, str]]] = {
         "handed_back": "L'assistant est de retour avec vous.",
         "csat_request": "Comment était notre service ? Notez cette conversation de 1 à 5.",
         "csat_request_email": "Comment était notre service ? "
-        "Répondez à cet e-mail par un chiffre de 1 à 5.",
+        "Choisissez une note de 1 (mauvais) à 5 (excellent) :",
+        "csat_request_email_reply": "Ou répondez à cet e-mail par un chiffre de 1 à 5.",
         "csat_thanks": "Merci pour votre note.",
+        "csat_given": "Note donnée : {score}/5",
+        "csat_given_comment": "Note donnée : {score}/5 ({comment})",
     },
     "it": {
         "handoff": "Sto cercando un consulente per te.",
@@ -59,8 +68,11 @@ CATALOGUE: Final[dict[str, dict[NoticeKey, str]]] = {
         "requeued": "Attendi: un altro consulente sarà presto da te.",
         "handed_back": "L'assistente è di nuovo con te.",
         "csat_request": "Com'è andata? Valuta questa conversazione da 1 a 5.",
-        "csat_request_email": "Com'è andata? Rispondi a questa email con un numero da 1 a 5.",
+        "csat_request_email": "Com'è andata? Scegli un voto da 1 (scarso) a 5 (eccellente):",
+        "csat_request_email_reply": "Oppure rispondi a questa email con un numero da 1 a 5.",
         "csat_thanks": "Grazie per la tua valutazione.",
+        "csat_given": "Valutazione: {score}/5",
+        "csat_given_comment": "Valutazione: {score}/5 ({comment})",
     },
 }
 

@@ -33,8 +33,9 @@ async def seed_demo_customer(db: AsyncSession, *, today: date | None = None) -> 
     if brand is None:
         return "demo customer skipped (no demo brand)"
     email = normalise(IdentityKind.EMAIL, DEMO_EMAIL)
-    if await service.find_identity(db, brand_id=brand.id, identifier=email) is not None:
-        await _keep_contract_current(db, today=today or date.today())
+    known = await service.find_identity(db, brand_id=brand.id, identifier=email)
+    if known is not None:
+        await _keep_contract_current(db, profile_id=known.profile_id, today=today or date.today())
         return "demo customer up to date"
     today = today or date.today()
     profile = await service.create(
@@ -104,10 +105,13 @@ def _months_after(day: date, months: int) -> date:
     return day.replace(year=index // 12, month=index % 12 + 1, day=min(day.day, 28))
 
 
-async def _keep_contract_current(db: AsyncSession, *, today: date) -> None:
+async def _keep_contract_current(db: AsyncSession, *, profile_id: str, today: date) -> None:
     """A demo seeded months ago still shows a payment to come, not one long past."""
+    # By its owner: the contract number is sealed at rest, so no query can match it.
     contract = (
-        await db.execute(select(FinancingContract).where(FinancingContract.number == CONTRACT))
+        await db.execute(
+            select(FinancingContract).where(FinancingContract.profile_id == profile_id)
+        )
     ).scalar_one_or_none()
     if contract is not None and (contract.next_payment_on or today) < today:
         contract.next_payment_on = next_due(today)

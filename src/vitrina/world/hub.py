@@ -337,6 +337,18 @@ class WorldHub:
     async def leave(self, session: Session, *, why: str) -> None:
         await self._leave_current(session, why=why)
 
+    async def leave_by_token(self, token: str) -> bool:
+        """A client whose page is closing may not get its `leave` onto the socket; it
+        says it over HTTP with its resume token instead, and the avatar goes now rather
+        than after the resume grace. Whether an avatar of this node left."""
+        if handoff.token_node(token) != self.node:
+            return False
+        avatar = self._tokens.get(token)
+        if avatar is None:
+            return False
+        await self.remove_avatar(avatar.id, why="left")
+        return True
+
     async def detach(self, session: Session) -> None:
         """The socket is gone: keep the avatar for the resume grace period."""
         avatar, room = session.avatar, session.room

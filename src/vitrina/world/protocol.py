@@ -45,6 +45,7 @@ class CloseCode(IntEnum):
     TOO_BIG = 1009  # a frame over the size limit
     INTERNAL_ERROR = 1011
     SERVICE_RESTART = 1012  # sent by uvicorn itself when the node shuts down
+    SILENT_SERVER = 4000  # sent by a client that heard nothing for too long; it resumes
     UNAUTHENTICATED = 4001  # no valid guest or staff session, or bad token
     FORBIDDEN = 4003
     FLOOD = 4008  # sustained frame rate over the limit

@@ -27,8 +27,9 @@ from vitrina.conversations.channels.webhook_outbox import WebhookSender
 from vitrina.conversations.channels.widget import CustomerHub
 from vitrina.conversations.channels.world import WorldChannel
 from vitrina.conversations.events import MessagePosted
-from vitrina.conversations.models import WebhookDelivery
+from vitrina.conversations.models import Conversation, WebhookDelivery
 from vitrina.conversations.notices import notice
+from vitrina.conversations.rating_links import rating_url
 from vitrina.conversations.states import SYSTEM, Channel
 from vitrina.conversations.timeline_feed import CustomerTimeline
 from vitrina.core.broker import Broker
@@ -78,7 +79,7 @@ class EmailReplies:
                 return
             body = message["body"]
             if rating:
-                body = notice("csat_request_email", conversation.locale)
+                body = rating_request(self.settings, conversation)
             reply = await build_reply(
                 db,
                 settings=self.settings,
@@ -103,6 +104,18 @@ class EmailReplies:
             await service.set_external_id(
                 db, message_id=message["id"], external_id=str(reply["Message-ID"])
             )
+
+
+def rating_request(settings: Settings, conversation: Conversation) -> str:
+    """The rating request by mail: one link per score (each opens the rating page with
+    that score chosen, a comment optional), and a reply with a number counts too."""
+    links = "\n".join(
+        f"{score} - {rating_url(settings, conversation.id, score)}" for score in range(1, 6)
+    )
+    return (
+        f"{notice('csat_request_email', conversation.locale)}\n\n{links}\n\n"
+        f"{notice('csat_request_email_reply', conversation.locale)}"
+    )
 
 
 async def start_smtp(settings: Settings, ingest: MailIngest) -> asyncio.Server:
