@@ -39,19 +39,48 @@ def _expected(row: Row, caller: str, target: Target) -> frozenset[int]:
     return row.ok
 
 
+def _area(path: str) -> str:
+    parts = path.strip("/").split("/")
+    if parts[0] == "api":
+        parts = parts[1:]
+    if parts and parts[0] == "admin":
+        parts = parts[1:]
+    if parts and parts[0] == "brands" and len(parts) > 2:
+        return f"brands/{parts[2]}"
+    return parts[0] if parts and parts[0] else "root"
+
+
+def _areas() -> dict[str, list[tuple[str, str]]]:
+    """The table cut by area of the API, so each part runs (and fails) on its own;
+    areas of fewer than four operations share one part."""
+    by_area: dict[str, list[tuple[str, str]]] = {}
+    for key in ROWS:
+        by_area.setdefault(_area(key[1]), []).append(key)
+    small = [key for keys in by_area.values() if len(keys) < 4 for key in keys]
+    parts = {area: keys for area, keys in by_area.items() if len(keys) >= 4}
+    if small:
+        parts["smaller areas"] = small
+    return parts
+
+
+AREAS = _areas()
+
+
 def _describe(method: str, path: str, caller: str, target: Target, resp: Response) -> str:
     return f"{method} {path} as {caller} on {target} brand: {resp.status_code} {resp.text[:160]}"
 
 
+@pytest.mark.parametrize("area", sorted(AREAS))
 async def test_every_operation_answers_each_caller_as_the_table_says(
-    app: FastAPI, client: AsyncClient
+    app: FastAPI, client: AsyncClient, area: str
 ) -> None:
     world = World(app, client)
     await world.build()
     paths = app.openapi()["paths"]
     wrong: list[str] = []
     undocumented: set[str] = set()
-    for (method, path), row in ROWS.items():
+    for method, path in AREAS[area]:
+        row = ROWS[(method, path)]
         for caller in CALLERS:
             for target in ("own", "other"):
                 if target == "other" and not row.scoped:
