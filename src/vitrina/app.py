@@ -19,6 +19,7 @@ from vitrina.api.nul_guard import RefuseNulMiddleware
 from vitrina.api.problems import install_problem_handlers
 from vitrina.brands import routes as brand_routes
 from vitrina.catalog import routes as catalog_routes
+from vitrina.commerce import routes as commerce_routes
 from vitrina.conversations import console_routes as conversation_routes
 from vitrina.core.components import Components, components_of
 from vitrina.core.config import Settings, get_settings
@@ -94,6 +95,7 @@ def create_app(settings: Settings | None = None) -> VitrinaApp:
         *crm_routes.routers,
         *crm_transfer_routes.routers,
         *scheduling_routes.routers,
+        *commerce_routes.routers,
     ):
         app.include_router(router)
 

@@ -26,6 +26,7 @@ from vitrina import __version__
 from vitrina.bot import service as bot_service
 from vitrina.bot import wiring as bot_wiring
 from vitrina.brands import service as brand_service
+from vitrina.commerce import wiring as commerce_wiring
 from vitrina.conversations.channels import background as channels
 from vitrina.conversations.channels.mail import MailIngest
 from vitrina.conversations.channels.webhook_outbox import WebhookSender
@@ -75,6 +76,7 @@ class Services:
     console_hub: ConsoleHub
     routing_jobs: RoutingJobs
     webhook_dispatcher: Dispatcher
+    payments: commerce_wiring.Payments
     bot: bot_service.Runtime | None
 
 
@@ -165,6 +167,12 @@ async def start(
             crm_wiring.running(settings=settings, sessions=sessions, bus=bus)
         )
         add(Dispatcher, dispatcher)
+        payments = add(
+            commerce_wiring.Payments,
+            await stack.enter_async_context(
+                commerce_wiring.running(settings=settings, sessions=sessions, bus=bus)
+            ),
+        )
         bot = await stack.enter_async_context(
             bot_wiring.running(
                 settings=settings,
@@ -196,6 +204,7 @@ async def start(
                 console_hub=console_hub,
                 routing_jobs=routing_jobs,
                 webhook_dispatcher=dispatcher,
+                payments=payments,
                 bot=bot,
             ),
         )

@@ -95,6 +95,14 @@ class Settings(BaseSettings):
     # Scheduling: how often the worker looks for due reminders when nothing wakes it.
     scheduling_worker_interval_s: float = Field(default=15.0, gt=0)
 
+    # Commerce: the sandbox payment provider sends its webhooks to this URL when set (e.g.
+    # the public URL's /api/commerce/webhooks/sandbox behind a proxy); otherwise it hands
+    # them, signed the same way, to this process's webhook handler. Pending orders whose
+    # hold on stock has expired are cancelled every commerce_sweep_s.
+    commerce_sandbox_webhook_url: str | None = None
+    commerce_sandbox_webhook_delay_s: float = Field(default=0.0, ge=0, le=60)
+    commerce_sweep_s: float = Field(default=30.0, gt=0)
+
     # Privacy. The master key wraps every subject's data key; when unset it is generated
     # once under the data directory (0600), like the secret key.
     master_key: SecretStr | None = None

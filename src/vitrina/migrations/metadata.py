@@ -3,6 +3,7 @@
 from vitrina.bot import models as bot_models
 from vitrina.brands import models as brands_models
 from vitrina.catalog import models as catalog_models
+from vitrina.commerce import models as commerce_models
 from vitrina.conversations import models as conversations_models
 from vitrina.core.db import Base
 from vitrina.crm import account_models as crm_account_models
@@ -18,6 +19,7 @@ __all__ = [
     "bot_models",
     "brands_models",
     "catalog_models",
+    "commerce_models",
     "conversations_models",
     "crm_account_models",
     "crm_models",
