@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -15,9 +15,17 @@ from fastapi import FastAPI
 from httpx import AsyncClient, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.crm.helpers import AURORA, OTHER, account, guest, make_brands, personal_sign, siwe_sign_in
-from vitrina.catalog.demo import seed_catalog
+from tests.crm.helpers import (
+    AURORA,
+    OTHER,
+    account,
+    guest,
+    make_brands,
+    personal_sign,
+    siwe_sign_in,
+)
 from vitrina.catalog import assets
+from vitrina.catalog.demo import seed_catalog
 from vitrina.commerce.demo import seed_commerce
 from vitrina.services import services_of
 
@@ -68,8 +76,12 @@ async def cart_with(
 async def checkout(c: AsyncClient, cart_id: str, plan: str = "full") -> Any:
     return await c.post(
         f"{SHOP}/carts/{cart_id}/checkout",
-        json={"plan": plan, "name": "Giulia Bianchi", "email": "giulia@example.com",
-              "shipping_address": ADDRESS},
+        json={
+            "plan": plan,
+            "name": "Giulia Bianchi",
+            "email": "giulia@example.com",
+            "shipping_address": ADDRESS,
+        },
         headers=key(),
     )
 
@@ -80,17 +92,27 @@ async def settle(app: FastAPI) -> int:
     return await payments.sandbox.deliver_due(payments.deliver)
 
 
-async def wait_status(c: AsyncClient, app: FastAPI, order_id: str, status: str) -> dict[str, Any]:
+async def wait_order(
+    c: AsyncClient, app: FastAPI, order_id: str, until: Callable[[dict[str, Any]], bool]
+) -> dict[str, Any]:
+    """The order once `until` holds, the sandbox's webhooks delivered meanwhile."""
+    order: dict[str, Any] = {}
     for _ in range(100):
         await settle(app)
         order = await ok(await c.get(f"{SHOP}/orders/{order_id}"))
-        if order["status"] == status:
-            return dict(order)
+        if until(order):
+            return order
         await asyncio.sleep(0.05)
-    raise AssertionError(f"order {order_id} stayed {order['status']}, wanted {status}")
+    raise AssertionError(f"order {order_id} never got there: {order}")
 
 
-async def pay(c: AsyncClient, app: FastAPI, placed: dict[str, Any], number: str = SUCCESS) -> dict[str, Any]:
+async def wait_status(c: AsyncClient, app: FastAPI, order_id: str, status: str) -> dict[str, Any]:
+    return await wait_order(c, app, order_id, lambda o: o["status"] == status)
+
+
+async def pay(
+    c: AsyncClient, app: FastAPI, placed: dict[str, Any], number: str = SUCCESS
+) -> dict[str, Any]:
     order, payment = placed["order"], placed["payment"]
     resp = await c.post(
         f"{SHOP}/orders/{order['id']}/payments/{payment['id']}/confirm",

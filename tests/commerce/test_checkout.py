@@ -19,7 +19,7 @@ from tests.commerce.helpers import (
     ok,
     open_shop,
     pay,
-    settle,
+    wait_order,
     wait_status,
 )
 
@@ -104,10 +104,11 @@ async def test_an_async_failure_leaves_the_order_payable(app: FastAPI, db: Async
         placed = await ok(await checkout(c, cart["id"]), 201)
         order_id, payment_id = placed["order"]["id"], placed["payment"]["id"]
         confirm = f"{SHOP}/orders/{order_id}/payments/{payment_id}/confirm"
-        processing = await ok(await c.post(confirm, json=card("4000 0000 0000 0341"), headers=key()))
+        processing = await ok(
+            await c.post(confirm, json=card("4000 0000 0000 0341"), headers=key())
+        )
         assert processing["status"] == "processing"
-        await settle(app)
-        order = await ok(await c.get(f"{SHOP}/orders/{order_id}"))
+        order = await wait_order(c, app, order_id, lambda o: o["payments"][0]["decline_code"])
         assert order["status"] == "pending"
         assert order["payments"][0]["decline_code"] == "card_declined"
         await ok(await c.post(confirm, json=card(), headers=key()))

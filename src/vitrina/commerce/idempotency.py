@@ -73,10 +73,11 @@ async def begin(db: AsyncSession, *, scope: str, key: str, print_: str) -> Repla
                 status=422,
             )
         return Replay(row.status_code, row.response.get("body"))
+    # No savepoint: this is usually the request's first write, and a failed insert ends
+    # the request anyway.
     try:
-        async with db.begin_nested():
-            db.add(IdempotencyRecord(scope=scope, key=key, fingerprint=print_))
-            await db.flush()
+        db.add(IdempotencyRecord(scope=scope, key=key, fingerprint=print_))
+        await db.flush()
     except IntegrityError:
         raise Conflict(
             "A request with this Idempotency-Key is being processed; retry shortly.",

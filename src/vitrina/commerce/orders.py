@@ -625,12 +625,18 @@ async def apply_webhook(
     event: WebhookEvent,
 ) -> str:
     """Apply a verified provider event once. Returns applied | duplicate | ignored."""
-    try:
-        async with db.begin_nested():
-            db.add(WebhookReceipt(provider=provider.name, event_id=event.id))
-            await db.flush()
-    except IntegrityError:
+    if await db.get(WebhookReceipt, (provider.name, event.id)) is not None:
         return "duplicate"
+    try:
+        db.add(WebhookReceipt(provider=provider.name, event_id=event.id))
+        await db.flush()
+    except IntegrityError:
+        # The same event, delivered twice at once: the other delivery applies it; the
+        # provider retries this one and is then told "duplicate".
+        raise Conflict(
+            "This event is being applied by another delivery.",
+            code=CommerceErrorCode.WEBHOOK_REPLAYED,
+        ) from None
     payment = (
         await db.execute(
             select(Payment).where(
