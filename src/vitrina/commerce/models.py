@@ -267,7 +267,7 @@ class SandboxEvent(Base):
 
     __tablename__ = "commerce_sandbox_event"
 
-    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
     type: Mapped[str] = mapped_column(String(48))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     due_at: Mapped[datetime] = mapped_column(index=True)

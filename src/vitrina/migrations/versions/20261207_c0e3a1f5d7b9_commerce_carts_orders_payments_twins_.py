@@ -61,7 +61,7 @@ def upgrade() -> None:
 
     op.create_table(
         "commerce_sandbox_event",
-        sa.Column("id", sa.String(length=40), nullable=False),
+        sa.Column("id", sa.String(length=64), nullable=False),
         sa.Column("type", sa.String(length=48), nullable=False),
         sa.Column("payload", sa.JSON(), nullable=False),
         sa.Column("due_at", vitrina.core.db.UTCDateTime(timezone=True), nullable=False),
