@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from eth_account.signers.local import LocalAccount
 from fastapi import FastAPI
 from httpx import AsyncClient, Response
@@ -27,6 +28,7 @@ from tests.crm.helpers import (
 from vitrina.catalog import assets
 from vitrina.catalog.demo import seed_catalog
 from vitrina.commerce.demo import seed_commerce
+from vitrina.identity import didkey
 from vitrina.services import services_of
 
 SHOP = f"/api/brands/{AURORA}/commerce"
@@ -124,12 +126,41 @@ async def pay(
 
 
 @asynccontextmanager
-async def customer(app: FastAPI, wallet: LocalAccount | None = None) -> AsyncIterator[AsyncClient]:
-    """A guest who signed in with a wallet (a verified customer of Aurora)."""
-    async with guest(app) as c:
+async def customer(
+    app: FastAPI, wallet: LocalAccount | None = None, name: str = "Mia"
+) -> AsyncIterator[AsyncClient]:
+    """A guest who signed in with a wallet (a verified customer of Aurora); the customer's
+    id is in `c.headers["x-test-customer"]`."""
+    async with guest(app, name) as c:
         resp = await siwe_sign_in(c, wallet or account())
         assert resp.status_code == 200, resp.text
+        c.headers["x-test-customer"] = resp.json()["customer_id"]
         yield c
+
+
+@asynccontextmanager
+async def did_customer(app: FastAPI, key: Ed25519PrivateKey) -> AsyncIterator[AsyncClient]:
+    """A guest who signed in with a did:key."""
+    did = didkey.did_of(key.public_key())
+    async with guest(app, "Dee") as c:
+        challenge = await ok(
+            await c.post("/api/customer-auth/did/challenge", json={"brand": AURORA, "did": did})
+        )
+        text = challenge["challenge"]
+        resp = await c.post(
+            "/api/customer-auth/did/verify",
+            json={"challenge": text, "signature": key.sign(text.encode()).hex()},
+        )
+        assert resp.status_code == 200, resp.text
+        c.headers["x-test-customer"] = resp.json()["customer_id"]
+        yield c
+
+
+async def buy_car(c: AsyncClient, app: FastAPI) -> dict[str, Any]:
+    """A paid deposit on an Aurora E1: the order, with its twin."""
+    cart = await cart_with(c, "aurora-e1", E1_DEFAULTS)
+    placed = await ok(await checkout(c, cart["id"], plan="deposit"), 201)
+    return await pay(c, app, placed)
 
 
 __all__ = ["AURORA", "OTHER", "account", "guest", "personal_sign"]

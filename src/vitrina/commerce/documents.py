@@ -198,6 +198,7 @@ async def share(
             update(Document)
             .where(Document.thread_id == thread_id, Document.status == DocumentStatus.SHARED)
             .values(status=DocumentStatus.WITHDRAWN)
+            .execution_options(synchronize_session=False)
         )
     now = utcnow().replace(microsecond=0)
     document_id = new_id()
@@ -360,6 +361,7 @@ async def countersign(
         update(Document)
         .where(Document.id == document.id, Document.status == DocumentStatus.SHARED)
         .values(status=DocumentStatus.COUNTERSIGNED)
+        .execution_options(synchronize_session=False)
     )
     if getattr(changed, "rowcount", 0) != 1:
         raise Conflict("The document changed meanwhile.", code=CommerceErrorCode.DOCUMENT_STATE)

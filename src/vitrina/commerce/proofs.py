@@ -178,6 +178,7 @@ async def redeem(
         update(ProofChallenge)
         .where(ProofChallenge.id == row.id, ProofChallenge.used_at.is_(None))
         .values(used_at=utcnow())
+        .execution_options(synchronize_session=False)
     )
     if getattr(spent, "rowcount", 0) != 1:
         raise ProofInvalid("This challenge was used by another request.")
