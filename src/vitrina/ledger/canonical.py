@@ -165,11 +165,19 @@ def commitment(salt: bytes, *, seq: int, role: str, subject: str) -> str:
 
 
 def sign_tree_head(
-    private: Ed25519PrivateKey, *, brand: str, size: int, root: str, at: str, key: str
+    private: Ed25519PrivateKey,
+    *,
+    brand: str,
+    slug: str,
+    size: int,
+    root: str,
+    at: str,
+    key: str,
 ) -> dict[str, Any]:
     head: dict[str, Any] = {
         "v": VERSION,
         "brand": brand,
+        "slug": slug,
         "size": size,
         "root": root,
         "at": at,

@@ -454,6 +454,7 @@ async def rotate_key(db: AsyncSession, *, brand: str) -> LedgerRef:
 @dataclass(frozen=True, slots=True)
 class HeadState:
     brand_id: str
+    slug: str
     size: int
     root: str
     key_id: str
@@ -468,6 +469,7 @@ async def ensure_started(db: AsyncSession, *, brand_id: str) -> None:
 
 async def head_state(db: AsyncSession, *, brand_id: str) -> HeadState:
     await ensure_started(db, brand_id=brand_id)
+    slug = await db.scalar(select(Brand.slug).where(Brand.id == brand_id))
     row = (
         await db.execute(
             select(_HEAD.c.size, _HEAD.c.frontier, _HEAD.c.key_id).where(
@@ -475,7 +477,9 @@ async def head_state(db: AsyncSession, *, brand_id: str) -> HeadState:
             )
         )
     ).one()
-    return HeadState(brand_id, int(row.size), merkle.root_of(list(row.frontier or [])), row.key_id)
+    return HeadState(
+        brand_id, str(slug), int(row.size), merkle.root_of(list(row.frontier or [])), row.key_id
+    )
 
 
 async def sign_head(db: AsyncSession, state: HeadState) -> dict[str, Any]:
@@ -484,6 +488,7 @@ async def sign_head(db: AsyncSession, state: HeadState) -> dict[str, Any]:
     return fmt.sign_tree_head(
         private,
         brand=state.brand_id,
+        slug=state.slug,
         size=state.size,
         root=state.root,
         at=fmt.timestamp(utcnow()),
