@@ -29,6 +29,7 @@ from vitrina.crm import transfer_routes as crm_transfer_routes
 from vitrina.identity import customer_routes
 from vitrina.identity import routes as identity_routes
 from vitrina.insights import routes as insights_routes
+from vitrina.ledger import routes as ledger_routes
 from vitrina.privacy import routes as privacy_routes
 from vitrina.routing import routes as routing_routes
 from vitrina.scheduling import routes as scheduling_routes
@@ -96,6 +97,7 @@ def create_app(settings: Settings | None = None) -> VitrinaApp:
         *crm_transfer_routes.routers,
         *scheduling_routes.routers,
         *commerce_routes.routers,
+        *ledger_routes.routers,
     ):
         app.include_router(router)
 

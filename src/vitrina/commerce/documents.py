@@ -381,7 +381,8 @@ async def countersign(
             "sha256": document.sha256,
             "method": document.countersign_method,
             "message_sha256": hashlib.sha256(text.encode()).hexdigest(),
-            "signature": signature,
+            # Not the signature itself: a wallet's signature gives its address away.
+            "signature_sha256": hashlib.sha256(signature.encode()).hexdigest(),
         },
         subjects={"customer": document.customer_id},
     )

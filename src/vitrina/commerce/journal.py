@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from vitrina.ledger import service as ledger
+
 Fact = str | int | bool | None
 
 
@@ -30,5 +32,13 @@ async def record(
 ) -> Entry:
     """Append one entry (`kind` such as "order.paid") for `brand`; returns its position.
     `subjects` names the people concerned by role ({"owner": customer id})."""
-    del db, brand, kind, facts, subjects
-    return Entry(None, None)
+    people = {role: who for role, who in (subjects or {}).items() if who}
+    ref = await ledger.append(db, brand=brand, kind=kind, facts=facts, subjects=people or None)
+    return Entry(ref.seq, ref.hash)
+
+
+def public_actor(actor: str) -> str:
+    """What the ledger may say of who acted: staff and systems by id, a customer or a
+    guest only by their kind (the person is a subject, kept apart)."""
+    kind = actor.split(":", 1)[0]
+    return kind if kind in ("customer", "guest") else actor

@@ -224,7 +224,7 @@ async def transition(
         "number": order.number,
         "from": before,
         "to": to,
-        "actor": actor,
+        "actor": journal.public_actor(actor),
         "currency": order.currency,
         "total": amount_text(order.total_minor, order.currency),
         "paid": amount_text(order.paid_minor, order.currency),

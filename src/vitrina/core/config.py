@@ -121,6 +121,9 @@ class Settings(BaseSettings):
     # How often a running server looks for privacy requests a dead process left behind
     # (or that were filed while no server ran).
     privacy_sweep_s: float = Field(default=60.0, gt=0)
+    # Ledger: how often signed tree heads of grown ledgers are published to the anchor
+    # (<data dir>/ledger-anchors.jsonl). Unset: hourly, and off in tests; 0: off.
+    ledger_anchor_interval_s: float | None = Field(default=None, ge=0)
 
     @model_validator(mode="after")
     def _refuse_default_secrets_in_production(self) -> Settings:
@@ -144,6 +147,13 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'vitrina.db').resolve()}"
+
+    @property
+    def resolved_anchor_interval_s(self) -> float:
+        """Seconds between ledger anchors; 0 when anchoring is off."""
+        if self.ledger_anchor_interval_s is not None:
+            return self.ledger_anchor_interval_s
+        return 0.0 if self.environment == "test" else 3600.0
 
     @cached_property
     def resolved_secret_key(self) -> str:

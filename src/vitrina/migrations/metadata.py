@@ -10,6 +10,7 @@ from vitrina.crm import account_models as crm_account_models
 from vitrina.crm import models as crm_models
 from vitrina.identity import models as identity_models
 from vitrina.insights import models as insights_models
+from vitrina.ledger import models as ledger_models
 from vitrina.privacy import models as privacy_models
 from vitrina.routing import models as routing_models
 from vitrina.scheduling import models as scheduling_models
@@ -25,6 +26,7 @@ __all__ = [
     "crm_models",
     "identity_models",
     "insights_models",
+    "ledger_models",
     "privacy_models",
     "routing_models",
     "scheduling_models",

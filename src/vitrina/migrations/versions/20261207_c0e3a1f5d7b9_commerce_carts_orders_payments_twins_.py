@@ -3,7 +3,7 @@ payments and refunds, the sandbox provider's records, phygital twins, shared doc
 proof challenges and the idempotency journal
 
 Revision ID: c0e3a1f5d7b9
-Revises: 77ba89aea8c2
+Revises: f9ab65b93bf7
 Create Date: 2026-12-07 13:22:36.142828
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 import vitrina.core.db
 
 revision: str = "c0e3a1f5d7b9"
-down_revision: str | None = "77ba89aea8c2"
+down_revision: str | None = "f9ab65b93bf7"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
