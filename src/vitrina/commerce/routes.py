@@ -88,6 +88,9 @@ IdempotencyKey = Annotated[
     ),
 ]
 MAX_PDF_BYTES = 5 * 1024 * 1024
+KEYED: dict[int | str, dict[str, Any]] = {
+    428: {"description": "No Idempotency-Key header: every commerce write needs one"}
+}
 
 
 def get_payments(conn: HTTPConnection) -> Payments:
@@ -107,10 +110,10 @@ staff_router = APIRouter(
     tags=["commerce"],
     dependencies=[Depends(STAFF)],
 )
+REFUNDERS = require_roles(Role.SUPERVISOR, Role.ADMIN)
+RefunderPrincipal = Annotated[Principal, Depends(REFUNDERS)]
 refund_router = APIRouter(
-    prefix="/api/staff/commerce",
-    tags=["commerce"],
-    dependencies=[Depends(require_roles(Role.SUPERVISOR, Role.ADMIN))],
+    prefix="/api/staff/commerce", tags=["commerce"], dependencies=[Depends(REFUNDERS)]
 )
 admin_router = APIRouter(
     prefix="/api/admin/brands/{brand}/commerce",
@@ -188,6 +191,7 @@ def _payment_answer(
     response_model=CartRead,
     status_code=status.HTTP_201_CREATED,
     summary="Start a cart for this session (guest or verified customer)",
+    responses=KEYED,
 )
 async def create_cart(
     brand: str,
@@ -232,6 +236,7 @@ async def read_cart(
     "/carts/{cart_id}/items",
     response_model=CartRead,
     summary="Add a configured product (by configuration id, or product and options)",
+    responses=KEYED,
 )
 async def add_cart_item(
     brand: str,
@@ -270,6 +275,7 @@ async def add_cart_item(
     "/carts/{cart_id}/items/{item_id}",
     response_model=CartRead,
     summary="Change an item's quantity (0 removes it)",
+    responses=KEYED,
 )
 async def update_cart_item(
     brand: str,
@@ -298,7 +304,7 @@ async def update_cart_item(
     response_model=CheckoutRead,
     status_code=status.HTTP_201_CREATED,
     summary="Place the order: holds the stock, opens a payment for the amount due now",
-    responses={409: {"description": "Out of stock"}, 403: {"description": "Sign-in needed"}},
+    responses={**KEYED, 409: {"description": "Out of stock"}, 403: {"description": "Sign-in needed"}},
 )
 async def checkout(
     brand: str,
@@ -361,7 +367,7 @@ async def my_order(brand: str, order_id: str, principal: AnyPrincipal, db: DbSes
     "/orders/{order_id}/payments/{payment_id}/confirm",
     response_model=PaymentRead,
     summary="Pay with a card: processing (a webhook confirms), a challenge, or 402 declined",
-    responses={402: {"description": "Declined; `decline_code` says why"}},
+    responses={**KEYED, 402: {"description": "Declined; `decline_code` says why"}},
 )
 async def confirm_payment(
     brand: str,
@@ -413,7 +419,7 @@ async def confirm_payment(
     "/orders/{order_id}/payments/{payment_id}/challenge",
     response_model=PaymentRead,
     summary="Answer the bank's challenge (3-D Secure-like step)",
-    responses={402: {"description": "The challenge failed"}},
+    responses={**KEYED, 402: {"description": "The challenge failed"}},
 )
 async def answer_challenge(
     brand: str,
@@ -450,7 +456,8 @@ async def answer_challenge(
 
 
 @store_router.post(
-    "/orders/{order_id}/cancel", response_model=OrderRead, summary="Cancel my pending order"
+    "/orders/{order_id}/cancel", response_model=OrderRead, summary="Cancel my pending order",
+    responses=KEYED,
 )
 async def cancel_my_order(
     brand: str,
@@ -498,6 +505,7 @@ async def garage(brand: str, principal: AnyPrincipal, db: DbSession) -> list[Twi
     "/twins/{twin_id}/transfer/challenge",
     response_model=ChallengeRead,
     summary="The text to sign to transfer a twin to another customer",
+    responses=KEYED,
 )
 async def transfer_challenge(
     brand: str,
@@ -539,6 +547,7 @@ async def transfer_challenge(
     "/twins/{twin_id}/transfer",
     response_model=TwinRead,
     summary="Transfer a twin with the owner's signature over the challenge",
+    responses=KEYED,
 )
 async def transfer_twin(
     brand: str,
@@ -574,6 +583,7 @@ async def transfer_twin(
     "/twins/{twin_id}/redeem/challenge",
     response_model=ChallengeRead,
     summary="The text to sign to redeem a twin (retires it, claims the unit)",
+    responses=KEYED,
 )
 async def redeem_challenge(
     brand: str,
@@ -611,6 +621,7 @@ async def redeem_challenge(
     "/twins/{twin_id}/redeem",
     response_model=TwinRead,
     summary="Redeem a twin with the owner's signature: the token is retired",
+    responses=KEYED,
 )
 async def redeem_twin(
     brand: str,
@@ -695,6 +706,7 @@ def _pdf(document: Any) -> Response:
     "/documents/{document_id}/countersign/challenge",
     response_model=ChallengeRead,
     summary="The text to sign to countersign a document (names its SHA-256)",
+    responses=KEYED,
 )
 async def countersign_challenge(
     brand: str,
@@ -733,6 +745,7 @@ async def countersign_challenge(
     "/documents/{document_id}/countersign",
     response_model=DocumentRead,
     summary="Countersign a document with the signature over the challenge",
+    responses=KEYED,
 )
 async def countersign(
     brand: str,
@@ -914,6 +927,7 @@ async def staff_order(
     "/brands/{brand}/orders/{order_id}/fulfil",
     response_model=OrderRead,
     summary="Mark a paid order fulfilled (staff)",
+    responses=KEYED,
 )
 async def fulfil_order(
     brand: str,
@@ -946,6 +960,7 @@ async def fulfil_order(
     "/brands/{brand}/orders/{order_id}/cancel",
     response_model=OrderRead,
     summary="Cancel a pending order (staff)",
+    responses=KEYED,
 )
 async def staff_cancel_order(
     brand: str,
@@ -981,13 +996,14 @@ async def staff_cancel_order(
     response_model=OrderRead,
     status_code=status.HTTP_202_ACCEPTED,
     summary="Refund all or part of a paid order (supervisor); the provider confirms later",
+    responses=KEYED,
 )
 async def refund_order(
     brand: str,
     order_id: str,
     body: RefundRequest,
     request: Request,
-    principal: StaffPrincipal,
+    principal: RefunderPrincipal,
     db: DbSession,
     bus: Bus,
     payments: PaymentsDep,
@@ -1026,6 +1042,7 @@ async def refund_order(
     "/brands/{brand}/twins/redeem-physical",
     response_model=TwinRead,
     summary="The physical unit was handed over: retire its twin (staff, by serial)",
+    responses=KEYED,
 )
 async def redeem_physical(
     brand: str,
@@ -1053,6 +1070,7 @@ async def redeem_physical(
     response_model=DocumentRead,
     status_code=status.HTTP_201_CREATED,
     summary="Share a quote or financing offer with a customer as a brand-signed PDF",
+    responses=KEYED,
 )
 async def share_document(
     brand: str,
