@@ -19,6 +19,7 @@ from vitrina.api.nul_guard import RefuseNulMiddleware
 from vitrina.api.problems import install_problem_handlers
 from vitrina.brands import routes as brand_routes
 from vitrina.catalog import routes as catalog_routes
+from vitrina.commerce import routes as commerce_routes
 from vitrina.conversations import console_routes as conversation_routes
 from vitrina.core.components import Components, components_of
 from vitrina.core.config import Settings, get_settings
@@ -28,6 +29,7 @@ from vitrina.crm import transfer_routes as crm_transfer_routes
 from vitrina.identity import customer_routes
 from vitrina.identity import routes as identity_routes
 from vitrina.insights import routes as insights_routes
+from vitrina.ledger import routes as ledger_routes
 from vitrina.privacy import routes as privacy_routes
 from vitrina.routing import routes as routing_routes
 from vitrina.scheduling import routes as scheduling_routes
@@ -94,6 +96,8 @@ def create_app(settings: Settings | None = None) -> VitrinaApp:
         *crm_routes.routers,
         *crm_transfer_routes.routers,
         *scheduling_routes.routers,
+        *commerce_routes.routers,
+        *ledger_routes.routers,
     ):
         app.include_router(router)
 

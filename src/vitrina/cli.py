@@ -20,6 +20,7 @@ from vitrina.core.config import ConfigError, Settings, get_settings
 from vitrina.core.db import create_engine, create_sessionmaker, transaction
 from vitrina.core.errors import AppError
 from vitrina.core.mailer import latest_in_outbox
+from vitrina.ledger.cli import app as ledger_app
 from vitrina.migrations import runner
 from vitrina.privacy import keys as privacy_keys
 from vitrina.privacy.cli import app as privacy_app
@@ -33,6 +34,7 @@ app.add_typer(admin_app, name="admin")
 app.add_typer(mail_app, name="mail")
 app.add_typer(privacy_app, name="privacy")
 app.add_typer(bot_cli.app, name="bot")
+app.add_typer(ledger_app, name="ledger")
 
 console = Console()
 err_console = Console(stderr=True, soft_wrap=True)
@@ -270,7 +272,9 @@ def _one_line(exc: BaseException) -> str:
 
 def main() -> None:
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
+        if isinstance(code, int) and code:  # a command's typer.Exit(code), returned by click
+            sys.exit(code)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except (typer.Abort, KeyboardInterrupt):

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from vitrina.bot.demo import check_bot_content
 from vitrina.brands.demo import ensure_demo_brand
 from vitrina.catalog.demo import seed_catalog
+from vitrina.commerce.demo import seed_commerce
 from vitrina.core.security import Role
 from vitrina.crm.demo import seed_demo_customer
 from vitrina.identity import service as identity
@@ -61,6 +62,7 @@ SEEDERS: list[tuple[str, Seeder]] = [
     ("demo customer", seed_demo_customer),
     ("consent texts", seed_consent_texts),
     ("catalog", seed_catalog),
+    ("commerce", seed_commerce),
     ("scheduling", seed_scheduling),
     ("bot content", check_bot_content),
     ("service desk", seed_service_desk),

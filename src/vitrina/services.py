@@ -26,6 +26,7 @@ from vitrina import __version__
 from vitrina.bot import service as bot_service
 from vitrina.bot import wiring as bot_wiring
 from vitrina.brands import service as brand_service
+from vitrina.commerce import wiring as commerce_wiring
 from vitrina.conversations.channels import background as channels
 from vitrina.conversations.channels.mail import MailIngest
 from vitrina.conversations.channels.webhook_outbox import WebhookSender
@@ -43,11 +44,14 @@ from vitrina.crm import wiring as crm_wiring
 from vitrina.crm.webhooks import Dispatcher
 from vitrina.identity.credentials import IdentityCredentials
 from vitrina.insights.world_signals import WorldSignals
+from vitrina.ledger.anchor import AnchorJob, FileAnchor
+from vitrina.ledger.pledges import PledgeCounter, subject_of_booking
 from vitrina.migrations.runner import ensure_migrated
 from vitrina.privacy import keys as privacy_keys
 from vitrina.privacy import requests as privacy_requests
 from vitrina.routing.console import ConsoleHub
 from vitrina.routing.jobs import RoutingJobs
+from vitrina.scheduling.events import AppointmentBooked
 from vitrina.scheduling.worker import NotificationWorker
 from vitrina.scheduling.worker import start_worker as start_scheduling_worker
 from vitrina.world.hub import WorldHub
@@ -75,6 +79,8 @@ class Services:
     console_hub: ConsoleHub
     routing_jobs: RoutingJobs
     webhook_dispatcher: Dispatcher
+    payments: commerce_wiring.Payments
+    ledger_anchor: AnchorJob
     bot: bot_service.Runtime | None
 
 
@@ -161,10 +167,38 @@ async def start(
         )
         # Signals sent over the world socket reach the same gate as the insights API.
         stack.callback(WorldSignals(sessions, bus, settings).start())
+        # Pledges count actions of other domains on the ledger, which knows none of them.
+        pledge_counter = add(PledgeCounter, PledgeCounter(sessions))
+
+        async def count_booking(event: AppointmentBooked) -> None:
+            await pledge_counter.on_action(
+                brand=event.brand_slug,
+                action="booking.created",
+                subject=subject_of_booking(event.customer_id, event.customer_ref),
+            )
+
+        stack.callback(bus.subscribe(AppointmentBooked, count_booking))
+        anchor_job = add(
+            AnchorJob,
+            AnchorJob(
+                sessions,
+                FileAnchor(settings.data_dir / "ledger-anchors.jsonl"),
+                interval_s=settings.resolved_anchor_interval_s,
+            ),
+        )
+        if anchor_job.interval_s > 0:
+            anchor_job.start()
+            stack.push_async_callback(anchor_job.close)
         dispatcher = await stack.enter_async_context(
             crm_wiring.running(settings=settings, sessions=sessions, bus=bus)
         )
         add(Dispatcher, dispatcher)
+        payments = add(
+            commerce_wiring.Payments,
+            await stack.enter_async_context(
+                commerce_wiring.running(settings=settings, sessions=sessions, bus=bus)
+            ),
+        )
         bot = await stack.enter_async_context(
             bot_wiring.running(
                 settings=settings,
@@ -196,6 +230,8 @@ async def start(
                 console_hub=console_hub,
                 routing_jobs=routing_jobs,
                 webhook_dispatcher=dispatcher,
+                payments=payments,
+                ledger_anchor=anchor_job,
                 bot=bot,
             ),
         )

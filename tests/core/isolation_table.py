@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from tests.core import isolation_commerce as shop
 from tests.core.isolation_world import (
     CALLERS,
     DEFAULT_OPTIONS,
@@ -811,6 +812,124 @@ ROWS: dict[tuple[str, str], Row] = {
     ("PATCH", "/api/staff/scheduling/types/{brand_slug}/{slug}"): Row(
         SUPERVISOR,
         body("/api/staff/scheduling/types/{brand}/test-drive", {"name": "Test drive"}),
+    ),
+    # --- commerce (tests/core/isolation_commerce.py builds the objects) ---
+    ("POST", "/api/brands/{brand}/commerce/carts"): Row(
+        GUEST_OR_STAFF,
+        shop.new_cart,
+        scoped=False,
+        ok=frozenset({201}),
+    ),
+    ("GET", "/api/brands/{brand}/commerce/carts/{cart_id}"): Row(
+        GUEST_OR_STAFF, shop.store(""), superadmin_crosses=False
+    ),
+    ("POST", "/api/brands/{brand}/commerce/carts/{cart_id}/items"): Row(
+        GUEST_OR_STAFF, shop.store("/items", shop.item_of), superadmin_crosses=False
+    ),
+    ("PATCH", "/api/brands/{brand}/commerce/carts/{cart_id}/items/{item_id}"): Row(
+        GUEST_OR_STAFF, shop.store("/items/{item}", {"quantity": 2}), superadmin_crosses=False
+    ),
+    ("POST", "/api/brands/{brand}/commerce/carts/{cart_id}/checkout"): Row(
+        GUEST_OR_STAFF, shop.store("/checkout", shop.CHECKOUT), superadmin_crosses=False
+    ),
+    ("GET", "/api/brands/{brand}/commerce/orders"): Row(GUEST_OR_STAFF, shop.my_list, scoped=False),
+    ("GET", "/api/brands/{brand}/commerce/orders/{order_id}"): Row(
+        GUEST_OR_STAFF, shop.store("", what="order"), superadmin_crosses=False
+    ),
+    ("POST", "/api/brands/{brand}/commerce/orders/{order_id}/payments/{payment_id}/confirm"): Row(
+        GUEST_OR_STAFF,
+        shop.store(
+            "/payments/{payment}/confirm",
+            {
+                "card": {
+                    "number": "4242424242424242",
+                    "exp_month": 12,
+                    "exp_year": 2030,
+                    "cvc": "123",
+                }
+            },
+            what="order",
+        ),
+        superadmin_crosses=False,
+    ),
+    ("POST", "/api/brands/{brand}/commerce/orders/{order_id}/payments/{payment_id}/challenge"): Row(
+        GUEST_OR_STAFF,
+        shop.store("/payments/{payment}/challenge", {"code": "123456"}, what="order"),
+        ok=OK_OR_STATE,
+        superadmin_crosses=False,
+    ),
+    ("POST", "/api/brands/{brand}/commerce/orders/{order_id}/cancel"): Row(
+        GUEST_OR_STAFF, shop.store("/cancel", {}, what="order"), superadmin_crosses=False
+    ),
+    # What a signed-in customer owns: staff are no customer (403).
+    ("GET", "/api/brands/{brand}/commerce/garage"): Row(
+        GUEST, shop.customer_list("garage"), scoped=False
+    ),
+    ("POST", "/api/brands/{brand}/commerce/twins/{twin_id}/transfer/challenge"): Row(
+        GUEST, shop.twin_call("transfer/challenge"), superadmin_crosses=False
+    ),
+    ("POST", "/api/brands/{brand}/commerce/twins/{twin_id}/transfer"): Row(
+        GUEST, shop.twin_call("transfer"), superadmin_crosses=False
+    ),
+    ("POST", "/api/brands/{brand}/commerce/twins/{twin_id}/redeem/challenge"): Row(
+        GUEST, shop.twin_call("redeem/challenge"), superadmin_crosses=False
+    ),
+    ("POST", "/api/brands/{brand}/commerce/twins/{twin_id}/redeem"): Row(
+        GUEST, shop.twin_call("redeem"), superadmin_crosses=False
+    ),
+    ("GET", "/api/brands/{brand}/commerce/documents"): Row(
+        GUEST, shop.customer_list("documents"), scoped=False
+    ),
+    ("GET", "/api/brands/{brand}/commerce/documents/{document_id}/pdf"): Row(
+        GUEST, shop.document_call("pdf"), superadmin_crosses=False
+    ),
+    ("POST", "/api/brands/{brand}/commerce/documents/{document_id}/countersign/challenge"): Row(
+        GUEST, shop.document_call("challenge"), superadmin_crosses=False
+    ),
+    ("POST", "/api/brands/{brand}/commerce/documents/{document_id}/countersign"): Row(
+        GUEST, shop.document_call("countersign"), superadmin_crosses=False
+    ),
+    ("GET", "/api/brands/{brand}/commerce/documents/key"): Row(
+        EVERYONE, plain("/api/brands/{brand}/commerce/documents/key"), scoped=False
+    ),
+    ("POST", "/api/brands/{brand}/commerce/documents/verify"): Row(
+        EVERYONE,
+        body("/api/brands/{brand}/commerce/documents/verify", {"sha256": "0" * 64}),
+        scoped=False,
+    ),
+    ("POST", "/api/brands/{brand}/commerce/documents/verify-pdf"): Row(
+        EVERYONE, shop.verify_pdf, scoped=False
+    ),
+    ("POST", "/api/commerce/webhooks/{provider}"): Row(EVERYONE, shop.webhook, scoped=False),
+    ("GET", "/api/staff/commerce/brands/{brand}/customers/{customer_id}"): Row(
+        STAFF, shop.desk_customer
+    ),
+    ("GET", "/api/staff/commerce/brands/{brand}/orders/{order_id}"): Row(STAFF, shop.desk("")),
+    ("POST", "/api/staff/commerce/brands/{brand}/orders/{order_id}/fulfil"): Row(
+        STAFF, shop.desk("/fulfil", {}), ok=OK_OR_STATE
+    ),
+    ("POST", "/api/staff/commerce/brands/{brand}/orders/{order_id}/cancel"): Row(
+        STAFF, shop.desk("/cancel", {})
+    ),
+    ("POST", "/api/staff/commerce/brands/{brand}/orders/{order_id}/refunds"): Row(
+        SUPERVISOR, shop.desk("/refunds", {}), ok=OK_OR_STATE
+    ),
+    ("POST", "/api/staff/commerce/brands/{brand}/twins/redeem-physical"): Row(
+        STAFF, shop.desk_redeem
+    ),
+    ("POST", "/api/staff/commerce/brands/{brand}/documents"): Row(STAFF, shop.desk_document),
+    ("GET", "/api/staff/commerce/brands/{brand}/documents/{document_id}/pdf"): Row(
+        STAFF, shop.desk_pdf
+    ),
+    ("GET", "/api/admin/brands/{brand}/commerce/rules"): Row(
+        ADMIN, plain("/api/admin/brands/{brand}/commerce/rules")
+    ),
+    ("PUT", "/api/admin/brands/{brand}/commerce/rules"): Row(
+        ADMIN, body("/api/admin/brands/{brand}/commerce/rules", shop.rules_body)
+    ),
+    ("PUT", "/api/admin/brands/{brand}/commerce/stock/{product}"): Row(
+        ADMIN,
+        body(f"/api/admin/brands/{{brand}}/commerce/stock/{PRODUCT.slug}", shop.stock_body),
     ),
     ("GET", "/"): Row(EVERYONE, plain("/"), scoped=False),
     ("GET", "/store/{slug}"): Row(EVERYONE, plain("/store/{brand}"), scoped=False),

@@ -139,6 +139,13 @@ class World:
                 json={"name": scope, "scopes": [scope], "brand_slugs": [A]},
             )
             self.tokens[scope] = made["token"]
+        # Every call below may hold a unit for its checkout: enough for all of them.
+        for brand, product in ((A, "aurora-wallbox"), (B, PRODUCT.slug)):
+            await self.ok(
+                "PUT",
+                f"/api/admin/brands/{brand}/commerce/stock/{product}",
+                json={"on_hand": 100_000},
+            )
         purposes = await self.ok("GET", f"/api/privacy/brands/{A}/purposes")
         self.purpose = next(p["purpose"] for p in purposes if not p["required"])
 

@@ -95,6 +95,14 @@ class Settings(BaseSettings):
     # Scheduling: how often the worker looks for due reminders when nothing wakes it.
     scheduling_worker_interval_s: float = Field(default=15.0, gt=0)
 
+    # Commerce: the sandbox payment provider sends its webhooks to this URL when set (e.g.
+    # the public URL's /api/commerce/webhooks/sandbox behind a proxy); otherwise it hands
+    # them, signed the same way, to this process's webhook handler. Pending orders whose
+    # hold on stock has expired are cancelled every commerce_sweep_s.
+    commerce_sandbox_webhook_url: str | None = None
+    commerce_sandbox_webhook_delay_s: float = Field(default=0.0, ge=0, le=60)
+    commerce_sweep_s: float = Field(default=30.0, gt=0)
+
     # Privacy. The master key wraps every subject's data key; when unset it is generated
     # once under the data directory (0600), like the secret key.
     master_key: SecretStr | None = None
@@ -113,6 +121,9 @@ class Settings(BaseSettings):
     # How often a running server looks for privacy requests a dead process left behind
     # (or that were filed while no server ran).
     privacy_sweep_s: float = Field(default=60.0, gt=0)
+    # Ledger: how often signed tree heads of grown ledgers are published to the anchor
+    # (<data dir>/ledger-anchors.jsonl). Unset: hourly, and off in tests; 0: off.
+    ledger_anchor_interval_s: float | None = Field(default=None, ge=0)
 
     @model_validator(mode="after")
     def _refuse_default_secrets_in_production(self) -> Settings:
@@ -136,6 +147,13 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'vitrina.db').resolve()}"
+
+    @property
+    def resolved_anchor_interval_s(self) -> float:
+        """Seconds between ledger anchors; 0 when anchoring is off."""
+        if self.ledger_anchor_interval_s is not None:
+            return self.ledger_anchor_interval_s
+        return 0.0 if self.environment == "test" else 3600.0
 
     @cached_property
     def resolved_secret_key(self) -> str:

@@ -1,0 +1,1 @@
+"""Commerce: carts, checkout, payments, orders, phygital twins and shared documents."""

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class CommerceErrorCode(StrEnum):
+    CART_NOT_FOUND = "cart_not_found"
+    CART_CLOSED = "cart_closed"
+    CART_EMPTY = "cart_empty"
+    CART_ITEM_NOT_FOUND = "cart_item_not_found"
+    CURRENCY_MISMATCH = "currency_mismatch"
+    OUT_OF_STOCK = "out_of_stock"
+    RESERVATION_EXPIRED = "reservation_expired"
+    ORDER_NOT_FOUND = "order_not_found"
+    INVALID_TRANSITION = "invalid_transition"
+    PAYMENT_NOT_FOUND = "payment_not_found"
+    PAYMENT_DECLINED = "payment_declined"
+    PAYMENT_STATE = "payment_state"
+    CHALLENGE_FAILED = "challenge_failed"
+    REFUND_TOO_LARGE = "refund_too_large"
+    IDEMPOTENCY_KEY_REQUIRED = "idempotency_key_required"
+    IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
+    IDEMPOTENCY_IN_PROGRESS = "idempotency_in_progress"
+    WEBHOOK_SIGNATURE = "webhook_signature_invalid"
+    WEBHOOK_REPLAYED = "webhook_replayed"
+    VERIFICATION_REQUIRED = "verification_required"
+    TWIN_NOT_FOUND = "twin_not_found"
+    TWIN_RETIRED = "twin_retired"
+    NOT_OWNER = "not_owner"
+    PROOF_INVALID = "proof_invalid"
+    RECIPIENT_NOT_FOUND = "recipient_not_found"
+    DOCUMENT_NOT_FOUND = "document_not_found"
+    DOCUMENT_STATE = "document_state"
+    BRAND_FORBIDDEN = "brand_forbidden"
+    NOT_PURCHASABLE = "not_purchasable"

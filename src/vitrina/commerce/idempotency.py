@@ -1,0 +1,106 @@
+"""Idempotency keys for commerce writes.
+
+A write carries `Idempotency-Key`. The first request with a key runs and its answer is
+kept with a fingerprint of the request (method, path, body); a retry with the same key
+and the same request gets the same answer without running again; the same key with a
+different request is refused (422). Keys are per caller (a guest session or a staff
+member). The record is written in the request's own transaction, so a request that fails
+leaves no record and may be retried with the same key. Two requests racing with one key:
+the second waits for the first's commit and is told to retry (409), then gets the answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from vitrina.commerce.errors import CommerceErrorCode
+from vitrina.commerce.models import IdempotencyRecord
+from vitrina.core.db import utcnow
+from vitrina.core.errors import AppError, Conflict
+from vitrina.core.security import Principal
+
+KEEP_FOR = timedelta(hours=24)
+
+
+@dataclass(frozen=True, slots=True)
+class Replay:
+    status_code: int
+    body: Any
+
+
+def scope_of(principal: Principal) -> str:
+    if principal.kind == "guest":
+        return f"guest:{principal.session_id}"
+    return f"{principal.kind}:{principal.user_id or principal.session_id}"
+
+
+def fingerprint(method: str, path: str, body: Any) -> str:
+    text = json.dumps([method.upper(), path, body], sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def require(key: str | None) -> str:
+    if not key or not key.strip():
+        raise AppError(
+            "Send an Idempotency-Key header (a fresh random value per operation) with every "
+            "commerce write, and the same one when you retry it.",
+            code=CommerceErrorCode.IDEMPOTENCY_KEY_REQUIRED,
+            status=428,
+        )
+    return key.strip()
+
+
+async def begin(db: AsyncSession, *, scope: str, key: str, print_: str) -> Replay | None:
+    """The kept answer for a retry, or None after claiming the key for this request."""
+    row = await db.get(IdempotencyRecord, (scope, key))
+    if row is not None and row.created_at < utcnow() - KEEP_FOR:
+        await db.delete(row)
+        await db.flush()
+        row = None
+    if row is not None:
+        if row.fingerprint != print_:
+            raise AppError(
+                "This Idempotency-Key was used for a different request; use a new key.",
+                code=CommerceErrorCode.IDEMPOTENCY_KEY_REUSED,
+                status=422,
+            )
+        return Replay(row.status_code, row.response.get("body"))
+    # No savepoint: this is usually the request's first write, and a failed insert ends
+    # the request anyway.
+    try:
+        db.add(IdempotencyRecord(scope=scope, key=key, fingerprint=print_))
+        await db.flush()
+    except IntegrityError:
+        raise Conflict(
+            "A request with this Idempotency-Key is being processed; retry shortly.",
+            code=CommerceErrorCode.IDEMPOTENCY_IN_PROGRESS,
+        ) from None
+    return None
+
+
+async def finish(db: AsyncSession, *, scope: str, key: str, status_code: int, body: Any) -> None:
+    row = await db.get(IdempotencyRecord, (scope, key))
+    if row is not None:
+        row.status_code = status_code
+        row.response = {"body": body}
+        await db.flush()
+
+
+async def purge_expired(db: AsyncSession) -> int:
+    result = await db.execute(
+        delete(IdempotencyRecord).where(IdempotencyRecord.created_at < utcnow() - KEEP_FOR)
+    )
+    return int(getattr(result, "rowcount", 0))
+
+
+async def records_of(db: AsyncSession, *, scope: str) -> list[IdempotencyRecord]:
+    rows = await db.execute(select(IdempotencyRecord).where(IdempotencyRecord.scope == scope))
+    return list(rows.scalars())

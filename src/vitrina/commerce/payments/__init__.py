@@ -1,0 +1,1 @@
+"""Payment providers: the interface and the sandbox."""

@@ -1,0 +1,610 @@
+"""The ledger's functions: append an entry, prove one, list a person's, sign a tree head.
+
+```python
+from vitrina.ledger import service as ledger
+
+ref = await ledger.append(db, brand="aurora", kind="order.paid",
+                          facts={"order": "ord_123", "amount": "1200.00", "currency": "EUR"},
+                          subjects={"owner": crm_profile_id})
+proof = await ledger.inclusion_proof(db, brand="aurora", seq=ref.seq)
+mine = await ledger.subject_entries(db, brand="aurora", subject=crm_profile_id)
+```
+
+`append` runs in the caller's transaction and flushes, never commits. A brand's entries
+form one chain: each append first locks the brand's head row (an UPDATE of it, which on
+PostgreSQL holds the row until the transaction ends, and on SQLite takes the write lock),
+so concurrent appends queue and none forks or leaves a gap; the entry's primary key
+(brand, seq) refuses a fork even if that were bypassed. docs/ledger.md has the format.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import Table, and_, insert, or_, select, update
+from sqlalchemy import event as sa_event
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from vitrina.brands import service as brands
+from vitrina.brands.models import Brand
+from vitrina.core.db import utcnow
+from vitrina.core.errors import AppError, Conflict, NotFound
+from vitrina.ledger import canonical as fmt
+from vitrina.ledger import merkle
+from vitrina.ledger.errors import LedgerErrorCode
+from vitrina.ledger.models import (
+    LedgerEntry,
+    LedgerHead,
+    LedgerKey,
+    LedgerNode,
+    LedgerSalt,
+    LedgerSubjectLink,
+)
+from vitrina.privacy import keys as privacy_keys
+from vitrina.privacy import subjects as privacy_subjects
+
+Scalar = str | int | bool | None
+
+_HEAD = cast(Table, LedgerHead.__table__)
+_ENTRY = cast(Table, LedgerEntry.__table__)
+_NODE = cast(Table, LedgerNode.__table__)
+_LINK = cast(Table, LedgerSubjectLink.__table__)
+_HEADS_INFO = "vitrina.ledger.heads"
+_SALTS_INFO = "vitrina.ledger.salts"
+MAX_FACTS = 32
+MAX_TEXT = 1000
+MAX_SUBJECTS = 8
+
+# Unsealed signing keys, by key id: not personal data, and opening one costs a key unwrap.
+_PRIVATE: dict[str, Ed25519PrivateKey] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerRef:
+    seq: int
+    hash: str  # hex SHA-256 of the entry's line; the next entry's `prev`
+    kind: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectEntry:
+    """An entry that commits to a person, as the person's view and export show it."""
+
+    seq: int
+    kind: str
+    at: datetime
+    hash: str
+    roles: tuple[str, ...]
+    facts: dict[str, Any]
+    line: str
+
+
+@dataclass(slots=True)
+class _Head:
+    brand_id: str
+    size: int
+    last_hash: str
+    frontier: list[str | None]
+    key_id: str
+
+
+# --- validation -----------------------------------------------------------------------------
+
+
+def _invalid(detail: str) -> AppError:
+    return AppError(detail, code=LedgerErrorCode.INVALID_ENTRY, status=422)
+
+
+def check_kind(kind: str) -> str:
+    if not isinstance(kind, str) or not fmt.KIND_PATTERN.match(kind):
+        raise _invalid(
+            "An entry's kind is dotted lower-case words, e.g. 'order.paid' (64 characters)."
+        )
+    if kind.startswith("ledger."):
+        raise _invalid("Kinds starting with 'ledger.' are the ledger's own.")
+    return kind
+
+
+def check_facts(facts: Mapping[str, Any]) -> dict[str, Scalar]:
+    if len(facts) > MAX_FACTS:
+        raise _invalid(f"At most {MAX_FACTS} facts per entry.")
+    out: dict[str, Scalar] = {}
+    for name, value in facts.items():
+        if not isinstance(name, str) or not fmt.NAME_PATTERN.match(name):
+            raise _invalid(f"Fact names are lower-case ASCII words; {str(name)[:40]!r} is not.")
+        try:
+            fmt.check_scalar(value)
+        except fmt.FormatError as exc:
+            raise _invalid(f"Fact {name!r}: {exc}.") from None
+        if isinstance(value, str) and len(value) > MAX_TEXT:
+            raise _invalid(f"Fact {name!r} is longer than {MAX_TEXT} characters.")
+        out[name] = value
+    return out
+
+
+def subject_of(value: str) -> str:
+    """The privacy subject an identifier stands for: a CRM profile id is `customer:<id>`;
+    `customer:...` and `guest:...` are taken as they are."""
+    if not isinstance(value, str):
+        raise _invalid("A subject is a customer id or 'customer:<id>' / 'guest:<id>'.")
+    text = value if value.startswith(("customer:", "guest:")) else privacy_subjects.customer(value)
+    if not privacy_subjects.is_valid(text):
+        raise _invalid("A subject is a customer id or 'customer:<id>' / 'guest:<id>'.")
+    return text
+
+
+# --- per-transaction state ------------------------------------------------------------------
+
+
+def _txn_cache(db: AsyncSession, name: str) -> dict[str, Any]:
+    info = db.sync_session.info
+    cache: dict[str, Any] | None = info.get(name)
+    if cache is None:
+        cache = info[name] = {}
+
+        def drop(*_args: Any) -> None:
+            cache.clear()
+
+        for hook in ("after_commit", "after_rollback", "after_soft_rollback"):
+            sa_event.listen(db.sync_session, hook, drop)
+    return cache
+
+
+def _dialect(db: AsyncSession) -> str:
+    return db.get_bind().dialect.name
+
+
+async def _brand(db: AsyncSession, slug: str) -> Brand:
+    return await brands.get_by_slug_or_raise(db, slug=slug)
+
+
+async def _lock_head(db: AsyncSession, brand_id: str) -> _Head:
+    """Lock the brand's head row for the rest of the transaction and read it."""
+    heads = _txn_cache(db, _HEADS_INFO)
+    held: _Head | None = heads.get(brand_id)
+    if held is not None:
+        return held
+    now = utcnow()
+    touch = update(_HEAD).where(_HEAD.c.brand_id == brand_id).values(updated_at=now)
+    if (await db.execute(touch)).rowcount == 0:  # type: ignore[attr-defined]
+        make = pg_insert if _dialect(db) == "postgresql" else sqlite_insert
+        await db.execute(
+            make(_HEAD)
+            .values(
+                brand_id=brand_id,
+                size=0,
+                last_hash=fmt.GENESIS_PREV,
+                frontier=[],
+                key_id="",
+                updated_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=["brand_id"])
+        )
+        await db.execute(touch)
+    row = (
+        await db.execute(
+            select(_HEAD.c.size, _HEAD.c.last_hash, _HEAD.c.frontier, _HEAD.c.key_id).where(
+                _HEAD.c.brand_id == brand_id
+            )
+        )
+    ).one()
+    head = _Head(brand_id, int(row.size), row.last_hash, list(row.frontier or []), row.key_id)
+    heads[brand_id] = head
+    if head.size == 0:
+        await _genesis(db, head)
+    return head
+
+
+async def _save_head(db: AsyncSession, head: _Head) -> None:
+    await db.execute(
+        update(_HEAD)
+        .where(_HEAD.c.brand_id == head.brand_id)
+        .values(
+            size=head.size,
+            last_hash=head.last_hash,
+            frontier=head.frontier,
+            key_id=head.key_id,
+            updated_at=utcnow(),
+        )
+    )
+
+
+# --- keys -----------------------------------------------------------------------------------
+
+
+def key_subject(brand_id: str) -> str:
+    """Whose data key seals a brand's private ledger keys."""
+    return f"ledger:{brand_id}"
+
+
+async def _new_key(
+    db: AsyncSession, brand_id: str, first_seq: int
+) -> tuple[str, Ed25519PrivateKey]:
+    private = Ed25519PrivateKey.generate()
+    public = fmt.public_raw(private)
+    kid = fmt.key_id(public)
+    from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
+
+    raw = private.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
+    db.add(
+        LedgerKey(
+            id=kid,
+            brand_id=brand_id,
+            public_key=fmt.b64(public),
+            private_key=fmt.b64(raw),
+            first_seq=first_seq,
+            created_at=utcnow(),
+        )
+    )
+    await db.flush()
+    _PRIVATE[kid] = private
+    return kid, private
+
+
+async def _private_key(db: AsyncSession, kid: str) -> Ed25519PrivateKey:
+    cached = _PRIVATE.get(kid)
+    if cached is not None:
+        return cached
+    row = await db.get(LedgerKey, kid)
+    if row is None or not row.private_key or row.retired_at is not None:
+        raise Conflict(f"The ledger key {kid} cannot sign.", code=LedgerErrorCode.NO_KEY)
+    private = Ed25519PrivateKey.from_private_bytes(fmt.unb64(row.private_key))
+    _PRIVATE[kid] = private
+    return private
+
+
+async def public_keys(db: AsyncSession, *, brand_id: str) -> list[dict[str, Any]]:
+    """Every key the brand's chain has announced, oldest first."""
+    rows = (
+        await db.execute(
+            select(LedgerKey.id, LedgerKey.public_key, LedgerKey.first_seq)
+            .where(LedgerKey.brand_id == brand_id)
+            .order_by(LedgerKey.first_seq)
+        )
+    ).all()
+    return [
+        {"key": r.id, "public_key": r.public_key, "algorithm": "Ed25519", "from_seq": r.first_seq}
+        for r in rows
+    ]
+
+
+# --- writing --------------------------------------------------------------------------------
+
+
+async def _write(
+    db: AsyncSession,
+    head: _Head,
+    *,
+    kind: str,
+    facts: dict[str, Scalar],
+    commitments: dict[str, str],
+    signer: tuple[str, Ed25519PrivateKey],
+    tag: str | None = None,
+) -> LedgerRef:
+    seq = head.size
+    at = utcnow()
+    kid, private = signer
+    body = fmt.entry_body(
+        brand=head.brand_id,
+        seq=seq,
+        prev=head.last_hash,
+        kind=kind,
+        at=fmt.timestamp(at),
+        facts=facts,
+        commitments=commitments,
+        key=kid,
+    )
+    line = fmt.sign_entry(private, body)
+    digest = fmt.entry_hash(line)
+    frontier, made = merkle.push(head.frontier, seq, merkle.leaf_hash(line))
+    await db.execute(
+        insert(_ENTRY).values(
+            brand_id=head.brand_id,
+            seq=seq,
+            kind=kind,
+            tag=tag,
+            at=at,
+            key_id=kid,
+            hash=digest,
+            line=line.decode(),
+        )
+    )
+    await db.execute(
+        insert(_NODE),
+        [{"brand_id": head.brand_id, "level": lv, "idx": ix, "hash": h} for lv, ix, h in made],
+    )
+    head.size = seq + 1
+    head.last_hash = digest
+    head.frontier = frontier
+    await _save_head(db, head)
+    return LedgerRef(seq=seq, hash=digest, kind=kind, at=at)
+
+
+async def _genesis(db: AsyncSession, head: _Head) -> None:
+    kid, private = await _new_key(db, head.brand_id, first_seq=0)
+    head.key_id = kid
+    await _write(
+        db,
+        head,
+        kind=fmt.KIND_GENESIS,
+        facts={"key": kid, "public_key": fmt.b64(fmt.public_raw(private)), "algorithm": "Ed25519"},
+        commitments={},
+        signer=(kid, private),
+    )
+
+
+async def _salt(db: AsyncSession, brand_id: str, subject: str) -> bytes:
+    salts = _txn_cache(db, _SALTS_INFO)
+    known: bytes | None = salts.get(f"{brand_id}|{subject}")
+    if known is not None:
+        return known
+    row = await db.get(LedgerSalt, (brand_id, subject))
+    if row is None or not row.salt:
+        if await privacy_keys.is_erased(db, subject=subject):
+            raise Conflict(
+                "This person was erased: nothing more is written about them.",
+                code=LedgerErrorCode.SUBJECT_ERASED,
+            )
+        raw = os.urandom(32)
+        if row is None:
+            db.add(
+                LedgerSalt(
+                    brand_id=brand_id, subject=subject, salt=fmt.b64(raw), created_at=utcnow()
+                )
+            )
+        else:
+            row.salt = fmt.b64(raw)
+        await db.flush()
+    else:
+        raw = fmt.unb64(row.salt)
+    salts[f"{brand_id}|{subject}"] = raw
+    return raw
+
+
+async def append(
+    db: AsyncSession,
+    *,
+    brand: str,
+    kind: str,
+    facts: Mapping[str, Scalar] | None = None,
+    subjects: Mapping[str, str] | None = None,
+    tag: str | None = None,
+) -> LedgerRef:
+    """Append a signed entry to the brand's chain, in the caller's transaction.
+
+    `facts` are non-personal JSON scalars (numbers beyond 2**53 and floats are refused:
+    write amounts as text); `subjects` map a role ("owner") to a person (a CRM profile id,
+    or `customer:<id>` / `guest:<id>`): the entry holds only a salted commitment to each.
+    """
+    check_kind(kind)
+    checked = check_facts(facts or {})
+    people = dict(subjects or {})
+    if len(people) > MAX_SUBJECTS:
+        raise _invalid(f"At most {MAX_SUBJECTS} subjects per entry.")
+    named: dict[str, str] = {}
+    for role, value in people.items():
+        if not isinstance(role, str) or not fmt.NAME_PATTERN.match(role):
+            raise _invalid("Subject roles are lower-case ASCII words.")
+        named[role] = subject_of(value)
+    found = await _brand(db, brand)
+    head = await _lock_head(db, found.id)
+    seq = head.size
+    commitments: dict[str, str] = {}
+    for role, subject in sorted(named.items()):
+        salt = await _salt(db, found.id, subject)
+        commitments[role] = fmt.commitment(salt, seq=seq, role=role, subject=subject)
+    signer = (head.key_id, await _private_key(db, head.key_id))
+    ref = await _write(
+        db, head, kind=kind, facts=checked, commitments=commitments, signer=signer, tag=tag
+    )
+    if named:
+        await db.execute(
+            insert(_LINK),
+            [
+                {"brand_id": found.id, "subject": s, "seq": seq, "role": role}
+                for role, s in sorted(named.items())
+            ],
+        )
+    return ref
+
+
+async def rotate_key(db: AsyncSession, *, brand: str) -> LedgerRef:
+    """Write a rotation entry, signed by the current key, announcing a new key that signs
+    every later entry; the old private key is destroyed."""
+    found = await _brand(db, brand)
+    head = await _lock_head(db, found.id)
+    old_kid = head.key_id
+    old = await _private_key(db, old_kid)
+    new_kid, new = await _new_key(db, found.id, first_seq=head.size)
+    ref = await _write(
+        db,
+        head,
+        kind=fmt.KIND_ROTATION,
+        facts={
+            "key": new_kid,
+            "public_key": fmt.b64(fmt.public_raw(new)),
+            "algorithm": "Ed25519",
+            "previous": old_kid,
+        },
+        commitments={},
+        signer=(old_kid, old),
+    )
+    head.key_id = new_kid
+    await _save_head(db, head)
+    retired = await db.get(LedgerKey, old_kid)
+    if retired is not None:
+        retired.private_key = ""
+        retired.retired_at = utcnow()
+        await db.flush()
+    _PRIVATE.pop(old_kid, None)
+    return ref
+
+
+# --- reading --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class HeadState:
+    brand_id: str
+    slug: str
+    size: int
+    root: str
+    key_id: str
+
+
+async def ensure_started(db: AsyncSession, *, brand_id: str) -> None:
+    """Create the brand's chain (its key and genesis entry) if it has none yet."""
+    exists = await db.scalar(select(_HEAD.c.size).where(_HEAD.c.brand_id == brand_id))
+    if not exists:
+        await _lock_head(db, brand_id)
+
+
+async def head_state(db: AsyncSession, *, brand_id: str) -> HeadState:
+    await ensure_started(db, brand_id=brand_id)
+    slug = await db.scalar(select(Brand.slug).where(Brand.id == brand_id))
+    row = (
+        await db.execute(
+            select(_HEAD.c.size, _HEAD.c.frontier, _HEAD.c.key_id).where(
+                _HEAD.c.brand_id == brand_id
+            )
+        )
+    ).one()
+    return HeadState(
+        brand_id, str(slug), int(row.size), merkle.root_of(list(row.frontier or [])), row.key_id
+    )
+
+
+async def sign_head(db: AsyncSession, state: HeadState) -> dict[str, Any]:
+    """A signed tree head (size, root, time, key, signature) for a head state."""
+    private = await _private_key(db, state.key_id)
+    return fmt.sign_tree_head(
+        private,
+        brand=state.brand_id,
+        slug=state.slug,
+        size=state.size,
+        root=state.root,
+        at=fmt.timestamp(utcnow()),
+        key=state.key_id,
+    )
+
+
+async def tree_head(db: AsyncSession, *, brand: str) -> dict[str, Any]:
+    found = await _brand(db, brand)
+    return await sign_head(db, await head_state(db, brand_id=found.id))
+
+
+async def inclusion_proof(db: AsyncSession, *, brand: str, seq: int) -> dict[str, Any]:
+    """An RFC 6962 inclusion proof of entry `seq` in the brand's current tree, with the
+    signed tree head it leads to and the brand's public keys: verifiable offline."""
+    found = await _brand(db, brand)
+    state = await head_state(db, brand_id=found.id)
+    if not 0 <= seq < state.size:
+        raise NotFound(
+            f"The ledger of {brand!r} has no entry {seq}.", code=LedgerErrorCode.ENTRY_NOT_FOUND
+        )
+    line = await db.scalar(
+        select(_ENTRY.c.line).where(_ENTRY.c.brand_id == found.id, _ENTRY.c.seq == seq)
+    )
+    wanted = merkle.nodes_for_proof(seq, state.size)
+    nodes: dict[merkle.Node, bytes] = {}
+    if wanted:
+        rows = await db.execute(
+            select(_NODE.c.level, _NODE.c.idx, _NODE.c.hash).where(
+                _NODE.c.brand_id == found.id,
+                or_(*[and_(_NODE.c.level == lv, _NODE.c.idx == ix) for lv, ix in wanted]),
+            )
+        )
+        nodes = {(r.level, r.idx): bytes.fromhex(r.hash) for r in rows}
+    return {
+        "format": "vitrina-ledger-proof/1",
+        "brand": {"id": found.id, "slug": found.slug},
+        "seq": seq,
+        "entry": line,
+        "tree_size": state.size,
+        "path": merkle.inclusion_path(seq, state.size, nodes),
+        "tree_head": await sign_head(db, state),
+        "keys": await public_keys(db, brand_id=found.id),
+    }
+
+
+async def entry_lines(db: AsyncSession, *, brand_id: str, start: int, stop: int) -> Sequence[str]:
+    """The lines of entries start <= seq < stop, in order."""
+    return list(
+        (
+            await db.execute(
+                select(_ENTRY.c.line)
+                .where(_ENTRY.c.brand_id == brand_id, _ENTRY.c.seq >= start, _ENTRY.c.seq < stop)
+                .order_by(_ENTRY.c.seq)
+            )
+        ).scalars()
+    )
+
+
+async def _subject_rows(db: AsyncSession, brand_id: str, subject: str) -> list[SubjectEntry]:
+    rows = (
+        await db.execute(
+            select(
+                _ENTRY.c.seq, _ENTRY.c.kind, _ENTRY.c.at, _ENTRY.c.hash, _ENTRY.c.line, _LINK.c.role
+            )
+            .join(_LINK, and_(_LINK.c.brand_id == _ENTRY.c.brand_id, _LINK.c.seq == _ENTRY.c.seq))
+            .where(_LINK.c.brand_id == brand_id, _LINK.c.subject == subject)
+            .order_by(_ENTRY.c.seq, _LINK.c.role)
+        )
+    ).all()
+    import json
+
+    out: dict[int, SubjectEntry] = {}
+    for r in rows:
+        seen = out.get(r.seq)
+        if seen is not None:
+            out[r.seq] = SubjectEntry(
+                seen.seq,
+                seen.kind,
+                seen.at,
+                seen.hash,
+                (*seen.roles, r.role),
+                seen.facts,
+                seen.line,
+            )
+            continue
+        at = r.at if isinstance(r.at, datetime) else datetime.fromisoformat(str(r.at))
+        out[r.seq] = SubjectEntry(
+            r.seq, r.kind, _aware(at), r.hash, (r.role,), json.loads(r.line)["facts"], r.line
+        )
+    return list(out.values())
+
+
+def _aware(at: datetime) -> datetime:
+    from datetime import UTC
+
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at
+
+
+async def subject_salt(db: AsyncSession, *, brand_id: str, subject: str) -> bytes | None:
+    """The person's salt in the brand's ledger, or None (never made, or erased)."""
+    row = await db.get(LedgerSalt, (brand_id, subject))
+    if row is None or not row.salt:
+        return None
+    return fmt.unb64(row.salt)
+
+
+async def subject_entries(db: AsyncSession, *, brand: str, subject: str) -> list[SubjectEntry]:
+    """The entries that commit to a person, oldest first, while their salt exists."""
+    found = await _brand(db, brand)
+    return await entries_of_subject(db, brand_id=found.id, subject=subject_of(subject))
+
+
+async def entries_of_subject(
+    db: AsyncSession, *, brand_id: str, subject: str
+) -> list[SubjectEntry]:
+    if await subject_salt(db, brand_id=brand_id, subject=subject) is None:
+        return []
+    return await _subject_rows(db, brand_id, subject)
