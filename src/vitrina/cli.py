@@ -20,6 +20,7 @@ from vitrina.core.config import ConfigError, Settings, get_settings
 from vitrina.core.db import create_engine, create_sessionmaker, transaction
 from vitrina.core.errors import AppError
 from vitrina.core.mailer import latest_in_outbox
+from vitrina.insights import cli as insights_cli
 from vitrina.migrations import runner
 from vitrina.privacy import keys as privacy_keys
 from vitrina.privacy.cli import app as privacy_app
@@ -33,6 +34,7 @@ app.add_typer(admin_app, name="admin")
 app.add_typer(mail_app, name="mail")
 app.add_typer(privacy_app, name="privacy")
 app.add_typer(bot_cli.app, name="bot")
+app.add_typer(insights_cli.app, name="insights")
 
 console = Console()
 err_console = Console(stderr=True, soft_wrap=True)
