@@ -27,6 +27,9 @@ from vitrina.privacy.registry import (
 for _table in ("insights_dwell", "insights_event"):
     sealing.not_personal(_table, subject="an opaque subject id, re-keyed at erasure")
 sealing.not_personal(
+    "insights_persona", name="a persona's title in each language, written by the brand"
+)
+sealing.not_personal(
     "insights_persona_choice",
     subject="an opaque subject id; the row is deleted at erasure",
     persona="the key of one of the brand's personas",

@@ -101,6 +101,12 @@ async def chosen(
     return row.persona if row is not None else None
 
 
+async def stored(db: AsyncSession, *, brand_id: str, subject: str) -> str | None:
+    """The stored persona, for a caller that has checked personalisation itself."""
+    row = await db.get(PersonaChoice, (brand_id, subject))
+    return row.persona if row is not None else None
+
+
 async def choose(db: AsyncSession, *, brand_id: str, subject: str, persona: str | None) -> None:
     """Store (or clear, with None) the visitor's persona; storing needs personalisation."""
     existing = await db.get(PersonaChoice, (brand_id, subject))

@@ -227,7 +227,9 @@ async def recommend(
         w = profiles.signal_weight(kind, amount)
         if w > best.get(product, 0.0):
             best[product], strongest[product] = w, kind
-    key = persona or await personas.chosen(db, brand_id=brand.id, subject=subject, now=now)
+    key = persona
+    if key is None and personalised:
+        key = await personas.stored(db, brand_id=brand.id, subject=subject)
     chosen = await personas.get_persona(db, brand_id=brand.id, key=key) if key else None
     weights = chosen.weights if chosen is not None else None
     # What the visitor already engaged with comes only after everything new.

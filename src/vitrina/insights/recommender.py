@@ -28,6 +28,11 @@ from scipy.sparse.linalg import svds
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
+# Up to this many distinct terms the TF-IDF rows are used as they are (dense); beyond,
+# their latent semantic analysis in LSA_DIMS dimensions keeps one call in milliseconds.
+DENSE_TERMS = 512
+LSA_DIMS = 128
+
 
 @dataclass(frozen=True, slots=True)
 class Item:
@@ -70,6 +75,7 @@ class Model:
     index: dict[str, int]
     available: np.ndarray  # bool per item
     tfidf: sparse.csr_matrix  # items x terms, rows L2-normalised
+    content: np.ndarray  # items x d, dense: the TF-IDF rows, or their LSA when terms are many
     factors: np.ndarray  # items x k, rows L2-normalised (zeros for unseen items)
     popularity: np.ndarray  # in [0, 1]
     raw_popularity: np.ndarray  # distinct visitors per item
@@ -121,11 +127,18 @@ class Model:
             _, sigma, vt = svds(scaled.astype(np.float64), k=k, random_state=7)
             item_factors = normalize((vt.T * np.sqrt(sigma)), norm="l2")
         available = np.array([i.available for i in items], dtype=bool)
+        if tfidf.shape[1] <= DENSE_TERMS:
+            content = tfidf.toarray()
+        else:
+            dims = max(1, min(LSA_DIMS, min(tfidf.shape) - 1))
+            _, _, vt_ = svds(tfidf.astype(np.float64), k=dims, random_state=7)
+            content = normalize(np.asarray(tfidf @ vt_.T) * 1.0, norm="l2")
         return cls(
             keys=keys,
             index=index,
             available=available,
             tfidf=tfidf,
+            content=np.ascontiguousarray(content, dtype=np.float64),
             factors=item_factors,
             popularity=pop,
             raw_popularity=raw_pop,
@@ -142,7 +155,7 @@ class Model:
             return [], np.zeros(0), None, None
         w = np.array([profile[self.keys[i]] for i in idx], dtype=np.float64)
         w = w / w.sum()
-        content = np.asarray(self.tfidf[idx].T @ w).ravel()
+        content = self.content[idx].T @ w
         norm = np.linalg.norm(content)
         content_vec = content / norm if norm > 0 else None
         collab = self.factors[idx].T @ w
@@ -170,7 +183,7 @@ class Model:
             return []
         idx, w, content_vec, collab_vec = self._profile_vectors(profile)
         content = (
-            np.asarray(self.tfidf @ content_vec).ravel()
+            np.clip(self.content @ content_vec, 0, None)
             if content_vec is not None and use_content
             else np.zeros(n)
         )
@@ -234,7 +247,7 @@ class Model:
 
     def _similarity(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """Pairwise item similarity: the mean of the content and collaborative cosines."""
-        content = (self.tfidf[a] @ self.tfidf[b].T).toarray()
+        content = np.clip(self.content[a] @ self.content[b].T, 0, None)
         collab = np.clip(self.factors[a] @ self.factors[b].T, 0, None)
         has_factors = (np.abs(self.factors[a]).sum(axis=1) > 0)[:, None]
         mixed: np.ndarray = np.where(has_factors, (content + collab) / 2.0, content)
@@ -291,7 +304,7 @@ class Model:
             if others:
                 js = np.array([j for j, _ in others])
                 ws = np.array([wj for _, wj in others])
-                c = np.asarray((self.tfidf[js] @ self.tfidf[i].T).toarray()).ravel() * ws
+                c = (self.content[js] @ self.content[i]) * ws
                 if c.max(initial=0) > 0.01:
                     content_because = self.keys[int(js[int(np.argmax(c))])]
                 f = (self.factors[js] @ self.factors[i]) * ws
