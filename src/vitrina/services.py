@@ -42,6 +42,7 @@ from vitrina.core.security import Credentials
 from vitrina.crm import wiring as crm_wiring
 from vitrina.crm.webhooks import Dispatcher
 from vitrina.identity.credentials import IdentityCredentials
+from vitrina.insights.dashboard import DashboardFeed, visitors_in
 from vitrina.insights.world_signals import WorldSignals
 from vitrina.migrations.runner import ensure_migrated
 from vitrina.privacy import keys as privacy_keys
@@ -161,6 +162,13 @@ async def start(
         )
         # Signals sent over the world socket reach the same gate as the insights API.
         stack.callback(WorldSignals(sessions, bus, settings).start())
+        # The supervisor dashboard: events become notices on the console socket.
+        dashboard_feed = add(
+            DashboardFeed,
+            DashboardFeed(sessions, bus, broker, lambda b: visitors_in(world_hub, b)),
+        )
+        dashboard_feed.start()
+        stack.push_async_callback(dashboard_feed.stop)
         dispatcher = await stack.enter_async_context(
             crm_wiring.running(settings=settings, sessions=sessions, bus=bus)
         )

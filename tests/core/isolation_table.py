@@ -644,6 +644,12 @@ ROWS: dict[tuple[str, str], Row] = {
     ("PUT", "/api/insights/brands/{slug}/persona"): Row(
         GUEST, body("/api/insights/brands/{brand}/persona", {"persona": None}), scoped=False
     ),
+    ("GET", "/api/insights/dashboard"): Row(
+        SUPERVISOR, plain("/api/insights/dashboard", brand="{brand}")
+    ),
+    ("GET", "/api/insights/dashboard.csv"): Row(
+        SUPERVISOR, plain("/api/insights/dashboard.csv", brand="{brand}")
+    ),
     ("GET", "/api/brands/{slug}/personas"): Row(
         EVERYONE, plain("/api/brands/{brand}/personas"), scoped=False
     ),

@@ -22,7 +22,7 @@ from vitrina.brands import service as brands
 from vitrina.core.errors import Forbidden
 from vitrina.core.ratelimit import limits_of
 from vitrina.core.security import Principal
-from vitrina.insights import personas, recommend, service
+from vitrina.insights import dashboard_routes, personas, recommend, service
 from vitrina.insights.schemas import (
     IngestResult,
     InterestRead,
@@ -272,4 +272,4 @@ async def put_personas(
     return [personas.read(p) for p in made]
 
 
-routers = [router, public_router, admin_router]
+routers = [router, public_router, admin_router, *dashboard_routes.routers]
