@@ -12,9 +12,11 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from threadpoolctl import ThreadpoolController
 
 from vitrina.brands.models import Brand
 from vitrina.catalog import service as catalog
@@ -89,6 +91,19 @@ class BrandModel:
 
 
 _models: dict[str, BrandModel] = {}
+_blas: ThreadpoolController | None = None
+
+
+def one_blas_thread() -> Any:
+    """Linear algebra on one thread for the ranking: its products are small, and on a
+    busy two-core server BLAS threads spinning against each other made a call several
+    times slower (measured in bench/insights.py)."""
+    global _blas
+    if _blas is None:
+        _blas = ThreadpoolController()
+    return _blas.limit(limits=1, user_api="blas")
+
+
 _locks: dict[str, asyncio.Lock] = {}
 
 
@@ -138,11 +153,16 @@ async def _interactions(
     return out
 
 
+def _build(items: list[Item], interactions: list[tuple[str, str, float]]) -> Model:
+    with one_blas_thread():
+        return Model.build(items, interactions)
+
+
 async def build_model(db: AsyncSession, *, brand: Brand, now: datetime | None = None) -> BrandModel:
     products = await catalog.list_products(db, brand=brand)
     items = [Item(p.slug, product_text(p), available=p.active and p.stock > 0) for p in products]
     interactions = await _interactions(db, brand_id=brand.id, now=now or utcnow())
-    model = await asyncio.to_thread(Model.build, items, interactions)
+    model = await asyncio.to_thread(_build, items, interactions)
     names = {p.slug: dict(p.name) for p in products}
     return BrandModel(model=model, names=names, built_at=time.monotonic())
 
@@ -233,12 +253,13 @@ async def recommend(
     chosen = await personas.get_persona(db, brand_id=brand.id, key=key) if key else None
     weights = chosen.weights if chosen is not None else None
     # What the visitor already engaged with comes only after everything new.
-    picks = built.model.recommend(profile, k=limit, persona=weights, exclude=sorted(profile))
-    if len(picks) < limit and profile:
-        have = {p.key for p in picks}
-        more = built.model.recommend(profile, k=limit, persona=weights, surprise=False)
-        picks.extend(p for p in more if p.key not in have and p.key in profile)
-        picks = picks[:limit]
+    with one_blas_thread():
+        picks = built.model.recommend(profile, k=limit, persona=weights, exclude=sorted(profile))
+        if len(picks) < limit and profile:
+            have = {p.key for p in picks}
+            more = built.model.recommend(profile, k=limit, persona=weights, surprise=False)
+            picks.extend(p for p in more if p.key not in have and p.key in profile)
+            picks = picks[:limit]
     items = []
     for pick in picks:
         why, reasons = _explain(

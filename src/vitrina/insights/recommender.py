@@ -6,7 +6,7 @@ feedback of all visitors, and then ranks for one visitor in a few milliseconds:
 - content: TF-IDF over names, descriptions and option labels in every language; a
   visitor's profile is the interest-weighted sum of the rows of what they engaged with,
   and every product is scored by cosine similarity to it;
-- collaborative: item factors from a truncated SVD of the (log-scaled) visitor x product
+- collaborative: item factors from a (randomized) truncated SVD of the (log-scaled) visitor x product
   matrix; the visitor's vector is the interest-weighted sum of their products' factors;
 - popularity: how many different visitors engaged with a product (log-scaled), which is
   also the whole answer for a visitor without a profile, with the persona's weights.
@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import sparse
-from scipy.sparse.linalg import svds
+from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
@@ -124,15 +124,16 @@ class Model:
             scaled = matrix.copy()
             scaled.data = np.log1p(scaled.data)
             k = max(1, min(factors, min(scaled.shape) - 1))
-            _, sigma, vt = svds(scaled.astype(np.float64), k=k, random_state=7)
-            item_factors = normalize((vt.T * np.sqrt(sigma)), norm="l2")
+            svd = TruncatedSVD(n_components=k, algorithm="randomized", n_iter=5, random_state=7)
+            svd.fit(scaled.astype(np.float64))
+            item_factors = normalize(svd.components_.T * np.sqrt(svd.singular_values_), norm="l2")
         available = np.array([i.available for i in items], dtype=bool)
         if tfidf.shape[1] <= DENSE_TERMS:
             content = tfidf.toarray()
         else:
             dims = max(1, min(LSA_DIMS, min(tfidf.shape) - 1))
-            _, _, vt_ = svds(tfidf.astype(np.float64), k=dims, random_state=7)
-            content = normalize(np.asarray(tfidf @ vt_.T) * 1.0, norm="l2")
+            lsa = TruncatedSVD(n_components=dims, algorithm="randomized", n_iter=4, random_state=7)
+            content = normalize(lsa.fit_transform(tfidf), norm="l2")
         return cls(
             keys=keys,
             index=index,
