@@ -34,6 +34,17 @@ DENSE_TERMS = 512
 LSA_DIMS = 128
 
 
+def _top_singular(matrix: sparse.csr_matrix, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The k largest singular values and right vectors: exact for a small matrix,
+    randomized (a few passes, seeded) for a large one."""
+    if matrix.shape[0] * matrix.shape[1] <= 4_000_000:
+        _, sigma, vt = np.linalg.svd(matrix.toarray(), full_matrices=False)
+        return sigma[:k], vt[:k]
+    svd = TruncatedSVD(n_components=k, algorithm="randomized", n_iter=5, random_state=7)
+    svd.fit(matrix)
+    return svd.singular_values_, svd.components_
+
+
 @dataclass(frozen=True, slots=True)
 class Item:
     key: str
@@ -124,16 +135,15 @@ class Model:
             scaled = matrix.copy()
             scaled.data = np.log1p(scaled.data)
             k = max(1, min(factors, min(scaled.shape) - 1))
-            svd = TruncatedSVD(n_components=k, algorithm="randomized", n_iter=5, random_state=7)
-            svd.fit(scaled.astype(np.float64))
-            item_factors = normalize(svd.components_.T * np.sqrt(svd.singular_values_), norm="l2")
+            sigma, vt = _top_singular(scaled.astype(np.float64), k)
+            item_factors = normalize(vt.T * np.sqrt(sigma), norm="l2")
         available = np.array([i.available for i in items], dtype=bool)
         if tfidf.shape[1] <= DENSE_TERMS:
             content = tfidf.toarray()
         else:
             dims = max(1, min(LSA_DIMS, min(tfidf.shape) - 1))
-            lsa = TruncatedSVD(n_components=dims, algorithm="randomized", n_iter=4, random_state=7)
-            content = normalize(lsa.fit_transform(tfidf), norm="l2")
+            _, vt_ = _top_singular(tfidf, dims)
+            content = normalize(np.asarray(tfidf @ vt_.T), norm="l2")
         return cls(
             keys=keys,
             index=index,
