@@ -55,7 +55,16 @@ def conv(
         csat=csat,
         first_customer_at=at(customer) if customer is not None else None,
         first_agent_at=at(agent) if agent is not None else None,
-        steps=[Step(to, None, why, at(m)) for to, m, why in steps],
+        steps=[
+            Step(
+                to,
+                None,
+                "" if why == "customer" else why,
+                at(m),
+                "customer" if why == "customer" else "bot",
+            )
+            for to, m, why in steps
+        ],
     )
 
 
@@ -95,7 +104,7 @@ def test_definitions_on_hand_computed_cases() -> None:
             "e",
             "resolved",
             "email",
-            [("queued", 0, "asked_for_human"), ("assigned", 10, ""), ("resolved", 30, "")],
+            [("queued", 0, "customer"), ("assigned", 10, ""), ("resolved", 30, "")],
             resolved=30,
             csat=2,
         ),
@@ -111,7 +120,7 @@ def test_definitions_on_hand_computed_cases() -> None:
     assert (f.bot_started, f.bot_finished, f.bot_contained) == (4, 3, 1)
     assert f.containment_rate == round(1 / 3, 4)
     assert f.handoffs == 3 and f.handoff_rate == 0.6
-    assert f.handoff_reasons == {"asked_for_human": 2, "low_confidence": 1}
+    assert f.handoff_reasons == {"asked_for_human": 1, "customer_asked": 1, "low_confidence": 1}
     assert f.queue_length == 2 and f.oldest_wait_s == 600.0
     assert f.mean_wait_s == round((240 + 120 + 600) / 3, 2)
     assert f.mean_first_response_s == round((360 + 180) / 2, 2)

@@ -17,8 +17,11 @@ from vitrina.conversations.states import State
 class Step:
     to_state: str
     from_state: str | None
+    # The reason of a move made by the bot, an advisor or the system (a code such as
+    # "low_confidence"); a customer's own words are personal and never read here.
     reason: str
     at: datetime
+    actor_kind: str = "system"
 
 
 @dataclass(slots=True)
@@ -84,12 +87,14 @@ async def facts(
                 Transition.from_state,
                 Transition.reason,
                 Transition.created_at,
+                Transition.actor_kind,
             )
             .where(Transition.conversation_id.in_(part))
             .order_by(Transition.created_at)
         )
-        for cid, to_state, from_state, reason, at in steps:
-            found[cid].steps.append(Step(to_state, from_state, reason or "", _aware(at)))  # type: ignore[arg-type]
+        for cid, to_state, from_state, reason, at, actor in steps:
+            words = "" if actor == "customer" else (reason or "")
+            found[cid].steps.append(Step(to_state, from_state, words, _aware(at), actor))  # type: ignore[arg-type]
         firsts = await db.execute(
             select(Message.conversation_id, Message.author_kind, func.min(Message.created_at))
             .where(

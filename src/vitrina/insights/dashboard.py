@@ -118,7 +118,12 @@ def compute(
                     f.bot_contained += 1
         if queued:
             f.handoffs += 1
-            reasons[queued[0].reason or "unspecified"] += 1
+            first = queued[0]
+            reasons[
+                "customer_asked"
+                if first.actor_kind == "customer"
+                else first.reason or "unspecified"
+            ] += 1
             later = [a for a in assigned if a.at >= queued[0].at]
             if later:
                 waits.append((later[0].at - queued[0].at).total_seconds())
