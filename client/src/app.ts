@@ -19,6 +19,7 @@ import { ChatPanel } from "./ui/chat";
 import { ConversationSync } from "./ui/conversationSync";
 import { el } from "./ui/dom";
 import { PlainView } from "./ui/plain";
+import { Suggestions } from "./insights/suggestions";
 import { ProductPanel } from "./ui/productPanel";
 import { Toolbar } from "./ui/toolbar";
 import { VoicePanel } from "./voice/panel";
@@ -53,6 +54,7 @@ export class App {
   private signIn: { relabel: () => void } | null = null;
   readonly toolbar: Toolbar;
   readonly plain: PlainView;
+  readonly suggestions: Suggestions;
   readonly people: HTMLElement;
   readonly voice: VoicePanel;
   readonly stageBox: HTMLElement;
@@ -135,7 +137,12 @@ export class App {
         });
       });
     this.voice = new VoicePanel((frame) => this.connection.send(frame));
-    const side = el("aside", { class: "side" }, this.chat.element, this.people, this.voice.element, account);
+    // The top suggestion is highlighted on its stand in 3D and in the 2D list.
+    this.suggestions = new Suggestions(brand.slug, (product) => {
+      this.plain.setHighlight(product);
+      this.stage?.highlightStand(product);
+    });
+    const side = el("aside", { class: "side" }, this.chat.element, this.suggestions.element, this.people, this.voice.element, account);
     const notice = this.webgl ? null : el("p", { class: "notice", role: "note" }, t("ui.noWebgl"));
     root.replaceChildren(this.toolbar.element, ...(notice ? [notice] : []), el("div", { class: "layout" }, this.stageBox, this.plain.element, side));
     this.connection = new WorldConnection({
@@ -197,6 +204,7 @@ export class App {
       console.warn("products not available", error);
     }
     this.plain.setProducts(this.products);
+    void this.suggestions.start().catch(() => undefined);
     // Digital twins are parsed on the main thread: only once the visitor can move.
     await this.interactive;
     // In the 2D mode too, where WebGL works: the product list shows photos of the twins.
@@ -407,6 +415,7 @@ export class App {
     this.conversation.survey.render();
     this.signIn?.relabel();
     this.plain.relabel();
+    this.suggestions.relabel();
     this.inspectPanel?.relabel();
     this.avatarChooser.relabel();
     this.stage?.relabel();

@@ -20,6 +20,7 @@ from vitrina.core.config import ConfigError, Settings, get_settings
 from vitrina.core.db import create_engine, create_sessionmaker, transaction
 from vitrina.core.errors import AppError
 from vitrina.core.mailer import latest_in_outbox
+from vitrina.insights import cli as insights_cli
 from vitrina.ledger.cli import app as ledger_app
 from vitrina.migrations import runner
 from vitrina.privacy import keys as privacy_keys
@@ -35,6 +36,7 @@ app.add_typer(mail_app, name="mail")
 app.add_typer(privacy_app, name="privacy")
 app.add_typer(bot_cli.app, name="bot")
 app.add_typer(ledger_app, name="ledger")
+app.add_typer(insights_cli.app, name="insights")
 
 console = Console()
 err_console = Console(stderr=True, soft_wrap=True)

@@ -43,6 +43,7 @@ from vitrina.core.security import Credentials
 from vitrina.crm import wiring as crm_wiring
 from vitrina.crm.webhooks import Dispatcher
 from vitrina.identity.credentials import IdentityCredentials
+from vitrina.insights.dashboard import DashboardFeed, visitors_in
 from vitrina.insights.world_signals import WorldSignals
 from vitrina.ledger.anchor import AnchorJob, FileAnchor
 from vitrina.ledger.pledges import PledgeCounter, subject_of_booking
@@ -189,6 +190,13 @@ async def start(
         if anchor_job.interval_s > 0:
             anchor_job.start()
             stack.push_async_callback(anchor_job.close)
+        # The supervisor dashboard: events become notices on the console socket.
+        dashboard_feed = add(
+            DashboardFeed,
+            DashboardFeed(sessions, bus, broker, lambda b: visitors_in(world_hub, b)),
+        )
+        dashboard_feed.start()
+        stack.push_async_callback(dashboard_feed.stop)
         dispatcher = await stack.enter_async_context(
             crm_wiring.running(settings=settings, sessions=sessions, bus=bus)
         )

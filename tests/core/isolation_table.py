@@ -268,6 +268,21 @@ def _signals(brand: str) -> dict[str, object]:
     return {"brand": brand, "events": [{"type": "view", "product": PRODUCT.slug, "at": at}]}
 
 
+def _personas(brand: str) -> dict[str, object]:
+    words = {"en": "Family", "fr": "Famille", "it": "Famiglia"}
+    return {
+        "personas": [
+            {
+                "key": "family",
+                "name": words,
+                "greeting": words,
+                "route": [],
+                "weights": {PRODUCT.slug: 0.5},
+            }
+        ]
+    }
+
+
 def _insight(what: str, **params: str) -> Build:
     """A customer reads their own; staff name the customer and say why, and may not name
     another brand's customer; nor may a customer name another."""
@@ -620,6 +635,28 @@ ROWS: dict[tuple[str, str], Row] = {
         GUEST_OR_STAFF, _insight("why", product=PRODUCT.slug)
     ),
     ("GET", "/api/insights/brands/{slug}/interests"): Row(GUEST_OR_STAFF, _insight("interests")),
+    ("GET", "/api/insights/brands/{slug}/recommendations"): Row(
+        GUEST_OR_STAFF, _insight("recommendations")
+    ),
+    # A persona is the visitor's own choice: staff have none, every brand's guest may.
+    ("GET", "/api/insights/brands/{slug}/persona"): Row(
+        GUEST, plain("/api/insights/brands/{brand}/persona"), scoped=False
+    ),
+    ("PUT", "/api/insights/brands/{slug}/persona"): Row(
+        GUEST, body("/api/insights/brands/{brand}/persona", {"persona": None}), scoped=False
+    ),
+    ("GET", "/api/insights/dashboard"): Row(
+        SUPERVISOR, plain("/api/insights/dashboard", brand="{brand}")
+    ),
+    ("GET", "/api/insights/dashboard.csv"): Row(
+        SUPERVISOR, plain("/api/insights/dashboard.csv", brand="{brand}")
+    ),
+    ("GET", "/api/brands/{slug}/personas"): Row(
+        EVERYONE, plain("/api/brands/{brand}/personas"), scoped=False
+    ),
+    ("PUT", "/api/admin/brands/{slug}/personas"): Row(
+        ADMIN, body("/api/admin/brands/{brand}/personas", _personas)
+    ),
     ("GET", "/api/brands/{brand}/products"): Row(
         EVERYONE, plain("/api/brands/{brand}/products"), scoped=False
     ),

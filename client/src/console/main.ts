@@ -5,6 +5,7 @@ import { el, clear } from "../ui/dom";
 import { mountScheduling, type SchedulingTabs } from "../scheduling/console";
 import { languagePicker, startLocale } from "./language";
 import { t } from "./strings";
+import { mountDashboard, type DashboardTab } from "../insights/dashboard";
 
 /** The agent console: sign in with a staff account, then the live console, in the
  * advisor's language (see ./language.ts). */
@@ -24,12 +25,15 @@ async function boot(root: HTMLElement): Promise<void> {
 
 async function openConsole(root: HTMLElement): Promise<void> {
   let scheduling: SchedulingTabs | null = null;
+  let dashboard: DashboardTab | null = null;
   const app = new ConsoleApp(root, () => {
     app.relabel();
     scheduling?.relabel();
+    dashboard?.relabel();
   });
   await app.start();
   scheduling = await mountScheduling(root);
+  dashboard = await mountDashboard(root);
 }
 
 function signIn(root: HTMLElement, values = { email: "", password: "" }): void {

@@ -19,6 +19,7 @@ export type ConsoleFrame =
   | { type: "offer"; brand: string; conversation_id: string; advisor_id: string }
   | { type: "escalated"; brand: string; conversation_id: string; queue: string; waited_s: number }
   | { type: "presence"; user_id: string; display_name: string; status: string }
+  | { type: "dashboard"; brand: string }
   | { type: "pong" };
 
 export interface ConsoleState {

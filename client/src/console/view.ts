@@ -133,6 +133,8 @@ export class ConsoleApp {
   }
 
   private onFrame(frame: ConsoleFrame): void {
+    // Other views of the console (the dashboard) hear every frame too.
+    window.dispatchEvent(new CustomEvent("vitrina:console-frame", { detail: frame }));
     if (frame.type === "hello") {
       this.state = { ...initialState(frame.user_id), open: this.state.open };
       this.setLive("up");

@@ -15,6 +15,8 @@ export class PlainView {
   readonly element: HTMLElement;
   panel: ProductPanel | null = null;
   private products: Product[] = [];
+  /** The product suggested first to this visitor, marked in the list. */
+  private highlighted: string | null = null;
   /** Product slug -> a photo of its digital twin on its stand (data URL), when 3D is available. */
   private photos = new Map<string, string>();
   private readonly list: HTMLElement;
@@ -39,6 +41,12 @@ export class PlainView {
     this.renderList();
   }
 
+  setHighlight(slug: string | null): void {
+    if (slug === this.highlighted) return;
+    this.highlighted = slug;
+    this.renderList();
+  }
+
   setPhotos(photos: Map<string, string>): void {
     this.photos = photos;
     this.renderList();
@@ -58,7 +66,8 @@ export class PlainView {
       ul.append(
         el(
           "li",
-          {},
+          { "data-recommended": product.slug === this.highlighted },
+          product.slug === this.highlighted ? el("span", { class: "badge", "data-testid": "suggested-for-you" }, t("forYou.suggested")) : null,
           el("h3", {}, localized(product.name, product.slug)),
           this.photos.has(product.slug)
             ? el("img", { class: "photo", src: this.photos.get(product.slug), alt: localized(product.name, product.slug), width: 480, height: 360, "data-testid": `photo-${product.slug}` })

@@ -247,6 +247,17 @@ export class Stage {
     return { x: rect.left + ((p.x + 1) / 2) * rect.width, y: rect.top + ((1 - p.y) / 2) * rect.height };
   }
 
+  /** Marks the stand of the visitor's first suggestion: its sign lit and raised. */
+  highlightStand(slug: string | null): void {
+    for (const view of this.store.stands) {
+      const on = slug !== null && view.stand.product_slug === slug;
+      view.label.material.color.set(on ? 0xffd166 : 0xffffff);
+      view.label.scale.set(on ? 2.9 : 2.2, on ? 0.72 : 0.55, 1);
+      view.label.position.y = on ? 3.4 : 3.1;
+      view.group.userData.recommended = on;
+    }
+  }
+
   private standOf(slug: string): StandView | undefined {
     return this.store.stands.find((s) => s.stand.product_slug === slug);
   }

@@ -80,6 +80,27 @@ async def list_products(
     return list((await db.execute(query.order_by(Product.position, Product.slug))).scalars())
 
 
+async def known_slugs(db: AsyncSession, *, brand_id: str, slugs: set[str]) -> set[str] | None:
+    """Which of `slugs` are active products of the brand; None when it has no catalog yet."""
+    if not slugs:
+        return set()
+    found = set(
+        (
+            await db.execute(
+                select(Product.slug).where(
+                    Product.brand_id == brand_id,
+                    Product.slug.in_(sorted(slugs)),
+                    Product.active.is_(True),
+                )
+            )
+        ).scalars()
+    )
+    if found:
+        return found
+    anything = await db.execute(select(Product.id).where(Product.brand_id == brand_id).limit(1))
+    return None if anything.first() is None else found
+
+
 async def get_product(db: AsyncSession, *, brand: Brand, slug: str) -> Product | None:
     query = select(Product).where(Product.brand_id == brand.id, Product.slug == slug)
     return (await db.execute(query)).scalar_one_or_none()

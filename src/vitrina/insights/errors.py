@@ -5,6 +5,9 @@ from enum import StrEnum
 
 class InsightsErrorCode(StrEnum):
     FOREIGN_SUBJECT = "foreign_subject"
+    CONSENT_REQUIRED = "consent_required"
+    UNKNOWN_PERSONA = "unknown_persona"
+    INVALID_PERSONA = "invalid_persona"
 
 
 class RejectReason(StrEnum):
@@ -16,3 +19,4 @@ class RejectReason(StrEnum):
     FOREIGN_SUBJECT = "foreign_subject"
     FORGED_TIMESTAMP = "forged_timestamp"
     OUT_OF_RANGE = "out_of_range"
+    UNKNOWN_PRODUCT = "unknown_product"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from vitrina.core.db import Base, IdMixin
@@ -55,3 +55,33 @@ class InteractionEvent(IdMixin, Base):
     product: Mapped[str] = mapped_column(String(64))
     part: Mapped[str] = mapped_column(String(64), default="")
     occurred_at: Mapped[datetime]
+
+
+class Persona(IdMixin, Base):
+    """A kind of visitor a brand designs for: its store route, greeter lines and weights."""
+
+    __tablename__ = "insights_persona"
+    __table_args__ = (UniqueConstraint("brand_id", "key", name="uq_insights_persona_brand_key"),)
+
+    brand_id: Mapped[str] = mapped_column(ForeignKey("brand.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(64))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    # {"en": ..., "fr": ..., "it": ...} for name and greeter line; route: stand ids in
+    # order; weights: product slug -> boost in [0, 1].
+    name: Mapped[dict[str, str]] = mapped_column(JSON)
+    greeting: Mapped[dict[str, str]] = mapped_column(JSON)
+    route: Mapped[list[str]] = mapped_column(JSON, default=list)
+    weights: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
+
+
+class PersonaChoice(Base):
+    """The persona a visitor chose for a brand: a preference kept under their consent."""
+
+    __tablename__ = "insights_persona_choice"
+
+    brand_id: Mapped[str] = mapped_column(
+        ForeignKey("brand.id", ondelete="CASCADE"), primary_key=True
+    )
+    subject: Mapped[str] = mapped_column(String(64), primary_key=True)
+    persona: Mapped[str] = mapped_column(String(64))
+    chosen_at: Mapped[datetime]

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from vitrina.core import sealing
 from vitrina.core.db import new_id
-from vitrina.insights.models import DwellAggregate, InteractionEvent
+from vitrina.insights.models import DwellAggregate, InteractionEvent, PersonaChoice
 from vitrina.privacy.registry import (
     DataRequest,
     PersonalDataSource,
@@ -26,6 +26,14 @@ from vitrina.privacy.registry import (
 # under a random id that points to no one).
 for _table in ("insights_dwell", "insights_event"):
     sealing.not_personal(_table, subject="an opaque subject id, re-keyed at erasure")
+sealing.not_personal(
+    "insights_persona", name="a persona's title in each language, written by the brand"
+)
+sealing.not_personal(
+    "insights_persona_choice",
+    subject="an opaque subject id; the row is deleted at erasure",
+    persona="the key of one of the brand's personas",
+)
 
 
 async def _export_dwell(db: AsyncSession, req: DataRequest) -> list[Row]:
@@ -110,5 +118,40 @@ register(
         erase=_anonymise_events,
         retention=[RetentionRule(kind="signals", days=90, purge=_purge_events)],
         description="Clicks on and views of products.",
+    )
+)
+
+
+async def _export_persona(db: AsyncSession, req: DataRequest) -> list[Row]:
+    rows = await db.execute(
+        select(PersonaChoice.persona, PersonaChoice.chosen_at).where(
+            PersonaChoice.brand_id == req.brand_id, PersonaChoice.subject == req.subject
+        )
+    )
+    return [{"persona": persona, "chosen_at": at} for persona, at in rows]
+
+
+async def _erase_persona(db: AsyncSession, req: DataRequest) -> int:
+    result = await db.execute(
+        delete(PersonaChoice).where(
+            PersonaChoice.brand_id == req.brand_id, PersonaChoice.subject == req.subject
+        )
+    )
+    return int(getattr(result, "rowcount", 0))
+
+
+async def _purge_persona(db: AsyncSession, cutoff: datetime) -> int:
+    result = await db.execute(delete(PersonaChoice).where(PersonaChoice.chosen_at < cutoff))
+    return int(getattr(result, "rowcount", 0))
+
+
+register(
+    PersonalDataSource(
+        name="insights.persona",
+        tables=["insights_persona_choice"],
+        export=_export_persona,
+        erase=_erase_persona,
+        retention=[RetentionRule(kind="preferences", days=365, purge=_purge_persona)],
+        description="The kind of visitor you said you are (persona), for suggestions.",
     )
 )

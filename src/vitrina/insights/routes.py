@@ -8,13 +8,32 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
-from vitrina.api.deps import GUEST_OR_STAFF, AnyPrincipal, DbSession, SettingsDep
+from vitrina.api.deps import (
+    ADMIN,
+    GUEST_OR_STAFF,
+    PUBLIC,
+    AdminPrincipal,
+    AnyPrincipal,
+    DbSession,
+    SettingsDep,
+    check_brand,
+)
 from vitrina.brands import service as brands
 from vitrina.core.errors import Forbidden
 from vitrina.core.ratelimit import limits_of
 from vitrina.core.security import Principal
-from vitrina.insights import service
-from vitrina.insights.schemas import IngestResult, InterestRead, SignalBatch, WhyRead
+from vitrina.insights import dashboard_routes, personas, recommend, service
+from vitrina.insights.schemas import (
+    IngestResult,
+    InterestRead,
+    PersonaChoiceIn,
+    PersonaChoiceRead,
+    PersonaRead,
+    PersonasIn,
+    RecommendationsRead,
+    SignalBatch,
+    WhyRead,
+)
 from vitrina.privacy import service as privacy
 from vitrina.privacy import subjects
 
@@ -165,4 +184,92 @@ async def interests(
     return [InterestRead(product=p, score=round(s, 3)) for p, s in ranked]
 
 
-routers = [router]
+def _me(principal: Principal) -> str:
+    if principal.is_staff:
+        raise Forbidden("A persona is the visitor's own choice; staff have none to make.")
+    return subjects.of_principal(principal)
+
+
+@router.get(
+    "/brands/{slug}/recommendations",
+    response_model=RecommendationsRead,
+    summary="Products suggested for me, each with why; popularity and persona without "
+    "consent (guest or staff)",
+)
+async def recommendations(
+    slug: str,
+    principal: AnyPrincipal,
+    db: DbSession,
+    limit: Annotated[int, Query(ge=1, le=20)] = 10,
+    persona: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
+    subject: Annotated[str | None, Query(max_length=64)] = None,
+    reason: Annotated[str | None, Query(max_length=500)] = None,
+) -> RecommendationsRead:
+    brand = (
+        await privacy.brand_for_staff(db, principal=principal, slug=slug)
+        if principal.is_staff
+        else await brands.get_by_slug_or_raise(db, slug=slug)
+    )
+    target = await _subject_for(db, principal, brand.id, subject, reason)
+    return await recommend.recommend(db, brand=brand, subject=target, limit=limit, persona=persona)
+
+
+@router.get(
+    "/brands/{slug}/persona",
+    response_model=PersonaChoiceRead,
+    summary="The persona I chose (kept only with consent to personal suggestions) (guest)",
+)
+async def my_persona(slug: str, principal: AnyPrincipal, db: DbSession) -> PersonaChoiceRead:
+    me = _me(principal)
+    brand = await brands.get_by_slug_or_raise(db, slug=slug)
+    key = await personas.chosen(db, brand_id=brand.id, subject=me)
+    return PersonaChoiceRead(persona=key, stored=key is not None)
+
+
+@router.put(
+    "/brands/{slug}/persona",
+    response_model=PersonaChoiceRead,
+    summary="Choose, change or clear my persona; kept as a consented preference (guest)",
+)
+async def choose_persona(
+    slug: str, body: PersonaChoiceIn, principal: AnyPrincipal, db: DbSession
+) -> PersonaChoiceRead:
+    me = _me(principal)
+    brand = await brands.get_by_slug_or_raise(db, slug=slug)
+    await personas.choose(db, brand_id=brand.id, subject=me, persona=body.persona)
+    return PersonaChoiceRead(persona=body.persona, stored=body.persona is not None)
+
+
+public_router = APIRouter(prefix="/api/brands", tags=["insights"], dependencies=[Depends(PUBLIC)])
+
+
+@public_router.get(
+    "/{slug}/personas",
+    response_model=list[PersonaRead],
+    summary="The personas a visitor may choose from (public)",
+)
+async def brand_personas(slug: str, db: DbSession) -> list[PersonaRead]:
+    brand = await brands.get_by_slug_or_raise(db, slug=slug)
+    return [personas.read(p) for p in await personas.list_personas(db, brand_id=brand.id)]
+
+
+admin_router = APIRouter(
+    prefix="/api/admin/brands/{slug}/personas", tags=["admin"], dependencies=[Depends(ADMIN)]
+)
+
+
+@admin_router.put(
+    "",
+    response_model=list[PersonaRead],
+    summary="Replace the brand's personas: route stands and weighted products checked (admin)",
+)
+async def put_personas(
+    slug: str, body: PersonasIn, principal: AdminPrincipal, db: DbSession
+) -> list[PersonaRead]:
+    check_brand(principal, slug)
+    brand = await brands.get_by_slug_or_raise(db, slug=slug)
+    made = await personas.replace_personas(db, brand=brand, personas=body.personas)
+    return [personas.read(p) for p in made]
+
+
+routers = [router, public_router, admin_router, *dashboard_routes.routers]

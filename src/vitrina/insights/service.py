@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import math
 import os
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -22,9 +22,10 @@ from pydantic import TypeAdapter
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from vitrina.catalog import service as catalog
 from vitrina.core.config import Settings
 from vitrina.core.db import utcnow
-from vitrina.insights import store
+from vitrina.insights import profiles, store
 from vitrina.insights.errors import RejectReason
 from vitrina.insights.metrics import SIGNALS_ACCEPTED, SIGNALS_REJECTED
 from vitrina.insights.models import DwellAggregate, InteractionEvent
@@ -38,6 +39,9 @@ PURPOSE_OF: dict[str, Purpose] = {
     "gaze": Purpose.GAZE_DWELL,
     "click": Purpose.ANALYTICS,
     "view": Purpose.ANALYTICS,
+    "configure": Purpose.ANALYTICS,
+    "ask": Purpose.ANALYTICS,
+    "book": Purpose.ANALYTICS,
 }
 MAX_DWELL_MS = 10 * 60 * 1000
 MAX_COORDINATE_M = 10_000.0
@@ -119,6 +123,16 @@ async def ingest_signals(
         else:
             candidates.append((subject, ev))
 
+    if candidates:
+        # A brand with a catalog accepts signals about its own products only.
+        known = await catalog.known_slugs(
+            db, brand_id=brand_id, slugs={ev.product for _, ev in candidates}
+        )
+        if known is not None:
+            kept = [(s, ev) for s, ev in candidates if ev.product in known]
+            if len(kept) < len(candidates):
+                rejected[RejectReason.UNKNOWN_PRODUCT] += len(candidates) - len(kept)
+            candidates = kept
     book = await privacy.consent_book(
         db,
         brand_id=brand_id,
@@ -286,15 +300,44 @@ async def explain(db: AsyncSession, *, brand_id: str, subject: str, product: str
     return WhyRead(product=product, personalised=personalised, explanation=text, evidence=evidence)
 
 
+async def consented_signals(
+    db: AsyncSession, *, brand_id: str, subject: str, now: datetime | None = None
+) -> tuple[bool, list[tuple[str, str, datetime, float]]]:
+    """(personalised?, [(product, kind, at, amount)]): only what is consented right now.
+
+    Read at every call, so a withdrawal (or erasure) takes the signals' influence away at
+    once: without personalisation nothing is used; without gaze_dwell no dwell time;
+    without analytics no clicks, views, configurations, questions or bookings.
+    """
+    now = now or utcnow()
+    book = await privacy.consent_book(db, brand_id=brand_id, subjects=[subject])
+    if not book.in_force(subject, Purpose.PERSONALISATION, now):
+        return False, []
+    found: list[tuple[str, str, datetime, float]] = []
+    if book.in_force(subject, Purpose.GAZE_DWELL, now):
+        dwell = await db.execute(
+            select(DwellAggregate.product, DwellAggregate.last_at, DwellAggregate.total_ms).where(
+                DwellAggregate.brand_id == brand_id, DwellAggregate.subject == subject
+            )
+        )
+        found.extend((p, "dwell", _aware(at), ms / 1000.0) for p, at, ms in dwell)
+    if book.in_force(subject, Purpose.ANALYTICS, now):
+        events = await db.execute(
+            select(
+                InteractionEvent.product, InteractionEvent.kind, InteractionEvent.occurred_at
+            ).where(InteractionEvent.brand_id == brand_id, InteractionEvent.subject == subject)
+        )
+        found.extend((p, kind, _aware(at), 1.0) for p, kind, at in events)
+    return True, found
+
+
 async def interest_profile(
-    db: AsyncSession, *, brand_id: str, subject: str
+    db: AsyncSession, *, brand_id: str, subject: str, now: datetime | None = None
 ) -> list[tuple[str, float]]:
-    """Products ranked by consented interest (dwell seconds, clicks x5, views); [] without consent."""
-    personalised, evidence = await _evidence(db, brand_id=brand_id, subject=subject, product=None)
-    if not personalised:
-        return []
-    weights = {"dwell": 0.0, "click": 5.0, "view": 1.0}
-    scores: dict[str, float] = defaultdict(float)
-    for e in evidence:
-        scores[e.product] += e.total_ms / 1000.0 + weights[e.kind] * e.count
-    return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+    """Products ranked by consented interest, decayed with time; [] without consent.
+
+    Weights per kind and the half-life are in insights.profiles.
+    """
+    now = now or utcnow()
+    _, signals = await consented_signals(db, brand_id=brand_id, subject=subject, now=now)
+    return profiles.ranked(profiles.decayed(signals, now=now))
