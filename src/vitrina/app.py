@@ -31,6 +31,7 @@ from vitrina.insights import routes as insights_routes
 from vitrina.privacy import routes as privacy_routes
 from vitrina.routing import routes as routing_routes
 from vitrina.scheduling import routes as scheduling_routes
+from vitrina.training import routes as training_routes
 from vitrina.world import ws as world_ws
 from vitrina.world.hub import WorldHub
 
@@ -94,6 +95,7 @@ def create_app(settings: Settings | None = None) -> VitrinaApp:
         *crm_routes.routers,
         *crm_transfer_routes.routers,
         *scheduling_routes.routers,
+        *training_routes.routers,
     ):
         app.include_router(router)
 

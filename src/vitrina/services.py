@@ -50,6 +50,8 @@ from vitrina.routing.console import ConsoleHub
 from vitrina.routing.jobs import RoutingJobs
 from vitrina.scheduling.worker import NotificationWorker
 from vitrina.scheduling.worker import start_worker as start_scheduling_worker
+from vitrina.training.nlu import BotReader
+from vitrina.training.runner import TrainingRooms
 from vitrina.world.hub import WorldHub
 
 log = structlog.get_logger(__name__)
@@ -76,6 +78,7 @@ class Services:
     routing_jobs: RoutingJobs
     webhook_dispatcher: Dispatcher
     bot: bot_service.Runtime | None
+    training: TrainingRooms
 
 
 @asynccontextmanager
@@ -176,6 +179,14 @@ async def start(
         )
         if bot is not None:
             add(bot_service.Runtime, bot)
+        # Trainees' replies are read by the bot's model, even where the bot is off.
+        reader = add(
+            BotReader,
+            BotReader(bot or bot_service.Runtime.from_settings(settings.data_dir)),
+        )
+        training = add(TrainingRooms, TrainingRooms(sessions, bus, world_hub, reader))
+        await training.start()
+        stack.push_async_callback(training.close)
         if settings.environment != "test":
             freezer = asyncio.create_task(freeze_after_warm_up(warming))
             stack.callback(freezer.cancel)
@@ -197,6 +208,7 @@ async def start(
                 routing_jobs=routing_jobs,
                 webhook_dispatcher=dispatcher,
                 bot=bot,
+                training=training,
             ),
         )
         log.info(

@@ -12,6 +12,7 @@ from vitrina.insights import models as insights_models
 from vitrina.privacy import models as privacy_models
 from vitrina.routing import models as routing_models
 from vitrina.scheduling import models as scheduling_models
+from vitrina.training import models as training_models
 
 target_metadata = Base.metadata
 __all__ = [
@@ -27,4 +28,5 @@ __all__ = [
     "routing_models",
     "scheduling_models",
     "target_metadata",
+    "training_models",
 ]
