@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 
 from vitrina.bot.service import Runtime
 from vitrina.training.nlu import BotReader
@@ -43,3 +44,12 @@ def late_delivery_source() -> str:
 @pytest.fixture(scope="session")
 def financing_source() -> str:
     return shipped_sources(BRAND)["financing-question"]
+
+
+@pytest.fixture
+def app_reader(app: FastAPI, reader: BotReader) -> BotReader:
+    """The app's reader, holding the run's brand model instead of loading its own: the
+    same model, read from the same cache, built once per run rather than once per app."""
+    found = app.components.get(BotReader)  # type: ignore[attr-defined]
+    found.runtime = reader.runtime
+    return found

@@ -20,6 +20,10 @@ class BotReader:
     def content(self, brand: str) -> BrandContent | None:
         return self.runtime.content(brand)
 
+    async def warm(self, brand: str) -> None:
+        """Load (or train, the first time) the brand's model before it is needed."""
+        await self.runtime.brain(brand)
+
     async def read(self, brand: str, text: str, language: str) -> Reading:
         brain = await self.runtime.brain(brand)
         if brain is None:

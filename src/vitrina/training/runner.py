@@ -102,6 +102,10 @@ class TrainingRooms:
     async def begin(self, principal: Principal, session_id: str) -> TrainingSession:
         zone = f"{ZONE_PREFIX}{secrets.token_hex(8)}"
         async with transaction(self.sessions) as db:
+            found = await training.get_session(db, principal=principal, session_id=session_id)
+            brand = found.brand_slug
+        await self.reader.warm(brand)
+        async with transaction(self.sessions) as db:
             session = await training.get_session(db, principal=principal, session_id=session_id)
             training.own_session(principal, session)
             scenario = training.scenario_of(session)
@@ -143,8 +147,13 @@ class TrainingRooms:
         )
         self.live[session.id] = live
         self._by_room[room] = session.id
-        await self._play(live, actions)
+        # The customer walks to the product and speaks there, while the answer goes back.
+        self._later(live, self._opening(live, actions))
         return session
+
+    async def _opening(self, live: Live, actions: list[Action]) -> None:
+        async with live.lock:
+            await self._play(live, actions)
 
     async def _product_spot(
         self, db: AsyncSession, brand: str, scenario: Scenario
@@ -185,8 +194,13 @@ class TrainingRooms:
         live = self.live.get(session_id) if session_id else None
         if live is None or event.user_id != live.trainee_id or live.ended:
             return
+        # In a task of its own: the trainee's socket reads on while the customer thinks;
+        # the session's lock keeps the replies in the order they were said.
+        self._later(live, self._reply_from_world(live, event.text))
+
+    async def _reply_from_world(self, live: Live, text: str) -> None:
         try:
-            await self._reply(live.session_id, event.text, via="world")
+            await self._reply(live.session_id, text, via="world")
         except Exception:
             log.warning("training_reply_failed", session_id=live.session_id, exc_info=True)
 
