@@ -54,7 +54,10 @@ class Live:
     scenario: Scenario
     customer: world.BotAvatar
     spot: tuple[float, float] | None
+    # One turn at a time in the database; the customer's acts played in the world in the
+    # order the turns were taken (the opening walk does not hold up a reply's turn).
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    stage: asyncio.Lock = field(default_factory=asyncio.Lock)
     due_at: float | None = None  # monotonic time of the next patience check
     trainee_at: tuple[float, float] | None = None
     ended: bool = False
@@ -148,12 +151,17 @@ class TrainingRooms:
         self.live[session.id] = live
         self._by_room[room] = session.id
         # The customer walks to the product and speaks there, while the answer goes back.
-        self._later(live, self._opening(live, actions))
+        self._perform(live, actions)
         return session
 
-    async def _opening(self, live: Live, actions: list[Action]) -> None:
-        async with live.lock:
-            await self._play(live, actions)
+    def _perform(self, live: Live, actions: list[Action]) -> None:
+        """Play the customer's acts in the world, after those of the turns before."""
+
+        async def perform() -> None:
+            async with live.stage:
+                await self._play(live, actions)
+
+        self._later(live, perform())
 
     async def _product_spot(
         self, db: AsyncSession, brand: str, scenario: Scenario
@@ -216,7 +224,7 @@ class TrainingRooms:
                     db, session=session, text=text, reading=reading, via=via
                 )
             if live is not None:
-                await self._play(live, actions)
+                self._perform(live, actions)
         return session
 
     async def stop(self, principal: Principal, session_id: str) -> TrainingSession:
@@ -318,7 +326,8 @@ class TrainingRooms:
                     return
                 actions = await training.idle(db, session=session)
             if actions:
-                await self._play(live, actions)
+                live.due_at = None
+                self._perform(live, actions)
             else:
                 live.due_at = time.monotonic() + self.tick_s
 
