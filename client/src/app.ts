@@ -77,6 +77,7 @@ export class App {
   readonly frameWork = new Float32Array(FRAME_SAMPLES);
   frameCount = 0;
   private lastFrame = 0;
+  private readonly privateZone: string | null;
   private plainTimer: number | null = null;
   private detachControls: (() => void) | null = null;
   private vrAvailable = false;
@@ -92,7 +93,10 @@ export class App {
     private readonly gl: GlCanvas | null,
   ) {
     const linkedProduct = new URLSearchParams(location.search).get("product");
-    this.world = createWorldState(brand.slug, startZone(brand.layout, requestedZone, linkedProduct).name);
+    // A training room (advisor rehearsal) is a private copy of one of the store's zones: it
+    // is joined by its own name, and walking to its edge leads nowhere else.
+    this.privateZone = requestedZone !== null && requestedZone.startsWith("training-") ? requestedZone : null;
+    this.world = createWorldState(brand.slug, this.privateZone ?? startZone(brand.layout, requestedZone, linkedProduct).name);
     // The chosen look is kept in this browser and travels with every join.
     this.world.local.look = loadAppearance(localStorage);
     this.avatarChooser = new AvatarChooser(this.world.local.look, {
@@ -325,6 +329,7 @@ export class App {
   }
 
   private followIntoNextRoom(now: number): void {
+    if (this.privateZone !== null) return;
     const local = this.world.local;
     if (local.id === null || now - this.lastRoomChange < 2) return;
     const next = roomAhead(this.brand.layout, this.world.zone, this.world.bounds, local.pose, local.intent, local.target);

@@ -33,6 +33,7 @@ from vitrina.ledger import routes as ledger_routes
 from vitrina.privacy import routes as privacy_routes
 from vitrina.routing import routes as routing_routes
 from vitrina.scheduling import routes as scheduling_routes
+from vitrina.training import routes as training_routes
 from vitrina.world import ws as world_ws
 from vitrina.world.hub import WorldHub
 
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None) -> VitrinaApp:
         *scheduling_routes.routers,
         *commerce_routes.routers,
         *ledger_routes.routers,
+        *training_routes.routers,
     ):
         app.include_router(router)
 

@@ -19,6 +19,7 @@ from vitrina.identity import service as identity
 from vitrina.privacy.demo import seed_consent_texts
 from vitrina.routing.demo import seed_service_desk
 from vitrina.scheduling.demo import seed_scheduling
+from vitrina.training.demo import seed_training
 
 Seeder = Callable[[AsyncSession], Awaitable[str]]
 
@@ -66,4 +67,5 @@ SEEDERS: list[tuple[str, Seeder]] = [
     ("scheduling", seed_scheduling),
     ("bot content", check_bot_content),
     ("service desk", seed_service_desk),
+    ("training scenarios", seed_training),
 ]

@@ -55,6 +55,8 @@ from vitrina.routing.jobs import RoutingJobs
 from vitrina.scheduling.events import AppointmentBooked
 from vitrina.scheduling.worker import NotificationWorker
 from vitrina.scheduling.worker import start_worker as start_scheduling_worker
+from vitrina.training.nlu import BotReader
+from vitrina.training.runner import TrainingRooms
 from vitrina.world.hub import WorldHub
 
 log = structlog.get_logger(__name__)
@@ -83,6 +85,7 @@ class Services:
     payments: commerce_wiring.Payments
     ledger_anchor: AnchorJob
     bot: bot_service.Runtime | None
+    training: TrainingRooms
 
 
 @asynccontextmanager
@@ -218,6 +221,14 @@ async def start(
         )
         if bot is not None:
             add(bot_service.Runtime, bot)
+        # Trainees' replies are read by the bot's model, even where the bot is off.
+        reader = add(
+            BotReader,
+            BotReader(bot or bot_service.Runtime.from_settings(settings.data_dir)),
+        )
+        training = add(TrainingRooms, TrainingRooms(sessions, bus, world_hub, reader))
+        await training.start()
+        stack.push_async_callback(training.close)
         if settings.environment != "test":
             freezer = asyncio.create_task(freeze_after_warm_up(warming))
             stack.callback(freezer.cancel)
@@ -241,6 +252,7 @@ async def start(
                 payments=payments,
                 ledger_anchor=anchor_job,
                 bot=bot,
+                training=training,
             ),
         )
         log.info(

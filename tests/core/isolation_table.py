@@ -431,6 +431,72 @@ async def _import(w: World, who: Caller, t: Target) -> Call:
 
 _CONSOLE = "/api/console/conversations/{id}"
 
+TRAINEES = frozenset({"agent", "supervisor", "admin", "superadmin"})
+_SCENARIO = "late-delivery"
+
+
+async def _training_scenarios(w: World, brand: str) -> None:
+    """The demo scenarios on the other brand too (the demo seeded the callers' own)."""
+    from vitrina.training.service import shipped_sources
+
+    listed = await w.ok("GET", f"/api/training/brands/{brand}/scenarios")
+    if not listed:
+        for slug, source in shipped_sources("aurora-motors").items():
+            await w.ok(
+                "PUT", f"/api/training/brands/{brand}/scenarios/{slug}", json={"source": source}
+            )
+
+
+def _scenario_source(brand: str) -> dict[str, object]:
+    from vitrina.training.service import shipped_sources
+
+    return {"source": shipped_sources("aurora-motors")[_SCENARIO]}
+
+
+def _dry_run(brand: str) -> dict[str, object]:
+    return {**_scenario_source(brand), "replies": [{"text": "Hello, welcome!"}]}
+
+
+def _training_scenario(suffix: str = "", payload: object = None, *, path: str = "") -> Build:
+    async def build(w: World, who: Caller, t: Target) -> Call:
+        brand = w.brand(t)
+        await _training_scenarios(w, brand)
+        data = payload(brand) if callable(payload) else payload
+        return Call(path or f"/api/training/brands/{brand}/scenarios{suffix}", json=data)
+
+    return build
+
+
+def _training_session(
+    suffix: str = "", payload: object = None, *, started: bool = False, ended: bool = False
+) -> Build:
+    """A session of the target brand: the caller's own when they may train on their brand,
+    otherwise an advisor's of that brand (assigned by the super-admin)."""
+
+    async def build(w: World, who: Caller, t: Target) -> Call:
+        brand = w.brand(t)
+        await _training_scenarios(w, brand)
+        own = t == "own" and who.name in TRAINEES and who.user_id is not None
+        trainee = None if who.name == "superadmin" and own else (
+            who.user_id if own else w.users[brand, "agent"]
+        )  # fmt: skip
+        made = await w.ok(
+            "POST",
+            "/api/training/sessions",
+            json={"brand": brand, "scenario": _SCENARIO, "trainee_id": trainee},
+        )
+        if started or ended:
+            player = who.headers if own else await w._staff_headers(w.users[brand, "agent"])
+            w.client.cookies.clear()
+            resp = await w.client.post(f"/api/training/sessions/{made['id']}/start", headers=player)
+            assert resp.status_code == 200, resp.text
+        if ended:
+            await w.ok("POST", f"/api/training/sessions/{made['id']}/end")
+        return Call(f"/api/training/sessions/{made['id']}{suffix}", json=payload)
+
+    return build
+
+
 ROWS: dict[tuple[str, str], Row] = {
     ("GET", "/healthz"): Row(EVERYONE, plain("/healthz"), scoped=False),
     ("GET", "/readyz"): Row(EVERYONE, plain("/readyz"), scoped=False),
@@ -973,4 +1039,51 @@ ROWS: dict[tuple[str, str], Row] = {
     ("GET", "/console"): Row(EVERYONE, plain("/console"), scoped=False),
     ("GET", "/favicon.ico"): Row(EVERYONE, plain("/favicon.ico"), scoped=False),
     ("GET", "/favicon.svg"): Row(EVERYONE, plain("/favicon.svg"), scoped=False),
+    ("GET", "/api/training/brands/{slug}/scenarios"): Row(
+        TRAINEES, _training_scenario(), refused=frozenset({403})
+    ),
+    ("GET", "/api/training/brands/{slug}/scenarios/{scenario}"): Row(
+        SUPERVISOR, _training_scenario(f"/{_SCENARIO}"), refused=frozenset({403})
+    ),
+    ("PUT", "/api/training/brands/{slug}/scenarios/{scenario}"): Row(
+        SUPERVISOR, _training_scenario(f"/{_SCENARIO}", _scenario_source), refused=frozenset({403})
+    ),
+    ("POST", "/api/training/brands/{slug}/scenarios/validate"): Row(
+        SUPERVISOR, _training_scenario("/validate", _scenario_source), refused=frozenset({403})
+    ),
+    ("POST", "/api/training/brands/{slug}/scenarios/dry-run"): Row(
+        SUPERVISOR, _training_scenario("/dry-run", _dry_run), refused=frozenset({403})
+    ),
+    ("POST", "/api/training/sessions"): Row(
+        TRAINEES,
+        _training_scenario(
+            "", lambda b: {"brand": b, "scenario": _SCENARIO}, path="/api/training/sessions"
+        ),
+        refused=frozenset({403}),
+    ),
+    ("GET", "/api/training/sessions"): Row(
+        TRAINEES, plain("/api/training/sessions", brand="{brand}"), refused=frozenset({403})
+    ),
+    ("GET", "/api/training/sessions/{session_id}"): Row(TRAINEES, _training_session()),
+    # Only its trainee plays a session: a super-admin has no claim to somebody's rehearsal.
+    ("POST", "/api/training/sessions/{session_id}/start"): Row(
+        TRAINEES, _training_session("/start"), superadmin_crosses=False
+    ),
+    ("POST", "/api/training/sessions/{session_id}/replies"): Row(
+        TRAINEES,
+        _training_session("/replies", {"text": "Hello"}, started=True),
+        superadmin_crosses=False,
+    ),
+    ("POST", "/api/training/sessions/{session_id}/end"): Row(
+        TRAINEES, _training_session("/end", started=True)
+    ),
+    ("GET", "/api/training/sessions/{session_id}/replay"): Row(
+        TRAINEES, _training_session("/replay", ended=True)
+    ),
+    ("POST", "/api/training/sessions/{session_id}/comments"): Row(
+        SUPERVISOR, _training_session("/comments", {"remark": "Well handled."}, ended=True)
+    ),
+    ("GET", "/api/training/progress"): Row(
+        TRAINEES, plain("/api/training/progress", brand="{brand}"), refused=frozenset({403})
+    ),
 }

@@ -223,6 +223,7 @@ const SOURCES: Record<string, string> = Object.fromEntries(
   Object.entries({
     ...import.meta.glob<string>(["./*.ts", "!./*.test.ts", "!./strings.ts"], { query: "?raw", import: "default", eager: true }),
     ...import.meta.glob<string>(["../scheduling/console.ts", "../scheduling/agenda.ts", "../scheduling/resources.ts"], { query: "?raw", import: "default", eager: true }),
+    ...import.meta.glob<string>(["../training/console.ts"], { query: "?raw", import: "default", eager: true }),
   }),
 );
 

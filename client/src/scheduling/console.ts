@@ -7,8 +7,10 @@ import { staffApi } from "./api";
 import { AgendaView } from "./agenda";
 import { ResourcesView } from "./resources";
 import { t, type ConsoleKey } from "../console/strings";
+import { TrainingView } from "../training/console";
+import "../training/training.css";
 
-type Tab = "conversations" | "agenda" | "resources";
+type Tab = "conversations" | "agenda" | "resources" | "training";
 
 /** The mounted tabs; `relabel` shows them again in the console's current language. */
 export interface SchedulingTabs {
@@ -26,12 +28,18 @@ export async function mountScheduling(root: HTMLElement): Promise<SchedulingTabs
   const brand = () => brandSelect.value;
   const agenda = new AgendaView(brand);
   const resources = new ResourcesView(brand);
-  const section = el("section", { class: "scheduling", hidden: true, "data-testid": "scheduling" }, el("label", {}, brandLabel, " ", brandSelect), agenda.element, resources.element);
+  const training = new TrainingView(brand);
+  const section = el("section", { class: "scheduling", hidden: true, "data-testid": "scheduling" }, el("label", {}, brandLabel, " ", brandSelect), agenda.element, resources.element, training.element);
   root.append(section);
 
   const tabs = el("div", { class: "scheduling-tabs", role: "tablist" });
   const buttons = new Map<Tab, HTMLButtonElement>();
-  const labels: Record<Tab, ConsoleKey> = { conversations: "tabs.conversations", agenda: "tabs.agenda", resources: "tabs.resources" };
+  const labels: Record<Tab, ConsoleKey> = {
+    conversations: "tabs.conversations",
+    agenda: "tabs.agenda",
+    resources: "tabs.resources",
+    training: "tabs.training",
+  };
   const select = (tab: Tab) => {
     for (const [name, button] of buttons) button.setAttribute("aria-selected", String(name === tab));
     // The console's own layout stays in the page (its live socket keeps running).
@@ -40,8 +48,10 @@ export async function mountScheduling(root: HTMLElement): Promise<SchedulingTabs
     section.hidden = tab === "conversations";
     agenda.element.hidden = tab !== "agenda";
     resources.element.hidden = tab !== "resources";
+    training.element.hidden = tab !== "training";
     if (tab === "agenda") void agenda.show();
     if (tab === "resources") void resources.show();
+    if (tab === "training") void training.show();
   };
   for (const tab of Object.keys(labels) as Tab[]) {
     const button = el("button", { type: "button", role: "tab", "aria-selected": String(tab === "conversations"), "data-testid": `tab-${tab}` });
@@ -52,6 +62,7 @@ export async function mountScheduling(root: HTMLElement): Promise<SchedulingTabs
   brandSelect.addEventListener("change", () => {
     if (!agenda.element.hidden) void agenda.show();
     if (!resources.element.hidden) void resources.show();
+    if (!training.element.hidden) void training.show();
   });
   const relabel = () => {
     tabs.setAttribute("aria-label", t("tabs.label"));
@@ -60,6 +71,7 @@ export async function mountScheduling(root: HTMLElement): Promise<SchedulingTabs
     brandSelect.setAttribute("aria-label", t("scheduling.brand"));
     agenda.relabel();
     resources.relabel();
+    training.relabel();
   };
   relabel();
   header.append(tabs);

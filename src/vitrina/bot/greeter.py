@@ -80,6 +80,8 @@ class Greeter:
         """Welcome a customer who walks in, in their conversation's language if known."""
         if event.badge == "bot" or event.user_id is not None or event.session_id is None:
             return
+        if event.private:  # a training room has its own scripted customer
+            return
         # Once per visit to the store: walking into the next zone is not a new arrival.
         key = (event.brand, event.session_id)
         if key in self._greeted:

@@ -14,6 +14,7 @@ from vitrina.ledger import models as ledger_models
 from vitrina.privacy import models as privacy_models
 from vitrina.routing import models as routing_models
 from vitrina.scheduling import models as scheduling_models
+from vitrina.training import models as training_models
 
 target_metadata = Base.metadata
 __all__ = [
@@ -31,4 +32,5 @@ __all__ = [
     "routing_models",
     "scheduling_models",
     "target_metadata",
+    "training_models",
 ]

@@ -16,6 +16,9 @@ class _WorldEvent(DomainEvent):
     user_id: str | None
     display_name: str
     badge: str
+    # A private room (advisor training): no customer is there, and what happens in it
+    # is nobody's conversation, queue, metric or profile.
+    private: bool = False
 
 
 class PresenceJoined(_WorldEvent):

@@ -67,6 +67,8 @@ class WorldHub:
             layouts.default = load_layout_file(settings.world_layout_file)
         self.layouts = layouts
         self.rooms: dict[str, Room] = {}
+        # Private rooms by room id: the staff user ids who may join (advisor training).
+        self.private: dict[str, frozenset[str]] = {}
         self.sessions: set[Session] = set()
         self.stats = Stats()
         self._tokens: dict[str, Avatar] = {}
@@ -180,6 +182,9 @@ class WorldHub:
             raise FrameError(
                 ErrorCode.UNKNOWN_ZONE, f"brand {frame.brand!r} has no zone {frame.zone!r}", "join"
             )
+        allowed = self.private.get(room_id(frame.brand, frame.zone, frame.shard))
+        if allowed is not None and (not p.is_staff or p.user_id not in allowed):
+            raise FrameError(ErrorCode.FORBIDDEN, "this room is private", "join")
         room = await self.open_room(frame.brand, frame.zone, frame.shard)
         if session.room is room and session.avatar is not None:
             self._attach(session, session.avatar, room, resumed=True)  # idempotent join
@@ -419,6 +424,7 @@ class WorldHub:
             "user_id": avatar.user_id,
             "display_name": avatar.name,
             "badge": avatar.badge,
+            "private": room.id in self.private,
         }
 
     def avatar_room(self, avatar_id: int) -> Room | None:

@@ -69,6 +69,8 @@ async def signalled(hub: WorldHub, session: Session, frame: InterestIn, now: flo
     if not session.interest.take(now):
         hub.stats.rate_limited += 1
         raise FrameError(ErrorCode.RATE_LIMITED, "too many interest frames", "interest")
+    if room.id in hub.private:
+        return  # a rehearsal is nobody's interest profile
     await hub.bus.publish(
         InterestSignalled(
             brand=room.brand,

@@ -97,6 +97,15 @@ class LayoutRegistry:
         self._source = source
         self._ttl_s = ttl_s
         self._loaded: dict[str, tuple[float, Layout | None]] = {}
+        # Private zones (training rooms), each a copy of a real zone under its own name.
+        self._private: dict[tuple[str, str], Zone] = {}
+
+    def add_private(self, brand: str, name: str, zone: Zone) -> None:
+        check_zone(name, zone)
+        self._private[brand, name] = zone
+
+    def remove_private(self, brand: str, name: str) -> None:
+        self._private.pop((brand, name), None)
 
     def set_brand(self, brand: str, layout: Layout) -> None:
         for name, zone in layout.items():
@@ -121,6 +130,9 @@ class LayoutRegistry:
         self._loaded[brand] = (time.monotonic(), layout)
 
     def zone(self, brand: str, zone: str) -> Zone | None:
+        private = self._private.get((brand, zone))
+        if private is not None:
+            return private
         explicit = self._brands.get(brand)
         if explicit is not None:
             return explicit.get(zone)

@@ -97,6 +97,49 @@ async def join_bot(
     return BotAvatar(hub, avatar, room)
 
 
+async def open_private_room(
+    hub: WorldHub,
+    *,
+    brand: str,
+    name: str,
+    like_zone: str,
+    allowed_users: frozenset[str],
+    capacity: int = 4,
+) -> str:
+    """Open a private room (advisor training): a copy of the brand's zone `like_zone`
+    named `name`, which only the staff users in `allowed_users` may join (bots are put
+    in by the server). What happens there is flagged `private` on every world event, so
+    no conversation, queue, metric or interest profile takes it in. Returns the room id."""
+    await hub.layouts.refresh(brand)
+    template = hub.layouts.zone(brand, like_zone)
+    if template is None:
+        raise WorldServiceError(f"brand {brand!r} has no zone {like_zone!r}")
+    if hub.layouts.zone(brand, name) is not None:
+        raise WorldServiceError(f"brand {brand!r} already has a zone {name!r}")
+    zone = Zone(min=template.min, max=template.max, spawn=template.spawn, capacity=capacity)
+    hub.layouts.add_private(brand, name, zone)
+    rid = room_id(brand, name, 1)
+    hub.private[rid] = allowed_users
+    await hub.open_room(brand, name, 1)
+    return rid
+
+
+async def close_private_room(hub: WorldHub, *, brand: str, name: str) -> None:
+    """Everybody leaves the private room and its name is forgotten."""
+    rid = room_id(brand, name, 1)
+    room = hub.rooms.get(rid)
+    if room is not None:
+        for avatar_id in list(room.avatars):
+            await hub.remove_avatar(avatar_id, why="closed")
+        await hub.close_room_if_idle(room)
+    hub.private.pop(rid, None)
+    hub.layouts.remove_private(brand, name)
+
+
+def zone_of(hub: WorldHub, *, brand: str, zone: str) -> Zone | None:
+    return hub.layouts.zone(brand, zone)
+
+
 def room_occupants(hub: WorldHub, *, brand: str, zone: str, shard: int = 1) -> list[Occupant]:
     room = hub.rooms.get(room_id(brand, zone, shard))
     if room is None:

@@ -68,7 +68,7 @@ class WorldChannel:
         self.stand_ins.clear()
 
     async def on_chat(self, event: ChatPosted) -> None:
-        if event.badge == "bot":
+        if event.badge == "bot" or event.private:
             return
         async with transaction(self.sessions) as db:
             if event.user_id is None and event.session_id is not None:
@@ -138,6 +138,8 @@ class WorldChannel:
                 return
 
     async def on_joined(self, event: PresenceJoined) -> None:
+        if event.private:
+            return  # a training room: nobody's conversation
         if event.user_id is not None:
             await self._advisor_joined(event)
             return

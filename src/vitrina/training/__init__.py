@@ -1,0 +1,1 @@
+"""Advisor training: scripted customers in private rooms, scored against a rubric."""

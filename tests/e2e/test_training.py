@@ -1,0 +1,84 @@
+"""An advisor rehearses with the angry customer of the demo: starts the scenario in the
+console, meets the customer in the private training room of the 3D store, answers in
+the room's chat and in the console, and gets the score with its evidence."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import until
+
+pytestmark = pytest.mark.e2e
+
+NewPage = Callable[..., Page]
+AGENT = "agent@aurora-motors.example"
+PASSWORD = "aurora-demo-password"
+SLOW = 60_000
+
+
+def test_a_trainee_handles_an_angry_customer_and_receives_a_score(
+    new_page: NewPage, base_url: str
+) -> None:
+    console = new_page()
+    console.goto(f"{base_url}/console?lang=en")
+    console.get_by_label("Email").fill(AGENT)
+    console.get_by_label("Password").fill(PASSWORD)
+    console.get_by_role("button", name="Sign in").click()
+    console.get_by_test_id("tab-training").click()
+    expect(console.locator(".layout")).to_be_hidden(timeout=SLOW)
+    scenarios = console.get_by_test_id("training-scenarios")
+    expect(scenarios).to_contain_text("Angry customer: a late delivery", timeout=SLOW)
+    console.get_by_test_id("training-start-late-delivery").click()
+    transcript = console.get_by_test_id("training-transcript")
+    expect(transcript).to_contain_text("four weeks ago", timeout=SLOW)
+    # Neither the hidden facts nor the rubric are shown while the session runs.
+    expect(console.get_by_test_id("training-results")).to_have_count(0)
+
+    # The private training room: the trainee and the simulated customer, nobody else.
+    room_link = console.get_by_test_id("training-room")
+    href = room_link.get_attribute("href")
+    assert href is not None and "zone=training-" in href
+    room = console.context.new_page()
+    room.goto(f"{base_url}{href}", wait_until="domcontentloaded")
+    until(room, "() => !!window.__vitrina && window.__vitrina.connection() === 'online'", 90)
+    assert until(
+        room,
+        "() => window.__vitrina.avatars().some(a => a.name === 'Jordan Lefèvre' && a.badge === 'bot')",
+        60,
+    )
+    # The customer speaks in the room once at the car; the trainee answers in the chat.
+    until(room, "() => window.__vitrina.chatLines().some(l => l.includes('four weeks ago'))", 60)
+    room.get_by_test_id("chat-input").fill("Good morning, welcome to Aurora Motors.")
+    room.get_by_test_id("chat-input").press("Enter")
+    until(room, "() => window.__vitrina.chatLines().some(l => l.startsWith('Yes, hello.'))", 60)
+    expect(transcript).to_contain_text("Yes, hello.", timeout=SLOW)
+
+    # The rest in the console's text box.
+    box = console.get_by_test_id("training-reply")
+    for text, answer in (
+        ("I'm so sorry about the delay, I understand your frustration.", "AUR-2291"),
+        (
+            "I need to verify your identity first: I've sent you a one-time code.",
+            "entered the code",
+        ),
+        ("Your car arrives on 18 December; configured cars take 8 to 12 weeks.", "a month late"),
+        ("Let me book a handover appointment for you with a courtesy car.", "that helps"),
+    ):
+        box.fill(text)
+        console.get_by_test_id("training-send").click()
+        expect(transcript).to_contain_text(answer, timeout=SLOW)
+    # The customer's last words reach the room too.
+    until(room, "() => window.__vitrina.chatLines().some(l => l.includes('that helps'))", 60)
+
+    score = console.get_by_test_id("training-score")
+    expect(score).to_contain_text("Score: 100%", timeout=SLOW)
+    results = console.get_by_test_id("training-results")
+    expect(results.locator("[data-item=identity][data-passed=true]")).to_contain_text(
+        "verify your identity"
+    )
+    expect(results).to_contain_text("Order AUR-2291")
+    expect(console.get_by_test_id("training-outcome")).to_contain_text("appointment booked")
+    expect(console.get_by_test_id("training-progress")).to_contain_text("late-delivery")
