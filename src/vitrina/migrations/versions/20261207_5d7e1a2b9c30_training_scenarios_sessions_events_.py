@@ -1,7 +1,7 @@
 """training scenarios sessions events comments
 
 Revision ID: 5d7e1a2b9c30
-Revises: 77ba89aea8c2
+Revises: c4d81f2a6e53
 Create Date: 2026-12-07 13:19:41.309676
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import vitrina.core.db
 
 revision: str = "5d7e1a2b9c30"
-down_revision: str | None = "77ba89aea8c2"
+down_revision: str | None = "c4d81f2a6e53"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

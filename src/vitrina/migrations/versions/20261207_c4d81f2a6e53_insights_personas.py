@@ -1,7 +1,7 @@
 """insights: brand personas and the persona each visitor chose
 
 Revision ID: c4d81f2a6e53
-Revises: 77ba89aea8c2
+Revises: c0e3a1f5d7b9
 Create Date: 2026-12-07 13:40:00.000000
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import vitrina.core.db
 
 revision: str = "c4d81f2a6e53"
-down_revision: str | None = "77ba89aea8c2"
+down_revision: str | None = "c0e3a1f5d7b9"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
