@@ -114,6 +114,10 @@ async def test_console_pushes_a_brands_conversations_only_to_its_staff(
             await consoles[who].wait_for(
                 lambda f: f.get("conversation_id") == cid and f["type"] == "conversation"
             )
+        # The dashboard's notice goes to the brand's consoles (and no other brand's:
+        # checked with every frame naming the brand below).
+        for who in ("aurora", "superadmin"):
+            await consoles[who].wait_for(lambda f: f["type"] == "dashboard" and f["brand"] == BRAND)
         bob = consoles["agent"]
         # Binary on the console's text socket: an error frame, then it still answers.
         await bob.ws.send(b"\xff\xfe\x00binary")

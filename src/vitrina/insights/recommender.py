@@ -234,9 +234,13 @@ class Model:
         candidates = np.flatnonzero(mask)
         if candidates.size == 0:
             return []
-        # Ties (a cold start on a quiet brand) fall back to the catalog's order.
-        order = candidates[np.lexsort((candidates, -relevance[candidates]))]
-        pool = order[: max(wts.pool, k * 3)]
+        # The pool: the best candidates by relevance (a partial sort: catalogs are large),
+        # ties (a cold start on a quiet brand) in the catalog's order.
+        size = max(wts.pool, k * 3)
+        if candidates.size > size:
+            candidates = candidates[np.argpartition(-relevance[candidates], size - 1)[:size]]
+            candidates.sort()
+        pool = candidates[np.lexsort((candidates, -relevance[candidates]))][:size]
         take = min(k, pool.size)
         surprise_slot = surprise and bool(idx) and take >= 3 and pool.size > take
         mmr_k = take - 1 if surprise_slot else take
