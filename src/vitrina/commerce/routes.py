@@ -304,7 +304,11 @@ async def update_cart_item(
     response_model=CheckoutRead,
     status_code=status.HTTP_201_CREATED,
     summary="Place the order: holds the stock, opens a payment for the amount due now",
-    responses={**KEYED, 409: {"description": "Out of stock"}, 403: {"description": "Sign-in needed"}},
+    responses={
+        **KEYED,
+        409: {"description": "Out of stock"},
+        403: {"description": "Sign-in needed"},
+    },
 )
 async def checkout(
     brand: str,
@@ -456,7 +460,9 @@ async def answer_challenge(
 
 
 @store_router.post(
-    "/orders/{order_id}/cancel", response_model=OrderRead, summary="Cancel my pending order",
+    "/orders/{order_id}/cancel",
+    response_model=OrderRead,
+    summary="Cancel my pending order",
     responses=KEYED,
 )
 async def cancel_my_order(
