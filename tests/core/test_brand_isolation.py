@@ -43,6 +43,9 @@ def _describe(method: str, path: str, caller: str, target: Target, resp: Respons
     return f"{method} {path} as {caller} on {target} brand: {resp.status_code} {resp.text[:160]}"
 
 
+# Every operation times every caller on two brands, each with fresh objects: the longest
+# test of the suite (about 4 minutes on a busy 2-core machine with commerce's rows).
+@pytest.mark.timeout(900)
 async def test_every_operation_answers_each_caller_as_the_table_says(
     app: FastAPI, client: AsyncClient
 ) -> None:
