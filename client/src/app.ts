@@ -13,6 +13,7 @@ import { WorldConnection, worldUrl, type ConnState } from "./net/connection";
 import type { OutFrame } from "./net/codec";
 import { ErrorCode } from "./net/protocol.gen";
 import { StorefrontPrivacy } from "./privacy";
+import { mountShop } from "./commerce/shop";
 import { mountAppointments } from "./scheduling/storefront";
 import { Speaker } from "./speech";
 import { ChatPanel } from "./ui/chat";
@@ -199,6 +200,7 @@ export class App {
     performance.mark("vitrina:stage");
     await connecting;
     mountAppointments({ brand: this.brand.slug, toolbar: this.toolbar.element, plain: this.plain.element });
+    mountShop({ brand: this.brand.slug, toolbar: this.toolbar.element, plain: this.plain.element });
     // The consent prompt comes before any optional tracking (docs/privacy.md).
     void this.privacy.mount(document.body);
     this.renderPeople();

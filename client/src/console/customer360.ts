@@ -55,7 +55,15 @@ export interface Account {
   vehicles: { vin: string; model: string; year: number; registration: string }[];
 }
 
+/** The customer's orders and twins, from commerce (docs/commerce.md). */
+export interface CustomerCommerce {
+  orders: { id: string; number: string; status: string; currency: string; total: string; paid: string }[];
+  twins: { id: string; product_title: string; serial: string; status: string }[];
+}
+
 export const customerApi = {
+  commerce: (brand: string, customerId: string) =>
+    call<CustomerCommerce>("GET", `/api/staff/commerce/brands/${encodeURIComponent(brand)}/customers/${encodeURIComponent(customerId)}`),
   panel: (conversationId: string) => call<CustomerPanel>("GET", `/api/console/conversations/${conversationId}/customer`),
   // The reason goes with every read of a customer's data, for the access audit.
   profile: (customerId: string, reason: string) =>
@@ -111,12 +119,14 @@ export function money(minor: number, currency: string): string {
 export interface CustomerData {
   panel: CustomerPanel | null;
   profile: Customer360 | null;
+  commerce?: CustomerCommerce | null;
 }
 
 export async function loadCustomer360(conversation: Conversation): Promise<CustomerData> {
   const panel = await customerApi.panel(conversation.id).catch(() => null);
   const profile = panel?.customer_id ? await customerApi.profile(panel.customer_id, `console: conversation ${conversation.id}`).catch(() => null) : null;
-  return { panel, profile };
+  const commerce = panel?.customer_id ? await customerApi.commerce(conversation.brand_slug, panel.customer_id).catch(() => null) : null;
+  return { panel, profile, commerce };
 }
 
 export function drawCustomer360(side: HTMLElement, conversation: Conversation, history: Conversation[], data: CustomerData): void {
@@ -158,6 +168,25 @@ export function drawCustomer360(side: HTMLElement, conversation: Conversation, h
         : [el("li", { class: "empty" }, t("customer.noAppointments"))]),
     ),
   );
+  if (data.commerce) {
+    const { orders, twins } = data.commerce;
+    side.append(
+      el("h3", {}, t("customer.orders")),
+      el(
+        "ul",
+        { class: "orders", "data-testid": "customer-orders" },
+        ...(orders.length
+          ? orders.map((o) => el("li", { "data-status": o.status }, `${o.number} · ${o.status} · ${o.paid}/${o.total} ${o.currency}`))
+          : [el("li", { class: "empty" }, t("customer.noOrders"))]),
+      ),
+      el("h3", {}, t("customer.twins")),
+      el(
+        "ul",
+        { class: "twins", "data-testid": "customer-twins" },
+        ...(twins.length ? twins.map((tw) => el("li", {}, `${tw.product_title} · ${tw.serial} · ${tw.status}`)) : [el("li", { class: "empty" }, t("customer.noTwins"))]),
+      ),
+    );
+  }
   if (profile && panel?.customer_id) {
     const customerId = panel.customer_id;
     const accountBox = el("div", { class: "account" });

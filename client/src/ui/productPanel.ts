@@ -7,6 +7,7 @@
 
 import { formatMoney, quote, saveConfiguration, type Explainer, type Product, type Quote } from "../api/catalog";
 import { ApiError } from "../api/http";
+import { sh } from "../commerce/strings";
 import { locale, localized, t } from "../i18n";
 import { ExplainerSteps, defaultSelection, orderedSelection, toggleOption, twinLook, type TwinLook } from "../product/configurator";
 import { clear, el } from "./dom";
@@ -73,9 +74,12 @@ export class ProductPanel {
     }
     const save = el("button", { type: "button", "data-testid": "save-configuration" }, t("product.save"));
     save.addEventListener("click", () => void this.save());
+    // The shop (commerce/shop.ts) registers itself once the storefront is up.
+    const buy = el("button", { type: "button", "data-testid": "add-to-cart" }, sh(locale(), "product.addToCart"));
+    buy.addEventListener("click", () => void window.__shop?.addToCart(p.slug, orderedSelection(p, this.selection)));
     const parts: Node[] = [heading, description];
-    if (p.groups.length) parts.push(el("h3", {}, t("product.configure")), form, this.priceBox, save, this.shareBox);
-    else parts.push(this.priceBox);
+    if (p.groups.length) parts.push(el("h3", {}, t("product.configure")), form, this.priceBox, save, buy, this.shareBox);
+    else parts.push(this.priceBox, buy);
     if (p.explainers.length) {
       const prev = el("button", { type: "button", "data-testid": "explainer-prev" }, t("product.prev"));
       const next = el("button", { type: "button", "data-testid": "explainer-next" }, t("product.next"));

@@ -254,7 +254,13 @@ async def _sealed_subjects(db: AsyncSession, req: DataRequest) -> set[str]:
 register(
     PersonalDataSource(
         name="commerce.orders",
-        tables=["commerce_order", "commerce_document", "commerce_twin"],
+        tables=[
+            "commerce_order",
+            "commerce_document",
+            "commerce_twin",
+            "commerce_cart",
+            "commerce_proof_challenge",
+        ],
         # A customer's orders placed as a guest are found through the verifications.
         erase_before=("identity.verification",),
         export=_export,
