@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cryptography.exceptions import InvalidSignature
 from httpx import AsyncClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -177,3 +178,19 @@ async def test_proof_files_verify_offline(
     path.write_text(json.dumps(proof))
     out = _cli(["verify-proof", str(path)], tmp_path)
     assert out.returncode == 1 and "the entry's signature does not verify" in out.stderr
+
+
+async def test_the_by_hand_recipe_in_the_docs_verifies_an_export(
+    exported: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    doc = (Path(__file__).parents[2] / "docs" / "ledger.md").read_text()
+    recipe = doc.split("### By hand", 1)[1].split("```python", 1)[1].split("```", 1)[0]
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "ledger.jsonl").write_bytes(exported)
+    exec(compile(recipe, "docs/ledger.md", "exec"), {})  # noqa: S102 - our own documentation
+    lines = exported.splitlines(keepends=True)
+    (tmp_path / "ledger.jsonl").write_bytes(
+        b"".join([*lines[:4], lines[4].replace(b"ord_", b"ord-"), *lines[5:]])
+    )
+    with pytest.raises((AssertionError, InvalidSignature)):
+        exec(compile(recipe, "docs/ledger.md", "exec"), {})  # noqa: S102
