@@ -570,39 +570,31 @@ async def ensure_started(db: AsyncSession, *, brand_id: str) -> None:
         await _lock_head(db, brand_id)
 
 
-async def _read_head(db: AsyncSession, where: Any) -> HeadState | None:
-    """The brand (by a condition on Brand) and its head in one query; None: no brand.
-    A brand without a chain yet gets one (its key and genesis entry)."""
+async def _read_head(db: AsyncSession, brand: Brand) -> HeadState:
+    """The brand's head; a brand without a chain yet gets one (its key and genesis)."""
     await _drain(db)
-    query = (
-        select(Brand.id, Brand.slug, _HEAD.c.size, _HEAD.c.frontier, _HEAD.c.key_id)
-        .outerjoin(_HEAD, _HEAD.c.brand_id == Brand.id)
-        .where(where)
+    query = select(_HEAD.c.size, _HEAD.c.frontier, _HEAD.c.key_id).where(
+        _HEAD.c.brand_id == brand.id
     )
     row = (await db.execute(query)).first()
-    if row is None:
-        return None
-    if not row.size:
-        await _lock_head(db, row.id)
+    if row is None or not row.size:
+        await _lock_head(db, brand.id)
         await _drain(db)
         row = (await db.execute(query)).one()
     return HeadState(
-        row.id, row.slug, int(row.size), merkle.root_of(list(row.frontier or [])), row.key_id
+        brand.id, brand.slug, int(row.size), merkle.root_of(list(row.frontier or [])), row.key_id
     )
 
 
 async def head_state(db: AsyncSession, *, brand_id: str) -> HeadState:
-    state = await _read_head(db, Brand.id == brand_id)
-    if state is None:
+    brand = await brands.get(db, brand_id=brand_id)
+    if brand is None:
         raise NotFound("No such brand.", code="brand_not_found")
-    return state
+    return await _read_head(db, brand)
 
 
 async def _head_by_slug(db: AsyncSession, slug: str) -> HeadState:
-    state = await _read_head(db, Brand.slug == slug)
-    if state is None:
-        raise NotFound(f"No brand {slug!r}.", code="brand_not_found")
-    return state
+    return await _read_head(db, await _brand(db, slug))
 
 
 async def sign_head(db: AsyncSession, state: HeadState) -> dict[str, Any]:
