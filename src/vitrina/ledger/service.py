@@ -281,8 +281,15 @@ async def _lock_head(db: AsyncSession, brand_id: str) -> _Head:
     if held is not None:
         return held
     now = utcnow()
-    touch = update(_HEAD).where(_HEAD.c.brand_id == brand_id).values(updated_at=now)
-    if (await db.execute(touch)).rowcount == 0:  # type: ignore[attr-defined]
+    # Locking and reading in one statement (UPDATE ... RETURNING, on both databases).
+    touch = (
+        update(_HEAD)
+        .where(_HEAD.c.brand_id == brand_id)
+        .values(updated_at=now)
+        .returning(_HEAD.c.size, _HEAD.c.last_hash, _HEAD.c.frontier, _HEAD.c.key_id)
+    )
+    row = (await db.execute(touch)).first()
+    if row is None:
         make = pg_insert if _dialect(db) == "postgresql" else sqlite_insert
         await db.execute(
             make(_HEAD)
@@ -296,14 +303,7 @@ async def _lock_head(db: AsyncSession, brand_id: str) -> _Head:
             )
             .on_conflict_do_nothing(index_elements=["brand_id"])
         )
-        await db.execute(touch)
-    row = (
-        await db.execute(
-            select(_HEAD.c.size, _HEAD.c.last_hash, _HEAD.c.frontier, _HEAD.c.key_id).where(
-                _HEAD.c.brand_id == brand_id
-            )
-        )
-    ).one()
+        row = (await db.execute(touch)).one()
     head = _Head(brand_id, int(row.size), row.last_hash, list(row.frontier or []), row.key_id)
     state.heads[brand_id] = head
     if head.size == 0:
