@@ -46,6 +46,7 @@ from vitrina.identity.credentials import IdentityCredentials
 from vitrina.insights.dashboard import DashboardFeed, visitors_in
 from vitrina.insights.world_signals import WorldSignals
 from vitrina.ledger.anchor import AnchorJob, FileAnchor
+from vitrina.ledger.consent import ConsentLedger
 from vitrina.ledger.pledges import PledgeCounter, subject_of_booking
 from vitrina.migrations.runner import ensure_migrated
 from vitrina.privacy import keys as privacy_keys
@@ -182,6 +183,8 @@ async def start(
             )
 
         stack.callback(bus.subscribe(AppointmentBooked, count_booking))
+        # Consent changes are written to the brands' ledgers once committed.
+        stack.callback(ConsentLedger(sessions).start(bus))
         anchor_job = add(
             AnchorJob,
             AnchorJob(

@@ -80,6 +80,22 @@ def body(path: str, payload: object, **params: str) -> Build:
     return build
 
 
+async def _pledge(w: World, who: Caller, t: Target) -> Call:
+    from vitrina.brands import service as brands
+    from vitrina.ledger import pledges
+
+    async with services_of(w.app).sessions() as db:
+        brand = await brands.get_by_slug_or_raise(db, slug=w.brand(t))
+        made = await pledges.define(
+            db, brand_id=brand.id, action="booking.created", texts=_PLEDGE_TEXTS
+        )
+        await db.commit()
+    return Call(f"/api/ledger/brands/{w.brand(t)}/pledges/{made.id}", json={"active": False})
+
+
+_PLEDGE_TEXTS = {"en": "One tree planted", "fr": "Un arbre planté", "it": "Un albero piantato"}
+
+
 # --- builders that need objects ------------------------------------------------------------
 
 
@@ -1034,6 +1050,32 @@ ROWS: dict[tuple[str, str], Row] = {
         ADMIN,
         body(f"/api/admin/brands/{{brand}}/commerce/stock/{PRODUCT.slug}", shop.stock_body),
     ),
+    ("GET", "/api/ledger/brands/{slug}/export"): Row(
+        EVERYONE, plain("/api/ledger/brands/{brand}/export"), scoped=False
+    ),
+    ("GET", "/api/ledger/brands/{slug}/tree-head"): Row(
+        EVERYONE, plain("/api/ledger/brands/{brand}/tree-head"), scoped=False
+    ),
+    ("GET", "/api/ledger/brands/{slug}/keys"): Row(
+        EVERYONE, plain("/api/ledger/brands/{brand}/keys"), scoped=False
+    ),
+    ("GET", "/api/ledger/brands/{slug}/proofs/{seq}"): Row(
+        EVERYONE, plain("/api/ledger/brands/{brand}/proofs/0"), scoped=False
+    ),
+    ("GET", "/api/ledger/brands/{slug}/pledges"): Row(
+        EVERYONE, plain("/api/ledger/brands/{brand}/pledges"), scoped=False
+    ),
+    ("GET", "/api/ledger/brands/{slug}/pledges/mine"): Row(
+        GUEST_OR_STAFF, plain("/api/ledger/brands/{brand}/pledges/mine"), scoped=False
+    ),
+    ("POST", "/api/ledger/brands/{slug}/pledges"): Row(
+        ADMIN,
+        body(
+            "/api/ledger/brands/{brand}/pledges",
+            {"action": "booking.created", "texts": _PLEDGE_TEXTS},
+        ),
+    ),
+    ("PATCH", "/api/ledger/brands/{slug}/pledges/{pledge_id}"): Row(ADMIN, _pledge),
     ("GET", "/"): Row(EVERYONE, plain("/"), scoped=False),
     ("GET", "/store/{slug}"): Row(EVERYONE, plain("/store/{brand}"), scoped=False),
     ("GET", "/console"): Row(EVERYONE, plain("/console"), scoped=False),

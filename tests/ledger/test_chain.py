@@ -129,3 +129,37 @@ async def test_subject_entries_and_commitments(
     # the same person gets unrelated commitments in two entries
     second = json.loads(found[1].line)["commitments"]
     assert len({entry["commitments"]["owner"], second["from"], second["to"]}) == 3
+
+
+async def test_a_rolled_back_savepoint_takes_only_its_own_entries(
+    db: AsyncSession, brand: Brand
+) -> None:
+    before = await ledger.append(db, brand=brand.slug, kind="order.paid", facts={"order": "a"})
+
+    async def fails_inside_a_savepoint() -> None:
+        async with db.begin_nested():
+            await ledger.append(db, brand=brand.slug, kind="order.paid", facts={"order": "b"})
+            await ledger.entry_lines(db, brand_id=brand.id, start=0, stop=9)  # writes a and b
+            raise RuntimeError("the booking failed")
+
+    with pytest.raises(RuntimeError):
+        await fails_inside_a_savepoint()
+    async with db.begin_nested():
+        kept = await ledger.append(db, brand=brand.slug, kind="order.paid", facts={"order": "c"})
+    after = await ledger.append(db, brand=brand.slug, kind="order.paid", facts={"order": "d"})
+    await db.commit()
+    assert (before.seq, kept.seq, after.seq) == (1, 2, 3)
+    lines = await ledger.entry_lines(db, brand_id=brand.id, start=0, stop=9)
+    assert [json.loads(x)["facts"].get("order") for x in lines] == [None, "a", "c", "d"]
+    for i in range(1, 4):
+        assert json.loads(lines[i])["prev"] == fmt.entry_hash(lines[i - 1].encode())
+
+
+async def test_a_rolled_back_transaction_leaves_no_trace(db: AsyncSession, brand: Brand) -> None:
+    slug = brand.slug
+    await ledger.append(db, brand=slug, kind="order.paid", facts={"order": "a"})
+    await db.rollback()
+    ref = await ledger.append(db, brand=slug, kind="order.paid", facts={"order": "b"})
+    await db.commit()
+    assert ref.seq == 1
+    assert (await ledger.tree_head(db, brand=slug))["size"] == 2

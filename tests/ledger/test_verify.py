@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cryptography.exceptions import InvalidSignature
 from httpx import AsyncClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -177,3 +178,66 @@ async def test_proof_files_verify_offline(
     path.write_text(json.dumps(proof))
     out = _cli(["verify-proof", str(path)], tmp_path)
     assert out.returncode == 1 and "the entry's signature does not verify" in out.stderr
+
+
+async def test_the_by_hand_recipe_in_the_docs_verifies_an_export(
+    exported: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    doc = (Path(__file__).parents[2] / "docs" / "ledger.md").read_text()
+    recipe = doc.split("### By hand", 1)[1].split("```python", 1)[1].split("```", 1)[0]
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "ledger.jsonl").write_bytes(exported)
+    exec(compile(recipe, "docs/ledger.md", "exec"), {})  # noqa: S102 - our own documentation
+    lines = exported.splitlines(keepends=True)
+    (tmp_path / "ledger.jsonl").write_bytes(
+        b"".join([*lines[:4], lines[4].replace(b"ord_", b"ord-"), *lines[5:]])
+    )
+    with pytest.raises((AssertionError, InvalidSignature)):
+        exec(compile(recipe, "docs/ledger.md", "exec"), {})  # noqa: S102
+
+
+def test_the_rotate_key_command(tmp_path: Path) -> None:
+    import asyncio
+
+    from vitrina.brands.demo import ensure_demo_brand
+    from vitrina.core.config import Settings
+    from vitrina.core.db import create_engine, create_sessionmaker
+    from vitrina.migrations import runner
+    from vitrina.privacy import keys
+
+    settings = Settings(environment="test", data_dir=tmp_path)
+    url = settings.resolved_database_url
+    runner.upgrade(url)
+
+    async def seed() -> None:
+        engine = create_engine(url)
+        try:
+            async with create_sessionmaker(engine, sealer=keys.sealer(settings))() as db:
+                made, _ = await ensure_demo_brand(db)
+                await ledger.append(db, brand=made.slug, kind="order.paid", facts={"order": "o1"})
+                await db.commit()
+        finally:
+            await engine.dispose()
+
+    asyncio.run(seed())
+    env = {**os.environ, "VITRINA_DATA_DIR": str(tmp_path), "VITRINA_LOG_JSON": "false"}
+    env.pop("VITRINA_DATABASE_URL", None)
+    out = subprocess.run(
+        [*VITRINA, "ledger", "rotate-key", "aurora-motors"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("rotated: entry 2 announces key ")
+    missing = subprocess.run(
+        [*VITRINA, "ledger", "rotate-key", "no-such-brand"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert missing.returncode == 1 and "No brand 'no-such-brand'" in missing.stderr

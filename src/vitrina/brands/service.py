@@ -30,6 +30,10 @@ async def get_by_slug(db: AsyncSession, *, slug: str) -> Brand | None:
     return (await db.execute(select(Brand).where(Brand.slug == slug))).scalar_one_or_none()
 
 
+async def get(db: AsyncSession, *, brand_id: str) -> Brand | None:
+    return await db.get(Brand, brand_id)
+
+
 async def get_by_slug_or_raise(db: AsyncSession, *, slug: str) -> Brand:
     brand = await get_by_slug(db, slug=slug)
     if brand is None:

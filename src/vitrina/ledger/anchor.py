@@ -19,7 +19,7 @@ import structlog
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from vitrina.brands.models import Brand
+from vitrina.brands import service as brands
 from vitrina.core.db import transaction
 from vitrina.ledger import canonical as fmt
 from vitrina.ledger import service
@@ -71,13 +71,9 @@ async def anchor_once(
     """Publish the tree head of every brand whose ledger grew since `last` (brand id ->
     size published); returns how many were published."""
     async with sessions() as db:
-        rows = (
-            await db.execute(
-                select(LedgerHead.brand_id, LedgerHead.size, Brand.slug).join(
-                    Brand, Brand.id == LedgerHead.brand_id
-                )
-            )
-        ).all()
+        sizes = (await db.execute(select(LedgerHead.brand_id, LedgerHead.size))).all()
+        slugs = {b.id: b.slug for b in await brands.list_brands(db)}
+    rows = [(brand_id, size, slugs[brand_id]) for brand_id, size in sizes if brand_id in slugs]
     count = 0
     for brand_id, size, slug in rows:
         if size == 0 or last.get(brand_id) == size:

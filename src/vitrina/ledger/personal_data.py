@@ -73,12 +73,20 @@ async def _erase(db: AsyncSession, req: DataRequest) -> int:
     return int(getattr(links, "rowcount", 0) or 0) + int(getattr(salts, "rowcount", 0) or 0)
 
 
+async def _sealed_subjects(db: AsyncSession, req: DataRequest) -> set[str]:
+    """The salts are sealed under the person's own key: shred it even when no other
+    domain holds anything of theirs."""
+    found = await db.scalar(select(LedgerSalt.subject).where(*_brand_filter(LedgerSalt, req)))
+    return {req.subject} if found else set()
+
+
 register(
     PersonalDataSource(
         name="ledger.entries",
         tables=["ledger_salt", "ledger_subject_link"],
         export=_export,
         erase=_erase,
+        sealed_subjects=_sealed_subjects,
         description=(
             "The brand's public ledger entries about you (orders, ownership, consent), with "
             "the secret salt that proves each entry's commitment is yours."

@@ -122,6 +122,7 @@ async def count_action(
 
 
 async def counts(db: AsyncSession, *, brand_id: str) -> dict[str, int]:
+    await service._drain(db)
     rows = await db.execute(
         select(LedgerEntry.tag, func.count())
         .where(LedgerEntry.brand_id == brand_id, LedgerEntry.kind == KIND)
@@ -135,6 +136,7 @@ async def subject_counts(
 ) -> dict[str, int]:
     """Per pledge, how many counted actions commit to any of these subjects (one person:
     their guest session and their customer account), while their salts exist."""
+    await service._drain(db)
     wanted = [s for s in subjects if await service.subject_salt(db, brand_id=brand_id, subject=s)]
     if not wanted:
         return {}

@@ -21,16 +21,18 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Table, and_, insert, or_, select, update
 from sqlalchemy import event as sa_event
+from sqlalchemy import literal as sa_literal
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session, SessionTransaction
 
 from vitrina.brands import service as brands
 from vitrina.brands.models import Brand
@@ -56,8 +58,7 @@ _HEAD = cast(Table, LedgerHead.__table__)
 _ENTRY = cast(Table, LedgerEntry.__table__)
 _NODE = cast(Table, LedgerNode.__table__)
 _LINK = cast(Table, LedgerSubjectLink.__table__)
-_HEADS_INFO = "vitrina.ledger.heads"
-_SALTS_INFO = "vitrina.ledger.salts"
+_TXN_INFO = "vitrina.ledger.txn"
 MAX_FACTS = 32
 MAX_TEXT = 1000
 MAX_SUBJECTS = 8
@@ -144,18 +145,117 @@ def subject_of(value: str) -> str:
 # --- per-transaction state ------------------------------------------------------------------
 
 
-def _txn_cache(db: AsyncSession, name: str) -> dict[str, Any]:
-    info = db.sync_session.info
-    cache: dict[str, Any] | None = info.get(name)
-    if cache is None:
-        cache = info[name] = {}
+@dataclass(slots=True)
+class _Txn:
+    """What the ledger holds for one transaction of a session: the heads it has locked,
+    brand ids and salts it has read, and the rows it has yet to write.
 
-        def drop(*_args: Any) -> None:
-            cache.clear()
+    Entries, nodes, links and head updates are written in a few multi-row statements when
+    the transaction commits (`before_commit`), or before any ledger read in it: an append
+    then costs no round trip of its own. A savepoint keeps a copy of this state; rolling it
+    back restores the copy (rows drained inside it are written again at commit), so an
+    entry appended before a savepoint survives the savepoint's rollback, and one appended
+    inside it goes with it.
+    """
 
-        for hook in ("after_commit", "after_rollback", "after_soft_rollback"):
-            sa_event.listen(db.sync_session, hook, drop)
-    return cache
+    brands: dict[str, str] = field(default_factory=dict)
+    heads: dict[str, _Head] = field(default_factory=dict)
+    salts: dict[str, bytes] = field(default_factory=dict)
+    entries: list[dict[str, Any]] = field(default_factory=list)
+    nodes: list[dict[str, Any]] = field(default_factory=list)
+    links: list[dict[str, Any]] = field(default_factory=list)
+    dirty: set[str] = field(default_factory=set)
+    # A copy of the state as each open savepoint began (kept until the session's
+    # transaction ends: a released savepoint's copy is simply never used).
+    marks: dict[SessionTransaction, _Txn] = field(default_factory=dict)
+
+    def copy(self) -> _Txn:
+        return _Txn(
+            dict(self.brands),
+            {
+                k: _Head(h.brand_id, h.size, h.last_hash, list(h.frontier), h.key_id)
+                for k, h in self.heads.items()
+            },
+            dict(self.salts),
+            list(self.entries),
+            list(self.nodes),
+            list(self.links),
+            set(self.dirty),
+        )
+
+    def restore(self, saved: _Txn) -> None:
+        self.brands, self.heads, self.salts = saved.brands, saved.heads, saved.salts
+        self.entries, self.nodes, self.links = saved.entries, saved.nodes, saved.links
+        self.dirty = saved.dirty
+
+    def reset(self) -> None:
+        self.restore(_Txn())
+        self.marks.clear()
+
+    def drain(self, session: Session) -> None:
+        """Write the pending rows (synchronously: from a session event or `run_sync`)."""
+        if self.entries:
+            session.execute(insert(_ENTRY), self.entries)
+            self.entries = []
+        if self.nodes:
+            session.execute(insert(_NODE), self.nodes)
+            self.nodes = []
+        if self.links:
+            session.execute(insert(_LINK), self.links)
+            self.links = []
+        for brand_id in sorted(self.dirty):
+            head = self.heads[brand_id]
+            session.execute(
+                update(_HEAD)
+                .where(_HEAD.c.brand_id == brand_id)
+                .values(
+                    size=head.size,
+                    last_hash=head.last_hash,
+                    frontier=head.frontier,
+                    key_id=head.key_id,
+                    updated_at=utcnow(),
+                )
+            )
+        self.dirty = set()
+
+
+def _txn(db: AsyncSession) -> _Txn:
+    session = db.sync_session
+    state: _Txn | None = session.info.get(_TXN_INFO)
+    if state is not None:
+        return state
+    state = session.info[_TXN_INFO] = _Txn()
+
+    def before_commit(sess: Session) -> None:
+        state.drain(sess)
+
+    def ended(*_args: Any) -> None:
+        state.reset()
+
+    def soft_rollback(_sess: Session, previous: SessionTransaction) -> None:
+        if not previous.nested:
+            state.reset()
+            return
+        saved = state.marks.pop(previous, None)
+        if saved is not None:
+            state.restore(saved)
+
+    def created(_sess: Session, transaction: SessionTransaction) -> None:
+        if transaction.nested:
+            state.marks[transaction] = state.copy()
+
+    sa_event.listen(session, "before_commit", before_commit)
+    sa_event.listen(session, "after_commit", ended)
+    sa_event.listen(session, "after_soft_rollback", soft_rollback)
+    sa_event.listen(session, "after_transaction_create", created)
+    return state
+
+
+async def _drain(db: AsyncSession) -> None:
+    """Write what this transaction appended, before reading the ledger's tables."""
+    state: _Txn | None = db.sync_session.info.get(_TXN_INFO)
+    if state is not None and (state.entries or state.dirty or state.links or state.nodes):
+        await db.run_sync(state.drain)
 
 
 def _dialect(db: AsyncSession) -> str:
@@ -166,15 +266,30 @@ async def _brand(db: AsyncSession, slug: str) -> Brand:
     return await brands.get_by_slug_or_raise(db, slug=slug)
 
 
+async def _brand_id(db: AsyncSession, slug: str) -> str:
+    state = _txn(db)
+    known = state.brands.get(slug)
+    if known is None:
+        known = state.brands[slug] = (await _brand(db, slug)).id
+    return known
+
+
 async def _lock_head(db: AsyncSession, brand_id: str) -> _Head:
     """Lock the brand's head row for the rest of the transaction and read it."""
-    heads = _txn_cache(db, _HEADS_INFO)
-    held: _Head | None = heads.get(brand_id)
+    state = _txn(db)
+    held = state.heads.get(brand_id)
     if held is not None:
         return held
     now = utcnow()
-    touch = update(_HEAD).where(_HEAD.c.brand_id == brand_id).values(updated_at=now)
-    if (await db.execute(touch)).rowcount == 0:  # type: ignore[attr-defined]
+    # Locking and reading in one statement (UPDATE ... RETURNING, on both databases).
+    touch = (
+        update(_HEAD)
+        .where(_HEAD.c.brand_id == brand_id)
+        .values(updated_at=now)
+        .returning(_HEAD.c.size, _HEAD.c.last_hash, _HEAD.c.frontier, _HEAD.c.key_id)
+    )
+    row = (await db.execute(touch)).first()
+    if row is None:
         make = pg_insert if _dialect(db) == "postgresql" else sqlite_insert
         await db.execute(
             make(_HEAD)
@@ -188,33 +303,12 @@ async def _lock_head(db: AsyncSession, brand_id: str) -> _Head:
             )
             .on_conflict_do_nothing(index_elements=["brand_id"])
         )
-        await db.execute(touch)
-    row = (
-        await db.execute(
-            select(_HEAD.c.size, _HEAD.c.last_hash, _HEAD.c.frontier, _HEAD.c.key_id).where(
-                _HEAD.c.brand_id == brand_id
-            )
-        )
-    ).one()
+        row = (await db.execute(touch)).one()
     head = _Head(brand_id, int(row.size), row.last_hash, list(row.frontier or []), row.key_id)
-    heads[brand_id] = head
+    state.heads[brand_id] = head
     if head.size == 0:
         await _genesis(db, head)
     return head
-
-
-async def _save_head(db: AsyncSession, head: _Head) -> None:
-    await db.execute(
-        update(_HEAD)
-        .where(_HEAD.c.brand_id == head.brand_id)
-        .values(
-            size=head.size,
-            last_hash=head.last_hash,
-            frontier=head.frontier,
-            key_id=head.key_id,
-            updated_at=utcnow(),
-        )
-    )
 
 
 # --- keys -----------------------------------------------------------------------------------
@@ -261,8 +355,18 @@ async def _private_key(db: AsyncSession, kid: str) -> Ed25519PrivateKey:
     return private
 
 
-async def public_keys(db: AsyncSession, *, brand_id: str) -> list[dict[str, Any]]:
-    """Every key the brand's chain has announced, oldest first."""
+# Public keys by brand: they only grow, and each new one becomes the head's key.
+_PUBLIC: dict[str, list[dict[str, Any]]] = {}
+
+
+async def public_keys(
+    db: AsyncSession, *, brand_id: str, current: str | None = None
+) -> list[dict[str, Any]]:
+    """Every key the brand's chain has announced, oldest first. With `current` (the
+    head's key id), a cached list that already holds it is used."""
+    cached = _PUBLIC.get(brand_id)
+    if current is not None and cached and cached[-1]["key"] == current:
+        return [dict(k) for k in cached]
     rows = (
         await db.execute(
             select(LedgerKey.id, LedgerKey.public_key, LedgerKey.first_seq)
@@ -270,10 +374,13 @@ async def public_keys(db: AsyncSession, *, brand_id: str) -> list[dict[str, Any]
             .order_by(LedgerKey.first_seq)
         )
     ).all()
-    return [
+    found = [
         {"key": r.id, "public_key": r.public_key, "algorithm": "Ed25519", "from_seq": r.first_seq}
         for r in rows
     ]
+    if current is not None and found and found[-1]["key"] == current:
+        _PUBLIC[brand_id] = found
+    return [dict(k) for k in found]
 
 
 # --- writing --------------------------------------------------------------------------------
@@ -305,26 +412,26 @@ async def _write(
     line = fmt.sign_entry(private, body)
     digest = fmt.entry_hash(line)
     frontier, made = merkle.push(head.frontier, seq, merkle.leaf_hash(line))
-    await db.execute(
-        insert(_ENTRY).values(
-            brand_id=head.brand_id,
-            seq=seq,
-            kind=kind,
-            tag=tag,
-            at=at,
-            key_id=kid,
-            hash=digest,
-            line=line.decode(),
-        )
+    state = _txn(db)
+    state.entries.append(
+        {
+            "brand_id": head.brand_id,
+            "seq": seq,
+            "kind": kind,
+            "tag": tag,
+            "at": at,
+            "key_id": kid,
+            "hash": digest,
+            "line": line.decode(),
+        }
     )
-    await db.execute(
-        insert(_NODE),
-        [{"brand_id": head.brand_id, "level": lv, "idx": ix, "hash": h} for lv, ix, h in made],
+    state.nodes.extend(
+        {"brand_id": head.brand_id, "level": lv, "idx": ix, "hash": h} for lv, ix, h in made
     )
     head.size = seq + 1
     head.last_hash = digest
     head.frontier = frontier
-    await _save_head(db, head)
+    state.dirty.add(head.brand_id)
     return LedgerRef(seq=seq, hash=digest, kind=kind, at=at)
 
 
@@ -342,7 +449,7 @@ async def _genesis(db: AsyncSession, head: _Head) -> None:
 
 
 async def _salt(db: AsyncSession, brand_id: str, subject: str) -> bytes:
-    salts = _txn_cache(db, _SALTS_INFO)
+    salts = _txn(db).salts
     known: bytes | None = salts.get(f"{brand_id}|{subject}")
     if known is not None:
         return known
@@ -394,25 +501,21 @@ async def append(
         if not isinstance(role, str) or not fmt.NAME_PATTERN.match(role):
             raise _invalid("Subject roles are lower-case ASCII words.")
         named[role] = subject_of(value)
-    found = await _brand(db, brand)
-    head = await _lock_head(db, found.id)
+    brand_id = await _brand_id(db, brand)
+    head = await _lock_head(db, brand_id)
     seq = head.size
     commitments: dict[str, str] = {}
     for role, subject in sorted(named.items()):
-        salt = await _salt(db, found.id, subject)
+        salt = await _salt(db, brand_id, subject)
         commitments[role] = fmt.commitment(salt, seq=seq, role=role, subject=subject)
     signer = (head.key_id, await _private_key(db, head.key_id))
     ref = await _write(
         db, head, kind=kind, facts=checked, commitments=commitments, signer=signer, tag=tag
     )
-    if named:
-        await db.execute(
-            insert(_LINK),
-            [
-                {"brand_id": found.id, "subject": s, "seq": seq, "role": role}
-                for role, s in sorted(named.items())
-            ],
-        )
+    _txn(db).links.extend(
+        {"brand_id": brand_id, "subject": s, "seq": seq, "role": role}
+        for role, s in sorted(named.items())
+    )
     return ref
 
 
@@ -438,7 +541,6 @@ async def rotate_key(db: AsyncSession, *, brand: str) -> LedgerRef:
         signer=(old_kid, old),
     )
     head.key_id = new_kid
-    await _save_head(db, head)
     retired = await db.get(LedgerKey, old_kid)
     if retired is not None:
         retired.private_key = ""
@@ -462,24 +564,37 @@ class HeadState:
 
 async def ensure_started(db: AsyncSession, *, brand_id: str) -> None:
     """Create the brand's chain (its key and genesis entry) if it has none yet."""
+    await _drain(db)
     exists = await db.scalar(select(_HEAD.c.size).where(_HEAD.c.brand_id == brand_id))
     if not exists:
         await _lock_head(db, brand_id)
 
 
-async def head_state(db: AsyncSession, *, brand_id: str) -> HeadState:
-    await ensure_started(db, brand_id=brand_id)
-    slug = await db.scalar(select(Brand.slug).where(Brand.id == brand_id))
-    row = (
-        await db.execute(
-            select(_HEAD.c.size, _HEAD.c.frontier, _HEAD.c.key_id).where(
-                _HEAD.c.brand_id == brand_id
-            )
-        )
-    ).one()
-    return HeadState(
-        brand_id, str(slug), int(row.size), merkle.root_of(list(row.frontier or [])), row.key_id
+async def _read_head(db: AsyncSession, brand: Brand) -> HeadState:
+    """The brand's head; a brand without a chain yet gets one (its key and genesis)."""
+    await _drain(db)
+    query = select(_HEAD.c.size, _HEAD.c.frontier, _HEAD.c.key_id).where(
+        _HEAD.c.brand_id == brand.id
     )
+    row = (await db.execute(query)).first()
+    if row is None or not row.size:
+        await _lock_head(db, brand.id)
+        await _drain(db)
+        row = (await db.execute(query)).one()
+    return HeadState(
+        brand.id, brand.slug, int(row.size), merkle.root_of(list(row.frontier or [])), row.key_id
+    )
+
+
+async def head_state(db: AsyncSession, *, brand_id: str) -> HeadState:
+    brand = await brands.get(db, brand_id=brand_id)
+    if brand is None:
+        raise NotFound("No such brand.", code="brand_not_found")
+    return await _read_head(db, brand)
+
+
+async def _head_by_slug(db: AsyncSession, slug: str) -> HeadState:
+    return await _read_head(db, await _brand(db, slug))
 
 
 async def sign_head(db: AsyncSession, state: HeadState) -> dict[str, Any]:
@@ -497,46 +612,55 @@ async def sign_head(db: AsyncSession, state: HeadState) -> dict[str, Any]:
 
 
 async def tree_head(db: AsyncSession, *, brand: str) -> dict[str, Any]:
-    found = await _brand(db, brand)
-    return await sign_head(db, await head_state(db, brand_id=found.id))
+    return await sign_head(db, await _head_by_slug(db, brand))
 
 
 async def inclusion_proof(db: AsyncSession, *, brand: str, seq: int) -> dict[str, Any]:
     """An RFC 6962 inclusion proof of entry `seq` in the brand's current tree, with the
-    signed tree head it leads to and the brand's public keys: verifiable offline."""
-    found = await _brand(db, brand)
-    state = await head_state(db, brand_id=found.id)
+    signed tree head it leads to and the brand's public keys: verifiable offline.
+
+    Two queries: the brand with its head, then the entry's line with the stored nodes its
+    audit path needs (O(log n) of them, whatever the size of the tree)."""
+    state = await _head_by_slug(db, brand)
     if not 0 <= seq < state.size:
         raise NotFound(
             f"The ledger of {brand!r} has no entry {seq}.", code=LedgerErrorCode.ENTRY_NOT_FOUND
         )
-    line = await db.scalar(
-        select(_ENTRY.c.line).where(_ENTRY.c.brand_id == found.id, _ENTRY.c.seq == seq)
-    )
     wanted = merkle.nodes_for_proof(seq, state.size)
-    nodes: dict[merkle.Node, bytes] = {}
+    # The entry's line rides along as level -1.
+    entry = select(
+        sa_literal(-1).label("level"), _ENTRY.c.seq.label("idx"), _ENTRY.c.line.label("hash")
+    ).where(_ENTRY.c.brand_id == state.brand_id, _ENTRY.c.seq == seq)
+    query = entry
     if wanted:
-        rows = await db.execute(
+        query = entry.union_all(  # type: ignore[assignment]
             select(_NODE.c.level, _NODE.c.idx, _NODE.c.hash).where(
-                _NODE.c.brand_id == found.id,
+                _NODE.c.brand_id == state.brand_id,
                 or_(*[and_(_NODE.c.level == lv, _NODE.c.idx == ix) for lv, ix in wanted]),
             )
         )
-        nodes = {(r.level, r.idx): bytes.fromhex(r.hash) for r in rows}
+    line = ""
+    nodes: dict[merkle.Node, bytes] = {}
+    for r in await db.execute(query):
+        if r.level == -1:
+            line = r.hash
+        else:
+            nodes[(r.level, r.idx)] = bytes.fromhex(r.hash)
     return {
         "format": "vitrina-ledger-proof/1",
-        "brand": {"id": found.id, "slug": found.slug},
+        "brand": {"id": state.brand_id, "slug": state.slug},
         "seq": seq,
         "entry": line,
         "tree_size": state.size,
         "path": merkle.inclusion_path(seq, state.size, nodes),
         "tree_head": await sign_head(db, state),
-        "keys": await public_keys(db, brand_id=found.id),
+        "keys": await public_keys(db, brand_id=state.brand_id, current=state.key_id),
     }
 
 
 async def entry_lines(db: AsyncSession, *, brand_id: str, start: int, stop: int) -> Sequence[str]:
     """The lines of entries start <= seq < stop, in order."""
+    await _drain(db)
     return list(
         (
             await db.execute(
