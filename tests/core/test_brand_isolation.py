@@ -43,6 +43,8 @@ def _describe(method: str, path: str, caller: str, target: Target, resp: Respons
     return f"{method} {path} as {caller} on {target} brand: {resp.status_code} {resp.text[:160]}"
 
 
+# Several thousand calls on two shared cores: more than the suite's default 300 s.
+@pytest.mark.timeout(1200)
 async def test_every_operation_answers_each_caller_as_the_table_says(
     app: FastAPI, client: AsyncClient
 ) -> None:
