@@ -61,6 +61,7 @@ class Live:
     due_at: float | None = None  # monotonic time of the next patience check
     trainee_at: tuple[float, float] | None = None
     last_line: str = ""  # what the customer said last, said again to a trainee walking in
+    said_at: float = 0.0  # when (monotonic) it was said
     ended: bool = False
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
@@ -220,9 +221,12 @@ class TrainingRooms:
         if live is None or event.user_id != live.trainee_id or live.ended:
             return
 
+        joined = time.monotonic()
+
         async def repeat() -> None:
             async with live.stage:
-                if live.last_line:
+                # Not when the line was said after they came in: they heard it.
+                if live.last_line and live.said_at < joined:
                     await live.customer.say(live.last_line[:CHAT_MAX_CHARS])
 
         self._later(live, repeat())
@@ -268,6 +272,7 @@ class TrainingRooms:
                     await self._walk(live, live.spot)
                 elif action.kind == "say":
                     live.last_line = action.value
+                    live.said_at = time.monotonic()
                     await live.customer.say(action.value[:CHAT_MAX_CHARS])
                 elif action.kind == "emote":
                     live.customer.emote(action.value)
@@ -292,7 +297,9 @@ class TrainingRooms:
         await self._record_move(live, who="customer", at=(tx, tz))
 
     async def _record_move(self, live: Live, *, who: str, at: tuple[float, float]) -> None:
-        async with transaction(self.sessions) as db:
+        # Under the session's lock, like every write of its events (their numbers are a
+        # sequence per session).
+        async with live.lock, transaction(self.sessions) as db:
             session = await db.get(TrainingSession, live.session_id)
             if session is None:
                 return
