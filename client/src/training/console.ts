@@ -114,12 +114,20 @@ export class TrainingView {
         window.clearInterval(this.poll);
         return;
       }
-      void trainingApi.session(current.id).then((fresh) => {
-        const changed = fresh.transcript.length !== current.transcript.length || fresh.state !== current.state;
-        this.session = fresh;
-        if (changed) this.redrawSession();
-      });
+      void trainingApi.session(current.id).then((fresh) => this.update(fresh));
     }, POLL_MS);
+  }
+
+  /** Take a newer view of the session: an answer that left later than another (a poll
+   * crossing a reply) never puts an older state back. */
+  private update(fresh: Session): void {
+    const now = this.session;
+    if (now && now.id === fresh.id) {
+      if (now.state === "ended" || fresh.transcript.length < now.transcript.length) return;
+      if (fresh.transcript.length === now.transcript.length && fresh.state === now.state) return;
+    }
+    this.session = fresh;
+    this.redrawSession();
   }
 
   private redrawSession(): void {
@@ -164,10 +172,7 @@ export class TrainingView {
       const text = box.value.trim();
       if (!text) return;
       box.value = "";
-      void trainingApi.reply(session.id, text).then((fresh) => {
-        this.session = fresh;
-        this.redrawSession();
-      });
+      void trainingApi.reply(session.id, text).then((fresh) => this.update(fresh));
     });
     const actions = form.querySelector(".actions") as HTMLElement;
     const listen = recognition();
