@@ -82,3 +82,45 @@ def test_a_trainee_handles_an_angry_customer_and_receives_a_score(
     expect(results).to_contain_text("Order AUR-2291")
     expect(console.get_by_test_id("training-outcome")).to_contain_text("appointment booked")
     expect(console.get_by_test_id("training-progress")).to_contain_text("late-delivery")
+
+
+def test_a_supervisor_replays_comments_and_edits_a_scenario_with_errors_at_their_line(
+    new_page: NewPage, base_url: str
+) -> None:
+    page = new_page()
+    page.goto(f"{base_url}/console?lang=en")
+    page.get_by_label("Email").fill("supervisor@aurora-motors.example")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_test_id("tab-training").click()
+    editor = page.get_by_test_id("training-editor-source")
+    until(
+        page,
+        "() => (document.querySelector('[data-testid=training-editor-source]')?.value || '')"
+        ".includes('scenario:')",
+        60,
+    )
+    source = editor.input_value()
+    broken = source.replace("patience_s: 60", "patience_s: soon", 1)
+    assert broken != source
+    line = next(i for i, text in enumerate(broken.splitlines(), 1) if "patience_s: soon" in text)
+    editor.fill(broken)
+    page.get_by_test_id("training-validate").click()
+    problems = page.get_by_test_id("training-problems")
+    expect(problems).to_contain_text(f"Line {line}, column", timeout=SLOW)
+    expect(problems).to_contain_text("scenario.persona.patience_s")
+    expect(page.locator(f".training-gutter li:nth-child({line})")).to_have_attribute(
+        "data-bad", "true"
+    )
+    # Fixed, a dry run of a model answer takes the expected path and scores it.
+    editor.fill(source)
+    page.get_by_test_id("training-samples").fill(
+        "Hello and welcome!\n"
+        "We offer a loan over 12 to 72 months or a lease over 24 to 48 months.\n"
+        "For your balance I must verify your identity: I sent a one-time code.\n"
+        "You still owe 8,400 EUR.\n"
+        "Let me book an appointment for a simulation."
+    )
+    page.get_by_test_id("training-dry").click()
+    expect(page.get_by_test_id("training-path")).to_contain_text("booked", timeout=SLOW)
+    expect(page.get_by_test_id("training-dry-run")).to_contain_text("Score: 100%")

@@ -122,5 +122,12 @@ export const trainingApi = {
   start: (id: string) => call<Session>("POST", `${base}/sessions/${enc(id)}/start`),
   reply: (id: string, text: string) => call<Session>("POST", `${base}/sessions/${enc(id)}/replies`, { text }),
   end: (id: string) => call<Session>("POST", `${base}/sessions/${enc(id)}/end`),
+  replay: (id: string) =>
+    call<{ session: Session; events: { seq: number; at: number; who: string; kind: string; line: string; detail: Record<string, unknown> }[] }>(
+      "GET",
+      `${base}/sessions/${enc(id)}/replay`,
+    ),
+  comment: (id: string, remark: string, seq: number | null) =>
+    call<Comment>("POST", `${base}/sessions/${enc(id)}/comments`, { remark, seq }),
   progress: (brand: string) => call<Progress>("GET", `${base}/progress?brand=${enc(brand)}`),
 };

@@ -92,7 +92,11 @@ export class TrainingView {
     );
     if (this.session) this.drawSession(sessionPanel, this.session);
     void this.drawProgress(progress);
-    if (this.coach) this.element.append(this.editor(scenarios.map((s) => s.slug)));
+    if (this.coach) {
+      const team = el("div", { "data-testid": "training-team" });
+      this.element.append(el("h2", {}, t("training.team")), team, this.editor(scenarios.map((s) => s.slug)));
+      void this.drawTeam(team);
+    }
   }
 
   private async begin(slug: string, language: string): Promise<void> {
@@ -110,12 +114,20 @@ export class TrainingView {
         window.clearInterval(this.poll);
         return;
       }
-      void trainingApi.session(current.id).then((fresh) => {
-        const changed = fresh.transcript.length !== current.transcript.length || fresh.state !== current.state;
-        this.session = fresh;
-        if (changed) this.redrawSession();
-      });
+      void trainingApi.session(current.id).then((fresh) => this.update(fresh));
     }, POLL_MS);
+  }
+
+  /** Take a newer view of the session: an answer that left later than another (a poll
+   * crossing a reply) never puts an older state back. */
+  private update(fresh: Session): void {
+    const now = this.session;
+    if (now && now.id === fresh.id) {
+      if (now.state === "ended" || fresh.transcript.length < now.transcript.length) return;
+      if (fresh.transcript.length === now.transcript.length && fresh.state === now.state) return;
+    }
+    this.session = fresh;
+    this.redrawSession();
   }
 
   private redrawSession(): void {
@@ -160,10 +172,7 @@ export class TrainingView {
       const text = box.value.trim();
       if (!text) return;
       box.value = "";
-      void trainingApi.reply(session.id, text).then((fresh) => {
-        this.session = fresh;
-        this.redrawSession();
-      });
+      void trainingApi.reply(session.id, text).then((fresh) => this.update(fresh));
     });
     const actions = form.querySelector(".actions") as HTMLElement;
     const listen = recognition();
@@ -235,6 +244,51 @@ export class TrainingView {
       );
     }
     box.append(rows);
+  }
+
+  // ------------------------------------------------------------------ coaching
+
+  private async drawTeam(box: HTMLElement): Promise<void> {
+    const sessions = await trainingApi.sessions(this.brand);
+    clear(box);
+    const list = el("ul", { class: "training-team" });
+    for (const s of sessions) {
+      const open = el("button", { type: "button", class: "link", "data-session": s.id }, t("training.sessionRow", {
+        scenario: s.title,
+        trainee: s.trainee_id.slice(0, 8),
+        outcome: s.state === "ended" ? outcome(s.outcome) : t(`training.state.${s.state}` as ConsoleKey),
+        percent: s.score ? s.score.percent : "–",
+      }));
+      const detail = el("div", { class: "training-replay" });
+      open.addEventListener("click", () => void this.drawReplay(detail, s.id));
+      list.append(el("li", {}, open, detail));
+    }
+    box.append(sessions.length ? list : el("p", {}, t("training.noSessions")));
+  }
+
+  private async drawReplay(box: HTMLElement, id: string): Promise<void> {
+    const replay = await trainingApi.replay(id);
+    clear(box);
+    const events = el("ol", { class: "training-events", "data-testid": "training-replay" });
+    for (const e of replay.events) {
+      const who = t(`training.who.${e.who === "trainee" || e.who === "customer" ? e.who : "system"}` as ConsoleKey);
+      const what = e.kind === "say" ? e.line : e.kind === "move" ? t("training.moved", { x: String(e.detail.x), z: String(e.detail.z) }) : e.kind;
+      events.append(el("li", { "data-seq": e.seq }, t("training.event", { at: e.at.toFixed(1), who, what })));
+    }
+    const remark = el("textarea", { rows: 2, "aria-label": t("training.comment"), placeholder: t("training.comment") });
+    const send = el("button", { type: "button" }, t("training.comment"));
+    send.addEventListener("click", () => {
+      const text = remark.value.trim();
+      if (!text) return;
+      void trainingApi.comment(id, text, null).then(() => this.drawReplay(box, id));
+    });
+    box.append(
+      replay.session.score ? scoreView(replay.session.score) : el("span"),
+      events,
+      el("ul", {}, ...replay.session.comments.map((c) => el("li", {}, el("strong", {}, c.author), " ", c.remark))),
+      remark,
+      send,
+    );
   }
 
   // ------------------------------------------------------------------ authoring

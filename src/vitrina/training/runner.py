@@ -32,7 +32,7 @@ from vitrina.training.models import TrainingSession
 from vitrina.training.nlu import BotReader
 from vitrina.training.scenario import Scenario
 from vitrina.world import service as world
-from vitrina.world.events import ChatPosted
+from vitrina.world.events import ChatPosted, PresenceJoined
 from vitrina.world.hub import WorldHub
 from vitrina.world.protocol import CHAT_MAX_CHARS
 
@@ -60,6 +60,8 @@ class Live:
     stage: asyncio.Lock = field(default_factory=asyncio.Lock)
     due_at: float | None = None  # monotonic time of the next patience check
     trainee_at: tuple[float, float] | None = None
+    last_line: str = ""  # what the customer said last, said again to a trainee walking in
+    said_at: float = 0.0  # when (monotonic) it was said
     ended: bool = False
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
@@ -83,16 +85,19 @@ class TrainingRooms:
         self.linger_s = linger_s
         self.live: dict[str, Live] = {}
         self._by_room: dict[str, str] = {}
-        self._unsubscribe: Callable[[], None] | None = None
+        self._unsubscribe: list[Callable[[], None]] = []
         self._loop: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        self._unsubscribe = self.bus.subscribe(ChatPosted, self.on_chat)
+        self._unsubscribe = [
+            self.bus.subscribe(ChatPosted, self.on_chat),
+            self.bus.subscribe(PresenceJoined, self.on_joined),
+        ]
         self._loop = asyncio.create_task(self._run(), name="training-rooms")
 
     async def close(self) -> None:
-        if self._unsubscribe is not None:
-            self._unsubscribe()
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
         if self._loop is not None:
             self._loop.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -206,6 +211,26 @@ class TrainingRooms:
         # the session's lock keeps the replies in the order they were said.
         self._later(live, self._reply_from_world(live, event.text))
 
+    async def on_joined(self, event: PresenceJoined) -> None:
+        """The trainee walks into the room (perhaps after the customer spoke, from the
+        console): the customer says their last line again, to them."""
+        if not event.private or event.badge == "bot":
+            return
+        session_id = self._by_room.get(event.room)
+        live = self.live.get(session_id) if session_id else None
+        if live is None or event.user_id != live.trainee_id or live.ended:
+            return
+
+        joined = time.monotonic()
+
+        async def repeat() -> None:
+            async with live.stage:
+                # Not when the line was said after they came in: they heard it.
+                if live.last_line and live.said_at < joined:
+                    await live.customer.say(live.last_line[:CHAT_MAX_CHARS])
+
+        self._later(live, repeat())
+
     async def _reply_from_world(self, live: Live, text: str) -> None:
         try:
             await self._reply(live.session_id, text, via="world")
@@ -246,6 +271,8 @@ class TrainingRooms:
                 if action.kind == "walk" and live.spot is not None:
                     await self._walk(live, live.spot)
                 elif action.kind == "say":
+                    live.last_line = action.value
+                    live.said_at = time.monotonic()
                     await live.customer.say(action.value[:CHAT_MAX_CHARS])
                 elif action.kind == "emote":
                     live.customer.emote(action.value)
@@ -270,7 +297,9 @@ class TrainingRooms:
         await self._record_move(live, who="customer", at=(tx, tz))
 
     async def _record_move(self, live: Live, *, who: str, at: tuple[float, float]) -> None:
-        async with transaction(self.sessions) as db:
+        # Under the session's lock, like every write of its events (their numbers are a
+        # sequence per session).
+        async with live.lock, transaction(self.sessions) as db:
             session = await db.get(TrainingSession, live.session_id)
             if session is None:
                 return
