@@ -124,3 +124,49 @@ def test_a_supervisor_replays_comments_and_edits_a_scenario_with_errors_at_their
     page.get_by_test_id("training-dry").click()
     expect(page.get_by_test_id("training-path")).to_contain_text("booked", timeout=SLOW)
     expect(page.get_by_test_id("training-dry-run")).to_contain_text("Score: 100%")
+
+
+RUN_A_SESSION = """async () => {
+  const csrf = decodeURIComponent(/(?:^|;\\s*)vitrina_csrf=([^;]*)/.exec(document.cookie)[1]);
+  const post = (url, body) => fetch(url, {
+    method: 'POST',
+    headers: {'Content-Type': 'application/json', 'X-CSRF-Token': csrf},
+    body: JSON.stringify(body ?? {}),
+  }).then(r => r.json());
+  const made = await post('/api/training/sessions',
+    {brand: 'aurora-motors', scenario: 'late-delivery', language: 'en'});
+  await post(`/api/training/sessions/${made.id}/start`);
+  await post(`/api/training/sessions/${made.id}/replies`,
+    {text: "I'm so sorry about the delay, I understand your frustration."});
+  const ended = await post(`/api/training/sessions/${made.id}/end`);
+  return ended.score.percent;
+}"""
+
+
+def test_a_supervisor_sees_each_advisors_scores_over_time(new_page: NewPage, base_url: str) -> None:
+    advisor = new_page()
+    advisor.goto(f"{base_url}/console?lang=en")
+    advisor.get_by_label("Email").fill(AGENT)
+    advisor.get_by_label("Password").fill(PASSWORD)
+    advisor.get_by_role("button", name="Sign in").click()
+    advisor.get_by_test_id("tab-training").click()
+    expect(advisor.get_by_test_id("training-scenarios")).to_contain_text(
+        "late delivery", timeout=SLOW
+    )
+    # Advisors do not see the others' progress.
+    expect(advisor.get_by_test_id("training-advisors")).to_have_count(0)
+    percent = advisor.evaluate(RUN_A_SESSION)
+    assert isinstance(percent, int)
+
+    page = new_page()
+    page.goto(f"{base_url}/console?lang=en")
+    page.get_by_label("Email").fill("supervisor@aurora-motors.example")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_test_id("tab-training").click()
+    board = page.get_by_test_id("training-advisors")
+    ava = board.locator("li[data-advisor]", has_text="Ava Advisor")
+    expect(ava).to_contain_text("sessions · average", timeout=SLOW)
+    row = ava.locator("li[data-scenario=late-delivery]")
+    expect(row).to_contain_text(f": {percent}%")
+    expect(row.locator("[data-trend]")).to_have_count(1)

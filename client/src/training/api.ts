@@ -129,5 +129,8 @@ export const trainingApi = {
     ),
   comment: (id: string, remark: string, seq: number | null) =>
     call<Comment>("POST", `${base}/sessions/${enc(id)}/comments`, { remark, seq }),
-  progress: (brand: string) => call<Progress>("GET", `${base}/progress?brand=${enc(brand)}`),
+  progress: (brand: string, trainee?: string) =>
+    call<Progress>("GET", `${base}/progress?brand=${enc(brand)}${trainee ? `&trainee=${enc(trainee)}` : ""}`),
+  /** The brand's advisors, with their names (staff directory of the console). */
+  advisors: () => call<{ user_id: string; display_name: string; brand_slugs: string[] }[]>("GET", "/api/console/advisors"),
 };

@@ -7,6 +7,7 @@ import { el, clear } from "../ui/dom";
 import { ApiError } from "../console/api";
 import { locale, t, type ConsoleKey } from "../console/strings";
 import { trainingApi, type DryRun, type Problem, type Score, type Session } from "./api";
+import { direction, summarise, type AdvisorSummary } from "./progress";
 
 const POLL_MS = 1000;
 const MOODS = new Set(["calm", "worried", "annoyed", "angry", "furious"]);
@@ -94,7 +95,15 @@ export class TrainingView {
     void this.drawProgress(progress);
     if (this.coach) {
       const team = el("div", { "data-testid": "training-team" });
-      this.element.append(el("h2", {}, t("training.team")), team, this.editor(scenarios.map((s) => s.slug)));
+      const advisors = el("div", { class: "training-advisors", "data-testid": "training-advisors" });
+      this.element.append(
+        el("h2", {}, t("training.advisors")),
+        advisors,
+        el("h2", {}, t("training.team")),
+        team,
+        this.editor(scenarios.map((s) => s.slug)),
+      );
+      void this.drawAdvisors(advisors);
       void this.drawTeam(team);
     }
   }
@@ -248,6 +257,23 @@ export class TrainingView {
 
   // ------------------------------------------------------------------ coaching
 
+  /** Each advisor of the brand (and anyone who rehearsed there) with their scores over
+   * time per scenario and the trend. */
+  private async drawAdvisors(box: HTMLElement): Promise<void> {
+    const [advisors, sessions] = await Promise.all([trainingApi.advisors(), trainingApi.sessions(this.brand)]);
+    const names = new Map<string, string>();
+    for (const a of advisors) if (a.brand_slugs.includes(this.brand)) names.set(a.user_id, a.display_name);
+    for (const s of sessions) if (!names.has(s.trainee_id)) names.set(s.trainee_id, s.trainee_id.slice(0, 8));
+    const rows = await Promise.all(
+      [...names].map(async ([id, name]) => ({ id, name, summary: summarise(await trainingApi.progress(this.brand, id)) })),
+    );
+    rows.sort((a, b) => b.summary.sessions - a.summary.sessions || a.name.localeCompare(b.name));
+    clear(box);
+    const list = el("ul", { class: "training-advisor-list" });
+    for (const row of rows) list.append(advisorView(row.id, row.name, row.summary));
+    box.append(rows.length ? list : el("p", {}, t("training.noSessions")));
+  }
+
   private async drawTeam(box: HTMLElement): Promise<void> {
     const sessions = await trainingApi.sessions(this.brand);
     clear(box);
@@ -398,6 +424,47 @@ function scoreView(score: Score): HTMLElement {
     el("p", { class: "training-score", "data-testid": "training-score" }, t("training.score", { percent: score.percent, earned: score.earned, total: score.total })),
     items,
   );
+}
+
+function dated(when: string | null): string {
+  return when ? new Date(when).toLocaleDateString(locale()) : "";
+}
+
+function trend(change: number | null): string {
+  const way = direction(change);
+  if (way === null || change === null) return t("training.trend.none");
+  return way === "steady" ? t("training.trend.steady") : t(`training.trend.${way}`, { points: Math.abs(change) });
+}
+
+function advisorView(id: string, name: string, summary: AdvisorSummary): HTMLElement {
+  const item = el("li", { "data-advisor": id });
+  if (!summary.sessions) {
+    item.append(el("strong", {}, name), " · ", t("training.noSessions"));
+    return item;
+  }
+  item.append(
+    el("strong", {}, t("training.advisorRow", { name, count: summary.sessions, percent: summary.average ?? 0, when: dated(summary.last) })),
+    " · ",
+    el("span", { "data-trend": direction(summary.change) ?? "none" }, trend(summary.change)),
+  );
+  const scenarios = el("ul", {});
+  for (const s of summary.scenarios) {
+    scenarios.append(
+      el(
+        "li",
+        { "data-scenario": s.scenario },
+        el("meter", { min: 0, max: 100, value: s.latest }),
+        " ",
+        el("strong", {}, s.scenario),
+        " ",
+        s.scores.map((p) => t("training.datedScore", { when: dated(p.when), percent: p.percent })).join(" → "),
+        " · ",
+        el("span", { "data-trend": direction(s.change) ?? "none" }, trend(s.change)),
+      ),
+    );
+  }
+  item.append(scenarios);
+  return item;
 }
 
 function drawDryRun(box: HTMLElement, run: DryRun): void {
