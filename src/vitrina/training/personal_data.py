@@ -1,9 +1,9 @@
 """Training holds staff data only, and no customer's.
 
 The simulated customer is fiction written by the brand. A trainee's replies, scores and
-the supervisors' comments are about members of staff at work: staff records, kept with
-the staff account like the console's advisor data, not customer personal data to seal
-under a customer's key, export or erase with a customer.
+the supervisors' comments are about members of staff at work: staff records of the brand
+(docs/training.md, "Kept apart from real service"), not customer personal data to seal under a
+customer's key, export or erase with a customer.
 """
 
 from __future__ import annotations
