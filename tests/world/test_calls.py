@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
+import pytest
 from fastapi import FastAPI
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -299,8 +300,9 @@ async def test_call_signalling_is_rate_limited(
         assert 40 <= 1 + len(relayed) < 55  # the accept took one from the same burst
 
 
+@pytest.mark.parametrize("code", [1000, 1001], ids=["leaving", "page-gone"])
 async def test_a_party_disconnecting_ends_the_call_for_the_other(
-    app: FastAPI, client: AsyncClient, db: AsyncSession
+    app: FastAPI, client: AsyncClient, db: AsyncSession, code: int
 ) -> None:
     async with scene(app, client, db) as s:
         call = await _ring(s)
@@ -308,7 +310,7 @@ async def test_a_party_disconnecting_ends_the_call_for_the_other(
         await s.advisor.expect("call_state", lambda f: f["state"] == "accepted")
         await s.advisor.send("call_connected", call=call)
         await s.customer.expect("call_state", lambda f: f["state"] == "connected")
-        await s.customer.ws.close()
+        await s.customer.ws.close(code=code)
         ended = await s.advisor.expect("call_state", lambda f: f["state"] == "ended")
         assert (ended["why"], ended["by"]) == ("disconnected", "Mia")
         entry = (await _timeline(s, "call_ended"))[0]

@@ -52,10 +52,15 @@ class FakeClock implements Clock {
       const due = [...this.timers.entries()].filter(([, x]) => x.at <= end).sort((a, b) => a[1].at - b[1].at)[0];
       if (!due) break;
       this.timers.delete(due[0]);
-      this.t = due[1].at;
+      this.t = Math.max(this.t, due[1].at);
       due[1].fn();
     }
     this.t = end;
+  }
+  /** The page is held up for `ms`: time passes, and the timers that fell due fire late. */
+  stall(ms: number): void {
+    this.t += ms;
+    this.advance(0);
   }
 }
 
@@ -200,6 +205,24 @@ describe("the world connection", () => {
     clock.advance(35_000);
     expect(connection.state === "reconnecting" || connection.state === "connecting").toBe(true);
     expect(sockets[0].readyState).toBe(3); // closed with a code a script may use
+  });
+
+  it("does not blame the server for the time the page itself was held up", () => {
+    const { connection, sockets, clock } = setup();
+    connection.start();
+    sockets[0].open();
+    sockets[0].receive(welcome("tok"));
+    clock.stall(40_000); // a long task: the check comes 30 s late, the pongs are unread
+    expect(connection.state).toBe("online");
+    expect(sockets[0].readyState).toBe(1);
+    expect(sockets[0].sent.at(-1)?.t).toBe("ping");
+    sockets[0].receive({ t: "pong", v: 1, ts: 0, now: 0 });
+    clock.advance(10_000);
+    expect(connection.state).toBe("online");
+    // Nothing answers the checks made on time: that server is silent.
+    clock.advance(30_000);
+    expect(sockets[0].readyState).toBe(3);
+    expect(connection.lastCloseCode).toBe(CloseCode.SILENT_SERVER);
   });
 });
 

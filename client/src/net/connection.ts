@@ -217,11 +217,18 @@ export class WorldConnection {
 
   private schedulePing(): void {
     this.clearPing();
+    const due = this.clock.now() + PING_EVERY_MS;
     this.pingTimer = this.clock.setTimeout(() => {
       this.pingTimer = null;
       const socket = this.socket;
       if (!socket) return;
-      if (this.clock.now() - this.lastHeard > SILENCE_LIMIT_MS) {
+      const now = this.clock.now();
+      // A check that comes this late means the page itself was held up (a long task on a
+      // busy machine, a throttled background tab), and what the server said meanwhile may
+      // not be read yet: the silence is judged at the next check. Closing here left a page
+      // reconnecting, with no socket to say `leave` on, when its tab closed.
+      const heldUp = now - due > PING_EVERY_MS;
+      if (!heldUp && now - this.lastHeard > SILENCE_LIMIT_MS) {
         socket.close(CloseCode.SILENT_SERVER, "silent server"); // the close event reconnects
         return;
       }

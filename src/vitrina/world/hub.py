@@ -354,15 +354,18 @@ class WorldHub:
         await self.remove_avatar(avatar.id, why="left")
         return True
 
-    async def detach(self, session: Session) -> None:
-        """The socket is gone: keep the avatar for the resume grace period."""
+    async def detach(self, session: Session, *, gone: bool = False) -> None:
+        """The socket is gone: keep the avatar for the resume grace period, or remove it
+        now when the client's page went away (`gone`: the browser closed with 1001)."""
         avatar, room = session.avatar, session.room
         session.leave_room()
         if avatar is None or room is None or avatar.session is not session:
             return
         avatar.session = None
         room.sessions.pop(avatar.id, None)
-        if self.settings.world_resume_grace_s <= 0:
+        if gone:
+            await self.remove_avatar(avatar.id, why="left")
+        elif self.settings.world_resume_grace_s <= 0:
             await self.remove_avatar(avatar.id, why="disconnected")
         else:
             avatar.detached_at = time.monotonic()

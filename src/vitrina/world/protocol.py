@@ -41,7 +41,9 @@ _Short = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_-]{1,32}$")]
 
 class CloseCode(IntEnum):
     NORMAL = 1000
-    GOING_AWAY = 1001  # the server is shutting down; reconnect and resume
+    # From the server: it is shutting down, reconnect and resume. From a browser: the
+    # page went away without `leave` (docs/protocol.md); its avatar leaves at once.
+    GOING_AWAY = 1001
     TOO_BIG = 1009  # a frame over the size limit
     INTERNAL_ERROR = 1011
     SERVICE_RESTART = 1012  # sent by uvicorn itself when the node shuts down

@@ -60,9 +60,13 @@ SIGNAL_RATE = 10.0  # WebRTC signals/s, burst SIGNAL_BURST (ICE candidates come 
 SIGNAL_BURST = 40.0
 ERROR_BUDGET = 20  # invalid frames per ERROR_WINDOW_S; over it: close PROTOCOL_ERRORS
 ERROR_WINDOW_S = 10.0
-# The close code with which our client leaves on purpose (docs/protocol.md). Any other
-# end (no close frame, 1001 from a client about to reconnect) may be followed by a resume.
+# The close code with which our client leaves on purpose (docs/protocol.md).
 LEAVING = 1000
+# The code a browser closes with by itself when the page that opened the socket goes away
+# (closed, reloaded, navigated away) without having said `leave`: a page busy when its tab
+# closes does not get to run its pagehide handler. A page's script cannot send 1001, and a
+# dropped connection, which may be followed by a resume, has no close frame at all (1006).
+PAGE_GONE = 1001
 MAX_BACKLOG = 64  # queued outbound frames (about 3 s of ticks); over it: close SLOW_CONSUMER
 _ADVISOR_ROLES = frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMIN})
 CALL_FRAMES = get_args(CallFrame)
@@ -145,8 +149,10 @@ class Session:
             self.hub.sessions.discard(self)
             self.state = State.CLOSED
             avatar_id = self.avatar.id if self.avatar is not None else None
+            # The page went away (not our own 1001 of a shutdown, echoed back): no resume.
+            gone = self.close_code is None and self.peer_close_code == PAGE_GONE
             try:
-                if self.close_code is None and self.peer_close_code != LEAVING:
+                if self.close_code is None and self.peer_close_code not in (LEAVING, PAGE_GONE):
                     # The client may resume, and its call (peer to peer, not through this
                     # socket) may still be up.
                     if avatar_id is not None:
@@ -159,7 +165,7 @@ class Session:
                     await self.hub.calls.drop(self)  # the other party hears the call end
             except Exception:
                 log.exception("world_call_drop_failed", session=self.principal.session_id)
-            await self.hub.detach(self)
+            await self.hub.detach(self, gone=gone)
             if self.close_code is None:
                 self.close_code = CloseCode.NORMAL
                 self._outbox.close(CloseCode.NORMAL, "")
