@@ -99,34 +99,73 @@ def test_a_product_link_opens_in_the_zone_of_its_stand(new_page: NewPage, base_u
     until(page, "() => window.__vitrina.self() && window.__vitrina.self().zone === 'showroom'")
 
 
-@pytest.mark.skip(
-    reason="unreliable: in a clean run at load 1.5 the closed tab's avatar stayed for the 30 s"
-    " resume grace (neither the leave frame nor the beacon arrived); under investigation"
-)
-def test_closing_the_tab_leaves_people_here_without_the_resume_grace(
-    new_page: NewPage, base_url: str
-) -> None:
+# How soon the others must stop seeing a closed tab's visitor: well under the 30 s resume
+# grace an avatar waits when its socket merely drops. 0.13 s with the machine at load 10.
+LEFT_WITHIN_S = 5.0
+
+
+def _two_visitors(new_page: NewPage, base_url: str) -> tuple[Page, Page, int, str]:
+    """Two visitors in the entrance, each seeing the other; the second has finished
+    loading (its product photos are drawn). Closing a page in the middle of its WebGL
+    work held the other page of the same browser up for up to 24 s on a loaded machine,
+    with the exit already sent to it: that timed the observer, not the leave."""
     stays, goes = new_page(), new_page()
     open_store(stays, base_url, "?mode=2d")
     open_store(goes, base_url, "?mode=2d")
-    gone_id = until(goes, "() => window.__vitrina.self() && window.__vitrina.self().id")
-    until(stays, "(id) => window.__vitrina.avatars().some((a) => a.id === id)", arg=gone_id)
+    me = until(goes, "() => { const me = window.__vitrina.self(); return me && me.id && me; }")
+    assert isinstance(me, dict)
+    until(stays, "(id) => window.__vitrina.avatars().some((a) => a.id === id)", arg=me["id"])
+    expect(goes.locator("img.photo").first).to_be_visible(timeout=120_000)
+    return stays, goes, int(me["id"]), str(me["name"])
+
+
+def _assert_left_soon(
+    stays: Page, goes: Page, gone_id: int, name: str, close: Callable[[], None]
+) -> None:
     closed_at: list[float] = []
     goes.on("close", lambda _: closed_at.append(time.monotonic()))
-    # With its unload handlers run, a close only asks the tab to close: a busy machine
-    # may take seconds to get there; the clock starts when the tab is gone.
-    goes.close(run_before_unload=True)
+    close()
+    # A close may only ask the tab to close (its unload handlers run first): the clock
+    # starts when the tab is gone.
+    deadline = time.monotonic() + 30
+    while not closed_at and time.monotonic() < deadline:
+        stays.wait_for_timeout(50)
+    assert closed_at, "the tab never closed"
+    left_in = LEFT_WITHIN_S - (time.monotonic() - closed_at[0])
     until(
         stays,
         "(id) => !window.__vitrina.avatars().some((a) => a.id === id)",
         arg=gone_id,
-        timeout=30,
+        timeout=max(left_in, 0.1),
     )
-    gone_at = time.monotonic()
-    assert closed_at, "the tab never closed"
-    # Under 2.5 s at load 3 here (10:20 UTC run); a drop without the leave would keep the
-    # avatar for the 30 s resume grace. A loaded test machine delays both pages' work.
-    assert gone_at - closed_at[0] < 5, f"left after {gone_at - closed_at[0]:.1f} s"
+    # ... and "People here" follows (it is redrawn four times a second).
+    until(
+        stays,
+        "(name) => ![...document.querySelectorAll('.people li')]"
+        ".some((li) => li.textContent.startsWith(`${name} (`))",
+        arg=name,
+        timeout=2,
+    )
+
+
+def test_closing_the_tab_leaves_people_here_without_the_resume_grace(
+    new_page: NewPage, base_url: str
+) -> None:
+    stays, goes, gone_id, name = _two_visitors(new_page, base_url)
+    # The page says `leave` (and sends its beacon) from its pagehide handler.
+    _assert_left_soon(stays, goes, gone_id, name, lambda: goes.close(run_before_unload=True))
+
+
+def test_a_tab_too_busy_to_say_goodbye_leaves_people_here_too(
+    new_page: NewPage, base_url: str
+) -> None:
+    """A page busy when its tab closes never runs its pagehide handler: the browser gives
+    it half a second, then drops the page and closes its socket with 1001 by itself."""
+    stays, goes, gone_id, name = _two_visitors(new_page, base_url)
+    goes.evaluate(
+        "() => setTimeout(() => { const end = Date.now() + 5000; while (Date.now() < end); })"
+    )
+    _assert_left_soon(stays, goes, gone_id, name, goes.close)
 
 
 def _outbox(tmp_path_factory: pytest.TempPathFactory) -> set[Path]:
