@@ -450,6 +450,12 @@ export class App {
     this.connection.stop();
   }
 
+  /** Back from the back/forward cache: its resume token was given up on leaving, so
+   * the server answers `resume_failed` and the connection joins afresh. */
+  comeBack(): void {
+    this.connection.start();
+  }
+
   /** The page is going away: the socket may die before its `leave` is out, so the
    * leave also goes as a beacon, which the browser delivers after the page is gone. */
   leaveForGood(): void {
@@ -510,6 +516,10 @@ export async function boot(root: HTMLElement, slug: string): Promise<App | null>
   // Closing the tab or leaving the page says `leave` first, so the server removes the
   // avatar at once instead of keeping it for the reconnection grace period.
   window.addEventListener("pagehide", () => app.leaveForGood());
+  // A page kept in the back/forward cache comes back without its socket: join again.
+  window.addEventListener("pageshow", (event) => {
+    if (event.persisted) app.comeBack();
+  });
   await app.start(session);
   const slugParam = params.get("product");
   if (slugParam) {

@@ -13,9 +13,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Playwright, expect
 
-from tests.e2e.conftest import open_store, until
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, open_store, until
 from tests.e2e.test_handoff import SUPERVISOR, sign_in, take_over
 
 pytestmark = pytest.mark.e2e
@@ -225,3 +225,36 @@ def test_verify_me_offers_an_email_code_in_the_customers_language(
     expect(outcome).to_contain_text("délégué à la protection des données")
     expect(outcome).to_contain_text("État de la demande pour votre compte")
     expect(outcome).not_to_contain_text("Vos données ont été effacées")
+
+
+def test_back_from_another_page_the_visitor_is_in_the_store_again(
+    playwright_session: Playwright, base_url: str
+) -> None:
+    """Leaving for another page gives the avatar up; coming back with the back button
+    restores the page from the browser's back/forward cache (which Playwright turns off
+    by default, so this browser keeps it), and the page must join again."""
+    browser = playwright_session.chromium.launch(
+        executable_path=CHROMIUM,
+        headless=True,
+        args=CHROMIUM_ARGS,
+        ignore_default_args=["--disable-back-forward-cache"],
+    )
+    try:
+        page = browser.new_context(viewport={"width": 1280, "height": 720}).new_page()
+        page.set_default_timeout(60_000)
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        open_store(page, base_url, "?mode=2d")
+        page.evaluate(
+            "() => window.addEventListener('pageshow', (e) => { window.__restored = e.persisted; })"
+        )
+        page.goto(f"{base_url}/healthz", wait_until="load")
+        # A page restored from the cache gets `pageshow`, not another `load`.
+        page.go_back(wait_until="commit")
+        until(page, "() => window.__restored !== undefined")
+        assert page.evaluate("() => window.__restored === true"), "not restored from the cache"
+        until(page, "() => window.__vitrina.connection() === 'online'")
+        until(page, "() => window.__vitrina.self() && window.__vitrina.self().zone === 'entrance'")
+        assert not errors, errors
+    finally:
+        browser.close()
