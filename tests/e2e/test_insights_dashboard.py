@@ -79,8 +79,13 @@ def test_the_dashboard_follows_a_scripted_day_live(
     expect(dashboard).to_be_visible(timeout=SLOW)
     page.get_by_test_id("dash-brand").select_option(BRAND)
     page.get_by_test_id("dash-channel").select_option("widget")
+    # The brand's load may still be in flight when the channel changes: wait for figures
+    # that answer both filters, not merely for two loads.
     until(
-        page, "() => Number(document.querySelector('[data-testid=dashboard]').dataset.loaded) >= 2"
+        page,
+        "() => { const s = new URLSearchParams("
+        "document.querySelector('[data-testid=dashboard]').dataset.shown || '');"
+        " return s.get('brand') === 'aurora-motors' && s.get('channel') === 'widget'; }",
     )
     before_conversations = tile(page, "conversations")
     before_queue = tile(page, "queue_length")

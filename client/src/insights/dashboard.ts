@@ -212,6 +212,9 @@ export async function mountDashboard(root: HTMLElement): Promise<DashboardTab | 
     series[3].push(figures.conversations);
     if (series[0].length > 240) for (const s of series) s.shift();
     section.dataset.loaded = String(Number(section.dataset.loaded ?? "0") + 1);
+    // Which filters the figures on screen answer: a load started before a filter changed
+    // is followed by another one, and readers (and tests) can tell the two apart.
+    section.dataset.shown = query(f);
     updated.textContent = d("updated", { time: new Date().toLocaleTimeString(intlLocale()) });
     drawTiles();
     drawCharts();
