@@ -15,12 +15,11 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vitrina.app import create_app
 from vitrina.core.config import Settings
-from vitrina.core.db import Base, create_engine, create_sessionmaker
+from vitrina.core.db import Base, create_sessionmaker
 from vitrina.migrations import runner
 from vitrina.services import services_of
 
@@ -89,17 +88,27 @@ def database_url(request: pytest.FixtureRequest) -> Iterator[str]:
 
 
 def _truncate_all(url: str) -> None:
-    """Empty every table of the PostgreSQL test database."""
+    """Empty every table of the PostgreSQL test database that a test wrote to: one query finds
+    them, and only those are truncated (truncating all of them costs about 0.1 s a test)."""
     import asyncio
 
+    import asyncpg
+
+    tables = [t.name for t in Base.metadata.sorted_tables]
+    probe = " UNION ALL ".join(
+        f"SELECT '{name}' WHERE EXISTS (SELECT 1 FROM \"{name}\")"  # noqa: S608 (table names from our metadata)
+        for name in tables
+    )
+
     async def run() -> None:
-        engine = create_engine(url)
+        conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
         try:
-            async with engine.begin() as conn:
-                tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
-                await conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            written = [row[0] for row in await conn.fetch(probe)]
+            if written:
+                quoted = ", ".join(f'"{name}"' for name in written)
+                await conn.execute(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE")
         finally:
-            await engine.dispose()
+            await conn.close()
 
     asyncio.run(run())
 

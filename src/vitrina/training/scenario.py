@@ -9,6 +9,7 @@ article a rubric item expects) are checked too, each at the node that names them
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from io import StringIO
@@ -278,6 +279,10 @@ def _parse(source: str) -> Any:
         raise ScenarioInvalid([Problem(line, col, "(document)", str(problem))]) from None
 
 
+# Round-trip YAML keeps the line of every node for the editor's messages, and costs about a
+# tenth of a second a scenario: every session, list and reply would pay it again for the
+# same stored text. Scenarios and contexts are immutable, so a parsed one can be shared.
+@functools.lru_cache(maxsize=128)
 def parse_scenario(source: str, context: Context | None = None) -> Scenario:
     """Validate one scenario's YAML text; raises ScenarioInvalid listing every problem."""
     tree = _parse(source)
