@@ -29,6 +29,21 @@ POSTGRES_URL = os.environ.get("VITRINA_TEST_POSTGRES_URL")  # postgresql+asyncpg
 REDIS_URL = os.environ.get("VITRINA_TEST_REDIS_URL")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashing() -> Iterator[None]:
+    """argon2id at its minimum cost: the suite signs people in thousands of times, and the
+    product's parameters (64 MiB, three passes) are not what these tests check."""
+    from argon2 import PasswordHasher
+
+    from vitrina.identity import passwords
+
+    real = passwords._hasher, passwords._DUMMY_HASH
+    cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    passwords._hasher, passwords._DUMMY_HASH = cheap, cheap.hash("vitrina-timing-equaliser")
+    yield
+    passwords._hasher, passwords._DUMMY_HASH = real
+
+
 @pytest.fixture(scope="session")
 def postgres_database() -> Iterator[str]:
     """A fresh, migrated PostgreSQL database for this test run."""

@@ -92,6 +92,20 @@ async def list_queued(
     return list((await db.execute(query)).scalars())
 
 
+async def queue_lines(db: AsyncSession, *, brand_slug: str) -> dict[str | None, list[str]]:
+    """The ids in each of a brand's queues, in service order. Ids only: telling every waiting
+    customer their place must not open each queued conversation's sealed values."""
+    rows = await db.execute(
+        select(Conversation.id, Conversation.queue)
+        .where(Conversation.state == State.QUEUED, Conversation.brand_slug == brand_slug)
+        .order_by(Conversation.priority.desc(), Conversation.queued_at, Conversation.id)
+    )
+    lines: dict[str | None, list[str]] = {}
+    for conversation_id, queue in rows:
+        lines.setdefault(queue, []).append(conversation_id)
+    return lines
+
+
 async def count_with_advisors(
     db: AsyncSession, *, agent_ids: Sequence[str] | None = None
 ) -> dict[str, int]:

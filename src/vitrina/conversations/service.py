@@ -47,6 +47,7 @@ from vitrina.conversations.queries import (
     may_see,
     messages,
     position_in_queue,
+    queue_lines,
     transitions,
     visible_brands,
 )
@@ -102,6 +103,7 @@ __all__ = [
     "post_bot_message",
     "post_customer_message",
     "post_event",
+    "queue_lines",
     "rate",
     "request_handoff",
     "requeue",

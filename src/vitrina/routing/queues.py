@@ -38,16 +38,15 @@ async def queue_places(
         return []
     advisors = await online(db)
     handle_s: dict[str, float] = {}
-    order: dict[tuple[str, str | None], list[str]] = {}
+    # Service order of each brand's whole queue, for every place in this batch.
+    lines: dict[str, dict[str | None, list[str]]] = {}
     places: list[tuple[Conversation, QueuePlace]] = []
     for conversation in batch:
         brand = conversation.brand_slug
         if brand not in handle_s:
             handle_s[brand] = await conversations.average_handle_s(db, brand_slug=brand)
-            # Service order of the brand's whole queue, for every place in this batch.
-            for queued in await conversations.list_queued(db, brand_slug=brand):
-                order.setdefault((brand, queued.queue), []).append(queued.id)
-        line = order.get((brand, conversation.queue), [])
+            lines[brand] = await conversations.queue_lines(db, brand_slug=brand)
+        line = lines[brand].get(conversation.queue, [])
         position = line.index(conversation.id) + 1 if conversation.id in line else 0
         places.append((conversation, _place(conversation, position, advisors, handle_s[brand])))
     return places
