@@ -61,7 +61,7 @@ def dictionary() -> frozenset[str]:
     return frozenset(words)
 
 
-def _known_form(word: str, known: frozenset[str]) -> bool:
+def _known_form(word: str, known: frozenset[str] | dict[str, int]) -> bool:
     if word in known:
         return True
     for end in CONTRACTIONS:
@@ -72,6 +72,11 @@ def _known_form(word: str, known: frozenset[str]) -> bool:
         if word.endswith(end) and len(stem) >= 4 and (stem in known or stem + "e" in known):
             return True
     return False
+
+
+def squeezed(word: str) -> str:
+    """`word` with each run of one letter written once: "anulle" and "annule" alike."""
+    return re.sub(r"(.)\1+", r"\1", word)
 
 
 def _deletes(word: str, depth: int) -> set[str]:
@@ -107,6 +112,11 @@ class Speller:
                 spellings.setdefault(fold(word), Counter())[word] += 1
         self.frequency = {w: sum(c.values()) for w, c in spellings.items()}
         self.surface = {w: c.most_common(1)[0][0] for w, c in spellings.items()}
+        # A letter doubled or not ("apuntamento", "machina", "anulle") is the commonest
+        # slip in French and Italian, and counts as no edit at all.
+        self._runs: dict[str, list[str]] = {}
+        for word in self.frequency:
+            self._runs.setdefault(squeezed(word), []).append(word)
         self._index: dict[str, list[str]] = {}
         for word in self.frequency:
             if len(word) >= MIN_LENGTH - 1:
@@ -118,8 +128,11 @@ class Speller:
         folded = fold(word)
         if len(folded) < MIN_LENGTH or folded in self.frequency:
             return None
-        if _known_form(folded, self.words):
+        if _known_form(folded, self.words) or _known_form(folded, self.frequency):
             return None
+        doubled = [c for c in self._runs.get(squeezed(folded), ()) if c[0] == folded[0]]
+        if doubled:
+            return self.surface[max(doubled, key=lambda c: self.frequency[c])]
         allowed = 2 if len(folded) >= TWO_EDITS_FROM else 1
         candidates = {
             c
