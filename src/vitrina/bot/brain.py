@@ -14,7 +14,7 @@ from pathlib import Path
 
 from vitrina.bot.classifier import IntentClassifier
 from vitrina.bot.content import BrandContent, Lang
-from vitrina.bot.cues import refers_to_booking
+from vitrina.bot.cues import refers_to_booking, speaks_of_a_drive
 from vitrina.bot.encoder import SentenceEncoder
 from vitrina.bot.kb import Hit, Retriever
 from vitrina.bot.language import LanguageDetector
@@ -39,6 +39,8 @@ class Understanding:
     elsewhere: bool = False
     # It speaks of an appointment already made, or of changing one (`cues.py`).
     existing: bool = True
+    # It speaks of driving, trying or booking, or of a day or time (`cues.py`).
+    driving: bool = True
 
 
 def content_hash(content: BrandContent, *, embeddings: bool) -> str:
@@ -139,6 +141,7 @@ class Brain:
             general_task=asks_general_task(text),
             elsewhere=names_other_company(text, self.own_names),
             existing=refers_to_booking(fold(meant)),
+            driving=speaks_of_a_drive(fold(meant)),
         )
 
     def agrees(self, understood: Understanding, intent_name: str) -> bool:

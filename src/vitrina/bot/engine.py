@@ -90,6 +90,7 @@ class Dialogue(FlowSteps):
             general_task=understood.general_task,
             elsewhere=understood.elsewhere,
             existing=understood.existing,
+            driving=understood.driving,
         )
 
     async def _answer(self, text: str, understood: Understanding) -> None:
