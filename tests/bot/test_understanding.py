@@ -271,6 +271,11 @@ async def test_asking_about_a_car_never_books_a_drive(brain: Brain, lang: str, t
         ("en", "could i have a go in the gt on friday"),
         ("fr", "je voudrais prendre le volant de la e1 jeudi"),
         ("it", "vorrei mettermi al volante della e1 giovedi"),
+        # Close in wording to moving a booking, but no booking is spoken of: nothing to
+        # move, so the moving examples have no say.
+        ("en", "can i test the e1 tuesday around 3pm?"),
+        ("fr", "je peux tester la e1 mardi vers 15h ?"),
+        ("it", "posso testare la e1 martedi verso le 15?"),
     ],
 )
 async def test_a_drive_asked_for_without_the_word_booking_still_books(

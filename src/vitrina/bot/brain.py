@@ -20,6 +20,7 @@ from vitrina.bot.kb import Hit, Retriever
 from vitrina.bot.language import LanguageDetector
 from vitrina.bot.negation import without_rejected
 from vitrina.bot.neighbours import Neighbours
+from vitrina.bot.policy import changes_booking
 from vitrina.bot.scope import asks_general_task, names_other_company, own_names
 from vitrina.bot.slots import fold
 from vitrina.bot.spelling import Speller
@@ -69,6 +70,9 @@ class Brain:
     ) -> None:
         self.content = content
         self.speller = speller
+        self.booking_changes = frozenset(
+            i.name for i in content.intents if changes_booking(content, i)
+        )
         self.classifier = classifier
         self.detector = detector
         self.retriever = retriever
@@ -149,7 +153,10 @@ class Brain:
         without sentence features)."""
         if self.neighbours is None:
             return True
-        return self.neighbours.agree(understood.classified, intent_name)
+        # Moving or cancelling needs an appointment to act on (`cues.refers_to_booking`):
+        # without one, their examples, close in wording to booking ones, have no say.
+        ruled_out = frozenset() if understood.existing else self.booking_changes
+        return self.neighbours.agree(understood.classified, intent_name, ruled_out=ruled_out)
 
     def search(self, text: str) -> Hit | None:
         hits = self.retriever.search(self.corrected(text), top=1)

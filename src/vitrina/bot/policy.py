@@ -85,7 +85,10 @@ def decide(
     second, p2 = rest[0] if rest else ("", 0.0)
     runner_up = content.intent(second)
     if acts(intent):
-        close = acts(runner_up) and p1 - p2 < thresholds.margin
+        # A runner-up that could not start (moving or cancelling with no appointment
+        # spoken of) is no rival.
+        possible = existing or not changes_booking(content, runner_up)
+        close = acts(runner_up) and possible and p1 - p2 < thresholds.margin
         backed = agrees is None or p1 >= thresholds.sure or agrees(first)
         grounded = (existing or not changes_booking(content, intent)) and (
             driving or not books(content, intent)
