@@ -244,3 +244,42 @@ async def test_a_short_greeting_sets_the_conversation_language(
 async def test_a_product_name_alone_keeps_the_conversation_language(brain: Brain) -> None:
     result = await talk(brain, Case(text="GT", lang="it", intent="models"), page_language="it")
     assert result.language == "it"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "describe the grand tourer to me"),
+        ("en", "the e1, tell me everything"),
+        ("fr", "presentez moi la gt en deux mots"),
+        ("fr", "la e1, racontez moi tout"),
+        ("it", "descrivimi la gt"),
+        ("it", "la e1, raccontami tutto"),
+    ],
+)
+async def test_asking_about_a_car_never_books_a_drive(brain: Brain, lang: str, text: str) -> None:
+    # No word of driving, trying or booking and no day: whatever the model reads, the
+    # booking flow does not start.
+    got, language = await outcome(brain, text, lang)
+    assert got != "flow:book_test_drive"
+    assert language == lang
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "could i have a go in the gt on friday"),
+        ("fr", "je voudrais prendre le volant de la e1 jeudi"),
+        ("it", "vorrei mettermi al volante della e1 giovedi"),
+        # Close in wording to moving a booking, but no booking is spoken of: nothing to
+        # move, so the moving examples have no say.
+        ("en", "can i test the e1 tuesday around 3pm?"),
+        ("fr", "je peux tester la e1 mardi vers 15h ?"),
+        ("it", "posso testare la e1 martedi verso le 15?"),
+    ],
+)
+async def test_a_drive_asked_for_without_the_word_booking_still_books(
+    brain: Brain, lang: str, text: str
+) -> None:
+    got, _ = await outcome(brain, text, lang)
+    assert got == "flow:book_test_drive"

@@ -14,14 +14,16 @@ from pathlib import Path
 
 from vitrina.bot.classifier import IntentClassifier
 from vitrina.bot.content import BrandContent, Lang
-from vitrina.bot.cues import refers_to_booking
+from vitrina.bot.cues import refers_to_booking, speaks_of_a_drive
 from vitrina.bot.encoder import SentenceEncoder
 from vitrina.bot.kb import Hit, Retriever
 from vitrina.bot.language import LanguageDetector
 from vitrina.bot.negation import without_rejected
 from vitrina.bot.neighbours import Neighbours
+from vitrina.bot.policy import changes_booking
 from vitrina.bot.scope import asks_general_task, names_other_company, own_names
 from vitrina.bot.slots import fold
+from vitrina.bot.spelling import Speller
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +40,8 @@ class Understanding:
     elsewhere: bool = False
     # It speaks of an appointment already made, or of changing one (`cues.py`).
     existing: bool = True
+    # It speaks of driving, trying or booking, or of a day or time (`cues.py`).
+    driving: bool = True
 
 
 def content_hash(content: BrandContent, *, embeddings: bool) -> str:
@@ -62,8 +66,13 @@ class Brain:
         detector: LanguageDetector,
         retriever: Retriever,
         neighbours: Neighbours | None = None,
+        speller: Speller | None = None,
     ) -> None:
         self.content = content
+        self.speller = speller
+        self.booking_changes = frozenset(
+            i.name for i in content.intents if changes_booking(content, i)
+        )
         self.classifier = classifier
         self.detector = detector
         self.retriever = retriever
@@ -103,20 +112,28 @@ class Brain:
         for article in content.articles:
             for lang in ("en", "fr", "it"):
                 samples.append((lang, article.body.get(lang)))
+        titles = [a.title.get(lang) for a in content.articles for lang in ("en", "fr", "it")]
         return cls(
             content,
             classifier=classifier,
             detector=LanguageDetector(samples),
             retriever=Retriever(content.articles, encoder=encoder),
             neighbours=neighbours,
+            speller=Speller([text for _, text in samples if text] + titles),
         )
+
+    def corrected(self, text: str) -> str:
+        """`text` with its typing slips put right from the brand's words (`spelling.py`)."""
+        return self.speller.correct(text) if self.speller is not None else text
 
     def understand(self, text: str, *, current_language: str | None) -> Understanding:
         language = self.detector.detect(text, current=current_language)
         if language not in self.content.settings.languages:
             language = self.content.settings.languages[0]
         # "I don't want to book, I want to cancel": the rejected clause is left out.
-        classified = without_rejected(text) or text
+        # Typing slips are put right first: "anulle mon rdv" is read as "annule mon rdv".
+        meant = self.corrected(text)
+        classified = without_rejected(meant) or meant
         prediction = self.classifier.predict(classified)
         threshold = self.content.settings.thresholds.out_of_scope
         return Understanding(
@@ -127,7 +144,8 @@ class Brain:
             classified=classified,
             general_task=asks_general_task(text),
             elsewhere=names_other_company(text, self.own_names),
-            existing=refers_to_booking(fold(text)),
+            existing=refers_to_booking(fold(meant)),
+            driving=speaks_of_a_drive(fold(meant)),
         )
 
     def agrees(self, understood: Understanding, intent_name: str) -> bool:
@@ -135,10 +153,13 @@ class Brain:
         without sentence features)."""
         if self.neighbours is None:
             return True
-        return self.neighbours.agree(understood.classified, intent_name)
+        # Moving or cancelling needs an appointment to act on (`cues.refers_to_booking`):
+        # without one, their examples, close in wording to booking ones, have no say.
+        ruled_out = frozenset() if understood.existing else self.booking_changes
+        return self.neighbours.agree(understood.classified, intent_name, ruled_out=ruled_out)
 
     def search(self, text: str) -> Hit | None:
-        hits = self.retriever.search(text, top=1)
+        hits = self.retriever.search(self.corrected(text), top=1)
         if hits and hits[0].score >= self.content.settings.thresholds.kb:
             return hits[0]
         return None
@@ -146,7 +167,7 @@ class Brain:
     def supports(self, text: str, article_id: str) -> bool:
         """Whether retrieval agrees that `article_id` answers `text`."""
         floor = self.content.settings.thresholds.kb_support
-        hits = self.retriever.search(text, top=2)
+        hits = self.retriever.search(self.corrected(text), top=2)
         return any(h.article.id == article_id and h.score >= floor for h in hits)
 
     def verb(self, intent_name: str, lang: str) -> str | None:

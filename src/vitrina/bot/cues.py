@@ -77,3 +77,30 @@ _EXISTING = re.compile(
 def refers_to_booking(folded: str) -> bool:
     """Whether the message speaks of an appointment already made, or of changing one."""
     return bool(_EXISTING.search(folded))
+
+
+# What a new booking speaks of: driving or trying a car, a test drive, an appointment or
+# a booking, or a day or time. "Descrivimi la E1" ("describe the E1 to me") reads
+# close to "prenotami la E1" for the model, and names none of them: it is a question
+# about the car, not a request for a drive.
+_DRIVING = re.compile(
+    r"\b(?:"
+    r"test\s*-?\s*drives?|drives?|driving|drove|try|trying|trial|spin|go\s+in|wheel|"
+    r"book\w*|reserv\w*|appointment|appt|slot|schedul\w*|visit|come\s+(?:in|by|over)|"
+    r"essai\w*|essay\w*|conduir\w*|conduis\w*|conduise|volant|tour|test\w*|rdv|"
+    r"rendez[- ]vous|creneau\w*|inscri\w*|passer|venir|"
+    r"prov\w*|guid\w*|volante|giro|prenot\w*|appuntamento|fiss\w*|segna\w*|venire|passare|"
+    r"today|tomorrow|tonight|morning|afternoon|evening|week\w*|"
+    r"aujourd'hui|demain|matin|apres-?midi|aprem|soir|semaine|"
+    r"oggi|domani|mattin\w*|pomeriggio|sera|settimana|"
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+    r"lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|"
+    r"lunedi|martedi|mercoledi|giovedi|venerdi|sabato|domenica|"
+    r"\d{1,2}\s*(?:h|am|pm|:\d\d)|at\s+\d{1,2}|a\s+\d{1,2}|alle\s+\d{1,2}"
+    r")\b"
+)
+
+
+def speaks_of_a_drive(folded: str) -> bool:
+    """Whether the message could ask for a new test drive (`_DRIVING`)."""
+    return bool(_DRIVING.search(folded))

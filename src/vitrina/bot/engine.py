@@ -56,9 +56,16 @@ class Dialogue(FlowSteps):
         offered = self.state.step == OFFERED_HUMAN and not self.state.flow
         if offered:
             self.state.step = None
-        if asks_for_person(folded) or self._is_handoff(understood) or (offered and yes_no(text)):
+        # Within a task, "never mind" ends the task before the model reads it: however
+        # close it comes to a complaint, it asks for nothing to be handed over.
+        ending = bool(self.state.flow) and ends_flow(folded)
+        if (
+            asks_for_person(folded)
+            or (not ending and self._is_handoff(understood))
+            or (offered and yes_no(text))
+        ):
             await self._handoff("customer asked for a person", text)
-        elif self.state.flow and ends_flow(folded):
+        elif ending:
             self._end_flow()
             self.say("cancelled")
             self._resume_suspended()
@@ -83,6 +90,7 @@ class Dialogue(FlowSteps):
             general_task=understood.general_task,
             elsewhere=understood.elsewhere,
             existing=understood.existing,
+            driving=understood.driving,
         )
 
     async def _answer(self, text: str, understood: Understanding) -> None:

@@ -26,10 +26,14 @@ class Neighbours:
         self.labels = np.array(labels)
         self._examples: NDArray[np.float32] = _unit(encoder.encode(texts))
 
-    def agree(self, text: str, intent: str) -> bool:
-        """Whether most of the K examples nearest `text` are examples of `intent`."""
+    def agree(self, text: str, intent: str, *, ruled_out: frozenset[str] = frozenset()) -> bool:
+        """Whether most of the K examples nearest `text` are examples of `intent`,
+        among the examples of intents not `ruled_out` (ones the message cannot mean)."""
         query = _unit(self.encoder.encode([text]))[0]
-        nearest = np.argsort(-(self._examples @ query))[:K]
+        similarity = self._examples @ query
+        if ruled_out:
+            similarity = np.where(np.isin(self.labels, list(ruled_out)), -np.inf, similarity)
+        nearest = np.argsort(-similarity)[:K]
         return int((self.labels[nearest] == intent).sum()) * 2 > K
 
 

@@ -49,6 +49,12 @@ def changes_booking(content: BrandContent, intent: Intent | None) -> bool:
     return flow is not None and flow.action in ("scheduling.reschedule", "scheduling.cancel")
 
 
+def books(content: BrandContent, intent: Intent | None) -> bool:
+    """Whether the intent's flow books a new appointment."""
+    flow = content.flow(intent.flow) if intent is not None and intent.flow else None
+    return flow is not None and flow.action == "scheduling.book"
+
+
 def decide(
     content: BrandContent,
     ranking: list[tuple[str, float]],
@@ -57,12 +63,14 @@ def decide(
     general_task: bool = False,
     elsewhere: bool = False,
     existing: bool = True,
+    driving: bool = True,
 ) -> Decision:
     """`agrees(intent_name)`, when given, is a second signal that must back a task.
     `general_task`: the message asks for arithmetic or a translation; `elsewhere`: it
     names an account at another company, which no account-reading flow may start on;
     `existing`: it speaks of an appointment already made or of changing one, without
-    which no flow moves or cancels one (the bot asks instead)."""
+    which no flow moves or cancels one (the bot asks instead); `driving`: it speaks of
+    driving, trying or booking, or of a day or time, without which no flow books one."""
     thresholds = content.settings.thresholds
     if general_task:
         return Decision("outside")
@@ -77,9 +85,14 @@ def decide(
     second, p2 = rest[0] if rest else ("", 0.0)
     runner_up = content.intent(second)
     if acts(intent):
-        close = acts(runner_up) and p1 - p2 < thresholds.margin
+        # A runner-up that could not start (moving or cancelling with no appointment
+        # spoken of) is no rival.
+        possible = existing or not changes_booking(content, runner_up)
+        close = acts(runner_up) and possible and p1 - p2 < thresholds.margin
         backed = agrees is None or p1 >= thresholds.sure or agrees(first)
-        grounded = existing or not changes_booking(content, intent)
+        grounded = (existing or not changes_booking(content, intent)) and (
+            driving or not books(content, intent)
+        )
         if p1 >= thresholds.act and not close and backed and grounded:
             return Decision("act", intent=intent)
         if runner_up is not None and runner_up.name != OUT_OF_SCOPE and p1 >= thresholds.ask:
