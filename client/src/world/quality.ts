@@ -17,6 +17,8 @@ export interface Tier {
   readonly shadowMapSize: number;
   /** Metres from the camera beyond which a twin is drawn at its simplified level. */
   readonly lodDistance: number;
+  /** Metres from the camera beyond which people are drawn with their coarser parts (a fifth of the triangles). */
+  readonly crowdLodDistance: number;
   /** Multisampling is a context attribute: it only follows the tier on the next visit. */
   readonly antialias: boolean;
   /** Image-based lighting: the environment map's lookups are most of a software renderer's fragment cost. */
@@ -28,9 +30,9 @@ export interface Tier {
 }
 
 export const TIERS: Readonly<Record<TierName, Tier>> = {
-  high: { name: "high", maxPixelRatio: 2, minPixelRatio: 1, shadows: true, shadowMapSize: 2048, lodDistance: 30, antialias: true, environment: true, anisotropy: 8, matte: false },
-  medium: { name: "medium", maxPixelRatio: 1, minPixelRatio: 0.75, shadows: true, shadowMapSize: 1024, lodDistance: 16, antialias: true, environment: true, anisotropy: 4, matte: false },
-  low: { name: "low", maxPixelRatio: 0.75, minPixelRatio: 0.5, shadows: false, shadowMapSize: 512, lodDistance: 9, antialias: false, environment: false, anisotropy: 1, matte: true },
+  high: { name: "high", maxPixelRatio: 2, minPixelRatio: 1, shadows: true, shadowMapSize: 2048, lodDistance: 30, crowdLodDistance: 14, antialias: true, environment: true, anisotropy: 8, matte: false },
+  medium: { name: "medium", maxPixelRatio: 1, minPixelRatio: 0.75, shadows: true, shadowMapSize: 1024, lodDistance: 16, crowdLodDistance: 9, antialias: true, environment: true, anisotropy: 4, matte: false },
+  low: { name: "low", maxPixelRatio: 0.75, minPixelRatio: 0.5, shadows: false, shadowMapSize: 512, lodDistance: 9, crowdLodDistance: 5, antialias: false, environment: false, anisotropy: 1, matte: true },
 };
 
 const ORDER: readonly TierName[] = ["low", "medium", "high"];

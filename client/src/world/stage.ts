@@ -112,6 +112,7 @@ export class Stage {
     this.scene.add(this.store.root, this.rig);
     this.rig.add(this.camera);
     this.crowd = new Crowd(this.shadowTexture);
+    this.crowd.lodDistance = quality.tier.crowdLodDistance;
     this.scene.add(this.crowd.group);
     this.marker = new Mesh(new SphereGeometry(0.12, 16, 12), new MeshBasicMaterial({ color: layout.accent_color, depthTest: false, transparent: true, opacity: 0.9 }));
     this.marker.renderOrder = 10;
@@ -253,6 +254,7 @@ export class Stage {
     this.tier = tier;
     this.lighting.apply(tier);
     this.matte.set(tier.matte, this.store.root, ...[...this.twins.values()].map((t) => t.root));
+    this.crowd.lodDistance = tier.crowdLodDistance;
     for (const twin of this.twins.values()) setLodDistance(twin, tier.lodDistance);
     this.store.setAnisotropy(Math.min(tier.anisotropy, this.renderer.capabilities.getMaxAnisotropy()));
   }
@@ -475,6 +477,9 @@ export class Stage {
     const world = this.world;
     const crowd = this.crowd;
     const local = world.local;
+    // where the camera was last frame (it moves little in one frame)
+    crowd.viewer.x = this.camera.matrixWorld.elements[12];
+    crowd.viewer.z = this.camera.matrixWorld.elements[14];
     crowd.begin(world.avatars.size + 1);
     for (const a of world.avatars.values()) {
       if (this.avatarsHidden) continue;
