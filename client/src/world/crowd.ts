@@ -121,6 +121,9 @@ export class Crowd {
       hands: make(p.hand, this.skin, capacity * 2),
       speaking: make(p.speaking, this.speakingMaterial, capacity, false),
     };
+    // People are drawn before the store: the floor and walls behind them then fail the
+    // depth test instead of being shaded and painted over (software renderers pay per pixel).
+    for (const mesh of Object.values(meshes)) if (mesh.material !== this.shadowMaterial && mesh.material !== this.speakingMaterial) mesh.renderOrder = -2;
     meshes.shadows.renderOrder = -1;
     return meshes;
   }
