@@ -159,6 +159,8 @@ interface RenderInfo {
   devicePixelRatio: number;
   tier: string;
   programs: number;
+  /** Triangles drawn in the last frame. */
+  triangles: number;
   /** The shader programs compiled so far, by material type ("MeshLambertMaterial ×3"). */
   programKinds: string[];
 }
@@ -179,6 +181,7 @@ function describeRender(app: App): RenderInfo | null {
     devicePixelRatio: window.devicePixelRatio,
     tier: stage.tier.name,
     programs: r.info.programs?.length ?? 0,
+    triangles: r.info.render.triangles,
     programKinds: kinds((r.info.programs ?? []).map((p) => String((p as { type?: string }).type))),
   };
 }
