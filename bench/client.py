@@ -236,7 +236,8 @@ async def frame_times(
         cz = me["z"] - 3.5 - ring * 1.8
         tasks.append(asyncio.create_task(walker.walk(cx, cz, 0.6, i * 0.7, stop)))
     # the twins are loaded and everyone arrived and is walking; the quality tier adapts
-    # once a second after a 3 s warm-up, from the high tier down: measure from here
+    # once a second after a 3 s warm-up, from where it started (the high tier on a GPU,
+    # the low tier on a software renderer such as this SwiftShader): measure from here
     await poll(page, "() => window.__vitrina.twins().length >= 3")
     await asyncio.sleep(12)
     results: list[dict[str, Any]] = []

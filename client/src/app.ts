@@ -72,7 +72,7 @@ export class App {
   /** A pixel ratio fixed through the debug hook (benchmarks), instead of the adaptive one. */
   pinnedPixelRatio: number | null = null;
   /** The quality tier and pixel ratio, adapted to measured frame times. */
-  readonly quality: Quality = initialQuality(storedQuality(), window.devicePixelRatio || 1);
+  readonly quality: Quality;
   readonly webgl: boolean;
   readonly frameIntervals = new Float32Array(FRAME_SAMPLES);
   readonly frameWork = new Float32Array(FRAME_SAMPLES);
@@ -109,6 +109,7 @@ export class App {
       },
     });
     this.webgl = gl !== null;
+    this.quality = initialQuality(storedQuality(), window.devicePixelRatio || 1, gl?.software ?? false);
     this.mode = this.webgl ? (requestedMode ?? "3d") : "2d";
     this.chat = new ChatPanel((text) => this.connection.send({ t: "chat", text }));
     this.conversation = new ConversationSync(brand.slug, this.chat);
@@ -261,8 +262,8 @@ export class App {
     new ResizeObserver(resize).observe(this.stageBox);
     resize();
     this.stage = stage;
-    // Compile the shaders now, while the socket is still being set up.
-    stage.renderer.compile(stage.scene, stage.camera);
+    // The shader programs are compiled by the first frames, lit surfaces and people first
+    // (Stage's warm-up): compiling everything here would make the first frame wait for all.
     performance.mark("vitrina:compiled");
     if (this.products.length && this.readyAt !== null) void stage.loadProducts(this.products);
     return stage;
@@ -294,6 +295,8 @@ export class App {
         this.adaptQuality(this.stage);
       }
       this.stage.render(now);
+      if (!this.drewFirstFrame) performance.mark("vitrina:frame");
+      this.drewFirstFrame = true;
     } else {
       this.world.added.length = 0;
       this.world.removed.length = 0;
@@ -308,6 +311,7 @@ export class App {
   }
 
   private lastAdapt = 0;
+  private drewFirstFrame = false;
 
   private adaptQuality(stage: Stage): void {
     if (this.readyAt === null || performance.now() - this.readyAt < QUALITY_WARMUP_S * 1000) return;
@@ -500,7 +504,8 @@ export async function boot(root: HTMLElement, slug: string): Promise<App | null>
   const brandRequest = fetchBrand(slug);
   brandRequest.catch(() => undefined);
   // The WebGL context (and with it the GPU process) starts while both requests are out.
-  const gl = createGlCanvas(TIERS[initialQuality(storedQuality(), 1).tier].antialias);
+  const tier = storedQuality();
+  const gl = createGlCanvas(TIERS[initialQuality(tier, 1).tier].antialias, TIERS[initialQuality(tier, 1, true).tier].antialias);
   performance.mark("vitrina:webgl");
   let brand: Brand;
   try {

@@ -159,6 +159,10 @@ interface RenderInfo {
   devicePixelRatio: number;
   tier: string;
   programs: number;
+  /** Triangles drawn in the last frame. */
+  triangles: number;
+  /** The shader programs compiled so far, by material type ("MeshLambertMaterial ×3"). */
+  programKinds: string[];
 }
 
 function describeRender(app: App): RenderInfo | null {
@@ -177,5 +181,13 @@ function describeRender(app: App): RenderInfo | null {
     devicePixelRatio: window.devicePixelRatio,
     tier: stage.tier.name,
     programs: r.info.programs?.length ?? 0,
+    triangles: r.info.render.triangles,
+    programKinds: kinds((r.info.programs ?? []).map((p) => String((p as { type?: string }).type))),
   };
+}
+
+function kinds(names: string[]): string[] {
+  const counts = new Map<string, number>();
+  for (const n of names) counts.set(n, (counts.get(n) ?? 0) + 1);
+  return [...counts].map(([n, c]) => (c > 1 ? `${n} ×${c}` : n));
 }

@@ -1,7 +1,9 @@
 /**
  * Everyone in the room drawn as a crowd of procedural humanoids (humanoid.ts): one
  * instanced mesh per body part (torsos, hips, legs, arms, heads, three hair styles,
- * VR hands, floor shadows, speaking rings), so fifty people cost a dozen draw calls.
+ * VR hands, floor shadows, speaking rings) and level of detail (people beyond the
+ * tier's distance from the camera are drawn with parts of a fifth of the triangles,
+ * with the same shader programs), so fifty people cost two dozen draw calls.
  * Each instance gets the avatar's outfit, skin or hair colour; poses come from
  * avatarPose (walk, idle, talking). An avatar in VR has its head placed and turned by
  * the headset, its body under the head facing where the head faces, and its hands
@@ -55,11 +57,20 @@ const limbs = createLimbPose();
 
 type PartName = "torsos" | "hips" | "legs" | "arms" | "heads" | "short" | "long" | "bun" | "hands" | "shadows" | "speaking";
 
+type Level = "near" | "far";
+const LEVELS: readonly Level[] = ["near", "far"];
+
 export class Crowd {
   readonly group = new Group();
   readonly tags = new NameTags();
-  private meshes = {} as Record<PartName, InstancedMesh>;
-  private readonly counts = {} as Record<PartName, number>;
+  /** Each part at both levels of detail; one avatar is drawn entirely at one level. */
+  private meshes = { near: {}, far: {} } as Record<Level, Record<PartName, InstancedMesh>>;
+  private readonly counts = { near: {}, far: {} } as Record<Level, Record<PartName, number>>;
+  /** The level of the avatar being added. */
+  private level: Level = "near";
+  /** Where the camera is (x, z): people further than `lodDistance` from it are drawn at the far level. */
+  readonly viewer = { x: 0, z: 0 };
+  lodDistance = 8;
   // Matte Lambert shading for people: in a crowd they cover much of the view, and a
   // software renderer spent most of a frame on their physically based fragments.
   private readonly skin = new MeshLambertMaterial({ vertexColors: true });
@@ -78,11 +89,16 @@ export class Crowd {
   }
 
   private allocate(capacity: number): void {
-    for (const mesh of Object.values(this.meshes)) {
+    for (const level of LEVELS) this.meshes[level] = this.allocateLevel(level, capacity);
+    this.capacity = capacity;
+  }
+
+  private allocateLevel(level: Level, capacity: number): Record<PartName, InstancedMesh> {
+    for (const mesh of Object.values(this.meshes[level])) {
       mesh.removeFromParent();
       mesh.dispose();
     }
-    const p = humanoidParts();
+    const p = humanoidParts(level);
     const make = (geometry: BufferGeometry, material: Material, slots: number, colours = true): InstancedMesh => {
       const mesh = new InstancedMesh(geometry, material, slots);
       mesh.instanceMatrix.setUsage(DynamicDrawUsage);
@@ -92,7 +108,7 @@ export class Crowd {
       this.group.add(mesh);
       return mesh;
     };
-    this.meshes = {
+    const meshes = {
       shadows: make(p.shadow, this.shadowMaterial, capacity, false),
       torsos: make(p.torso, this.cloth, capacity),
       hips: make(p.hips, this.cloth, capacity),
@@ -105,8 +121,11 @@ export class Crowd {
       hands: make(p.hand, this.skin, capacity * 2),
       speaking: make(p.speaking, this.speakingMaterial, capacity, false),
     };
-    this.meshes.shadows.renderOrder = -1;
-    this.capacity = capacity;
+    // People are drawn before the store: the floor and walls behind them then fail the
+    // depth test instead of being shaded and painted over (software renderers pay per pixel).
+    for (const mesh of Object.values(meshes)) if (mesh.material !== this.shadowMaterial && mesh.material !== this.speakingMaterial) mesh.renderOrder = -2;
+    meshes.shadows.renderOrder = -1;
+    return meshes;
   }
 
   private colour(hex: string): Color {
@@ -119,9 +138,10 @@ export class Crowd {
   }
 
   private put(name: PartName, matrix: Matrix4, colour: Color | null): void {
-    const mesh = this.meshes[name];
-    const i = this.counts[name];
-    this.counts[name] = i + 1;
+    const mesh = this.meshes[this.level][name];
+    const counts = this.counts[this.level];
+    const i = counts[name];
+    counts[name] = i + 1;
     mesh.setMatrixAt(i, matrix);
     if (colour) mesh.setColorAt(i, colour);
   }
@@ -129,7 +149,7 @@ export class Crowd {
   /** Starts a frame's crowd; `expected` is how many avatars will be added. */
   begin(expected: number): void {
     if (expected > this.capacity) this.allocate(Math.max(expected, this.capacity * 2));
-    for (const name of Object.keys(this.meshes) as PartName[]) this.counts[name] = 0;
+    for (const level of LEVELS) for (const name of Object.keys(this.meshes[level]) as PartName[]) this.counts[level][name] = 0;
     this.tags.begin();
   }
 
@@ -150,6 +170,7 @@ export class Crowd {
       z = tracked[2];
       yaw = headingOf(tracked, HEAD);
     }
+    this.level = Math.hypot(x - this.viewer.x, z - this.viewer.z) > this.lodDistance ? "far" : "near";
     avatarPose(phase, speed, talking, t, seed, limbs);
     const skin = this.colour(SKIN_TONES[look.skin] ?? SKIN_TONES[0]);
     const top = this.colour(look.top);
@@ -190,27 +211,39 @@ export class Crowd {
   }
 
   end(): void {
-    for (const name of Object.keys(this.meshes) as PartName[]) {
-      const mesh = this.meshes[name];
-      mesh.count = this.counts[name];
-      mesh.instanceMatrix.needsUpdate = true;
-      if (mesh.instanceColor) mesh.instanceColor.needsUpdate = true;
+    for (const level of LEVELS) {
+      for (const name of Object.keys(this.meshes[level]) as PartName[]) {
+        const mesh = this.meshes[level][name];
+        mesh.count = this.counts[level][name];
+        // only what changed is sent to the GPU: nothing for an empty level
+        if (mesh.count === 0) continue;
+        mesh.instanceMatrix.clearUpdateRanges();
+        mesh.instanceMatrix.addUpdateRange(0, mesh.count * 16);
+        mesh.instanceMatrix.needsUpdate = true;
+        if (mesh.instanceColor) {
+          mesh.instanceColor.clearUpdateRanges();
+          mesh.instanceColor.addUpdateRange(0, mesh.count * 3);
+          mesh.instanceColor.needsUpdate = true;
+        }
+      }
     }
   }
 
-  /** How many avatars are drawn this frame (for the debug hook). */
-  drawn(): number {
-    return this.meshes.heads.count;
+  /** How many avatars are drawn this frame, near and far (for the debug hook). */
+  drawn(): { near: number; far: number } {
+    return { near: this.meshes.near.heads.count, far: this.meshes.far.heads.count };
   }
 
   /** Where the hands are drawn this frame (for the debug hook). */
   handsDrawn(): [number, number, number][] {
     const out: [number, number, number][] = [];
-    const hands = this.meshes.hands;
-    for (let i = 0; i < hands.count; i += 1) {
-      hands.getMatrixAt(i, part);
-      position.setFromMatrixPosition(part);
-      out.push([position.x, position.y, position.z]);
+    for (const level of LEVELS) {
+      const hands = this.meshes[level].hands;
+      for (let i = 0; i < hands.count; i += 1) {
+        hands.getMatrixAt(i, part);
+        position.setFromMatrixPosition(part);
+        out.push([position.x, position.y, position.z]);
+      }
     }
     return out;
   }
@@ -231,9 +264,11 @@ export class Crowd {
 
   dispose(): void {
     this.tags.dispose();
-    for (const mesh of Object.values(this.meshes)) {
-      mesh.removeFromParent();
-      mesh.dispose();
+    for (const level of LEVELS) {
+      for (const mesh of Object.values(this.meshes[level])) {
+        mesh.removeFromParent();
+        mesh.dispose();
+      }
     }
     for (const m of [this.skin, this.cloth, this.hairMaterial, this.shadowMaterial, this.speakingMaterial]) m.dispose();
     this.group.removeFromParent();

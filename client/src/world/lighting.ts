@@ -3,7 +3,9 @@
  * (pre-filtered by PMREM, generated on the device: nothing is downloaded), ACES filmic
  * tone mapping, one key light whose soft shadow map falls under the cars, and a dim
  * sky/ground fill. The shadow map is static (the light and the cars do not move), so it
- * is redrawn only when asked: twins loaded, a look applied, the tier changed.
+ * is redrawn only when asked: twins loaded, a look applied, the tier changed. The
+ * environment map is generated the first time a tier asks for it: the low tier never
+ * pays for PMREM's shader programs and render passes (seconds under software rendering).
  */
 
 import {
@@ -23,7 +25,7 @@ import type { Tier } from "./quality";
 export class Lighting {
   readonly key = new DirectionalLight("#fff4e6", 2.2);
   readonly fill = new HemisphereLight("#f3f6ff", "#8c8479", 0.45);
-  readonly environment: Texture;
+  private environmentMap: Texture | null = null;
 
   constructor(
     private readonly renderer: WebGLRenderer,
@@ -36,12 +38,6 @@ export class Lighting {
     renderer.toneMappingExposure = 0.82;
     renderer.shadowMap.type = PCFShadowMap;
     renderer.shadowMap.autoUpdate = false;
-    const pmrem = new PMREMGenerator(renderer);
-    const room = new RoomEnvironment();
-    this.environment = pmrem.fromScene(room, 0.04).texture;
-    room.dispose();
-    pmrem.dispose();
-    scene.environment = this.environment;
     scene.environmentIntensity = 0.7;
     const key = this.key;
     key.position.set(focus.x + 8, 18, focus.z + 10);
@@ -64,7 +60,7 @@ export class Lighting {
    * tier says; without the environment map the sky/ground fill makes up for it.
    */
   apply(tier: Tier): void {
-    this.scene.environment = tier.environment ? this.environment : null;
+    this.scene.environment = tier.environment ? this.environment() : null;
     this.fill.intensity = tier.environment ? 0.45 : 1.9;
     this.renderer.shadowMap.enabled = tier.shadows;
     this.key.castShadow = tier.shadows;
@@ -76,13 +72,25 @@ export class Lighting {
     this.refreshShadows();
   }
 
+  /** The studio's image-based lighting, generated on first use. */
+  environment(): Texture {
+    if (!this.environmentMap) {
+      const pmrem = new PMREMGenerator(this.renderer);
+      const room = new RoomEnvironment();
+      this.environmentMap = pmrem.fromScene(room, 0.04).texture;
+      room.dispose();
+      pmrem.dispose();
+    }
+    return this.environmentMap;
+  }
+
   refreshShadows(): void {
     this.renderer.shadowMap.needsUpdate = true;
   }
 
   dispose(): void {
     this.scene.environment = null;
-    this.environment.dispose();
+    this.environmentMap?.dispose();
     this.key.shadow.dispose();
     this.key.removeFromParent();
     this.key.target.removeFromParent();

@@ -51,7 +51,7 @@ export class NameTags {
     this.canvas = document.createElement("canvas");
     this.canvas.width = ATLAS_WIDTH;
     this.canvas.height = ATLAS_HEIGHT;
-    this.g = this.canvas.getContext("2d");
+    this.g = this.canvas.getContext("2d", { willReadFrequently: true }); // painted on the CPU, like textures.ts
     this.texture = new CanvasTexture(this.canvas);
     this.texture.colorSpace = SRGBColorSpace;
     for (let i = TAG_SLOTS - 1; i >= 0; i -= 1) this.free.push(i);

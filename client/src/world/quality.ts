@@ -17,18 +17,22 @@ export interface Tier {
   readonly shadowMapSize: number;
   /** Metres from the camera beyond which a twin is drawn at its simplified level. */
   readonly lodDistance: number;
+  /** Metres from the camera beyond which people are drawn with their coarser parts (a fifth of the triangles). */
+  readonly crowdLodDistance: number;
   /** Multisampling is a context attribute: it only follows the tier on the next visit. */
   readonly antialias: boolean;
   /** Image-based lighting: the environment map's lookups are most of a software renderer's fragment cost. */
   readonly environment: boolean;
   /** Texture anisotropy for floors and signs (software renderers pay a lot for it). */
   readonly anisotropy: number;
+  /** Matte (Lambert) stand-ins for the physically based materials: fewer, smaller shader programs, cheaper pixels. */
+  readonly matte: boolean;
 }
 
 export const TIERS: Readonly<Record<TierName, Tier>> = {
-  high: { name: "high", maxPixelRatio: 2, minPixelRatio: 1, shadows: true, shadowMapSize: 2048, lodDistance: 30, antialias: true, environment: true, anisotropy: 8 },
-  medium: { name: "medium", maxPixelRatio: 1, minPixelRatio: 0.75, shadows: true, shadowMapSize: 1024, lodDistance: 16, antialias: true, environment: true, anisotropy: 4 },
-  low: { name: "low", maxPixelRatio: 0.75, minPixelRatio: 0.5, shadows: false, shadowMapSize: 512, lodDistance: 9, antialias: false, environment: false, anisotropy: 1 },
+  high: { name: "high", maxPixelRatio: 2, minPixelRatio: 1, shadows: true, shadowMapSize: 2048, lodDistance: 30, crowdLodDistance: 14, antialias: true, environment: true, anisotropy: 8, matte: false },
+  medium: { name: "medium", maxPixelRatio: 1, minPixelRatio: 0.75, shadows: true, shadowMapSize: 1024, lodDistance: 16, crowdLodDistance: 9, antialias: true, environment: true, anisotropy: 4, matte: false },
+  low: { name: "low", maxPixelRatio: 0.75, minPixelRatio: 0.5, shadows: false, shadowMapSize: 512, lodDistance: 9, crowdLodDistance: 5, antialias: false, environment: false, anisotropy: 1, matte: true },
 };
 
 const ORDER: readonly TierName[] = ["low", "medium", "high"];
@@ -53,10 +57,24 @@ export function isTierName(value: unknown): value is TierName {
   return value === "high" || value === "medium" || value === "low";
 }
 
-/** A first visit starts at the high tier; a later one where the last visit ended. */
-export function initialQuality(stored: string | null, devicePixelRatio: number): Quality {
-  const tier = isTierName(stored) ? stored : "high";
-  return { tier, pixelRatio: ratioFor(TIERS[tier], devicePixelRatio), fastChecks: 0 };
+/**
+ * Renderers that draw on the CPU (SwiftShader, llvmpipe, Windows' basic render driver):
+ * there every shader program takes a second to compile and every pixel costs what a
+ * GPU does in parallel, so a first visit starts at the low tier instead of compiling
+ * the high tier's physically based programs only to drop them seconds later.
+ */
+export function isSoftwareRenderer(renderer: string): boolean {
+  return /swiftshader|llvmpipe|softpipe|lavapipe|software|basic render driver|gdi generic/i.test(renderer);
+}
+
+/**
+ * A later visit starts where the last one ended (a measured tier); a first visit starts
+ * at the high tier on a GPU, and at the low tier's floor on a software renderer.
+ */
+export function initialQuality(stored: string | null, devicePixelRatio: number, software = false): Quality {
+  if (isTierName(stored)) return { tier: stored, pixelRatio: ratioFor(TIERS[stored], devicePixelRatio), fastChecks: 0 };
+  if (software) return { tier: "low", pixelRatio: TIERS.low.minPixelRatio, fastChecks: 0 };
+  return { tier: "high", pixelRatio: ratioFor(TIERS.high, devicePixelRatio), fastChecks: 0 };
 }
 
 /** The device's ratio, capped by the tier (never below its floor, so text stays legible). */

@@ -7,6 +7,7 @@
 import {
   Box3,
   Color,
+  type Material,
   Fog,
   Group,
   Mesh,
@@ -34,7 +35,8 @@ import type { InputState } from "./input";
 import type { WorldState } from "./state";
 import { createShot, framingDistance, overShoulder, threeQuarter } from "./framing";
 import { Lighting } from "./lighting";
-import type { Tier } from "./quality";
+import { MatteMaterials } from "./matte";
+import { isSoftwareRenderer, type Tier } from "./quality";
 import { buildStore, type StandView, type StoreScene } from "./storeScene";
 import { contactShadowTexture } from "./textures";
 import { controllerRays, enterVr, exitVr, XrPoseSource } from "./xr";
@@ -61,6 +63,8 @@ export class Stage {
   inspecting: string | null = null;
   inVr = false;
   readonly lighting: Lighting;
+  /** The low tier's matte stand-ins for the physically based materials. */
+  readonly matte = new MatteMaterials();
   tier: Tier;
   private pitch = 0.16;
   private readonly shot = createShot();
@@ -104,9 +108,11 @@ export class Stage {
     this.shadowTexture = contactShadowTexture();
     this.shadowMaterial = new MeshBasicMaterial({ map: this.shadowTexture, transparent: true, depthWrite: false, toneMapped: false });
     this.store = buildStore(layout, { brandName: quality.brandName, anisotropy: Math.min(quality.tier.anisotropy, this.renderer.capabilities.getMaxAnisotropy()) });
+    this.matte.set(quality.tier.matte, this.store.root);
     this.scene.add(this.store.root, this.rig);
     this.rig.add(this.camera);
     this.crowd = new Crowd(this.shadowTexture);
+    this.crowd.lodDistance = quality.tier.crowdLodDistance;
     this.scene.add(this.crowd.group);
     this.marker = new Mesh(new SphereGeometry(0.12, 16, 12), new MeshBasicMaterial({ color: layout.accent_color, depthTest: false, transparent: true, opacity: 0.9 }));
     this.marker.renderOrder = 10;
@@ -123,6 +129,68 @@ export class Stage {
       onSessionChange: (active) => (this.inVr = active),
     });
     this.poses = new XrPoseSource(this.renderer, this.camera);
+    this.deferUnlit();
+  }
+
+  // ------------------------------------------------------------ warm-up
+
+  /**
+   * Unlit materials (signs, stand labels, light strips, name tags, contact shadows,
+   * speaking rings, the hotspot marker), grouped by the shader program they will need,
+   * held back from the first frames. Without parallel shader compilation (software
+   * renderers) every program is compiled and linked while the page waits at its first
+   * use, so the first frame draws only the lit surfaces and the people (three or four
+   * programs), the world's welcome is handled and the visitor can move; then one group
+   * appears per frame. Where the browser compiles in parallel, all of them are compiled
+   * in the background and appear together once ready.
+   */
+  private readonly deferred: Material[][] = [];
+  private warmFrames = 0;
+  private warmStarted = 0;
+  private compilingInBackground = false;
+
+  private deferUnlit(): void {
+    const groups = new Map<string, Material[]>();
+    const hold = (material: Material, instanced: boolean): void => {
+      const basic = material as MeshBasicMaterial;
+      if (!(basic.isMeshBasicMaterial || (material as { isSpriteMaterial?: boolean }).isSpriteMaterial) || !material.visible) return;
+      const key = `${material.type}|${basic.map ? "map" : ""}|${material.transparent}|${material.toneMapped}|${instanced}`;
+      const group = groups.get(key) ?? [];
+      if (!group.includes(material)) group.push(material);
+      groups.set(key, group);
+    };
+    this.scene.traverse((node) => {
+      const drawn = node as Mesh;
+      if (!drawn.isMesh && !(node as { isSprite?: boolean }).isSprite) return;
+      for (const m of Array.isArray(drawn.material) ? drawn.material : [drawn.material]) hold(m, (node as { isInstancedMesh?: boolean }).isInstancedMesh === true);
+    });
+    hold(this.shadowMaterial, false); // under the twins, which arrive later
+    for (const group of groups.values()) {
+      for (const m of group) m.visible = false;
+      this.deferred.push(group);
+    }
+  }
+
+  /** Shows every held-back material now (before rendering product photos, say). */
+  revealAll(): void {
+    for (const group of this.deferred.splice(0)) for (const m of group) m.visible = true;
+  }
+
+  private warmUp(now: number): void {
+    if (!this.deferred.length || this.compilingInBackground) return;
+    if (this.warmStarted === 0) this.warmStarted = now;
+    // after the first frame drawn once the world welcomed us (or 5 s, offline)
+    if (this.world.welcomed > 0) this.warmFrames += 1;
+    if (this.warmFrames < 2 && now - this.warmStarted < 5) return;
+    if (this.renderer.extensions.has("KHR_parallel_shader_compile")) {
+      this.compilingInBackground = true;
+      void this.renderer.compileAsync(this.scene, this.camera).finally(() => {
+        this.compilingInBackground = false;
+        this.revealAll();
+      });
+      return;
+    }
+    for (const m of this.deferred.shift() ?? []) m.visible = true;
   }
 
   private width = 1;
@@ -164,6 +232,7 @@ export class Stage {
           contact.position.y = 0.005;
           contact.renderOrder = -1;
           twin.root.add(contact);
+          this.matte.apply(twin.root);
           view.anchor.add(twin.root);
           this.twins.set(product.slug, twin);
         } catch (error) {
@@ -184,6 +253,8 @@ export class Stage {
   setTier(tier: Tier): void {
     this.tier = tier;
     this.lighting.apply(tier);
+    this.matte.set(tier.matte, this.store.root, ...[...this.twins.values()].map((t) => t.root));
+    this.crowd.lodDistance = tier.crowdLodDistance;
     for (const twin of this.twins.values()) setLodDistance(twin, tier.lodDistance);
     this.store.setAnisotropy(Math.min(tier.anisotropy, this.renderer.capabilities.getMaxAnisotropy()));
   }
@@ -200,6 +271,7 @@ export class Stage {
    * normal view again.
    */
   productPhotos(width = 480, height = 360): Map<string, string> {
+    this.revealAll(); // the contact shadows under the twins
     const photos = new Map<string, string>();
     const out = document.createElement("canvas");
     out.width = width;
@@ -384,6 +456,7 @@ export class Stage {
     this.rig.updateMatrixWorld(); // the camera's world matrix, for the name tags to face it
     this.crowd.faceTags(this.camera);
     this.placeBubbles(now);
+    this.warmUp(now);
     this.renderer.render(this.scene, this.camera);
   }
 
@@ -404,6 +477,9 @@ export class Stage {
     const world = this.world;
     const crowd = this.crowd;
     const local = world.local;
+    // where the camera was last frame (it moves little in one frame)
+    crowd.viewer.x = this.camera.matrixWorld.elements[12];
+    crowd.viewer.z = this.camera.matrixWorld.elements[14];
     crowd.begin(world.avatars.size + 1);
     for (const a of world.avatars.values()) {
       if (this.avatarsHidden) continue;
@@ -466,6 +542,7 @@ export class Stage {
     this.disposeXr();
     this.orbit.dispose();
     this.crowd.dispose();
+    this.matte.set(false, ...[...this.twins.values()].map((t) => t.root)); // the originals are what a twin frees
     for (const twin of this.twins.values()) disposeTwin(twin);
     this.twins.clear();
     this.marker.geometry.dispose();
@@ -473,6 +550,7 @@ export class Stage {
     this.shadowMaterial.dispose();
     this.shadowTexture.dispose();
     this.lighting.dispose();
+    this.matte.dispose();
     (this.marker.material as MeshBasicMaterial).dispose();
     this.store.dispose();
     this.renderer.dispose();
@@ -482,28 +560,52 @@ export class Stage {
 export interface GlCanvas {
   canvas: HTMLCanvasElement;
   context: WebGL2RenderingContext;
+  /** The browser renders WebGL on the CPU (no GPU, or a blocked one). */
+  software: boolean;
 }
 
 /**
  * The view's canvas and its WebGL 2 context (what three.js needs), or null when the
  * browser cannot give one (the 2D mode is used then). Creating the first context starts
  * the browser's GPU process, which takes long with software rendering: the page does it
- * once, early, while its first requests are on the network.
+ * once, early, while its first requests are on the network. `antialias` is the wish on
+ * a GPU, `softwareAntialias` on a software renderer, where multisampling multiplies the
+ * cost of every pixel: when they differ and the renderer turns out to be software, the
+ * context is created again without it (the GPU process is running by then: a few
+ * milliseconds).
  */
-export function createGlCanvas(antialias: boolean): GlCanvas | null {
+export function createGlCanvas(antialias: boolean, softwareAntialias = antialias): GlCanvas | null {
   try {
-    const canvas = document.createElement("canvas");
-    const context = canvas.getContext("webgl2", {
-      antialias, // multisampling, unless an earlier visit measured a device too slow for it
-      alpha: false,
-      depth: true,
-      stencil: false,
-      premultipliedAlpha: true,
-      powerPreference: "high-performance",
-      preserveDrawingBuffer: true, // screenshots of the view (tests, sharing)
-    });
-    return context ? { canvas, context } : null;
+    let canvas = document.createElement("canvas");
+    let context = webgl2(canvas, antialias);
+    if (!context) return null;
+    const software = isSoftwareRenderer(rendererName(context));
+    if (software && antialias && !softwareAntialias) {
+      context.getExtension("WEBGL_lose_context")?.loseContext();
+      canvas = document.createElement("canvas");
+      context = webgl2(canvas, false);
+      if (!context) return null;
+    }
+    return { canvas, context, software };
   } catch {
     return null;
   }
+}
+
+function webgl2(canvas: HTMLCanvasElement, antialias: boolean): WebGL2RenderingContext | null {
+  return canvas.getContext("webgl2", {
+    antialias,
+    alpha: false,
+    depth: true,
+    stencil: false,
+    premultipliedAlpha: true,
+    powerPreference: "high-performance",
+    preserveDrawingBuffer: true, // screenshots of the view (tests, sharing)
+  });
+}
+
+/** What the browser says draws its WebGL ("ANGLE (…, SwiftShader Device …)", a GPU's name). */
+export function rendererName(gl: WebGL2RenderingContext): string {
+  const info = gl.getExtension("WEBGL_debug_renderer_info");
+  return String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER) ?? "");
 }

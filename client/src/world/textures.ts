@@ -10,7 +10,10 @@ function canvas(width: number, height: number): [HTMLCanvasElement, CanvasRender
   const c = document.createElement("canvas");
   c.width = width;
   c.height = height;
-  return [c, c.getContext("2d")];
+  // Painted once on the CPU: an accelerated canvas would be drawn by the GPU process
+  // (software-rendered without a GPU, compiling a pipeline for each new kind of shape)
+  // and then copied back for the texture upload.
+  return [c, c.getContext("2d", { willReadFrequently: true })];
 }
 
 function shade(hex: string, amount: number): string {
