@@ -8,18 +8,21 @@ import json
 import time
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from vitrina.bot import brand_eval, evaluation
-from vitrina.bot.classifier import Progress as ProgressCallback
-from vitrina.bot.probe import peak_rss_mib
-from vitrina.bot.service import BotSettings, Runtime
 from vitrina.core.config import get_settings
+
+if TYPE_CHECKING:
+    from vitrina.bot import brand_eval
+    from vitrina.bot.classifier import Progress as ProgressCallback
+
+# The models' libraries (scikit-learn, SciPy, ONNX Runtime) are imported by the commands
+# that use them: every other `vitrina` command starts without paying for them.
 
 app = typer.Typer(no_args_is_help=True, help="The virtual agent: train and evaluate intent models.")
 console = Console()
@@ -45,6 +48,8 @@ LangOption = Annotated[
 
 
 def _cache_dir() -> Path:
+    from vitrina.bot.service import BotSettings
+
     return BotSettings().cache_dir or get_settings().data_dir / "bot"
 
 
@@ -77,6 +82,8 @@ def train_command(
     lang: LangOption = None,
 ) -> None:
     """Train an intent model on a CSV file and save it."""
+    from vitrina.bot import evaluation
+
     texts, labels = evaluation.read_training_csv(data)
     target = model or _cache_dir() / "models" / f"{data.stem}.joblib"
     bar, report = _progress()
@@ -109,6 +116,8 @@ def eval_command(
 ) -> None:
     """Train on --data, measure on --test: accuracy, macro-F1, out-of-scope recall and
     precision, calibration, training time, single-utterance latency and memory."""
+    from vitrina.bot import evaluation
+
     bar, report = _progress()
     with bar:
         result = evaluation.run(
@@ -166,6 +175,10 @@ def eval_brand_command(
     """Talk to a brand's greeter as customers would, one fresh conversation per case,
     and report per language: in-scope accuracy, out of scope handled, wrong actions,
     reply language and latency."""
+    from vitrina.bot import brand_eval
+    from vitrina.bot.probe import peak_rss_mib
+    from vitrina.bot.service import BotSettings, Runtime
+
     settings = BotSettings()
     runtime = Runtime.from_settings(get_settings().data_dir, settings)
     content = runtime.content(brand)

@@ -11,7 +11,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from vitrina.insights import evaluation
+# The evaluation's libraries (NumPy, SciPy) are imported by its commands, so that every
+# other `vitrina` command starts without them.
 
 app = typer.Typer(no_args_is_help=True, help="Recommendations: offline evaluation.")
 console = Console()
@@ -25,6 +26,8 @@ def eval_command(
 ) -> None:
     """Ours vs popularity vs content-only: recall, nDCG, coverage, diversity, novelty,
     serendipity at k, on each visitor's last fifth held out."""
+    from vitrina.insights import evaluation
+
     if not log.is_file():
         typer.echo(f"error: no log file at {log}", err=True)
         raise typer.Exit(2)
@@ -70,5 +73,7 @@ def make_log(
     seed: Annotated[int, typer.Option()] = 7,
 ) -> None:
     """Write a generated log: visitors with one or two known tastes among twelve themes."""
+    from vitrina.insights import evaluation
+
     evaluation.write_log(evaluation.generate(users=users, items=items, seed=seed), out)
     console.print(f"wrote {out}")
