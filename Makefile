@@ -60,10 +60,13 @@ check: lint typecheck
 test-client: $(CLIENT_STAMP)
 	cd client && npm run --silent typecheck && npm test --silent
 
+# One worker per core (up to four); tests that share the bot's models or Redis's channels
+# keep to one worker (tests/conftest.py).
+XDIST ?= -n auto --maxprocesses 4 --dist loadgroup
 # The browser tests run on their own: Playwright's synchronous API keeps an event loop
 # running in the main thread for the whole session, which the other tests' fixtures need free.
 test-python: install
-	scripts/with-test-services.sh bash -c '$(BIN)/pytest -q -p no:cacheprovider --ignore=tests/e2e $(PYTEST_ARGS); \
+	scripts/with-test-services.sh bash -c '$(BIN)/pytest -q -p no:cacheprovider --ignore=tests/e2e $(XDIST) $(PYTEST_ARGS); \
 	  status=$$?; $(BIN)/pytest -q -p no:cacheprovider tests/e2e $(PYTEST_ARGS) || status=1; exit $$status'
 
 test: system-deps install check test-client test-python

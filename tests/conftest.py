@@ -29,6 +29,33 @@ POSTGRES_URL = os.environ.get("VITRINA_TEST_POSTGRES_URL")  # postgresql+asyncpg
 REDIS_URL = os.environ.get("VITRINA_TEST_REDIS_URL")
 
 
+# Tests that share something outside their own process run on one pytest-xdist worker:
+# the bot's models (built once, a minute of CPU, for the bot's and training's tests alike)
+# and Redis's pub/sub channels, which no database number separates.
+_WORKER_GROUPS = {
+    "tests/bot/": "bot-models",
+    "tests/training/": "bot-models",
+    "tests/core/test_broker.py": "redis",
+    "tests/world/test_nodes.py": "redis",
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    root = Path(__file__).resolve().parent.parent
+    for item in items:
+        where = item.path.resolve().relative_to(root).as_posix()
+        for prefix, group in _WORKER_GROUPS.items():
+            if where.startswith(prefix):
+                item.add_marker(pytest.mark.xdist_group(group))
+                break
+
+
+@pytest.fixture(scope="session")
+def bot_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bot's exported encoder and brand models, built by the first test that needs them."""
+    return tmp_path_factory.mktemp("bot-cache")
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _cheap_password_hashing() -> Iterator[None]:
     """argon2id at its minimum cost: the suite signs people in thousands of times, and the

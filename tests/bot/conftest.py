@@ -12,11 +12,6 @@ import pytest
 from vitrina.bot.content import CONTENT_ROOT, BrandContent, load_folder
 
 
-@pytest.fixture(scope="session")
-def bot_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("bot-cache")
-
-
 @pytest.fixture(scope="package", autouse=True)
 def bot_environment(bot_cache: Path) -> Iterator[Path]:
     cache = bot_cache

@@ -8,6 +8,7 @@ against a server that is already running instead.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import socket
@@ -88,6 +89,11 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         subprocess.run([vitrina, *step], env=env, check=True, capture_output=True, timeout=180)
     port = _free_port()
     log = (data / "server.log").open("wb")
+    BOT_CACHE.mkdir(parents=True, exist_ok=True)
+    # With several workers, one server builds the bot's models at a time and the others
+    # start from what it wrote, instead of all writing the same files at once.
+    building = (BOT_CACHE / ".building").open("w")
+    fcntl.flock(building, fcntl.LOCK_EX)
     process = subprocess.Popen(
         [vitrina, "serve", "--host", "127.0.0.1", "--port", str(port)],
         env=env,
@@ -96,7 +102,11 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_ready(url, process)
+        try:
+            _wait_ready(url, process)
+        finally:
+            fcntl.flock(building, fcntl.LOCK_UN)
+            building.close()
         yield url
     finally:
         process.terminate()

@@ -16,24 +16,19 @@ from vitrina.training.service import shipped_sources
 BRAND = "aurora-motors"
 
 
-@pytest.fixture(scope="session")
-def training_bot_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("training-bot-cache")
-
-
 @pytest.fixture(scope="package", autouse=True)
-def training_environment(training_bot_cache: Path) -> Iterator[Path]:
+def training_environment(bot_cache: Path) -> Iterator[Path]:
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("VITRINA_BOT_CACHE_DIR", str(training_bot_cache))
+        patch.setenv("VITRINA_BOT_CACHE_DIR", str(bot_cache))
         patch.setenv("HF_HUB_OFFLINE", "1")
-        yield training_bot_cache
+        yield bot_cache
 
 
 @pytest.fixture(scope="session")
-def reader(training_bot_cache: Path) -> BotReader:
+def reader(bot_cache: Path) -> BotReader:
     from vitrina.bot.content import CONTENT_ROOT
 
-    return BotReader(Runtime(cache_dir=training_bot_cache, content_dir=CONTENT_ROOT))
+    return BotReader(Runtime(cache_dir=bot_cache, content_dir=CONTENT_ROOT))
 
 
 @pytest.fixture(scope="session")
