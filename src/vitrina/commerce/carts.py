@@ -24,6 +24,7 @@ from vitrina.core.security import Principal
 from vitrina.crm import verification
 
 MAX_QUANTITY = 20
+_CUSTOMERS = "vitrina.commerce.carts.customers"
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,8 +57,15 @@ class PricedCart:
 
 
 async def customer_of(db: AsyncSession, *, principal: Principal, brand: Brand) -> str | None:
-    """The customer the guest session has proved to be on this brand, if any."""
-    return await verification.verified_customer(db, principal=principal, brand_id=brand.id)
+    """The customer the guest session has proved to be on this brand, if any. Asked once
+    per session (a request): a commerce request does not change who the caller is."""
+    known: dict[tuple[str, str], str | None] = db.info.setdefault(_CUSTOMERS, {})
+    key = (principal.session_id, brand.id)
+    if key not in known:
+        known[key] = await verification.verified_customer(
+            db, principal=principal, brand_id=brand.id
+        )
+    return known[key]
 
 
 def not_found(cart_id: str) -> NotFound:

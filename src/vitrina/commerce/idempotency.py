@@ -28,6 +28,7 @@ from vitrina.core.errors import AppError, Conflict
 from vitrina.core.security import Principal
 
 KEEP_FOR = timedelta(hours=24)
+_CLAIMED = "vitrina.commerce.idempotency.claimed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,8 +77,10 @@ async def begin(db: AsyncSession, *, scope: str, key: str, print_: str) -> Repla
     # No savepoint: this is usually the request's first write, and a failed insert ends
     # the request anyway.
     try:
-        db.add(IdempotencyRecord(scope=scope, key=key, fingerprint=print_))
+        claimed = IdempotencyRecord(scope=scope, key=key, fingerprint=print_)
+        db.add(claimed)
         await db.flush()
+        db.info.setdefault(_CLAIMED, {})[(scope, key)] = claimed
     except IntegrityError:
         raise Conflict(
             "A request with this Idempotency-Key is being processed; retry shortly.",
@@ -87,7 +90,10 @@ async def begin(db: AsyncSession, *, scope: str, key: str, print_: str) -> Repla
 
 
 async def finish(db: AsyncSession, *, scope: str, key: str, status_code: int, body: Any) -> None:
-    row = await db.get(IdempotencyRecord, (scope, key))
+    # The row this request claimed (reading it again would cost a query).
+    row = db.info.get(_CLAIMED, {}).pop((scope, key), None)
+    if row is None:
+        row = await db.get(IdempotencyRecord, (scope, key))
     if row is not None:
         row.status_code = status_code
         row.response = {"body": body}

@@ -88,6 +88,16 @@ class Address:
 
 
 @dataclass(frozen=True, slots=True)
+class Placed:
+    """A checkout's order with what it wrote (so the answer needs no reading back)."""
+
+    order: Order
+    payment: Payment
+    lines: list[OrderLine]
+    history: list[OrderTransition]
+
+
+@dataclass(frozen=True, slots=True)
 class CheckoutInput:
     plan: str  # full | deposit
     contact_name: str
@@ -112,8 +122,8 @@ def amount_text(minor: int, currency: str) -> str:
 
 
 async def brand_by_id(db: AsyncSession, brand_id: str) -> Brand:
-    # The brands service looks brands up by slug; an installation has few brands.
-    found = next((b for b in await brands.list_brands(db) if b.id == brand_id), None)
+    # From the session's identity map when the request has read it already.
+    found = await brands.get(db, brand_id=brand_id)
     if found is None:
         raise NotFound(f"No brand {brand_id}.")
     return found
@@ -209,9 +219,11 @@ async def transition(
     actor: str,
     reason: str,
     amount_minor: int | None = None,
+    first: bool = False,
 ) -> OrderTransition:
-    """Move the order to `to` (or record a same-state event such as a partial refund)."""
-    before = order.status if order.status else None
+    """Move the order to `to` (or record a same-state event such as a partial refund).
+    `first`: the order was just placed (written with its first state already)."""
+    before = None if first else order.status
     if to != before and to not in ALLOWED.get(before or "", frozenset()) and before is not None:
         raise InvalidTransition(
             f"Order {order.number} is {before}; it cannot become {to}.",
@@ -294,7 +306,7 @@ async def checkout(
     brand: Brand,
     cart_id: str,
     data: CheckoutInput,
-) -> tuple[Order, Payment]:
+) -> Placed:
     cart = await carts.get_own_or_raise(db, principal=principal, brand=brand, cart_id=cart_id)
     if cart.status != "open":
         raise Conflict("This cart was checked out already.", code=CommerceErrorCode.CART_CLOSED)
@@ -351,10 +363,11 @@ async def checkout(
         shipping_address=dict(data.shipping),
         billing_address=dict(data.billing or data.shipping),
     )
-    order.status = ""  # the first transition sets it
+    # Written with its first state; the first transition below records it.
     db.add(order)
+    lines: list[OrderLine] = []
     for line in priced.lines:
-        db.add(
+        lines.append(
             OrderLine(
                 id=new_id(),
                 order_id=order.id,
@@ -372,6 +385,7 @@ async def checkout(
                 phygital=line.phygital,
             )
         )
+    db.add_all(lines)
     await db.flush()
     assert order.reservation_expires_at is not None
     await stock.reserve(
@@ -384,7 +398,7 @@ async def checkout(
         expires_at=order.reservation_expires_at,
     )
     cart.status = "checked_out"
-    await transition(
+    first = await transition(
         db,
         bus=bus,
         brand=brand,
@@ -392,15 +406,24 @@ async def checkout(
         to=OrderStatus.PENDING,
         actor=actor_of(principal, customer_id),
         reason="checkout",
+        first=True,
     )
-    payment = await _new_payment(db, provider=provider, order=order, amount_minor=due_minor)
-    return order, payment
+    payment = await _new_payment(
+        db, provider=provider, order=order, amount_minor=due_minor, attempt=1
+    )
+    return Placed(order, payment, sorted(lines, key=lambda line: line.id), [first])
 
 
 async def _new_payment(
-    db: AsyncSession, *, provider: PaymentProvider, order: Order, amount_minor: int
+    db: AsyncSession,
+    *,
+    provider: PaymentProvider,
+    order: Order,
+    amount_minor: int,
+    attempt: int | None = None,
 ) -> Payment:
-    attempt = len(await payments_of(db, order=order)) + 1
+    if attempt is None:
+        attempt = len(await payments_of(db, order=order)) + 1
     try:
         state = await provider.create_intent(
             db,
