@@ -47,7 +47,10 @@ async def get_by_slug(db: AsyncSession, *, slug: str) -> Brand | None:
 
 
 async def get(db: AsyncSession, *, brand_id: str) -> Brand | None:
-    return await db.get(Brand, brand_id)
+    brand = await db.get(Brand, brand_id)
+    if brand is not None:
+        db.info.setdefault(_SLUG_IDS, {})[brand.slug] = brand.id
+    return brand
 
 
 async def get_by_slug_or_raise(db: AsyncSession, *, slug: str) -> Brand:

@@ -204,8 +204,11 @@ async def items_of(db: AsyncSession, *, cart: Cart) -> list[CartItem]:
     return list(rows.scalars())
 
 
-async def price(db: AsyncSession, *, brand: Brand, cart: Cart, locale: str = "en") -> PricedCart:
-    """The cart at today's catalog prices, with tax per the brand's rule."""
+async def price(
+    db: AsyncSession, *, brand: Brand, cart: Cart, locale: str = "en", stock_levels: bool = True
+) -> PricedCart:
+    """The cart at today's catalog prices, with tax per the brand's rule. `stock_levels`:
+    say how many units are available (a checkout does not: it reserves, under a lock)."""
     rules = await brand_rules.get(db, brand=brand)
     rule = brand_rules.tax_rule(rules)
     lines: list[PricedLine] = []
@@ -232,7 +235,9 @@ async def price(db: AsyncSession, *, brand: Brand, cart: Cart, locale: str = "en
                 breakdown=catalog.breakdown_of(evaluation),
                 amounts=amounts,
                 phygital=product.slug in rules.phygital_products,
-                available=await stock.available(db, product=product, configuration_id=config.id),
+                available=await stock.available(db, product=product, configuration_id=config.id)
+                if stock_levels
+                else 0,
             )
         )
     zero = Decimal(0)

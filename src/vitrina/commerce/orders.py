@@ -19,7 +19,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vitrina.brands import service as brands
@@ -310,7 +311,7 @@ async def checkout(
     cart = await carts.get_own_or_raise(db, principal=principal, brand=brand, cart_id=cart_id)
     if cart.status != "open":
         raise Conflict("This cart was checked out already.", code=CommerceErrorCode.CART_CLOSED)
-    priced = await carts.price(db, brand=brand, cart=cart, locale=data.locale)
+    priced = await carts.price(db, brand=brand, cart=cart, locale=data.locale, stock_levels=False)
     if not priced.lines or priced.currency is None:
         raise AppError("The cart is empty.", code=CommerceErrorCode.CART_EMPTY, status=422)
     customer_id = await carts.customer_of(db, principal=principal, brand=brand)
@@ -648,18 +649,19 @@ async def apply_webhook(
     event: WebhookEvent,
 ) -> str:
     """Apply a verified provider event once. Returns applied | duplicate | ignored."""
-    if await db.get(WebhookReceipt, (provider.name, event.id)) is not None:
+    # The receipt first, in one statement: a second delivery of the event finds it and
+    # changes nothing. The same event delivered twice at once: the second waits at this
+    # insert for the first's commit (PostgreSQL's unique index; SQLite's write turn),
+    # then is told "duplicate".
+    make = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+    received = await db.execute(
+        make(WebhookReceipt)
+        .values(provider=provider.name, event_id=event.id, received_at=utcnow())
+        .on_conflict_do_nothing()
+        .returning(WebhookReceipt.event_id)
+    )
+    if received.first() is None:
         return "duplicate"
-    try:
-        db.add(WebhookReceipt(provider=provider.name, event_id=event.id))
-        await db.flush()
-    except IntegrityError:
-        # The same event, delivered twice at once: the other delivery applies it; the
-        # provider retries this one and is then told "duplicate".
-        raise Conflict(
-            "This event is being applied by another delivery.",
-            code=CommerceErrorCode.WEBHOOK_REPLAYED,
-        ) from None
     payment = (
         await db.execute(
             select(Payment).where(

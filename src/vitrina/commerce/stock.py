@@ -171,9 +171,7 @@ async def consume(db: AsyncSession, *, order_id: str) -> bool:
                     lock_version=StockItem.lock_version + 1,
                 )
             )
-        for r in reservations:
-            r.state = "consumed"
-        await db.flush()
+        await _consumed(db, reservations)
         return True
     await lock(db, [r.stock_id for r in reservations])
     now = utcnow()
@@ -193,6 +191,21 @@ async def consume(db: AsyncSession, *, order_id: str) -> bool:
         r.state = "consumed"
     await db.flush()
     return True
+
+
+async def _consumed(db: AsyncSession, reservations: Sequence[Reservation]) -> None:
+    """Mark them consumed in one statement, without flushing the caller's other changes
+    (the order's, written once with its new state)."""
+    if not reservations:
+        return
+    await db.execute(
+        update(Reservation)
+        .where(Reservation.id.in_([r.id for r in reservations]))
+        .values(state="consumed")
+        .execution_options(synchronize_session=False)
+    )
+    for r in reservations:
+        set_committed_value(r, "state", "consumed")
 
 
 async def release(db: AsyncSession, *, order_id: str) -> None:
