@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
 import os
 import secrets
 import statistics
@@ -27,6 +28,7 @@ from pathlib import Path
 
 import asyncpg
 from httpx import ASGITransport, AsyncClient
+from sqlalchemy import event
 
 from vitrina.app import create_app
 from vitrina.brands import service as brands
@@ -60,6 +62,11 @@ def key() -> dict[str, str]:
 
 
 PAID: dict[str, asyncio.Event] = {}
+STATEMENTS: list[str] = []
+
+
+def count_statements(conn: object, cursor: object, statement: str, *args: object) -> None:
+    STATEMENTS.append(statement)
 
 
 def on_order(event: OrderChanged) -> None:
@@ -67,15 +74,20 @@ def on_order(event: OrderChanged) -> None:
         PAID[event.order_id].set()
 
 
-async def one(c: AsyncClient) -> dict[str, float]:
+async def one(c: AsyncClient) -> tuple[dict[str, float], dict[str, int]]:
     times: dict[str, float] = {}
     t0 = last = time.perf_counter()
 
+    counts: dict[str, int] = {}
+    seen = len(STATEMENTS)
+
     def mark(step: str) -> None:
-        nonlocal last
+        nonlocal last, seen
         now = time.perf_counter()
         times[step] = now - last
         last = now
+        counts[step] = len(STATEMENTS) - seen
+        seen = len(STATEMENTS)
 
     cart = (await c.post(f"{SHOP}/carts", headers=key())).json()
     mark("cart")
@@ -97,7 +109,8 @@ async def one(c: AsyncClient) -> dict[str, float]:
     del PAID[order]
     mark("paid")
     times["total"] = time.perf_counter() - t0
-    return times
+    counts["total"] = sum(counts.values())
+    return times, counts
 
 
 async def run(settings: Settings, orders: int, concurrency: int) -> None:
@@ -105,6 +118,7 @@ async def run(settings: Settings, orders: int, concurrency: int) -> None:
     async with app.router.lifespan_context(app):
         sessions = services_of(app).sessions
         services_of(app).bus.subscribe(OrderChanged, on_order)
+        event.listen(services_of(app).engine.sync_engine, "before_cursor_execute", count_statements)
         async with transaction(sessions) as db:
             await ensure_demo_brand(db)
             await seed_catalog(db, store=assets.asset_store(settings.data_dir))
@@ -123,13 +137,22 @@ async def run(settings: Settings, orders: int, concurrency: int) -> None:
             for _ in range(5):
                 await one(c)
         results: list[dict[str, float]] = []
+        statements: list[dict[str, int]] = []
 
         async def worker(c: AsyncClient, count: int) -> None:
             for _ in range(count):
-                results.append(await one(c))
+                times, counts = await one(c)
+                results.append(times)
+                statements.append(counts)
 
+        profile = cProfile.Profile() if os.environ.get("BENCH_PROFILE") else None
         started, cpu = time.perf_counter(), time.process_time()
+        if profile is not None:
+            profile.enable()
         await asyncio.gather(*(worker(c, orders // concurrency) for c in clients))
+        if profile is not None:
+            profile.disable()
+            profile.dump_stats(os.environ["BENCH_PROFILE"])
         wall, cpu = time.perf_counter() - started, time.process_time() - cpu
         for c in clients:
             await c.aclose()
@@ -141,10 +164,15 @@ async def run(settings: Settings, orders: int, concurrency: int) -> None:
     )
     for step in (*STEPS, "total"):
         values = [r[step] for r in results]
+        sql = statistics.mean(s[step] for s in statements)
         print(
             f"  {step:9s} p50 {pct(values, 0.5):6.1f} ms   p95 {pct(values, 0.95):6.1f} ms"
             f"   p99 {pct(values, 0.99):6.1f} ms   mean {statistics.mean(values) * 1000:6.1f} ms"
+            f"   SQL statements {sql:5.1f}"
         )
+    if os.environ.get("BENCH_SQL"):
+        for text in STATEMENTS[-statements[-1]["total"] :]:
+            print("   ", " ".join(text.split())[:150])
 
 
 async def _pg_database(admin_url: str) -> str:

@@ -63,8 +63,8 @@ async def _appends(url: str, work: Path, entries: int) -> None:
             await ledger.append(db, brand=slug, kind="bench.warm_up")
         facts = {"order": "ord_123", "amount": "1200.00", "currency": "EUR"}
 
-        async def run(batch: int, people: bool) -> float:
-            start = time.perf_counter()
+        async def run(batch: int, people: bool) -> tuple[float, float]:
+            start, cpu = time.perf_counter(), time.process_time()
             done = 0
             while done < entries:
                 async with transaction(sessions) as db:
@@ -77,12 +77,17 @@ async def _appends(url: str, work: Path, entries: int) -> None:
                             subjects={"owner": f"cust-{done % 500}"} if people else None,
                         )
                         done += 1
-            return entries / (time.perf_counter() - start)
+            wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+            return entries / wall, cpu / entries
 
         for batch, people in ((100, False), (100, True), (1, False), (1, True)):
-            rate = await run(batch, people)
+            rate, cpu_each = await run(batch, people)
             who = "with a commitment to a person" if people else "facts only"
-            print(f"append, {batch} per transaction, {who}: {rate:,.0f} signed entries/s")
+            print(
+                f"append, {batch} per transaction, {who}: {rate:,.0f} signed entries/s "
+                f"(this process's CPU {cpu_each * 1e6:,.0f} us per entry, "
+                f"load average {os.getloadavg()[0]:.1f})"
+            )
         async with sessions() as db:
             brand_row = await brands.get_by_slug_or_raise(db, slug=slug)
             state = await ledger.head_state(db, brand_id=brand_row.id)

@@ -26,12 +26,31 @@ def _check_timezone(tz: str) -> None:
         raise AppError(f"Unknown time zone {tz!r}.", code="invalid_timezone") from None
 
 
+_SLUG_IDS = "vitrina.brands.slug_ids"
+
+
 async def get_by_slug(db: AsyncSession, *, slug: str) -> Brand | None:
-    return (await db.execute(select(Brand).where(Brand.slug == slug))).scalar_one_or_none()
+    """The brand with this slug. Within one session (a request) it is read once: the
+    session remembers which id the slug named and finds the row in its identity map
+    (`db.get` reads it again only if it was expired, e.g. after a rollback), so the
+    brand's own changes in the session are seen and nothing outlives the request."""
+    ids: dict[str, str] = db.info.setdefault(_SLUG_IDS, {})
+    known = ids.get(slug)
+    if known is not None:
+        brand = await db.get(Brand, known)
+        if brand is not None and brand.slug == slug:
+            return brand
+    brand = (await db.execute(select(Brand).where(Brand.slug == slug))).scalar_one_or_none()
+    if brand is not None:
+        ids[slug] = brand.id
+    return brand
 
 
 async def get(db: AsyncSession, *, brand_id: str) -> Brand | None:
-    return await db.get(Brand, brand_id)
+    brand = await db.get(Brand, brand_id)
+    if brand is not None:
+        db.info.setdefault(_SLUG_IDS, {})[brand.slug] = brand.id
+    return brand
 
 
 async def get_by_slug_or_raise(db: AsyncSession, *, slug: str) -> Brand:

@@ -364,8 +364,8 @@ async def get_configuration_or_raise(
 
 
 async def _brand_by_id(db: AsyncSession, *, brand_id: str) -> Brand | None:
-    # The brands service looks brands up by slug; an installation has few brands.
-    return next((b for b in await brands.list_brands(db) if b.id == brand_id), None)
+    # From the session's identity map when the request has read it already.
+    return await brands.get(db, brand_id=brand_id)
 
 
 # --- for other domains -----------------------------------------------------------------

@@ -24,6 +24,7 @@ from vitrina.core.security import Principal
 from vitrina.crm import verification
 
 MAX_QUANTITY = 20
+_CUSTOMERS = "vitrina.commerce.carts.customers"
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,8 +57,15 @@ class PricedCart:
 
 
 async def customer_of(db: AsyncSession, *, principal: Principal, brand: Brand) -> str | None:
-    """The customer the guest session has proved to be on this brand, if any."""
-    return await verification.verified_customer(db, principal=principal, brand_id=brand.id)
+    """The customer the guest session has proved to be on this brand, if any. Asked once
+    per session (a request): a commerce request does not change who the caller is."""
+    known: dict[tuple[str, str], str | None] = db.info.setdefault(_CUSTOMERS, {})
+    key = (principal.session_id, brand.id)
+    if key not in known:
+        known[key] = await verification.verified_customer(
+            db, principal=principal, brand_id=brand.id
+        )
+    return known[key]
 
 
 def not_found(cart_id: str) -> NotFound:
@@ -196,8 +204,11 @@ async def items_of(db: AsyncSession, *, cart: Cart) -> list[CartItem]:
     return list(rows.scalars())
 
 
-async def price(db: AsyncSession, *, brand: Brand, cart: Cart, locale: str = "en") -> PricedCart:
-    """The cart at today's catalog prices, with tax per the brand's rule."""
+async def price(
+    db: AsyncSession, *, brand: Brand, cart: Cart, locale: str = "en", stock_levels: bool = True
+) -> PricedCart:
+    """The cart at today's catalog prices, with tax per the brand's rule. `stock_levels`:
+    say how many units are available (a checkout does not: it reserves, under a lock)."""
     rules = await brand_rules.get(db, brand=brand)
     rule = brand_rules.tax_rule(rules)
     lines: list[PricedLine] = []
@@ -224,7 +235,9 @@ async def price(db: AsyncSession, *, brand: Brand, cart: Cart, locale: str = "en
                 breakdown=catalog.breakdown_of(evaluation),
                 amounts=amounts,
                 phygital=product.slug in rules.phygital_products,
-                available=await stock.available(db, product=product, configuration_id=config.id),
+                available=await stock.available(db, product=product, configuration_id=config.id)
+                if stock_levels
+                else 0,
             )
         )
     zero = Decimal(0)

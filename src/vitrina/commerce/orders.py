@@ -19,7 +19,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vitrina.brands import service as brands
@@ -88,6 +89,16 @@ class Address:
 
 
 @dataclass(frozen=True, slots=True)
+class Placed:
+    """A checkout's order with what it wrote (so the answer needs no reading back)."""
+
+    order: Order
+    payment: Payment
+    lines: list[OrderLine]
+    history: list[OrderTransition]
+
+
+@dataclass(frozen=True, slots=True)
 class CheckoutInput:
     plan: str  # full | deposit
     contact_name: str
@@ -112,8 +123,8 @@ def amount_text(minor: int, currency: str) -> str:
 
 
 async def brand_by_id(db: AsyncSession, brand_id: str) -> Brand:
-    # The brands service looks brands up by slug; an installation has few brands.
-    found = next((b for b in await brands.list_brands(db) if b.id == brand_id), None)
+    # From the session's identity map when the request has read it already.
+    found = await brands.get(db, brand_id=brand_id)
     if found is None:
         raise NotFound(f"No brand {brand_id}.")
     return found
@@ -209,9 +220,11 @@ async def transition(
     actor: str,
     reason: str,
     amount_minor: int | None = None,
+    first: bool = False,
 ) -> OrderTransition:
-    """Move the order to `to` (or record a same-state event such as a partial refund)."""
-    before = order.status if order.status else None
+    """Move the order to `to` (or record a same-state event such as a partial refund).
+    `first`: the order was just placed (written with its first state already)."""
+    before = None if first else order.status
     if to != before and to not in ALLOWED.get(before or "", frozenset()) and before is not None:
         raise InvalidTransition(
             f"Order {order.number} is {before}; it cannot become {to}.",
@@ -294,11 +307,11 @@ async def checkout(
     brand: Brand,
     cart_id: str,
     data: CheckoutInput,
-) -> tuple[Order, Payment]:
+) -> Placed:
     cart = await carts.get_own_or_raise(db, principal=principal, brand=brand, cart_id=cart_id)
     if cart.status != "open":
         raise Conflict("This cart was checked out already.", code=CommerceErrorCode.CART_CLOSED)
-    priced = await carts.price(db, brand=brand, cart=cart, locale=data.locale)
+    priced = await carts.price(db, brand=brand, cart=cart, locale=data.locale, stock_levels=False)
     if not priced.lines or priced.currency is None:
         raise AppError("The cart is empty.", code=CommerceErrorCode.CART_EMPTY, status=422)
     customer_id = await carts.customer_of(db, principal=principal, brand=brand)
@@ -351,10 +364,11 @@ async def checkout(
         shipping_address=dict(data.shipping),
         billing_address=dict(data.billing or data.shipping),
     )
-    order.status = ""  # the first transition sets it
+    # Written with its first state; the first transition below records it.
     db.add(order)
+    lines: list[OrderLine] = []
     for line in priced.lines:
-        db.add(
+        lines.append(
             OrderLine(
                 id=new_id(),
                 order_id=order.id,
@@ -372,6 +386,7 @@ async def checkout(
                 phygital=line.phygital,
             )
         )
+    db.add_all(lines)
     await db.flush()
     assert order.reservation_expires_at is not None
     await stock.reserve(
@@ -384,7 +399,7 @@ async def checkout(
         expires_at=order.reservation_expires_at,
     )
     cart.status = "checked_out"
-    await transition(
+    first = await transition(
         db,
         bus=bus,
         brand=brand,
@@ -392,15 +407,24 @@ async def checkout(
         to=OrderStatus.PENDING,
         actor=actor_of(principal, customer_id),
         reason="checkout",
+        first=True,
     )
-    payment = await _new_payment(db, provider=provider, order=order, amount_minor=due_minor)
-    return order, payment
+    payment = await _new_payment(
+        db, provider=provider, order=order, amount_minor=due_minor, attempt=1
+    )
+    return Placed(order, payment, sorted(lines, key=lambda line: line.id), [first])
 
 
 async def _new_payment(
-    db: AsyncSession, *, provider: PaymentProvider, order: Order, amount_minor: int
+    db: AsyncSession,
+    *,
+    provider: PaymentProvider,
+    order: Order,
+    amount_minor: int,
+    attempt: int | None = None,
 ) -> Payment:
-    attempt = len(await payments_of(db, order=order)) + 1
+    if attempt is None:
+        attempt = len(await payments_of(db, order=order)) + 1
     try:
         state = await provider.create_intent(
             db,
@@ -625,18 +649,19 @@ async def apply_webhook(
     event: WebhookEvent,
 ) -> str:
     """Apply a verified provider event once. Returns applied | duplicate | ignored."""
-    if await db.get(WebhookReceipt, (provider.name, event.id)) is not None:
+    # The receipt first, in one statement: a second delivery of the event finds it and
+    # changes nothing. The same event delivered twice at once: the second waits at this
+    # insert for the first's commit (PostgreSQL's unique index; SQLite's write turn),
+    # then is told "duplicate".
+    make = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+    received = await db.execute(
+        make(WebhookReceipt)
+        .values(provider=provider.name, event_id=event.id, received_at=utcnow())
+        .on_conflict_do_nothing()
+        .returning(WebhookReceipt.event_id)
+    )
+    if received.first() is None:
         return "duplicate"
-    try:
-        db.add(WebhookReceipt(provider=provider.name, event_id=event.id))
-        await db.flush()
-    except IntegrityError:
-        # The same event, delivered twice at once: the other delivery applies it; the
-        # provider retries this one and is then told "duplicate".
-        raise Conflict(
-            "This event is being applied by another delivery.",
-            code=CommerceErrorCode.WEBHOOK_REPLAYED,
-        ) from None
     payment = (
         await db.execute(
             select(Payment).where(

@@ -100,9 +100,17 @@ def twin_read(twin: Twin) -> TwinRead:
     )
 
 
-async def order_read(db: AsyncSession, order: Order, *, brand: Brand) -> OrderRead:
+async def order_read(
+    db: AsyncSession, order: Order, *, brand: Brand, placed: orders.Placed | None = None
+) -> OrderRead:
+    """The order as the API shows it. `placed`: the order was just placed in this request,
+    its lines, payment and first transition are at hand (no refunds or twins yet)."""
     cur = order.currency
-    lines = await orders.lines_of(db, order=order)
+    lines = placed.lines if placed is not None else await orders.lines_of(db, order=order)
+    payments = [placed.payment] if placed is not None else await orders.payments_of(db, order=order)
+    refunds = [] if placed is not None else await orders.refunds_of(db, order=order)
+    history = placed.history if placed is not None else await orders.history_of(db, order=order)
+    made = [] if placed is not None else await twins.of_order(db, order=order)
     return OrderRead(
         id=order.id,
         number=order.number,
@@ -142,7 +150,7 @@ async def order_read(db: AsyncSession, order: Order, *, brand: Brand) -> OrderRe
             )
             for line in lines
         ],
-        payments=[payment_read(p) for p in await orders.payments_of(db, order=order)],
+        payments=[payment_read(p) for p in payments],
         refunds=[
             RefundRead(
                 id=r.id,
@@ -151,7 +159,7 @@ async def order_read(db: AsyncSession, order: Order, *, brand: Brand) -> OrderRe
                 actor=r.actor,
                 created_at=r.created_at,
             )
-            for r in await orders.refunds_of(db, order=order)
+            for r in refunds
         ],
         history=[
             TransitionRead(
@@ -163,9 +171,9 @@ async def order_read(db: AsyncSession, order: Order, *, brand: Brand) -> OrderRe
                 ledger_seq=t.ledger_seq,
                 at=t.at,
             )
-            for t in await orders.history_of(db, order=order)
+            for t in history
         ],
-        twins=[twin_read(t) for t in await twins.of_order(db, order=order)],
+        twins=[twin_read(t) for t in made],
         created_at=order.created_at,
     )
 

@@ -325,7 +325,7 @@ async def checkout(
 
     async def run() -> tuple[int, Any]:
         shipping = body.shipping_address.model_dump()
-        order, payment = await orders.checkout(
+        placed = await orders.checkout(
             db,
             bus=bus,
             provider=payments.default,
@@ -342,7 +342,8 @@ async def checkout(
             ),
         )
         return 201, CheckoutRead(
-            order=await order_read(db, order, brand=found), payment=payment_read(payment)
+            order=await order_read(db, placed.order, brand=found, placed=placed),
+            payment=payment_read(placed.payment),
         )
 
     return await once(request, db, principal, idempotency_key, body, run)

@@ -11,17 +11,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from vitrina.catalog.models import Product
 from vitrina.commerce.errors import CommerceErrorCode
 from vitrina.commerce.models import Reservation, StockItem
 from vitrina.core.db import new_id, utcnow
 from vitrina.core.errors import Conflict
+
+# A hold that ends sooner than this is checked under the lock before it is consumed.
+_MARGIN = timedelta(seconds=30)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,13 +91,19 @@ async def available(db: AsyncSession, *, product: Product, configuration_id: str
     return row.on_hand - await held(db, stock_id=row.id)
 
 
-async def lock(db: AsyncSession, stock_ids: Sequence[str]) -> None:
+async def lock(db: AsyncSession, stock_ids: Sequence[str]) -> dict[str, int]:
+    """Lock the rows (in key order) and read what is on hand, in one statement each."""
+    on_hand: dict[str, int] = {}
     for stock_id in sorted(set(stock_ids)):
-        await db.execute(
+        found = await db.scalar(
             update(StockItem)
             .where(StockItem.id == stock_id)
             .values(lock_version=StockItem.lock_version + 1)
+            .returning(StockItem.on_hand)
         )
+        if found is not None:
+            on_hand[stock_id] = int(found)
+    return on_hand
 
 
 async def reserve(
@@ -102,12 +112,13 @@ async def reserve(
     rows = [
         await stock_row(db, product=n.product, configuration_id=n.configuration_id) for n in needs
     ]
-    await lock(db, [r.id for r in rows])
+    on_hand = await lock(db, [r.id for r in rows])
     wanted: dict[str, int] = {}
     for row, need in zip(rows, needs, strict=True):
         wanted[row.id] = wanted.get(row.id, 0) + need.quantity
     for row, need in zip(rows, needs, strict=True):
-        await db.refresh(row, ["on_hand"])
+        # What the lock read, kept as the row's committed value (not a change to write).
+        set_committed_value(row, "on_hand", on_hand[row.id])
         free = row.on_hand - await held(db, stock_id=row.id)
         if wanted[row.id] > free:
             raise Conflict(
@@ -143,6 +154,25 @@ async def consume(db: AsyncSession, *, order_id: str) -> bool:
             )
         ).scalars()
     )
+    now = utcnow()
+    if all(r.expires_at > now + _MARGIN for r in reservations):
+        # Every hold still stands (and will for longer than this transaction takes):
+        # the units are ours, nobody else counted them. Lock and take them in one
+        # statement per stock row, in key order.
+        taken: dict[str, int] = {}
+        for r in reservations:
+            taken[r.stock_id] = taken.get(r.stock_id, 0) + r.quantity
+        for stock_id in sorted(taken):
+            await db.execute(
+                update(StockItem)
+                .where(StockItem.id == stock_id)
+                .values(
+                    on_hand=StockItem.on_hand - taken[stock_id],
+                    lock_version=StockItem.lock_version + 1,
+                )
+            )
+        await _consumed(db, reservations)
+        return True
     await lock(db, [r.stock_id for r in reservations])
     now = utcnow()
     for r in reservations:
@@ -161,6 +191,21 @@ async def consume(db: AsyncSession, *, order_id: str) -> bool:
         r.state = "consumed"
     await db.flush()
     return True
+
+
+async def _consumed(db: AsyncSession, reservations: Sequence[Reservation]) -> None:
+    """Mark them consumed in one statement, without flushing the caller's other changes
+    (the order's, written once with its new state)."""
+    if not reservations:
+        return
+    await db.execute(
+        update(Reservation)
+        .where(Reservation.id.in_([r.id for r in reservations]))
+        .values(state="consumed")
+        .execution_options(synchronize_session=False)
+    )
+    for r in reservations:
+        set_committed_value(r, "state", "consumed")
 
 
 async def release(db: AsyncSession, *, order_id: str) -> None:

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from vitrina.commerce import idempotency, orders
 from vitrina.commerce.payments.provider import PaymentProvider
-from vitrina.commerce.payments.sandbox import Deliver, SandboxProvider
+from vitrina.commerce.payments.sandbox import Deliver, LocalDelivery, SandboxProvider
 from vitrina.core.config import Settings
 from vitrina.core.db import transaction
 from vitrina.core.errors import AppError
@@ -62,18 +62,24 @@ def sandbox_secret(settings: Settings) -> bytes:
 
 def in_process_delivery(
     sessions: async_sessionmaker[AsyncSession], bus: EventBus, provider: PaymentProvider
-) -> Deliver:
+) -> LocalDelivery:
+    async def apply(db: AsyncSession, body: bytes, headers: dict[str, str]) -> str:
+        return await orders.receive_webhook(
+            db, bus=bus, provider=provider, headers=headers, body=body
+        )
+
     async def deliver(body: bytes, headers: dict[str, str]) -> int:
         try:
             async with transaction(sessions) as db:
-                await orders.receive_webhook(
-                    db, bus=bus, provider=provider, headers=headers, body=body
-                )
+                await apply(db, body, headers)
         except AppError as exc:
             return exc.status
         return 200
 
-    return deliver
+    def status_of(exc: Exception) -> int | None:
+        return exc.status if isinstance(exc, AppError) else None
+
+    return LocalDelivery(deliver, apply, status_of)
 
 
 @asynccontextmanager

@@ -20,13 +20,14 @@ so concurrent appends queue and none forks or leaves a gap; the entry's primary 
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import Table, and_, insert, or_, select, update
+from sqlalchemy import Table, and_, insert, select, tuple_, update
 from sqlalchemy import event as sa_event
 from sqlalchemy import literal as sa_literal
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -594,13 +595,38 @@ async def head_state(db: AsyncSession, *, brand_id: str) -> HeadState:
 
 
 async def _head_by_slug(db: AsyncSession, slug: str) -> HeadState:
-    return await _read_head(db, await _brand(db, slug))
+    """The brand's head, read with the brand in one query."""
+    await _drain(db)
+    row = (
+        await db.execute(
+            select(Brand.id, _HEAD.c.size, _HEAD.c.frontier, _HEAD.c.key_id)
+            .select_from(Brand)
+            .outerjoin(_HEAD, _HEAD.c.brand_id == Brand.id)
+            .where(Brand.slug == slug)
+        )
+    ).first()
+    if row is None:
+        raise NotFound(f"No brand {slug!r}.", code="brand_not_found")
+    if not row.size:
+        return await _read_head(db, await _brand(db, slug))
+    frontier = list(row.frontier or [])
+    return HeadState(row.id, slug, int(row.size), merkle.root_of(frontier), row.key_id)
+
+
+# The last tree head signed per brand: a tree that has not changed (same size, root and
+# key) is given the same signed head for up to this long, as a log serves its latest one.
+SIGNED_HEAD_REUSE_S = 10.0
+_SIGNED: dict[str, tuple[float, HeadState, dict[str, Any]]] = {}
 
 
 async def sign_head(db: AsyncSession, state: HeadState) -> dict[str, Any]:
     """A signed tree head (size, root, time, key, signature) for a head state."""
+    now = time.monotonic()
+    kept = _SIGNED.get(state.brand_id)
+    if kept is not None and kept[1] == state and now - kept[0] < SIGNED_HEAD_REUSE_S:
+        return dict(kept[2])
     private = await _private_key(db, state.key_id)
-    return fmt.sign_tree_head(
+    signed = fmt.sign_tree_head(
         private,
         brand=state.brand_id,
         slug=state.slug,
@@ -609,6 +635,8 @@ async def sign_head(db: AsyncSession, state: HeadState) -> dict[str, Any]:
         at=fmt.timestamp(utcnow()),
         key=state.key_id,
     )
+    _SIGNED[state.brand_id] = (now, state, signed)
+    return dict(signed)
 
 
 async def tree_head(db: AsyncSession, *, brand: str) -> dict[str, Any]:
@@ -620,7 +648,8 @@ async def inclusion_proof(db: AsyncSession, *, brand: str, seq: int) -> dict[str
     signed tree head it leads to and the brand's public keys: verifiable offline.
 
     Two queries: the brand with its head, then the entry's line with the stored nodes its
-    audit path needs (O(log n) of them, whatever the size of the tree)."""
+    audit path needs (O(log n) of them, whatever the size of the tree). The tree head's
+    signature is reused while the tree has not changed (`SIGNED_HEAD_REUSE_S`)."""
     state = await _head_by_slug(db, brand)
     if not 0 <= seq < state.size:
         raise NotFound(
@@ -633,10 +662,12 @@ async def inclusion_proof(db: AsyncSession, *, brand: str, seq: int) -> dict[str
     ).where(_ENTRY.c.brand_id == state.brand_id, _ENTRY.c.seq == seq)
     query = entry
     if wanted:
+        # One IN over (level, idx) pairs: the statement is compiled once, whatever the
+        # number of nodes.
         query = entry.union_all(  # type: ignore[assignment]
             select(_NODE.c.level, _NODE.c.idx, _NODE.c.hash).where(
                 _NODE.c.brand_id == state.brand_id,
-                or_(*[and_(_NODE.c.level == lv, _NODE.c.idx == ix) for lv, ix in wanted]),
+                tuple_(_NODE.c.level, _NODE.c.idx).in_(list(wanted)),
             )
         )
     line = ""

@@ -166,6 +166,10 @@ class Verifier:
         if seq == 0:
             pass
         elif kid != self._current:
+            # A key the chain never announced may mean the previous entry (a rotation)
+            # was altered: blame it if the link to it is broken.
+            if e["prev"] != self._prev_hash and self._previous is not None:
+                self._locate(self._previous)
             known = "a retired key" if kid in self._keys else "an unknown key"
             raise _Bad(number, seq, f"signed by {known} {kid}; the key in force is {self._current}")
         elif kind == fmt.KIND_ROTATION:

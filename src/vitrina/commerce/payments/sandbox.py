@@ -76,6 +76,26 @@ _FINAL = {
 }
 
 Deliver = Callable[[bytes, dict[str, str]], Awaitable[int]]
+Apply = Callable[[AsyncSession, bytes, dict[str, str]], Awaitable[object]]
+
+
+class LocalDelivery:
+    """Delivery to the shop in this process. Called, it delivers as over HTTP (the shop's
+    own transaction; the answer's status). The sandbox's loop uses `apply` instead: the
+    shop applies the signed webhook (the same verification, replay and idempotency
+    checks) inside the transaction that claims the event, so claim, application and
+    "delivered" commit together, or the application rolls back and only the attempt is
+    counted. `apply` raises to refuse; `status_of` says which status that refusal is."""
+
+    def __init__(
+        self, deliver: Deliver, apply: Apply, status_of: Callable[[Exception], int | None]
+    ) -> None:
+        self.deliver = deliver
+        self.apply = apply
+        self.status_of = status_of
+
+    async def __call__(self, body: bytes, headers: dict[str, str]) -> int:
+        return await self.deliver(body, headers)
 
 
 def sign(secret: bytes, body: bytes, timestamp: int) -> str:
@@ -336,28 +356,12 @@ class SandboxProvider:
         for event in due:
             # Claim it: another node (or the loop beside a test) may look at the same row.
             retry_at = now + timedelta(seconds=RETRY_BASE_S * 2**event.attempts)
+            if isinstance(deliver, LocalDelivery):
+                sent += await self._deliver_locally(event, retry_at, deliver)
+                continue
             async with transaction(self.sessions) as db:
-                claimed = await db.execute(
-                    update(SandboxEvent)
-                    .where(
-                        SandboxEvent.id == event.id,
-                        SandboxEvent.attempts == event.attempts,
-                        SandboxEvent.delivered_at.is_(None),
-                    )
-                    .values(attempts=event.attempts + 1, due_at=retry_at)
-                )
-                final = _FINAL.get(event.type)
-                if final is not None and getattr(claimed, "rowcount", 0) == 1:
-                    # The provider's own side: the intent is final once its event goes out.
-                    await db.execute(
-                        update(SandboxIntent)
-                        .where(
-                            SandboxIntent.id == str(event.payload["intent"]),
-                            SandboxIntent.status == PaymentStatus.PROCESSING,
-                        )
-                        .values(status=final, decline_code=event.payload.get("decline_code"))
-                    )
-            if getattr(claimed, "rowcount", 0) != 1:
+                claimed = await self._claim(db, event, retry_at, delivered=False)
+            if not claimed:
                 continue
             body, headers = self.signed_request(event)
             try:
@@ -376,6 +380,59 @@ class SandboxProvider:
             else:
                 log.warning("sandbox_webhook_refused", event_type=event.type, status=status)
         return sent
+
+    async def _claim(
+        self, db: AsyncSession, event: SandboxEvent, retry_at: datetime, *, delivered: bool
+    ) -> bool:
+        """Count an attempt at the event (and, `delivered`, mark it delivered); False when
+        another delivery claimed it first. The intent becomes final with its event."""
+        values: dict[str, object] = {"attempts": event.attempts + 1, "due_at": retry_at}
+        if delivered:
+            values["delivered_at"] = utcnow()
+        claimed = await db.execute(
+            update(SandboxEvent)
+            .where(
+                SandboxEvent.id == event.id,
+                SandboxEvent.attempts == event.attempts,
+                SandboxEvent.delivered_at.is_(None),
+            )
+            .values(**values)
+        )
+        if getattr(claimed, "rowcount", 0) != 1:
+            return False
+        final = _FINAL.get(event.type)
+        if final is not None:
+            await db.execute(
+                update(SandboxIntent)
+                .where(
+                    SandboxIntent.id == str(event.payload["intent"]),
+                    SandboxIntent.status == PaymentStatus.PROCESSING,
+                )
+                .values(status=final, decline_code=event.payload.get("decline_code"))
+            )
+        return True
+
+    async def _deliver_locally(
+        self, event: SandboxEvent, retry_at: datetime, deliver: LocalDelivery
+    ) -> int:
+        """One transaction: claim, the shop's application, delivered. 1 when delivered."""
+        body, headers = self.signed_request(event)
+        try:
+            async with transaction(self.sessions) as db:
+                if not await self._claim(db, event, retry_at, delivered=True):
+                    return 0
+                await deliver.apply(db, body, headers)
+            return 1
+        except Exception as exc:
+            status = deliver.status_of(exc)
+            if status is None:
+                log.warning("sandbox_webhook_failed", event_type=event.type, exc_info=True)
+            else:
+                log.warning("sandbox_webhook_refused", event_type=event.type, status=status)
+        # Refused or failed: the attempt counts (tried again later, with backoff).
+        async with transaction(self.sessions) as db:
+            await self._claim(db, event, retry_at, delivered=False)
+        return 0
 
     async def _get(self, db: AsyncSession, ref: str) -> SandboxIntent:
         row = await db.get(SandboxIntent, ref)
