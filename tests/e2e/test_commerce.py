@@ -58,6 +58,11 @@ def test_buy_a_car_and_find_its_twin_in_my_garage(new_page: NewPage, base_url: s
     shop.get_by_test_id("checkout-line1").fill("Via Roma 1")
     shop.get_by_test_id("checkout-city").fill("Milano")
     shop.get_by_test_id("checkout-postal_code").fill("20121")
+    # The panel's own refresh (it runs when the panel opens) may land while the customer
+    # types: what they typed stays.
+    page.evaluate("() => window.__shop.panel.refresh()")
+    expect(shop.get_by_test_id("checkout-name")).to_have_value("Giulia Bianchi")
+    expect(shop.get_by_test_id("checkout-postal_code")).to_have_value("20121")
     shop.get_by_test_id("checkout-submit").click()
     expect(shop.get_by_test_id("card-form")).to_be_visible(timeout=SLOW)
     expect(shop.get_by_test_id("card-submit")).to_contain_text("1,000.00")

@@ -23,6 +23,50 @@ function field(label: string, input: HTMLInputElement): HTMLLabelElement {
   return el("label", {}, label, input);
 }
 
+interface TypedFields {
+  values: Map<string, string | boolean>;
+  focused: { id: string; start: number | null; end: number | null } | null;
+}
+
+/** The fields of `root` the customer changed, by test id (radios and boxes by checked). */
+function typedFields(root: HTMLElement): TypedFields {
+  const values = new Map<string, string | boolean>();
+  for (const input of root.querySelectorAll<HTMLInputElement>("input[data-testid]")) {
+    const id = input.dataset.testid ?? "";
+    if (input.type === "radio" || input.type === "checkbox") {
+      if (input.checked !== input.defaultChecked) values.set(id, input.checked);
+    } else if (input.value !== input.defaultValue) {
+      values.set(id, input.value);
+    }
+  }
+  const active = document.activeElement;
+  const focused =
+    active instanceof HTMLInputElement && root.contains(active) && active.dataset.testid
+      ? { id: active.dataset.testid, start: active.selectionStart, end: active.selectionEnd }
+      : null;
+  return { values, focused };
+}
+
+function restoreFields(root: HTMLElement, typed: TypedFields): void {
+  for (const [id, value] of typed.values) {
+    const input = root.querySelector<HTMLInputElement>(`input[data-testid="${CSS.escape(id)}"]`);
+    if (!input) continue;
+    if (typeof value === "boolean") input.checked = value;
+    else input.value = value;
+  }
+  if (!typed.focused) return;
+  const input = root.querySelector<HTMLInputElement>(`input[data-testid="${CSS.escape(typed.focused.id)}"]`);
+  if (!input) return;
+  input.focus();
+  if (typed.focused.start !== null && typed.focused.end !== null) {
+    try {
+      input.setSelectionRange(typed.focused.start, typed.focused.end);
+    } catch {
+      // email and number inputs have no selection
+    }
+  }
+}
+
 export class ShopPanel {
   readonly element: HTMLElement;
   private readonly api: ShopApi;
@@ -99,8 +143,12 @@ export class ShopPanel {
 
   render(): void {
     this.title.textContent = s("shop.title");
+    // A refresh can land while the customer types their address or card: what they typed,
+    // and where the caret was, survive into the new panel.
+    const typed = typedFields(this.body);
     clear(this.body);
     this.body.append(...this.cartSection(), ...this.paymentSection(), ...this.lists());
+    restoreFields(this.body, typed);
   }
 
   private cartSection(): Node[] {
