@@ -63,11 +63,13 @@ test-client: $(CLIENT_STAMP)
 # One worker per core (up to four); tests that share the bot's models or Redis's channels
 # keep to one worker (tests/conftest.py).
 XDIST ?= -n auto --maxprocesses 4 --dist loadgroup
+# Two browser workers: each has its own server and Chromium (more would starve them).
+E2E_XDIST ?= -n 2
 # The browser tests run on their own: Playwright's synchronous API keeps an event loop
 # running in the main thread for the whole session, which the other tests' fixtures need free.
 test-python: install
 	scripts/with-test-services.sh bash -c '$(BIN)/pytest -q -p no:cacheprovider --ignore=tests/e2e $(XDIST) $(PYTEST_ARGS); \
-	  status=$$?; $(BIN)/pytest -q -p no:cacheprovider tests/e2e $(PYTEST_ARGS) || status=1; exit $$status'
+	  status=$$?; $(BIN)/pytest -q -p no:cacheprovider tests/e2e $(E2E_XDIST) $(PYTEST_ARGS) || status=1; exit $$status'
 
 test: system-deps install check test-client test-python
 
