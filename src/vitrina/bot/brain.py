@@ -105,7 +105,16 @@ class Brain:
             classifier.fit(learnt, labels, calibration_share=0.25)
             classifier.save(path)
         # Responses and articles add sentences per language to the detector's examples.
-        neighbours = Neighbours(learnt, labels, encoder=encoder) if encoder is not None else None
+        neighbours = (
+            Neighbours(
+                learnt,
+                labels,
+                encoder=encoder,
+                cache=path.with_name(f"{path.stem}.{encoder.name}.neighbours.npy"),
+            )
+            if encoder is not None
+            else None
+        )
         for texts in content.responses.values():
             samples += [(lang, text) for lang in ("fr", "it") if (text := getattr(texts, lang))]
             samples.append(("en", texts.en))

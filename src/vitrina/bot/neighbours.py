@@ -12,6 +12,9 @@ held-out split (docs/benchmarks.md).
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -21,10 +24,24 @@ K = 5
 
 
 class Neighbours:
-    def __init__(self, texts: list[str], labels: list[str], *, encoder: SentenceEncoder) -> None:
+    def __init__(
+        self,
+        texts: list[str],
+        labels: list[str],
+        *,
+        encoder: SentenceEncoder,
+        cache: Path | None = None,
+    ) -> None:
+        """`cache`: where the examples' features are kept between starts (a file named for
+        the brand content's hash); encoding every example again costs seconds a start."""
         self.encoder = encoder
         self.labels = np.array(labels)
-        self._examples: NDArray[np.float32] = _unit(encoder.encode(texts))
+        examples = _load(cache, len(texts)) if cache is not None else None
+        if examples is None:
+            examples = _unit(encoder.encode(texts))
+            if cache is not None:
+                _save(cache, examples)
+        self._examples: NDArray[np.float32] = examples
 
     def agree(self, text: str, intent: str, *, ruled_out: frozenset[str] = frozenset()) -> bool:
         """Whether most of the K examples nearest `text` are examples of `intent`,
@@ -35,6 +52,25 @@ class Neighbours:
             similarity = np.where(np.isin(self.labels, list(ruled_out)), -np.inf, similarity)
         nearest = np.argsort(-similarity)[:K]
         return int((self.labels[nearest] == intent).sum()) * 2 > K
+
+
+def _load(path: Path, rows: int) -> NDArray[np.float32] | None:
+    try:
+        matrix = np.load(path, allow_pickle=False)
+    except (OSError, ValueError):
+        return None
+    if matrix.dtype != np.float32 or matrix.ndim != 2 or matrix.shape[0] != rows:
+        return None
+    return np.asarray(matrix, dtype=np.float32)
+
+
+def _save(path: Path, matrix: NDArray[np.float32]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Written aside and renamed: a reader never meets half a file.
+    partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+    with partial.open("wb") as out:
+        np.save(out, matrix, allow_pickle=False)
+    partial.replace(path)
 
 
 def _unit(matrix: NDArray[np.float32]) -> NDArray[np.float32]:
