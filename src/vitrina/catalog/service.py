@@ -354,18 +354,13 @@ async def get_configuration_or_raise(
 ) -> tuple[Configuration, Product, Brand]:
     config = await db.get(Configuration, configuration_id)
     product = await db.get(Product, config.product_id) if config is not None else None
-    brand = await _brand_by_id(db, brand_id=product.brand_id) if product is not None else None
+    brand = await brands.get(db, brand_id=product.brand_id) if product is not None else None
     if config is None or product is None or brand is None:
         raise NotFound(
             f"No configuration {configuration_id!r}.",
             code=CatalogErrorCode.CONFIGURATION_NOT_FOUND,
         )
     return config, product, brand
-
-
-async def _brand_by_id(db: AsyncSession, *, brand_id: str) -> Brand | None:
-    # From the session's identity map when the request has read it already.
-    return await brands.get(db, brand_id=brand_id)
 
 
 # --- for other domains -----------------------------------------------------------------

@@ -77,15 +77,11 @@ async def list_conversations(
 
 
 async def list_queued(
-    db: AsyncSession,
-    *,
-    brand_slug: str | None = None,
-    conversation_ids: Sequence[str] | None = None,
+    db: AsyncSession, *, conversation_ids: Sequence[str] | None = None
 ) -> list[Conversation]:
-    """Queued conversations in service order: priority first, then longest waiting."""
+    """Queued conversations in service order: priority first, then longest waiting (a
+    brand's order alone, without loading the conversations: `queue_lines`)."""
     query = select(Conversation).where(Conversation.state == State.QUEUED)
-    if brand_slug is not None:
-        query = query.where(Conversation.brand_slug == brand_slug)
     if conversation_ids is not None:
         query = query.where(Conversation.id.in_(list(conversation_ids)))
     query = query.order_by(Conversation.priority.desc(), Conversation.queued_at, Conversation.id)
