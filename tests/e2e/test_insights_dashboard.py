@@ -101,12 +101,15 @@ def test_the_dashboard_follows_a_scripted_day_live(
     scripted_day(new_request())
     handed_off(new_request)
 
-    # Live: the console socket's notice brings the new figures, no reload, no click.
+    # Live: the console socket's notice brings the new figures, no reload, no click. The
+    # second conversation is counted when it opens, before its handoff queues it: wait for
+    # the figures that follow both.
     until(
         page,
-        "([n]) => Number(document.querySelector('[data-testid=dash-conversations]')"
-        ".dataset.value) >= n",
-        arg=[before_conversations + 2],
+        "([n, q]) => { const v = (k) => Number(document.querySelector("
+        "`[data-testid=dash-${k}]`).dataset.value);"
+        " return v('conversations') >= n && v('queue_length') >= q; }",
+        arg=[before_conversations + 2, before_queue + 1],
     )
     assert int(dashboard.get_attribute("data-loaded") or "0") > loads
     assert tile(page, "conversations") == before_conversations + 2
