@@ -16,6 +16,7 @@ from vitrina.commerce.demo import seed_commerce
 from vitrina.core.security import Role
 from vitrina.crm.demo import seed_demo_customer
 from vitrina.identity import service as identity
+from vitrina.insights.demo import seed_personas
 from vitrina.privacy.demo import seed_consent_texts
 from vitrina.routing.demo import seed_service_desk
 from vitrina.scheduling.demo import seed_scheduling
@@ -63,6 +64,7 @@ SEEDERS: list[tuple[str, Seeder]] = [
     ("demo customer", seed_demo_customer),
     ("consent texts", seed_consent_texts),
     ("catalog", seed_catalog),
+    ("personas", seed_personas),
     ("commerce", seed_commerce),
     ("scheduling", seed_scheduling),
     ("bot content", check_bot_content),

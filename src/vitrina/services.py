@@ -43,7 +43,9 @@ from vitrina.core.security import Credentials
 from vitrina.crm import wiring as crm_wiring
 from vitrina.crm.webhooks import Dispatcher
 from vitrina.identity.credentials import IdentityCredentials
+from vitrina.insights.bot_personas import BrandPersonas
 from vitrina.insights.dashboard import DashboardFeed, visitors_in
+from vitrina.insights.domain_signals import DomainSignals
 from vitrina.insights.world_signals import WorldSignals
 from vitrina.ledger.anchor import AnchorJob, FileAnchor
 from vitrina.ledger.consent import ConsentLedger
@@ -172,6 +174,8 @@ async def start(
         )
         # Signals sent over the world socket reach the same gate as the insights API.
         stack.callback(WorldSignals(sessions, bus, settings).start())
+        # Configurations, questions, bookings and orders reach it too, as the same signals.
+        stack.callback(DomainSignals(sessions, bus, settings).start())
         # Pledges count actions of other domains on the ledger, which knows none of them.
         pledge_counter = add(PledgeCounter, PledgeCounter(sessions))
 
@@ -220,6 +224,7 @@ async def start(
                 bus=bus,
                 world_hub=world_hub,
                 warming=warming,
+                personas=BrandPersonas(),
             )
         )
         if bot is not None:

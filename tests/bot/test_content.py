@@ -71,5 +71,5 @@ async def test_the_demo_seeder_checks_the_content(db: AsyncSession) -> None:
     await ensure_demo_brand(db)
     line = await check_bot_content(db)
     assert line.startswith(
-        "bot Nova: 22 intents, 12 articles, flows book_test_drive, reschedule_appointment"
+        "bot Nova: 23 intents, 12 articles, flows book_test_drive, reschedule_appointment"
     )

@@ -128,6 +128,7 @@ async def test_saved_configuration_is_shareable(
     shared = await client.get(f"/api/configurations/{saved['id']}")
     assert shared.status_code == 200
     assert shared.json() == saved
+    await bus.drain()  # events go out after the commit, to each subscriber in turn
     assert [e.configuration_id for e in saved_events] == [saved["id"]]
     assert saved_events[0].total == "37900.00"
 

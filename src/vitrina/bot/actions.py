@@ -19,7 +19,16 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vitrina.bot.content import Flow
-from vitrina.bot.turn import GONE, NEEDS_VERIFICATION, PREPARED, TARGET, ActionResult
+from vitrina.bot.ports import PersonaChoices
+from vitrina.bot.turn import (
+    GONE,
+    NEEDS_VERIFICATION,
+    PERSONA_LANGS,
+    PERSONA_PREFIX,
+    PREPARED,
+    TARGET,
+    ActionResult,
+)
 from vitrina.conversations import service as conversations
 from vitrina.conversations.models import Conversation
 from vitrina.conversations.schemas import HandoffSummary
@@ -42,6 +51,20 @@ DAYS = {
 }
 AT = {"en": "at", "fr": "à", "it": "alle"}
 CHANGES = ("scheduling.reschedule", "scheduling.cancel")
+OR = {"en": "or", "fr": "ou", "it": "o"}
+
+
+def join_choices(names: list[str], lang: str) -> str:
+    """'A, B or C', 'A, B ou C', 'A, B o C'."""
+    if len(names) < 2:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} {OR.get(lang, OR['en'])} {names[-1]}"
+
+
+def persona_name(names: list[str], lang: str) -> str:
+    """A persona's name in `lang` from its names as kept in the target."""
+    at = PERSONA_LANGS.index(lang) if lang in PERSONA_LANGS else 0
+    return names[at] if at < len(names) else next((n for n in names if n), "")
 
 
 def format_moment(moment: datetime, lang: str) -> str:
@@ -72,7 +95,9 @@ class ServiceActions:
         timezone: str,
         queue: str | None,
         now: datetime,
+        personas: PersonaChoices | None = None,
     ) -> None:
+        self.personas = personas
         self.db = db
         self.bus = bus
         self.conversation = conversation
@@ -140,6 +165,8 @@ class ServiceActions:
         return sorted(unique.values(), key=lambda a: a.start_at), verified is not None
 
     async def target(self, flow: Flow, language: str) -> ActionResult:
+        if flow.action == "insights.persona":
+            return await self._persona_options(language)
         if flow.action not in CHANGES:
             return ActionResult(ok=True)
         appointments, verified = await self._appointments()
@@ -204,7 +231,43 @@ class ServiceActions:
             return await self._change(flow, slots)
         if flow.action == "crm.financing_balance":
             return await self._financing_balance(language)
+        if flow.action == "insights.persona":
+            return await self._choose_persona(slots, language)
         return ActionResult(ok=False)
+
+    async def _persona_options(self, language: str) -> ActionResult:
+        """The brand's personas: `options` to say, and each one's names to understand."""
+        found = (
+            await self.personas.options(self.db, brand_slug=self.conversation.brand_slug)
+            if self.personas is not None
+            else []
+        )
+        if not found:
+            return ActionResult(ok=False)
+        names = [p.names.get(language) or p.names.get("en") or p.key for p in found]
+        values = {"options": join_choices(names, language)}
+        values.update(
+            {
+                f"{PERSONA_PREFIX}{p.key}": "|".join(
+                    (p.names.get(lang) or p.key).replace("|", "/") for lang in PERSONA_LANGS
+                )
+                for p in found
+            }
+        )
+        return ActionResult(ok=True, values=values)
+
+    async def _choose_persona(self, slots: dict[str, Any], language: str) -> ActionResult:
+        key = slots.get("persona")
+        target = slots.get(TARGET) or {}
+        names = str(target.get(f"{PERSONA_PREFIX}{key}", "")).split("|")
+        shown = {"persona": persona_name(names, language)}
+        session = self.conversation.guest_session_id
+        if self.personas is None or not isinstance(key, str) or not session:
+            return ActionResult(ok=False, values=shown)
+        kept = await self.personas.choose(
+            self.db, brand_slug=self.conversation.brand_slug, session_id=session, key=key
+        )
+        return ActionResult(ok=kept, values=shown)
 
     async def _book(self, flow: Flow, slots: dict[str, Any], language: str) -> ActionResult:
         prepared = slots.get(PREPARED) or {}
@@ -228,6 +291,7 @@ class ServiceActions:
                 customer=customer,
                 idempotency_key=f"bot:{self.conversation.id}:{prepared['slot_start']}",
                 notes=f"Booked by the virtual agent; car: {slots.get('model', '-')}",
+                product=model if isinstance(model := slots.get("model"), str) else "",
                 bus=self.bus,
                 now=self.now,
             )

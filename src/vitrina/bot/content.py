@@ -85,7 +85,7 @@ class Article(_Strict):
     keywords: list[str] = Field(default_factory=list)
 
 
-SlotKind = Literal["product", "datetime", "number", "choice", "yes_no", "email"]
+SlotKind = Literal["product", "datetime", "number", "choice", "yes_no", "email", "persona"]
 
 
 class Slot(_Strict):
@@ -93,6 +93,8 @@ class Slot(_Strict):
     kind: SlotKind
     prompt: str
     # For `choice`: the allowed values; for `product`: restricts to these product ids.
+    # `persona`: one of the brand's personas, by any of its names (found with the flow's
+    # target, so only in an `insights.persona` flow).
     values: list[str] = Field(default_factory=list)
     required: bool = True
 
@@ -104,6 +106,7 @@ FlowAction = Literal[
     "crm.financing_balance",
     "crm.vehicles",
     "handoff",
+    "insights.persona",
 ]
 
 

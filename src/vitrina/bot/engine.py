@@ -218,7 +218,7 @@ class Dialogue(FlowSteps):
                 self.state.flow, self.state.step, self.state.slots = flow.name, None, {}
                 self.turn.outcome = f"flow:{flow.name}"
                 self._fill(flow, text)
-                await self._advance(flow)
+                await self._advance(flow, opening=text)
         elif intent.handoff:
             await self._handoff(f"intent {intent.name}", text)
 

@@ -13,11 +13,12 @@ from vitrina.bot.brain import Understanding
 from vitrina.bot.content import BrandContent, Flow, Intent
 from vitrina.bot.models import BotConversation
 from vitrina.bot.policy import Decision
-from vitrina.bot.slots import extract_slot, yes_no
+from vitrina.bot.slots import extract_persona, extract_slot, yes_no
 from vitrina.bot.turn import (
     CONFIRM,
     GONE,
     NEEDS_VERIFICATION,
+    PERSONA_PREFIX,
     PREPARED,
     TARGET,
     VERIFY,
@@ -117,6 +118,18 @@ class FlowSteps:
         for slot in flow.slots:
             if slot.name in slots:
                 continue
+            if slot.kind == "persona":
+                target = slots.get(TARGET) or {}
+                choices = {
+                    k.removeprefix(PERSONA_PREFIX): str(v).split("|")
+                    for k, v in target.items()
+                    if k.startswith(PERSONA_PREFIX)
+                }
+                persona = extract_persona(text, choices) if choices else None
+                if persona is not None:
+                    slots[slot.name] = persona
+                    filled = True
+                continue
             value = extract_slot(
                 slot,
                 text,
@@ -130,9 +143,14 @@ class FlowSteps:
         self.state.slots = slots
         return filled
 
-    async def _advance(self, flow: Flow) -> None:
-        if TARGET not in self.state.slots and not await self._find_target(flow):
-            return
+    async def _advance(self, flow: Flow, opening: str = "") -> None:
+        if TARGET not in self.state.slots:
+            if not await self._find_target(flow):
+                return
+            if opening:
+                # Some slots are understood only once the target is known (a persona's
+                # names): the message that opened the flow may already give them.
+                self._fill(flow, opening)
         missing = [s for s in flow.slots if s.required and s.name not in self.state.slots]
         if missing:
             self.state.step = missing[0].name

@@ -26,6 +26,7 @@ from vitrina.bot.engine import Dialogue
 from vitrina.bot.generator import Answerer, OpenAICompatible
 from vitrina.bot.models import BotConversation, new_state
 from vitrina.bot.multilingual import MultilingualEncoder
+from vitrina.bot.ports import PersonaChoices
 from vitrina.bot.turn import Turn
 from vitrina.brands import service as brands
 from vitrina.conversations import service as conversations
@@ -78,6 +79,8 @@ class Runtime:
     content_dir: Path
     embeddings: bool = True
     generator: Answerer | None = None
+    # The brand's personas, for the flow that offers the choice (set by the composition root).
+    personas: PersonaChoices | None = None
 
     def __post_init__(self) -> None:
         # The brands' encoder; `vitrina bot eval` (BANKING77, English) keeps MiniLM.
@@ -181,6 +184,7 @@ async def reply(
         timezone=brand.timezone,
         queue=brain.content.settings.handoff_queue,
         now=now,
+        personas=runtime.personas,
     )
     dialogue = Dialogue(
         brain, state, actions, now=now, timezone=brand.timezone, generator=runtime.generator

@@ -213,6 +213,26 @@ def extract_products(text: str, products: list[Product]) -> list[str]:
     return found
 
 
+def extract_persona(text: str, choices: dict[str, list[str]]) -> str | None:
+    """The persona the text names: by its key, one of its names, or a word of its names
+    that no other persona's names have ("family", "famille", "performance"). None when it
+    names none, or more than one."""
+    folded = fold(text)
+    words = {
+        k: {w for n in names for w in re.findall(r"\w+", fold(n))} for k, names in choices.items()
+    }
+    found = set()
+    for key, names in choices.items():
+        own = {w for w in words[key] if len(w) >= 4}
+        for other, theirs in words.items():
+            if other != key:
+                own -= theirs
+        phrases = [key.replace("-", " "), *(fold(n) for n in names), *own]
+        if any(_has(folded, p) for p in phrases if p):
+            found.add(key)
+    return found.pop() if len(found) == 1 else None
+
+
 def extract_number(text: str) -> float | None:
     if m := _NUMBER.search(text):
         return float(m.group(0).replace(",", "."))

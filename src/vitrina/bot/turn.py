@@ -22,6 +22,10 @@ NEEDS_VERIFICATION = "needs_verification"
 # In a failed `Actions.run` result: what the flow acts on is gone (changed meanwhile).
 GONE = "gone"
 VERIFY = "verify"
+# In an `insights.persona` target: "persona:<key>" -> the persona's names in
+# PERSONA_LANGS, "|"-separated.
+PERSONA_PREFIX = "persona:"
+PERSONA_LANGS = ("en", "fr", "it")
 
 
 @dataclass

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from vitrina.bot import service
 from vitrina.bot.greeter import Greeter
+from vitrina.bot.ports import PersonaChoices
 from vitrina.conversations.events import CustomerMessage
 from vitrina.core.config import Settings
 from vitrina.core.db import transaction
@@ -66,6 +67,7 @@ async def running(
     bus: EventBus,
     world_hub: WorldHub,
     warming: set[str],
+    personas: PersonaChoices | None = None,
 ) -> AsyncIterator[service.Runtime | None]:
     """The bot's runtime while it answers and greets, or None where the bot is off."""
     bot_settings = service.BotSettings()
@@ -73,6 +75,7 @@ async def running(
         yield None
         return
     runtime = service.Runtime.from_settings(settings.data_dir, bot_settings)
+    runtime.personas = personas
     responder = Responder(sessions, bus, runtime)
     unsubscribe = bus.subscribe(CustomerMessage, responder.on_customer_message)
     greeter = Greeter(sessions=sessions, bus=bus, hub=world_hub, runtime=runtime)

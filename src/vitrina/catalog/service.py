@@ -50,6 +50,8 @@ class ConfigurationSaved(DomainEvent):
     option_ids: list[str]
     total: str
     currency: str
+    # The session that saved it: a visitor's configuration says what they are interested in.
+    session_id: str = ""
 
 
 class InvalidConfigurator(AppError):
@@ -344,6 +346,7 @@ async def create_configuration(
                 option_ids=config.option_ids,
                 total=str(evaluation.total),
                 currency=evaluation.currency,
+                session_id=created_by,
             ),
         )
     return config

@@ -8,6 +8,7 @@ Events raised inside a database transaction are delivered only after it commits
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import inspect
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
@@ -68,6 +69,21 @@ class EventBus:
                     log.exception(
                         "event_handler_failed", event_type=event.type, handler=repr(handler)
                     )
+
+    def spawn(self, work: Awaitable[None]) -> None:
+        """Run a handler's slow part beside the other subscribers instead of before them;
+        `drain()` waits for it like for any delivery. It runs in a context of its own: it
+        is no part of the request whose commit published the event."""
+
+        async def run() -> None:
+            try:
+                await work
+            except Exception:
+                log.exception("event_work_failed")
+
+        task = asyncio.get_running_loop().create_task(run(), context=contextvars.Context())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def drain(self, timeout_s: float = 5.0) -> int:
         """Let deliveries under way finish (and those they start), then cancel the rest.

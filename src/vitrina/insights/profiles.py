@@ -19,6 +19,7 @@ KIND_WEIGHTS: dict[str, float] = {
     "configure": 4.0,
     "ask": 4.0,
     "book": 8.0,
+    "buy": 8.0,
     "dwell": 0.2,
 }
 DWELL_CAP_S = 60.0

@@ -45,6 +45,7 @@ _SIGNAL_WORDS: dict[str, dict[str, str]] = {
     "configure": {"en": "configured", "fr": "configuré", "it": "configurato"},
     "ask": {"en": "asked about", "fr": "posé une question sur", "it": "chiesto di"},
     "book": {"en": "booked", "fr": "réservé", "it": "prenotato"},
+    "buy": {"en": "bought", "fr": "acheté", "it": "acquistato"},
 }
 _TEMPLATES: dict[str, dict[str, str]] = {
     "similar": {

@@ -9,7 +9,7 @@ from vitrina.core.schemas import RequestModel as StrictModel
 from vitrina.core.timerange import AwareInstant
 
 Name = Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_-]*$")
-SignalType = Literal["dwell", "gaze", "click", "view", "configure", "ask", "book"]
+SignalType = Literal["dwell", "gaze", "click", "view", "configure", "ask", "book", "buy"]
 
 
 class GazeRay(StrictModel):
@@ -44,7 +44,7 @@ class IngestResult(BaseModel):
 class Evidence(BaseModel):
     """One consented signal behind a personalised element."""
 
-    kind: Literal["dwell", "click", "view", "configure", "ask", "book"]
+    kind: Literal["dwell", "click", "view", "configure", "ask", "book", "buy"]
     purpose: str
     product: str
     part: str

@@ -42,6 +42,7 @@ PURPOSE_OF: dict[str, Purpose] = {
     "configure": Purpose.ANALYTICS,
     "ask": Purpose.ANALYTICS,
     "book": Purpose.ANALYTICS,
+    "buy": Purpose.ANALYTICS,
 }
 MAX_DWELL_MS = 10 * 60 * 1000
 MAX_COORDINATE_M = 10_000.0

@@ -20,6 +20,8 @@ class AppointmentChanged(DomainEvent):
     customer_id: str | None = None
     summary: str = ""
     channel: str = "scheduling"
+    # The catalog product the appointment is about (a test drive's car), or "".
+    product: str = ""
 
 
 class AppointmentBooked(AppointmentChanged):

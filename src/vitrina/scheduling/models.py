@@ -94,6 +94,9 @@ class Appointment(IdMixin, TimestampMixin, Base):
     guest_session_id: Mapped[str | None] = mapped_column(String(36), index=True)
     locale: Mapped[str] = mapped_column(String(8), default="en")
     notes: Mapped[str] = mapped_column(Text, default="")
+    # What the appointment is about: the slug of a product of the brand's catalog ("a test
+    # drive of the E1"), or "" when it is about none.
+    product: Mapped[str] = mapped_column(String(64), default="", server_default="")
     # RFC 5545 UID, kept across reschedules; SEQUENCE grows with every change sent out.
     ics_uid: Mapped[str] = mapped_column(String(120), unique=True)
     sequence: Mapped[int] = mapped_column(Integer, default=0)

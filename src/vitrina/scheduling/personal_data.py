@@ -126,6 +126,7 @@ async def _export(db: AsyncSession, req: DataRequest) -> list[Row]:
             "name": a.customer_name,
             "email": a.customer_email,
             "notes": a.notes,
+            "product": a.product,
             "booked_at": a.created_at,
         }
         for a, type_name in rows
@@ -183,6 +184,7 @@ async def _erase(db: AsyncSession, req: DataRequest) -> int:
                 customer_name="",
                 guest_session_id=None,
                 notes="",
+                product="",
                 idempotency_key=None,
                 request_fingerprint=None,
                 sealed_for=sealing.ERASED,

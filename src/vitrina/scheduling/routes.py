@@ -158,6 +158,7 @@ async def book(
         resource_ids=body.resource_ids,
         idempotency_key=idempotency_key,
         notes=body.notes,
+        product=body.product,
         actor=principal,
         bus=bus,
     )
@@ -192,6 +193,7 @@ async def hold(
         resource_ids=body.resource_ids,
         idempotency_key=idempotency_key,
         notes=body.notes,
+        product=body.product,
         actor=principal,
         bus=bus,
     )

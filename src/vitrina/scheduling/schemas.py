@@ -157,6 +157,12 @@ class BookingCreate(StrictModel):
     resource_ids: list[str] | None = Field(default=None, max_length=5)
     customer: CustomerIn = Field(default_factory=CustomerIn)
     notes: str = Field(default="", max_length=2000)
+    product: str = Field(
+        default="",
+        max_length=64,
+        pattern=r"^([a-z0-9][a-z0-9-]*)?$",
+        description="The catalog product the appointment is about (a test drive's car), if any.",
+    )
 
 
 class RescheduleRequest(StrictModel):
@@ -193,6 +199,7 @@ class AppointmentRead(BaseModel):
     ics_uid: str
     sequence: int
     notes: str
+    product: str = ""
 
 
 class AgendaRead(BaseModel):

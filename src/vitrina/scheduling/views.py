@@ -163,6 +163,7 @@ async def describe(db: AsyncSession, appointments: Sequence[Appointment]) -> lis
                 ics_uid=a.ics_uid,
                 sequence=a.sequence,
                 notes=a.notes,
+                product=a.product,
             )
         )
     return out
