@@ -139,7 +139,7 @@ RUN_A_SESSION = """async () => {
   await post(`/api/training/sessions/${made.id}/replies`,
     {text: "I'm so sorry about the delay, I understand your frustration."});
   const ended = await post(`/api/training/sessions/${made.id}/end`);
-  return ended.score.percent;
+  return [ended.score.percent, made.id];
 }"""
 
 
@@ -155,7 +155,7 @@ def test_a_supervisor_sees_each_advisors_scores_over_time(new_page: NewPage, bas
     )
     # Advisors do not see the others' progress.
     expect(advisor.get_by_test_id("training-advisors")).to_have_count(0)
-    percent = advisor.evaluate(RUN_A_SESSION)
+    percent, session_id = advisor.evaluate(RUN_A_SESSION)
     assert isinstance(percent, int)
 
     page = new_page()
@@ -170,3 +170,35 @@ def test_a_supervisor_sees_each_advisors_scores_over_time(new_page: NewPage, bas
     row = ava.locator("li[data-scenario=late-delivery]")
     expect(row).to_contain_text(f": {percent}%")
     expect(row.locator("[data-trend]")).to_have_count(1)
+
+    # The session played back: the customer walks to the product on the map, the lines
+    # appear as they were said, and the transcript follows the playhead.
+    page.locator(f"[data-session='{session_id}']").click()
+    player = page.get_by_test_id("replay-player")
+    expect(player).to_be_visible(timeout=SLOW)
+    customer = player.locator("[data-who=customer]")
+    start = (customer.get_attribute("data-x"), customer.get_attribute("data-z"))
+    page.get_by_test_id("replay-speed").select_option("4")
+    page.get_by_test_id("replay-play").click()
+    until(
+        page, "() => Number(document.querySelector('[data-testid=replay-player]').dataset.at) > 0"
+    )
+    # A line of the transcript takes the playhead to its moment, and its words show.
+    transcript = page.get_by_test_id("training-replay")
+    transcript.locator("li", has_text="I'm so sorry about the delay").click()
+    expect(page.get_by_test_id("replay-caption")).to_contain_text("I'm so sorry about the delay")
+    scrub = page.get_by_test_id("replay-scrub")
+    scrub.fill(scrub.get_attribute("max") or "0")
+    end = (customer.get_attribute("data-x"), customer.get_attribute("data-z"))
+    # The dot stands where the session recorded the customer, at the start and at the end.
+    replay = page.evaluate(
+        "async (id) => (await fetch(`/api/training/sessions/${id}/replay`)).json()", session_id
+    )
+    walked = [
+        e["detail"] for e in replay["events"] if (e["who"], e["kind"]) == ("customer", "move")
+    ]
+    assert walked, "the customer set off towards the product"
+    assert start == (f"{walked[0]['x']:.2f}", f"{walked[0]['z']:.2f}")
+    assert end == (f"{walked[-1]['x']:.2f}", f"{walked[-1]['z']:.2f}")
+    expect(transcript.locator("li[aria-current]")).to_have_count(1)
+    expect(transcript.locator("li[data-past=false]")).to_have_count(0)

@@ -8,6 +8,7 @@ import { ApiError } from "../console/api";
 import { locale, t, type ConsoleKey } from "../console/strings";
 import { trainingApi, type DryRun, type Problem, type Score, type Session } from "./api";
 import { direction, summarise, type AdvisorSummary } from "./progress";
+import { ReplayPlayer } from "./replay";
 
 const POLL_MS = 1000;
 const MOODS = new Set(["calm", "worried", "annoyed", "angry", "furious"]);
@@ -295,12 +296,11 @@ export class TrainingView {
   private async drawReplay(box: HTMLElement, id: string): Promise<void> {
     const replay = await trainingApi.replay(id);
     clear(box);
-    const events = el("ol", { class: "training-events", "data-testid": "training-replay" });
-    for (const e of replay.events) {
+    const player = new ReplayPlayer(replay.events, (e) => {
       const who = t(`training.who.${e.who === "trainee" || e.who === "customer" ? e.who : "system"}` as ConsoleKey);
       const what = e.kind === "say" ? e.line : e.kind === "move" ? t("training.moved", { x: String(e.detail.x), z: String(e.detail.z) }) : e.kind;
-      events.append(el("li", { "data-seq": e.seq }, t("training.event", { at: e.at.toFixed(1), who, what })));
-    }
+      return t("training.event", { at: e.at.toFixed(1), who, what });
+    });
     const remark = el("textarea", { rows: 2, "aria-label": t("training.comment"), placeholder: t("training.comment") });
     const send = el("button", { type: "button" }, t("training.comment"));
     send.addEventListener("click", () => {
@@ -310,7 +310,7 @@ export class TrainingView {
     });
     box.append(
       replay.session.score ? scoreView(replay.session.score) : el("span"),
-      events,
+      player.root,
       el("ul", {}, ...replay.session.comments.map((c) => el("li", {}, el("strong", {}, c.author), " ", c.remark))),
       remark,
       send,

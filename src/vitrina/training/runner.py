@@ -291,6 +291,8 @@ class TrainingRooms:
         distance = math.hypot(tx - x, tz - z)
         steps = max(1, math.ceil(distance / WALK_STEP_M))
         yaw = math.atan2(-(tx - x), -(tz - z))
+        # Where the walk starts and where it ends: the replay draws the walk between them.
+        await self._record_move(live, who="customer", at=(x, z))
         for i in range(1, steps + 1):
             avatar.move_to((x + (tx - x) * i / steps, y, z + (tz - z) * i / steps), yaw)
             await asyncio.sleep(WALK_STEP_S)
