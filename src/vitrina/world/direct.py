@@ -17,6 +17,10 @@ everything else ignores:
   ASGI message to queue for the application's `receive()`, which gets it in order
   behind anything queued before it. While the queue is not empty, messages are queued
   as usual, so the order of arrival is kept.
+- Incoming binary frames that are complete, final, masked and within the size limit
+  are unmasked and handed to the consumer without the `websockets` parser whenever that
+  parser stands between two frames; anything else (control frames, fragments, text,
+  partial frames, a frame over the limit) goes through it exactly as before.
 - `send_frame(data)`: writes one unfragmented data frame now, with one `write`; returns
   False when the transport's buffer is over its high-water mark (the caller waits on
   `writable` and retries). The same payload sent to many clients in a row is framed
@@ -35,7 +39,13 @@ from typing import Any
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from websockets.frames import Frame
 from websockets.http11 import Request
-from websockets.protocol import State
+from websockets.protocol import Protocol, State
+from websockets.streams import StreamReader
+
+try:  # websockets' C helper, as its own parser uses
+    from websockets.speedups import apply_mask
+except ImportError:  # pragma: no cover
+    from websockets.utils import apply_mask
 
 EXTENSION = "vitrina.direct"
 
@@ -45,6 +55,8 @@ _HEAD_BINARY = [bytes((0x82, n)) for n in range(126)]
 _HEAD_TEXT = [bytes((0x81, n)) for n in range(126)]
 _head16 = struct.Struct("!BBH").pack
 _head64 = struct.Struct("!BBQ").pack
+_PARSE = Protocol.parse.__code__
+_AT_EOF = StreamReader.at_eof.__code__
 
 
 def _wire(payload: bytes, binary: bool) -> bytes:
@@ -88,6 +100,52 @@ class DirectWebSocketProtocol(WebSocketsSansIOProtocol):
         # Only frames without extensions (no permessage-deflate) may be written directly.
         if scope is not None and self.response.status_code == 101 and not self.conn.extensions:
             scope["extensions"][EXTENSION] = self
+
+    def _between_frames(self) -> bool:
+        """Whether the `websockets` parser waits for the first byte of a new frame."""
+        conn = self.conn
+        if conn.state is not State.OPEN or conn.reader.buffer or conn.current_size is not None:
+            return False
+        # ServerProtocol.parse (the handshake) delegates to Protocol.parse for frames,
+        # which waits in StreamReader.at_eof between frames.
+        outer: Any = conn.parser
+        frames = outer.gi_yieldfrom
+        if frames is None or frames.gi_code is not _PARSE:
+            return False
+        inner = frames.gi_yieldfrom
+        return inner is not None and inner.gi_code is _AT_EOF
+
+    def data_received(self, data: bytes) -> None:
+        if self.consumer is None or self.close_sent or self.frames or not self._between_frames():
+            super().data_received(data)
+            return
+        limit = self.conn.max_message_size
+        pos, n = 0, len(data)
+        while n - pos >= 6 and self.consumer is not None:
+            if data[pos] != 0x82:  # FIN, no RSV bit, binary
+                break
+            length = data[pos + 1]
+            if length < 0x80:  # unmasked: the parser fails the connection
+                break
+            length &= 0x7F
+            head = pos + 2
+            if length == 126:
+                length = int.from_bytes(data[head : head + 2], "big")
+                head += 2
+            elif length == 127:
+                break
+            if limit is not None and length > limit:
+                break
+            end = head + 4 + length
+            if end > n:
+                break
+            payload = apply_mask(data[head + 4 : end], data[head : head + 4])
+            pos = end
+            self.curr_msg_data_type = "bytes"
+            self.frames = [payload]
+            self.send_receive_event_to_app()
+        if pos < n:
+            super().data_received(data[pos:] if pos else data)
 
     def send_receive_event_to_app(self) -> None:
         consumer = self.consumer
