@@ -338,12 +338,14 @@ def world(
     stack: Annotated[
         str, typer.Option(help="The own server's WebSocket protocol: " + ", ".join(WS_STACKS))
     ] = "direct",
+    port: Annotated[int | None, typer.Option(help="The own server's port (default: free).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     result = run_bench(
         clients=clients, rooms=rooms, hz=hz, duration=duration, url=url, workers=workers,
         area=area, zone=zone, tick_hz=tick_hz, interest_radius=interest_radius,
         warmup=warmup, server_pid=server_pid, attackers=attackers, stack=stack,
+        port=port,
     )  # fmt: skip
     typer.echo(json.dumps(result) if as_json else format_report(result))
     if not result["valid"]:
