@@ -24,7 +24,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -34,6 +34,13 @@ import typer
 
 _REPO = Path(__file__).resolve().parents[1]  # the workers run as `python -m bench.world_worker`
 
+# The server's WebSocket protocol: `direct` is what `vitrina serve` uses.
+WS_STACKS = {
+    "direct": "vitrina.world.direct:DirectWebSocketProtocol",
+    "websockets-sansio": "websockets-sansio",
+    "websockets": "websockets",
+    "wsproto": "wsproto",
+}
 SATURATED_CORES = 0.9  # a generator process busier than this distorts the figures
 
 
@@ -56,8 +63,9 @@ def _wait_port(host: str, port: int, proc: subprocess.Popen[bytes], timeout: flo
 
 @contextlib.contextmanager
 def own_server(
-    *, capacity: int, area: float, zone: str, tick_hz: float, radius: float | None
-) -> Iterator[tuple[str, int]]:
+    *, capacity: int, area: float, zone: str, tick_hz: float, radius: float | None,
+    port: int | None = None, stack: str = "direct",
+) -> Iterator[tuple[str, int]]:  # fmt: skip
     """A world server process on a free port; yields (ws url, pid)."""
     with tempfile.TemporaryDirectory(prefix="vitrina-bench-") as tmp:
         half = max(area / 2 + 2.0, 20.0)
@@ -74,11 +82,12 @@ def own_server(
         }
         if radius is not None:
             env["VITRINA_WORLD_INTEREST_RADIUS_M"] = str(radius)
-        port = _free_port()
+        port = port or _free_port()
         cmd = [
             sys.executable, "-m", "uvicorn", "--factory", "vitrina.world.standalone:app_factory",
             "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
             "--no-access-log", "--ws-max-size", "65536", "--backlog", "4096",
+            "--ws", WS_STACKS[stack], "--ws-per-message-deflate", "false",
         ]  # fmt: skip
         with (Path(tmp) / "server.log").open("wb") as log:
             proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=log)
@@ -122,6 +131,8 @@ def run_bench(
     observer_fraction: float = 0.25,
     server_pid: int | None = None,
     attackers: int = 0,
+    port: int | None = None,
+    stack: str = "direct",
 ) -> dict[str, Any]:
     """Run the load and return the figures (see the module docstring for the method)."""
     if clients < 1 or rooms < 1 or hz <= 0 or duration <= 0:
@@ -132,12 +143,12 @@ def run_bench(
     if warmup is None:
         warmup = 3.0 + area * 0.75 / 6.0  # time to run from the spawn point to a spot
     load_before = os.getloadavg()
-    with contextlib.ExitStack() as stack:
+    with contextlib.ExitStack() as exits:
         if url is None:
-            url, server_pid = stack.enter_context(
+            url, server_pid = exits.enter_context(
                 own_server(
                     capacity=math.ceil((clients + attackers) / rooms), area=area, zone=zone,
-                    tick_hz=tick_hz, radius=interest_radius,
+                    tick_hz=tick_hz, radius=interest_radius, port=port, stack=stack,
                 )
             )  # fmt: skip
         result = _drive(
@@ -149,11 +160,18 @@ def run_bench(
     return result
 
 
+def _python_worker(cfg: dict[str, Any]) -> list[str]:
+    return [sys.executable, "-m", "bench.world_worker", json.dumps(cfg)]
+
+
 def _drive(
     *, url: str, clients: int, rooms: int, hz: float, duration: float, workers: int,
     warmup: float, area: float, zone: str, observer_fraction: float, server_pid: int | None,
     tick_hz: float, attackers: int,
+    worker_argv: Callable[[dict[str, Any]], list[str]] = _python_worker, cwd: Path = _REPO,
 ) -> dict[str, Any]:  # fmt: skip
+    """Start `workers` generator processes (`worker_argv(config)`: the stdio protocol of
+    bench/world_worker.py), measure the window, and merge their figures."""
     parts = urlsplit(url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
     procs: list[subprocess.Popen[str]] = []
@@ -164,10 +182,9 @@ def _drive(
             "clients": [[i, i % rooms] for i in range(w, clients, workers)],
             "attackers": [[i, i % rooms] for i in range(w, attackers, workers)],
         }  # fmt: skip
-        argv = [sys.executable, "-m", "bench.world_worker", json.dumps(cfg)]
         procs.append(
             subprocess.Popen(
-                argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=_REPO
+                worker_argv(cfg), stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=cwd
             )
         )
     try:
@@ -318,12 +335,17 @@ def world(
     attackers: Annotated[
         int, typer.Option(help="Extra hostile clients (garbage, NaN, oversized, floods).")
     ] = 0,
+    stack: Annotated[
+        str, typer.Option(help="The own server's WebSocket protocol: " + ", ".join(WS_STACKS))
+    ] = "direct",
+    port: Annotated[int | None, typer.Option(help="The own server's port (default: free).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     result = run_bench(
         clients=clients, rooms=rooms, hz=hz, duration=duration, url=url, workers=workers,
         area=area, zone=zone, tick_hz=tick_hz, interest_radius=interest_radius,
-        warmup=warmup, server_pid=server_pid, attackers=attackers,
+        warmup=warmup, server_pid=server_pid, attackers=attackers, stack=stack,
+        port=port,
     )  # fmt: skip
     typer.echo(json.dumps(result) if as_json else format_report(result))
     if not result["valid"]:

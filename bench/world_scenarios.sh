@@ -26,3 +26,5 @@ for n in 100 150 200 300 400 500; do run "room1x$n" --clients "$n" --rooms 1 --h
 for n in 600 750 900 1000; do run "rooms-of-50-total-$n" --clients "$n" --rooms $((n / 50)) --hz 20 --duration 20; done
 # 5. Hostile clients beside the 500 of scenario 1.
 run rooms10x50-attackers --clients 500 --rooms 10 --hz 20 --duration 30 --attackers 20
+# 6. Side by side with the Colyseus peer (bench/peers/colyseus), the same shapes, three rounds.
+"$python" -m bench.world_vs_peer --matrix 500x10,1000x20,200x1 --rounds 3 --out "$out.peer" >&2 || true

@@ -109,6 +109,8 @@ def serve(
         # Snapshots are small binary frames sent to many clients: per-client deflate would
         # compress each one again per socket for little gain.
         ws_per_message_deflate=False,
+        # uvicorn's websockets protocol plus the world's direct lane (vitrina.world.direct).
+        ws="vitrina.world.direct:DirectWebSocketProtocol",
     )
 
 

@@ -24,6 +24,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from vitrina.core.broker import Broker, InProcessBroker
 from vitrina.core.config import Settings
 from vitrina.core.events import DomainEvent, EventBus
+from vitrina.world.direct import DirectWebSocketProtocol
 from vitrina.world.hub import WorldHub
 from vitrina.world.standalone import create_world_app
 
@@ -62,7 +63,13 @@ async def run_node(settings: Settings, broker: Broker | None = None) -> AsyncIte
     app = create_world_app(settings, broker=broker, bus=bus)
     port = free_port()
     config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_level="warning", ws_max_size=1 << 20, lifespan="on"
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        ws_max_size=1 << 20,
+        lifespan="on",
+        ws=DirectWebSocketProtocol,  # as `vitrina serve` runs it
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())

@@ -15,13 +15,27 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine, Generator
-from typing import Any
+from typing import Any, Protocol
 
 import structlog
 
 log = structlog.get_logger(__name__)
 
 Send = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+class Direct(Protocol):
+    """What the outbox needs of the server's direct lane (vitrina.world.direct)."""
+
+    writable: asyncio.Event
+
+    def send_frame(self, data: bytes | str) -> bool: ...
+
+
+def _message(data: bytes | str) -> dict[str, Any]:
+    if type(data) is bytes:
+        return {"type": "websocket.send", "bytes": data}
+    return {"type": "websocket.send", "text": data}
 
 
 class _Finish:
@@ -51,11 +65,19 @@ class _Finish:
 
 
 class Outbox:
-    def __init__(self, send: Send, *, max_backlog: int, on_overflow: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        send: Send,
+        *,
+        max_backlog: int,
+        on_overflow: Callable[[], None],
+        direct: Direct | None = None,
+    ) -> None:
         self._send = send
+        self._direct = direct
         self._max_backlog = max_backlog
         self._on_overflow = on_overflow
-        self._queue: deque[dict[str, Any]] = deque()
+        self._queue: deque[bytes | str] = deque()
         self._suspended: _Finish | None = None
         self._wake: asyncio.Future[None] | None = None
         self._close: dict[str, Any] | None = None
@@ -64,15 +86,22 @@ class Outbox:
     def push(self, data: bytes | str) -> None:
         if self.broken or self._close is not None:
             return
-        message = (
-            {"type": "websocket.send", "bytes": data}
-            if type(data) is bytes
-            else {"type": "websocket.send", "text": data}
-        )
         if self._suspended is None and not self._queue:
-            self._send_now(message)
+            direct = self._direct
+            if direct is None:
+                self._send_now(_message(data))
+                return
+            try:
+                if direct.send_frame(data):
+                    return
+            except Exception as exc:
+                self.broken = True
+                log.debug("world_send_failed", error=type(exc).__name__)
+                return
+            self._queue.append(data)  # the transport is full: the writer waits for it
+            self._wakeup()
             return
-        self._queue.append(message)
+        self._queue.append(data)
         if len(self._queue) > self._max_backlog:
             self._queue.clear()
             self._on_overflow()
@@ -114,8 +143,14 @@ class Outbox:
                 if suspended is not None:
                     await suspended
                     self._suspended = None
+                direct = self._direct
                 while self._queue:
-                    await self._send(self._queue.popleft())
+                    if direct is None:
+                        await self._send(_message(self._queue.popleft()))
+                    elif direct.send_frame(self._queue[0]):
+                        self._queue.popleft()
+                    else:
+                        await direct.writable.wait()
                 if self._close is not None and not self.broken:
                     await self._send(self._close)
                     return

@@ -46,6 +46,7 @@ from vitrina.world.protocol import (
 )
 
 if TYPE_CHECKING:
+    from vitrina.world.direct import DirectWebSocketProtocol
     from vitrina.world.hub import WorldHub
     from vitrina.world.room import Room
 
@@ -79,8 +80,17 @@ class State(Enum):
 
 
 class Session:
-    def __init__(self, ws: WebSocket, principal: Principal, hub: WorldHub, *, json_mode: bool):
+    def __init__(
+        self,
+        ws: WebSocket,
+        principal: Principal,
+        hub: WorldHub,
+        *,
+        json_mode: bool,
+        direct: DirectWebSocketProtocol | None = None,
+    ):
         self.ws = ws
+        self.direct = direct
         self.principal = principal
         self.hub = hub
         self.json_mode = json_mode
@@ -95,7 +105,10 @@ class Session:
         self.close_code: int | None = None
         # The code the client's side ended with (1005/1006: the connection dropped).
         self.peer_close_code: int | None = None
-        self._outbox = Outbox(ws.send, max_backlog=MAX_BACKLOG, on_overflow=self._overflow)
+        self._outbox = Outbox(
+            ws.send, max_backlog=MAX_BACKLOG, on_overflow=self._overflow, direct=direct
+        )
+        self._reading = False  # the reader task is handling a frame (frames must queue)
         self._frames = FRAME_BURST
         self._frames_t = self.opened_at
         self._moves = MOVE_BURST
@@ -143,9 +156,13 @@ class Session:
     async def run(self) -> None:
         writer = asyncio.create_task(self._outbox.run())
         self.hub.sessions.add(self)
+        if self.direct is not None:
+            self.direct.consumer = self._consume
         try:
             await self._read()
         finally:
+            if self.direct is not None:
+                self.direct.consumer = None
             self.hub.sessions.discard(self)
             self.state = State.CLOSED
             avatar_id = self.avatar.id if self.avatar is not None else None
@@ -176,37 +193,54 @@ class Session:
                 with contextlib.suppress(asyncio.CancelledError):
                     await writer
 
+    def _consume(self, data: bytes | str) -> dict[str, Any] | None:
+        """A frame from the server's direct lane, on the protocol's stack: moves are
+        handled here; other frames go to the reader task, checked and decoded (or raw
+        while the reader is busy, so that frames keep their order)."""
+        if self._reading:
+            return _raw_message(data)
+        if self.close_code is not None:
+            return None
+        now = time.monotonic()
+        try:
+            frame = self._check(data, now)
+            if frame is None:
+                return None
+            if type(frame) is MoveIn:
+                self._move(frame, now)
+                return None
+        except FrameError as exc:
+            self._protocol_error(exc, now)
+            return None
+        except Exception:
+            log.exception("world_frame_failed", session=self.principal.session_id)
+            self.close(CloseCode.INTERNAL_ERROR, "internal error")
+            return None
+        return {"type": "websocket.receive", _CHECKED: frame, "at": now}
+
     async def _read(self) -> None:
         receive = self.ws.receive
-        max_bytes = self.hub.settings.world_max_frame_bytes
-        stats = self.hub.stats
         while self.close_code is None:
+            self._reading = False
             message = await receive()
+            self._reading = True
             if message["type"] != "websocket.receive":
                 self.peer_close_code = message.get("code")
                 return
-            data: bytes | str | None = message.get("bytes")
-            if data is None:
-                data = message.get("text")
-                if data is None:
-                    continue
-            stats.frames_in += 1
-            now = time.monotonic()
-            allowance = self._frames + (now - self._frames_t) * FRAME_RATE
-            self._frames_t = now
-            if allowance > FRAME_BURST:
-                allowance = FRAME_BURST
-            if allowance < 1.0:
-                self.close(CloseCode.FLOOD, "too many frames")
-                return
-            self._frames = allowance - 1.0
-            if len(data) > max_bytes:
-                self.close(CloseCode.TOO_BIG, f"frame over {max_bytes} bytes")
-                return
+            frame: ClientFrame | None = message.get(_CHECKED)
             try:
-                if isinstance(data, str) and not self.json_mode:
-                    raise FrameError(ErrorCode.BAD_FRAME, "binary MessagePack frames expected")
-                frame = decode(data, json_mode=self.json_mode)
+                if frame is not None:
+                    now = message["at"]
+                else:
+                    data: bytes | str | None = message.get("bytes")
+                    if data is None:
+                        data = message.get("text")
+                        if data is None:
+                            continue
+                    now = time.monotonic()
+                    frame = self._check(data, now)
+                    if frame is None:
+                        continue
                 if type(frame) is MoveIn:  # the hot path: 20 per second per client, no await
                     self._move(frame, now)
                 else:
@@ -217,6 +251,26 @@ class Session:
                 log.exception("world_frame_failed", session=self.principal.session_id)
                 self.close(CloseCode.INTERNAL_ERROR, "internal error")
                 return
+
+    def _check(self, data: bytes | str, now: float) -> ClientFrame | None:
+        """Count the frame against the limits and decode it; None when the frame closed
+        the connection (flood, size). Raises FrameError for an invalid frame."""
+        self.hub.stats.frames_in += 1
+        allowance = self._frames + (now - self._frames_t) * FRAME_RATE
+        self._frames_t = now
+        if allowance > FRAME_BURST:
+            allowance = FRAME_BURST
+        if allowance < 1.0:
+            self.close(CloseCode.FLOOD, "too many frames")
+            return None
+        self._frames = allowance - 1.0
+        max_bytes = self.hub.settings.world_max_frame_bytes
+        if len(data) > max_bytes:
+            self.close(CloseCode.TOO_BIG, f"frame over {max_bytes} bytes")
+            return None
+        if isinstance(data, str) and not self.json_mode:
+            raise FrameError(ErrorCode.BAD_FRAME, "binary MessagePack frames expected")
+        return decode(data, json_mode=self.json_mode)
 
     def _protocol_error(self, exc: FrameError, now: float) -> None:
         self.hub.stats.errors += 1
@@ -314,6 +368,15 @@ class Session:
         self.view_cell = None
         if self.state is State.IN_ROOM:
             self.state = State.CONNECTED
+
+
+_CHECKED = "vitrina.frame"  # a frame the direct lane has already checked and decoded
+
+
+def _raw_message(data: bytes | str) -> dict[str, Any]:
+    if type(data) is bytes:
+        return {"type": "websocket.receive", "bytes": data}
+    return {"type": "websocket.receive", "text": data}
 
 
 def _ref(frame: ClientFrame) -> str:

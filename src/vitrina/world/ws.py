@@ -9,6 +9,7 @@ from __future__ import annotations
 from starlette.websockets import WebSocket
 
 from vitrina.core.security import Principal
+from vitrina.world.direct import EXTENSION
 from vitrina.world.hub import WorldHub
 from vitrina.world.protocol import SUBPROTOCOL_JSON, SUBPROTOCOL_MSGPACK, CloseCode
 from vitrina.world.session import Session
@@ -28,7 +29,9 @@ def _format(websocket: WebSocket) -> tuple[bool, str | None]:
 async def serve(websocket: WebSocket, principal: Principal, hub: WorldHub) -> None:
     json_mode, subprotocol = _format(websocket)
     await websocket.accept(subprotocol=subprotocol)
-    await Session(websocket, principal, hub, json_mode=json_mode).run()
+    # The server's direct lane (vitrina.world.direct), when it serves with that protocol.
+    direct = (websocket.scope.get("extensions") or {}).get(EXTENSION)
+    await Session(websocket, principal, hub, json_mode=json_mode, direct=direct).run()
 
 
 async def reject(websocket: WebSocket, code: int = CloseCode.UNAUTHENTICATED) -> None:
