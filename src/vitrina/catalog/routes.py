@@ -152,7 +152,12 @@ class _GlbResponse(FileResponse):
     chunk_size = 1024 * 1024
 
 
-@shared_router.head("/api/assets/{sha256}.glb", include_in_schema=False)
+@shared_router.head(
+    "/api/assets/{sha256}.glb",
+    summary="A stored .glb's headers: size, ETag and caching, without the body (public)",
+    response_class=Response,
+    responses={304: {"description": "Not modified (If-None-Match)"}},
+)
 @shared_router.get(
     "/api/assets/{sha256}.glb",
     summary="A stored .glb, immutable: ETag, Range requests (206) and long caching (public)",
