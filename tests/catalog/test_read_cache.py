@@ -113,3 +113,18 @@ async def test_a_write_on_one_node_is_seen_on_another(
                 break
             await asyncio.sleep(0.02)
         assert seen == "40100.00"
+
+
+async def test_an_answer_from_memory_has_the_headers_of_any_other(
+    client: AsyncClient, seeded: None
+) -> None:
+    built = await client.get(f"{PRODUCTS}/aurora-e1")
+    remembered = await client.get(f"{PRODUCTS}/aurora-e1")
+    assert remembered.content == built.content
+    assert remembered.json() == built.json()
+    for name in ("etag", "cache-control", "content-type", "content-security-policy"):
+        assert remembered.headers[name] == built.headers[name], name
+    assert remembered.headers["x-request-id"] != built.headers["x-request-id"]
+    unknown = await client.get(f"{PRODUCTS}/no-such-car")
+    assert unknown.status_code == 404
+    assert (await client.get(f"{PRODUCTS}/no-such-car")).status_code == 404

@@ -22,7 +22,7 @@ async def list_brands(request: Request, db: DbSession) -> Response:
     async def build() -> list[BrandRead]:
         return [BrandRead.model_validate(b) for b in await service.list_brands(db)]
 
-    return await components_of(request).get(ReadCache).respond(request, "brands", build)
+    return await components_of(request).get(ReadCache).respond(request, request.url.path, build)
 
 
 @public_router.get(
@@ -35,7 +35,7 @@ async def read_brand(slug: str, request: Request, db: DbSession) -> Response:
     async def build() -> BrandRead:
         return BrandRead.model_validate(await service.get_by_slug_or_raise(db, slug=slug))
 
-    return await components_of(request).get(ReadCache).respond(request, f"brand:{slug}", build)
+    return await components_of(request).get(ReadCache).respond(request, request.url.path, build)
 
 
 @admin_router.post(

@@ -65,7 +65,7 @@ async def list_products(brand: str, request: Request, db: DbSession) -> Response
         products = await service.list_products(db, brand=found)
         return [product_read(p, brand_slug=found.slug) for p in products]
 
-    return await components_of(request).get(ReadCache).respond(request, f"products:{brand}", build)
+    return await components_of(request).get(ReadCache).respond(request, request.url.path, build)
 
 
 @products_router.get(
@@ -80,8 +80,7 @@ async def read_product(brand: str, product: str, request: Request, db: DbSession
         item = await service.get_product_or_raise(db, brand=found, slug=product)
         return product_read(item, brand_slug=found.slug)
 
-    key = f"product:{brand}/{product}"
-    return await components_of(request).get(ReadCache).respond(request, key, build)
+    return await components_of(request).get(ReadCache).respond(request, request.url.path, build)
 
 
 @products_router.post(

@@ -66,6 +66,8 @@ class ReadCache:
         now = self._clock()
         entry = self._entries.get(key)
         if entry is None or now - entry[0] > MAX_AGE_S:
+            entry = None
+        if entry is None:
             generation = self.generation
             body = json.dumps(
                 jsonable_encoder(await build()), ensure_ascii=False, separators=(",", ":")
@@ -79,9 +81,16 @@ class ReadCache:
                 self._entries[key] = entry
         _, etag, body = entry
         headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL}
-        if _matches(request.headers.get("if-none-match", ""), etag):
+        if matches(request.headers.get("if-none-match", ""), etag):
             return Response(status_code=304, headers=headers)
         return Response(body, media_type="application/json", headers=headers)
+
+    def lookup(self, key: str) -> tuple[str, bytes] | None:
+        """The fresh answer under `key` (ETag, body), if there is one."""
+        entry = self._entries.get(key)
+        if entry is None or self._clock() - entry[0] > MAX_AGE_S:
+            return None
+        return entry[1], entry[2]
 
     # --- invalidation -------------------------------------------------------------------
 
@@ -134,7 +143,8 @@ class ReadCache:
 _pending: set[asyncio.Task[None]] = set()
 
 
-def _matches(if_none_match: str, etag: str) -> bool:
+def matches(if_none_match: str, etag: str) -> bool:
+    """Whether an If-None-Match header names `etag` (or any, `*`)."""
     if not if_none_match:
         return False
     if if_none_match.strip() == "*":
