@@ -7,17 +7,19 @@ import copy
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.catalog.conftest import ADMIN, BRAND, PRODUCTS
+from tests.catalog.conftest import ADMIN, BRAND, PRODUCTS, guest_headers
 from tests.catalog.test_admin_api import _upsert_of
 from tests.conftest import REDIS_URL
 from vitrina.app import create_app
 from vitrina.brands.models import Brand
 from vitrina.catalog.models import Product
 from vitrina.core.config import Settings
+from vitrina.core.readcache import ReadCache
 
 READS = ["/api/brands", f"/api/brands/{BRAND}", PRODUCTS, f"{PRODUCTS}/aurora-e1"]
 
@@ -128,3 +130,19 @@ async def test_an_answer_from_memory_has_the_headers_of_any_other(
     unknown = await client.get(f"{PRODUCTS}/no-such-car")
     assert unknown.status_code == 404
     assert (await client.get(f"{PRODUCTS}/no-such-car")).status_code == 404
+
+
+async def test_writes_to_other_tables_keep_the_cache(
+    app: FastAPI, client: AsyncClient, seeded: None
+) -> None:
+    """A saved configuration or a guest session names the brand but changes no answer."""
+    cache = app.components.get(ReadCache)  # type: ignore[attr-defined]
+    await client.get(f"{PRODUCTS}/aurora-e1")
+    before = cache.generation
+    headers = await guest_headers(client)
+    saved = await client.post(
+        f"{PRODUCTS}/aurora-e1/configurations", json={"option_ids": []}, headers=headers
+    )
+    assert saved.status_code in (201, 422), saved.text
+    assert cache.generation == before
+    assert cache.lookup(f"{PRODUCTS}/aurora-e1") is not None

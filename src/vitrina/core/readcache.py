@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import re
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -44,7 +45,12 @@ _DIRTY = "vitrina_readcache_dirty"
 NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
     304: {"description": "Not modified since the ETag in If-None-Match"}
 }
-_WRITES = ("insert", "update", "delete", "replace", "upsert")
+# The table a write statement writes: a chat message's row names its brand too, but
+# only writes to these tables change what the answers show.
+_WRITTEN_TABLE = re.compile(
+    r'\s*(?:insert(?:\s+or\s+\w+)?\s+into|update|delete\s+from|replace\s+into)\s+"?(\w+)"?',
+    re.IGNORECASE,
+)
 
 
 class ReadCache:
@@ -101,8 +107,8 @@ class ReadCache:
         def before_cursor_execute(
             conn: Connection, _cursor: Any, statement: str, *_args: Any
         ) -> None:
-            head = statement.lstrip()[:7].lower()
-            if head.startswith(_WRITES) and any(t in statement for t in WATCHED):
+            written = _WRITTEN_TABLE.match(statement)
+            if written is not None and written.group(1).lower() in WATCHED:
                 conn.info[_DIRTY] = True
 
         def commit(conn: Connection) -> None:
