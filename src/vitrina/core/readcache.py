@@ -26,6 +26,7 @@ import structlog
 from fastapi.encoders import jsonable_encoder
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import Request
 from starlette.responses import Response
@@ -112,12 +113,12 @@ class ReadCache:
                 conn.info[_DIRTY] = True
 
         def commit(conn: Connection) -> None:
-            if conn.info.pop(_DIRTY, False):
+            if _take_dirty(conn):
                 self.clear()
                 self._announce()
 
         def rollback(conn: Connection) -> None:
-            conn.info.pop(_DIRTY, None)
+            _take_dirty(conn)
 
         event.listen(sync_engine, "before_cursor_execute", before_cursor_execute)
         event.listen(sync_engine, "commit", commit)
@@ -147,6 +148,16 @@ class ReadCache:
 
 
 _pending: set[asyncio.Task[None]] = set()
+
+
+def _take_dirty(conn: Connection) -> bool:
+    """Read and reset the connection's mark. A connection invalidated by a cancelled
+    statement refuses even this until it is rolled back: its mark stays, and at worst
+    empties the cache once more on a later commit."""
+    try:
+        return bool(conn.info.pop(_DIRTY, False))
+    except SQLAlchemyError:  # PendingRollbackError and the like
+        return False
 
 
 def matches(if_none_match: str, etag: str) -> bool:
