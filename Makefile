@@ -17,12 +17,13 @@ CLIENT_STAMP := client/node_modules/.installed
 DIST := src/vitrina/web/dist/index.html
 CLIENT_SOURCES := $(shell find client/src client/index.html client/vite.config.ts client/tsconfig.json client/public -type f 2>/dev/null)
 
-.PHONY: help install run test check lint typecheck test-python test-client system-deps clean
+.PHONY: help install run test check lint typecheck test-python test-client system-deps clean audit
 
 help:
 	@echo "make run    install, migrate, seed the demo and serve on http://$(HOST):$(PORT)"
 	@echo "make test   install what is missing, start PostgreSQL and Redis, run every check and test"
 	@echo "make install  the .venv with the package (editable) and the built web client"
+	@echo "make audit  known vulnerabilities in the Python and npm dependencies (needs the registries)"
 
 install: $(PY_STAMP) $(DIST)
 
@@ -72,6 +73,15 @@ test-python: install
 	  status=$$?; $(BIN)/pytest -q -p no:cacheprovider tests/e2e $(E2E_XDIST) $(PYTEST_ARGS) || status=1; exit $$status'
 
 test: system-deps install check test-client test-python
+
+# Known vulnerabilities in the dependencies, from PyPI's and npm's advisory services. Not
+# part of `make test`: it needs those services, which a build machine may not reach. It
+# fails on a finding and when a service cannot be reached (both are printed).
+audit: $(PY_STAMP) $(CLIENT_STAMP)
+	@status=0; \
+	$(BIN)/pip-audit --progress-spinner off --skip-editable || status=$$?; \
+	( cd client && npm audit --omit=dev ) || status=$$?; \
+	exit $$status
 
 clean:
 	rm -rf $(VENV) client/node_modules src/vitrina/web/dist build .pytest_cache .mypy_cache .ruff_cache

@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from vitrina import __version__, services, world_http
 from vitrina.api import health, static
 from vitrina.api.access_map import install_openapi_access
+from vitrina.api.cached_reads import CachedReadsMiddleware
 from vitrina.api.deps import resolve_ws_principal
 from vitrina.api.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
 from vitrina.api.nul_guard import RefuseNulMiddleware
@@ -73,7 +74,10 @@ def create_app(settings: Settings | None = None) -> VitrinaApp:
     )
 
     install_problem_handlers(app)
-    # Added first, so it runs inside the body limit and reads only bounded bodies.
+    # Innermost: a cached storefront read is answered before routing, with the security
+    # headers, request log line and metrics of the middleware around it.
+    app.add_middleware(CachedReadsMiddleware)
+    # Added early, so it runs inside the body limit and reads only bounded bodies.
     app.add_middleware(RefuseNulMiddleware)
     app.add_middleware(
         BodyLimitMiddleware,

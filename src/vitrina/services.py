@@ -39,6 +39,7 @@ from vitrina.core.events import EventBus
 from vitrina.core.heap import Warming, freeze_after_warm_up
 from vitrina.core.mailer import Mailer, create_mailer
 from vitrina.core.ratelimit import RateLimits
+from vitrina.core.readcache import ReadCache
 from vitrina.core.security import Credentials
 from vitrina.crm import wiring as crm_wiring
 from vitrina.crm.webhooks import Dispatcher
@@ -119,6 +120,10 @@ async def start(
         await broker.start()
         stack.push_async_callback(broker.close)
         add(Broker, broker)  # type: ignore[type-abstract]
+        # Storefront reads served from memory, emptied by any write to what they show.
+        read_cache = add(ReadCache, ReadCache())
+        read_cache.watch(engine)
+        stack.push_async_callback(await read_cache.listen(broker))
         rate_limits = add(
             RateLimits, RateLimits(settings.redis_url, secret=settings.resolved_secret_key)
         )

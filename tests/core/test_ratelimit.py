@@ -71,3 +71,31 @@ async def test_limits_still_hold_in_each_process_when_redis_does_not_answer() ->
         assert time.monotonic() - started < 10
     finally:
         await limits.close()
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="needs VITRINA_TEST_REDIS_URL (make test starts Redis)")
+async def test_no_limit_keeps_an_address_or_ip_in_its_redis_key() -> None:
+    """Every limit the product applies, keyed as the routes key them: Redis holds only hashes."""
+    assert REDIS_URL is not None
+    prefix = f"vitrina:ratelimit-{uuid.uuid4().hex[:8]}:"
+    limits = RateLimits(REDIS_URL, secret="s" * 32, prefix=prefix)
+    callers = {
+        "login": "203.0.113.9|mia.rossi@example.com",
+        "guest_start": "203.0.113.9",
+        "customer_email_address": "mia.rossi@example.com",
+        "customer_email_ip": "2001:db8::7",
+        "catalog_configurations": "203.0.113.9",
+    }
+    store = aioredis.from_url(REDIS_URL)
+    try:
+        for name, key in callers.items():
+            assert await limits.take(name, key, rate=10) == 0.0
+        keys = [k.decode() async for k in store.scan_iter(match=f"{prefix}*")]
+        assert len(keys) == len(callers)
+        for key in keys:
+            assert not any(part in key for part in ("mia", "example", "203.0.113", "2001:db8")), key
+    finally:
+        await limits.close()
+        async for k in store.scan_iter(match=f"{prefix}*"):
+            await store.delete(k)
+        await store.aclose()

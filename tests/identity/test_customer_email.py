@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 from fastapi import FastAPI
-from httpx import AsyncClient
+from httpx import ASGITransport, AsyncClient
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -204,3 +204,25 @@ async def test_an_unreachable_relay_is_reported_and_leaves_no_code(
     assert resp.status_code == 503
     assert resp.json()["code"] == "email_unavailable"
     assert (await db.execute(select(CustomerChallenge))).first() is None
+
+
+async def test_a_customer_signs_in_in_a_browser_that_holds_a_stale_staff_session(
+    app: FastAPI, db: AsyncSession, smtp_server: SmtpCapture
+) -> None:
+    """The browser once held a staff session (expired, revoked or signed out elsewhere):
+    starting a guest session and signing in by e-mail code still work, on the storefront's
+    own CSRF token."""
+    await make_brands(db)
+    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://testserver") as c:
+        c.cookies.set("vitrina_session", "expired-or-revoked-session-token")
+        c.cookies.set("vitrina_csrf", "old-csrf-value")
+        started = await c.post("/api/auth/guest", json={"brand_slug": AURORA})
+        assert started.status_code == 201, started.text
+        assert c.cookies.get("vitrina_session") == "expired-or-revoked-session-token"
+        c.headers["x-csrf-token"] = started.json()["csrf_token"]
+        challenge_id, code = await _request_code(c, smtp_server, "back@example.com")
+        resp = await c.post(
+            "/api/customer-auth/email/verify", json={"challenge_id": challenge_id, "code": code}
+        )
+        assert resp.status_code == 200, resp.text
+        assert resp.json()["identifier"] == "back@example.com"

@@ -30,6 +30,11 @@ def _request_id(scope: Scope) -> str:
     return secrets.token_hex(8)
 
 
+def route_template(scope: Scope) -> str:
+    """The path template of the route that answered (`/rate/{token}`), or `unmatched`."""
+    return str(getattr(scope.get("route"), "path", "unmatched"))
+
+
 HTTP_REQUESTS = Counter(
     "vitrina_http_requests_total", "HTTP requests", ["method", "route", "status"]
 )
@@ -185,8 +190,7 @@ class SecurityHeadersMiddleware:
                         (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
                     )
                 message["headers"] = headers
-                route = scope.get("route")
-                route_path = getattr(route, "path", "unmatched")
+                route_path = route_template(scope)
                 HTTP_REQUESTS.labels(scope["method"], route_path, str(message["status"])).inc()
                 HTTP_LATENCY.labels(scope["method"], route_path).observe(
                     time.perf_counter() - started
@@ -197,12 +201,13 @@ class SecurityHeadersMiddleware:
         with structlog.contextvars.bound_contextvars(request_id=request_id):
             await self.app(scope, receive, send_with_headers)
         if status is not None and path not in _QUIET_PATHS:
-            # The path and never the query string, which can carry tokens and addresses.
+            # The route's template, never the path or its query string: paths carry rating
+            # tokens (/rate/{token}) and subjects (e-mail or wallet addresses), queries
+            # carry session tokens.
             log.info(
                 "request",
                 method=scope["method"],
-                path=path,
-                route=getattr(scope.get("route"), "path", "unmatched"),
+                route=route_template(scope),
                 status=status,
                 ms=round((time.perf_counter() - started) * 1000, 1),
                 request_id=request_id,

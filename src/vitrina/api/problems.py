@@ -13,6 +13,7 @@ from fastapi.routing import iter_route_contexts
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from vitrina.api.middleware import route_template
 from vitrina.core.errors import PROBLEM_JSON, AppError, ErrorCode, problem
 
 log = structlog.get_logger(__name__)
@@ -115,7 +116,7 @@ async def _integrity_error(request: Request, exc: Exception) -> JSONResponse:
     # another request wrote the same thing in between. The loser gets a conflict, and the
     # constraint is logged in case a check is missing rather than raced.
     assert isinstance(exc, DBAPIError)
-    log.warning("integrity_conflict", path=request.url.path, error=_what_failed(exc))
+    log.warning("integrity_conflict", route=route_template(request.scope), error=_what_failed(exc))
     return problem_response(
         409,
         "This change conflicts with another one made at the same time; reload and try again.",
@@ -145,7 +146,7 @@ async def _database_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DBAPIError)
     if not _retryable(exc):
         return await _unhandled(request, exc)
-    log.warning("database_busy", path=request.url.path, error=_what_failed(exc))
+    log.warning("database_busy", route=route_template(request.scope), error=_what_failed(exc))
     return problem_response(
         503,
         "The database is busy with other changes; try again in a moment.",
@@ -156,7 +157,7 @@ async def _database_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
-    log.exception("unhandled_error", path=request.url.path)
+    log.exception("unhandled_error", route=route_template(request.scope))
     return problem_response(
         500, "An unexpected error occurred; it has been logged.", code=ErrorCode.INTERNAL
     )

@@ -31,8 +31,10 @@ from vitrina.catalog.schemas import (
     QuoteRead,
     QuoteRequest,
 )
+from vitrina.core.components import components_of
 from vitrina.core.errors import AppError, NotFound
 from vitrina.core.ratelimit import limits_of
+from vitrina.core.readcache import NOT_MODIFIED, ReadCache
 
 # Uploads are also bounded by VITRINA_MAX_BODY_BYTES, which applies to every request body.
 MAX_ASSET_BYTES = 32 * 1024 * 1024
@@ -51,23 +53,34 @@ admin_router = APIRouter(
 page_router = APIRouter(include_in_schema=False, dependencies=[Depends(PUBLIC)])
 
 
-@products_router.get("", response_model=list[ProductRead], summary="A brand's products (public)")
-async def list_products(brand: str, db: DbSession) -> list[ProductRead]:
-    found = await service.get_brand_or_raise(db, slug=brand)
-    return [
-        product_read(p, brand_slug=found.slug) for p in await service.list_products(db, brand=found)
-    ]
+@products_router.get(
+    "",
+    response_model=list[ProductRead],
+    summary="A brand's products (public; ETag, cached)",
+    responses=NOT_MODIFIED,
+)
+async def list_products(brand: str, request: Request, db: DbSession) -> Response:
+    async def build() -> list[ProductRead]:
+        found = await service.get_brand_or_raise(db, slug=brand)
+        products = await service.list_products(db, brand=found)
+        return [product_read(p, brand_slug=found.slug) for p in products]
+
+    return await components_of(request).get(ReadCache).respond(request, request.url.path, build)
 
 
 @products_router.get(
     "/{product}",
     response_model=ProductRead,
-    summary="One product with options, rules, explainers (public)",
+    summary="One product with options, rules, explainers (public; ETag, cached)",
+    responses=NOT_MODIFIED,
 )
-async def read_product(brand: str, product: str, db: DbSession) -> ProductRead:
-    found = await service.get_brand_or_raise(db, slug=brand)
-    item = await service.get_product_or_raise(db, brand=found, slug=product)
-    return product_read(item, brand_slug=found.slug)
+async def read_product(brand: str, product: str, request: Request, db: DbSession) -> Response:
+    async def build() -> ProductRead:
+        found = await service.get_brand_or_raise(db, slug=brand)
+        item = await service.get_product_or_raise(db, brand=found, slug=product)
+        return product_read(item, brand_slug=found.slug)
+
+    return await components_of(request).get(ReadCache).respond(request, request.url.path, build)
 
 
 @products_router.post(
@@ -152,7 +165,12 @@ class _GlbResponse(FileResponse):
     chunk_size = 1024 * 1024
 
 
-@shared_router.head("/api/assets/{sha256}.glb", include_in_schema=False)
+@shared_router.head(
+    "/api/assets/{sha256}.glb",
+    summary="A stored .glb's headers: size, ETag and caching, without the body (public)",
+    response_class=Response,
+    responses={304: {"description": "Not modified (If-None-Match)"}},
+)
 @shared_router.get(
     "/api/assets/{sha256}.glb",
     summary="A stored .glb, immutable: ETag, Range requests (206) and long caching (public)",
