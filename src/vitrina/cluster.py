@@ -177,8 +177,14 @@ class Cluster:
         if self.proxy_proc is not None:
             _terminate(self.proxy_proc, signal.SIGUSR1)  # HAProxy's graceful stop
             self.proxy_proc = None
-        for index in list(self.node_procs):
-            self.stop_node(index)
+        nodes = list(self.node_procs.values())
+        self.node_procs.clear()
+        for proc in nodes:  # all at once: each takes its time to finish its requests
+            if proc.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    proc.send_signal(signal.SIGTERM)
+        for proc in nodes:
+            _terminate(proc)
         self.stop_redis()
         self.stop_postgres()
         info = self.root / "cluster.json"

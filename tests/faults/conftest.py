@@ -14,6 +14,7 @@ import os
 import shutil
 import socket
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -61,8 +62,44 @@ def _ports() -> dict[str, int]:
             "redis_port": base + 9}  # fmt: skip
 
 
+class Tarpit:
+    """A server that accepts connections and never says a word: an SMTP relay or a webhook
+    receiver that hangs. `connections` counts what reached it."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(128)
+        self.port = int(self.sock.getsockname()[1])
+        self.held: list[socket.socket] = []
+        self.connections = 0
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.held.append(conn)
+            self.connections += 1
+
+    def close(self) -> None:
+        self.sock.close()
+        for conn in self.held:
+            conn.close()
+
+
 @pytest.fixture(scope="session")
-def cluster() -> Iterator[Cluster]:
+def tarpit() -> Iterator[Tarpit]:
+    pit = Tarpit()
+    yield pit
+    pit.close()
+
+
+@pytest.fixture(scope="session")
+def cluster(tarpit: Tarpit) -> Iterator[Cluster]:
     if not ENABLED:
         pytest.skip("fault tests run with `make test-faults`")
     # Under /tmp with 0755: as root, PostgreSQL runs as the postgres user, who cannot
@@ -82,6 +119,10 @@ def cluster() -> Iterator[Cluster]:
             # the load, not the faults.
             "VITRINA_PUBLIC_WRITE_RATE_PER_MINUTE": "1000000",
             "VITRINA_LOGIN_RATE_PER_MINUTE": "1000000",
+            # Mail and the payment provider's webhooks go to a server that never answers.
+            "VITRINA_SMTP_HOST": "127.0.0.1",
+            "VITRINA_SMTP_PORT": str(tarpit.port),
+            "VITRINA_COMMERCE_SANDBOX_WEBHOOK_URL": f"http://127.0.0.1:{tarpit.port}/hook",
         },
         **_ports(),
     )
