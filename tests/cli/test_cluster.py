@@ -48,3 +48,30 @@ def test_down_without_a_cluster_says_so(tmp_path: Path) -> None:
     out = run(["cluster", "down", "--root", str(tmp_path / "none")], tmp_path)
     assert out.returncode == 0, out.stderr
     assert "No cluster runs there." in out.stdout
+
+
+def test_the_grafana_dashboard_reads_only_metrics_the_nodes_expose() -> None:
+    import json
+    import re
+
+    from prometheus_client import REGISTRY, generate_latest
+
+    import vitrina.app  # noqa: F401 - registers every domain's metrics
+
+    dashboard = json.loads(
+        (Path(__file__).resolve().parents[2] / "deploy/grafana/vitrina.json").read_text()
+    )
+    exprs = [t["expr"] for p in dashboard["panels"] for t in p["targets"]]
+    wanted = {m for e in exprs for m in re.findall(r"\b((?:vitrina|process)_[a-z_]+)", e)}
+    exposed = set()
+    for family in REGISTRY.collect():
+        exposed |= {s.name for s in family.samples} | {family.name}
+    text = generate_latest(REGISTRY).decode()
+    exposed |= set(re.findall(r"^# TYPE (\S+)", text, flags=re.M))
+    assert wanted, "the dashboard reads no metric"
+    missing = {
+        m
+        for m in wanted
+        if m not in exposed and re.sub(r"_(bucket|count|sum)$", "", m) not in exposed
+    }
+    assert not missing, f"not exposed: {sorted(missing)}"
