@@ -123,6 +123,9 @@ def cluster(tarpit: Tarpit) -> Iterator[Cluster]:
             "VITRINA_SMTP_HOST": "127.0.0.1",
             "VITRINA_SMTP_PORT": str(tarpit.port),
             "VITRINA_COMMERCE_SANDBOX_WEBHOOK_URL": f"http://127.0.0.1:{tarpit.port}/hook",
+            # Both nodes' mail workers look for due mail twice a second: a mail sent twice
+            # by the cluster would show at once.
+            "VITRINA_SCHEDULING_WORKER_INTERVAL_S": "0.5",
         },
         **_ports(),
     )

@@ -1,4 +1,5 @@
-"""A mail relay or a webhook receiver that hangs never delays customers' requests.
+"""A mail relay or a webhook receiver that hangs never delays customers' requests,
+and each mail or webhook is attempted by one node only.
 
 The fault cluster sends its mail and the payment provider's webhooks to a server that
 accepts connections and never answers (tests/faults/conftest.py). Customers book (a
@@ -78,6 +79,12 @@ async def test_a_hanging_mail_relay_and_webhook_receiver_never_delay_customers(
                 f"the mail and the webhook never reached the receiver ({tarpit.connections - before})"
             )
             await asyncio.sleep(0.2)
+        # Each delivery was attempted once by the cluster, although both nodes' workers
+        # look for due mail and provider events twice a second.
+        await asyncio.sleep(2.0)
+        assert tarpit.connections == before + 2, (
+            f"{tarpit.connections - before} deliveries for one mail and one webhook"
+        )
         # Meanwhile customers go on: chat, look for slots, book again, on both nodes.
         r, took["conversation"] = await timed(
             c.post("/api/conversations", json={"brand": BRAND, "body": "still there?"})
