@@ -1,13 +1,15 @@
-"""PostgreSQL restarts: requests meanwhile get a clear 503 problem+json, then work again."""
+"""PostgreSQL restarts: requests meanwhile get a clear 503 problem+json, then work again;
+the world's rooms go on, and visitors can still enter them."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 
 import httpx
 
-from tests.faults.clients import BRAND, guest, is_problem
+from tests.faults.clients import BRAND, World, guest, is_problem
 from vitrina.cluster import Cluster
 
 
@@ -16,6 +18,7 @@ async def test_requests_fail_with_503_while_postgres_restarts_then_recover(
 ) -> None:
     cluster = whole
     client = await guest(cluster.url, "Paula")
+    visitors: list[World] = []
     try:
         started = await client.post("/api/conversations", json={"brand": BRAND, "body": "hello"})
         assert started.status_code == 201, started.text
@@ -37,11 +40,24 @@ async def test_requests_fail_with_503_while_postgres_restarts_then_recover(
                     raise AssertionError(f"the proxy or a node dropped a request: {exc!r}") from exc
                 await asyncio.sleep(0.05)
 
+        ws_url = cluster.url.replace("http", "ws") + "/ws/world"
+        visitors += [
+            World(ws_url=ws_url, token=g.token, origin=cluster.url, name=f"v{n}")  # type: ignore[attr-defined]
+            for n, g in enumerate([client, client, client])
+        ]
+        for v in visitors[:2]:  # the room is open on both nodes
+            await v.join(zone="lounge", shard=11)
         asker = asyncio.create_task(keep_asking())
         await asyncio.sleep(1.0)
         down_at = time.monotonic()
         await asyncio.to_thread(cluster.stop_postgres)
-        await asyncio.sleep(3.0)
+        # The world goes on: a visitor comes in, and the others see it talk.
+        late = visitors[2]
+        await late.join(zone="lounge", shard=11)
+        await late.send("chat", text="no database needed")
+        for v in visitors[:2]:
+            await v.chats({"no database needed"}, timeout=5)
+        await asyncio.sleep(2.0)
         ready_during = httpx.get(f"{cluster.node_url(0)}/readyz", timeout=5)
         up_from = time.monotonic()
         await asyncio.to_thread(cluster.start_postgres_server)
@@ -55,6 +71,9 @@ async def test_requests_fail_with_503_while_postgres_restarts_then_recover(
         stop.set()
         await asyncio.wait_for(asker, 10)
     finally:
+        for v in visitors:
+            with contextlib.suppress(Exception):
+                await v.close()
         await client.aclose()
 
     during = [
