@@ -45,7 +45,8 @@ async def test_requests_fail_with_503_while_postgres_restarts_then_recover(
             World(ws_url=ws_url, token=g.token, origin=cluster.url, name=f"v{n}")  # type: ignore[attr-defined]
             for n, g in enumerate([client, client, client])
         ]
-        for v in visitors[:2]:  # the room is open on both nodes
+        for i, v in enumerate(visitors[:2]):  # the room is open on both nodes
+            v.ws_url = f"ws://127.0.0.1:{cluster.node_port(i)}/ws/world"
             await v.join(zone="lounge", shard=11)
         asker = asyncio.create_task(keep_asking())
         await asyncio.sleep(1.0)
