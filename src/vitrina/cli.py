@@ -6,6 +6,8 @@ import asyncio
 import getpass
 import signal
 import sys
+import time
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -16,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from vitrina import __version__
 from vitrina.bot import cli as bot_cli
+from vitrina.cluster import ClusterError
 from vitrina.core.config import ConfigError, Settings, get_settings
 from vitrina.core.db import create_engine, create_sessionmaker, transaction
 from vitrina.core.errors import AppError
@@ -37,6 +40,11 @@ app.add_typer(privacy_app, name="privacy")
 app.add_typer(bot_cli.app, name="bot")
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(insights_cli.app, name="insights")
+cluster_app = typer.Typer(
+    no_args_is_help=True,
+    help="A whole deployment on this machine: proxy, nodes, PostgreSQL, Redis.",
+)
+app.add_typer(cluster_app, name="cluster")
 
 console = Console()
 err_console = Console(stderr=True, soft_wrap=True)
@@ -261,6 +269,80 @@ def create_user(
     console.print(f"created {stored_email} ({', '.join(data.roles)}) id={user_id}")
 
 
+@cluster_app.command("up")
+def cluster_up(
+    nodes: Annotated[int, typer.Option(help="App nodes.", min=1, max=16)] = 2,
+    port: Annotated[int, typer.Option(help="The proxy's port.", min=1, max=65535)] = 8080,
+    node_port: Annotated[
+        int, typer.Option(help="The first node's port; the others follow.", min=1, max=65535)
+    ] = 8101,
+    pg_port: Annotated[int, typer.Option(help="PostgreSQL's port.", min=1, max=65535)] = 55490,
+    redis_port: Annotated[int, typer.Option(help="Redis's port.", min=1, max=65535)] = 56490,
+    root: Annotated[
+        Path | None, typer.Option(help="Where its files go (default: <data dir>/cluster).")
+    ] = None,
+) -> None:
+    """Start PostgreSQL, Redis, N app nodes and HAProxy; stop them all on Ctrl-C."""
+    from vitrina.cluster import Cluster
+
+    where = root or _settings().data_dir / "cluster"
+    cluster = Cluster(
+        root=where,
+        nodes=nodes,
+        proxy_port=port,
+        node_base_port=node_port,
+        pg_port=pg_port,
+        redis_port=redis_port,
+    )
+    stopping = False
+
+    def stop(signum: int, frame: object) -> None:
+        nonlocal stopping
+        if not stopping:
+            stopping = True
+            raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        with Progress(
+            SpinnerColumn(), TextColumn("{task.description}"), console=err_console, transient=True
+        ) as progress:
+            task = progress.add_task("Starting the cluster", total=None)
+            cluster.start(progress=lambda line: progress.update(task, description=line))
+        console.print(f"Vitrina cluster on {cluster.url}/store/aurora-motors")
+        for index in range(nodes):
+            console.print(f"  node {index + 1}: {cluster.node_url(index)}  (metrics: /metrics)")
+        console.print(f"  logs: {cluster.logs}    stop: Ctrl-C or `vitrina cluster down`")
+        while True:
+            for index, proc in list(cluster.node_procs.items()):
+                if proc.poll() is not None:
+                    err_console.print(f"node {index + 1} exited ({proc.returncode}); restarting")
+                    cluster.node_procs.pop(index)
+                    cluster.start_node(index)
+            time.sleep(1)
+    except KeyboardInterrupt:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        with err_console.status("Stopping the cluster"):
+            cluster.stop()
+        console.print("Vitrina cluster stopped.")
+
+
+@cluster_app.command("down")
+def cluster_down(
+    root: Annotated[
+        Path | None, typer.Option(help="The cluster's directory (default: <data dir>/cluster).")
+    ] = None,
+) -> None:
+    """Stop the cluster that `vitrina cluster up` runs."""
+    from vitrina.cluster import stop_running
+
+    where = root or _settings().data_dir / "cluster"
+    if stop_running(where):
+        console.print("Vitrina cluster stopped.")
+    else:
+        console.print("No cluster runs there.")
+
+
 def _one_line(exc: BaseException) -> str:
     if isinstance(exc, ValidationError):
         err = exc.errors()[0]
@@ -286,6 +368,7 @@ def main() -> None:
         sys.exit(130)
     except (
         CliError,
+        ClusterError,
         ConfigError,
         runner.NotMigrated,
         AppError,

@@ -65,6 +65,24 @@ async def test_a_failing_source_keeps_the_last_good_layout() -> None:
     assert reg.zone("aurora", "entrance") is not None
 
 
+async def test_a_failed_first_load_is_not_remembered_as_an_unknown_brand() -> None:
+    """A node that starts while the database is down finds the brand once it is back,
+    not after the cache's lifetime."""
+    fail = True
+
+    async def source(slug: str) -> dict[str, Any] | None:
+        if fail:
+            raise ConnectionError("database down")
+        return STORE
+
+    reg = LayoutRegistry(source=source, ttl_s=30.0)
+    await reg.refresh("aurora")
+    assert reg.zone("aurora", "entrance") is None
+    fail = False
+    await reg.refresh("aurora")
+    assert reg.zone("aurora", "entrance") is not None
+
+
 def test_without_a_source_every_brand_has_the_default_zones() -> None:
     reg = LayoutRegistry()
     assert reg.zone("anyone", "showroom") == DEFAULT_LAYOUT["showroom"]

@@ -250,3 +250,21 @@ async def test_a_lost_exit_is_repaired_by_the_heartbeat(tmp_path: Path) -> None:
             assert a.id in room.avatars
     finally:
         await broker.close()
+
+
+async def test_resume_with_a_token_of_a_node_that_is_gone_fails_at_once(tmp_path: Path) -> None:
+    """Nobody listens on a dead node's channel: the client joins afresh without waiting
+    for the claim's timeout (a reconnect after a node was killed)."""
+    broker = InProcessBroker()
+    await broker.start()
+    try:
+        async with (
+            run_node(make_settings(tmp_path / "a"), broker) as na,
+            open_client(na.url, sid="roam") as c,
+        ):
+            started = asyncio.get_running_loop().time()
+            await c.send("resume", token="deadbeef0000.not-a-live-node")
+            assert (await c.expect("error"))["code"] == "resume_failed"
+            assert asyncio.get_running_loop().time() - started < 1.0
+    finally:
+        await broker.close()

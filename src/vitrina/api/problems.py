@@ -142,8 +142,43 @@ def _retryable(exc: DBAPIError) -> bool:
     return state in _RETRYABLE_SQLSTATES or "database is locked" in str(orig)
 
 
+def _unreachable(exc: DBAPIError) -> bool:
+    """The connection went away (a database restarting, failing over, shutting down)."""
+    orig = exc.orig
+    state = str(getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None) or "")
+    # 08: connection exception; 57P01-57P03: admin/crash shutdown, cannot connect now.
+    return (
+        exc.connection_invalidated
+        or state.startswith("08")
+        or state in {"57P01", "57P02", "57P03"}
+        or isinstance(orig, ConnectionError)
+        or "connection is closed" in str(orig)
+        or "ConnectionDoesNotExist" in type(orig).__name__
+    )
+
+
+def _unavailable(request: Request) -> JSONResponse:
+    return problem_response(
+        503,
+        "The database is unavailable for a moment; try again.",
+        code=ErrorCode.UNAVAILABLE,
+        instance=request.url.path,
+        headers={"Retry-After": "1"},
+    )
+
+
+async def _connection_error(request: Request, exc: Exception) -> JSONResponse:
+    # Opening a connection to a database that is down fails in the driver, before
+    # SQLAlchemy has an error of its own to raise (asyncpg: ConnectionRefusedError).
+    log.warning("database_unreachable", path=request.url.path, error=type(exc).__name__)
+    return _unavailable(request)
+
+
 async def _database_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DBAPIError)
+    if _unreachable(exc):
+        log.warning("database_unreachable", path=request.url.path, error=_what_failed(exc))
+        return _unavailable(request)
     if not _retryable(exc):
         return await _unhandled(request, exc)
     log.warning("database_busy", route=route_template(request.scope), error=_what_failed(exc))
@@ -169,4 +204,5 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(IntegrityError, _integrity_error)
     app.add_exception_handler(DBAPIError, _database_error)
+    app.add_exception_handler(ConnectionError, _connection_error)
     app.add_exception_handler(Exception, _unhandled)

@@ -37,7 +37,9 @@ class Broker(Protocol):
     async def ping(self) -> None:
         """Return when the broker works; raise otherwise (used by /readyz)."""
 
-    async def publish(self, channel: str, payload: bytes) -> None: ...
+    async def publish(self, channel: str, payload: bytes) -> int:
+        """Send `payload` to the channel's subscribers; how many subscribed processes it
+        reached (0: nobody listens, e.g. the node that owned the channel is gone)."""
 
     async def subscribe(self, channel: str, handler: Handler) -> Unsubscribe:
         """Call `handler` with every payload later published on `channel`."""
@@ -98,13 +100,15 @@ class InProcessBroker:
         if self._task is None or self._task.done():
             raise BrokerError("in-process broker is not running")
 
-    async def publish(self, channel: str, payload: bytes) -> None:
+    async def publish(self, channel: str, payload: bytes) -> int:
         if self._queue is None:
             raise BrokerError("broker not started")
         # Delivered from the broker task, never re-entrantly from the publisher's stack,
         # the same ordering a network broker gives.
         if channel in self._subs.handlers:
             self._queue.put_nowait((channel, payload))
+            return 1
+        return 0
 
     async def subscribe(self, channel: str, handler: Handler) -> Unsubscribe:
         self._subs.add(channel, handler)
@@ -169,10 +173,10 @@ class RedisBroker:
             raise BrokerError("redis broker not started")
         await self._redis.ping()
 
-    async def publish(self, channel: str, payload: bytes) -> None:
+    async def publish(self, channel: str, payload: bytes) -> int:
         if self._redis is None:
             raise BrokerError("redis broker not started")
-        await self._redis.publish(channel, payload)
+        return int(await self._redis.publish(channel, payload))
 
     async def subscribe(self, channel: str, handler: Handler) -> Unsubscribe:
         if self._pubsub is None:

@@ -4,7 +4,9 @@ A resume token names the node that issued it (`<node>.<secret>`). When a client
 resumes on a different node (no sticky sessions at the proxy), that node asks the
 owner on the owner's node channel; the owner checks the token and the session,
 gives the avatar up (its other nodes' mirrors are re-owned through the room channel,
-so nobody sees an exit or a second avatar) and answers with the avatar's state.
+so nobody sees an exit or a second avatar) and answers with the avatar's state. When
+no process listens on the owner's channel any more (its node died), the claim fails at
+once and the client joins afresh; the dead node's avatars go when its heartbeat stops.
 """
 
 from __future__ import annotations
@@ -88,8 +90,10 @@ class Handoff:
         self._waiting[req] = future
         claim = Claim(node=hub.node, req=req, token=token, session_id=session.principal.session_id)
         try:
-            await hub.broker.publish(node_channel(owner), _encoder.encode(claim))
-            granted = await asyncio.wait_for(future, CLAIM_TIMEOUT_S)
+            reached = await hub.broker.publish(node_channel(owner), _encoder.encode(claim))
+            # Nobody listens on the owner's channel: its node is gone (killed, restarted),
+            # and the client joins afresh at once instead of after the claim's timeout.
+            granted = await asyncio.wait_for(future, CLAIM_TIMEOUT_S) if reached else None
         except (TimeoutError, Exception) as exc:
             log.info("world_claim_failed", owner=owner, error=type(exc).__name__)
             granted = None

@@ -123,10 +123,10 @@ class LayoutRegistry:
             data = await self._source(brand)
             layout = zones_from_store_layout(data) if data is not None else None
         except Exception:
+            # Keep what was cached, or nothing: a failure (the database restarting) is
+            # not remembered as "no such brand", and the next join asks again.
             log.warning("world_layout_load_failed", brand=brand, exc_info=True)
-            if cached is not None:
-                return
-            layout = None
+            return
         self._loaded[brand] = (time.monotonic(), layout)
 
     def zone(self, brand: str, zone: str) -> Zone | None:
