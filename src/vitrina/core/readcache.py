@@ -147,7 +147,7 @@ class ReadCache:
         task.add_done_callback(_pending.discard)
 
 
-_pending: set[asyncio.Task[None]] = set()
+_pending: set[asyncio.Task[object]] = set()
 
 
 def _take_dirty(conn: Connection) -> bool:
