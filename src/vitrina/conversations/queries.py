@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -86,6 +87,37 @@ async def list_queued(
         query = query.where(Conversation.id.in_(list(conversation_ids)))
     query = query.order_by(Conversation.priority.desc(), Conversation.queued_at, Conversation.id)
     return list((await db.execute(query)).scalars())
+
+
+@dataclass(frozen=True)
+class QueuedWait:
+    """What the routing ticks look at first in a queued conversation, read as columns: the
+    tick runs every few seconds, and loading every waiting conversation would open each one's
+    sealed values."""
+
+    id: str
+    brand_slug: str
+    queue: str | None
+    queued_at: datetime | None
+    escalated_at: datetime | None
+    offered_to: str | None
+
+
+async def queued_waits(db: AsyncSession) -> list[QueuedWait]:
+    """Every queued conversation's wait, in service order (as `list_queued`)."""
+    rows = await db.execute(
+        select(
+            Conversation.id,
+            Conversation.brand_slug,
+            Conversation.queue,
+            Conversation.queued_at,
+            Conversation.escalated_at,
+            Conversation.offered_to,
+        )
+        .where(Conversation.state == State.QUEUED)
+        .order_by(Conversation.priority.desc(), Conversation.queued_at, Conversation.id)
+    )
+    return [QueuedWait(*row) for row in rows]
 
 
 async def queue_lines(db: AsyncSession, *, brand_slug: str) -> dict[str | None, list[str]]:

@@ -31,6 +31,7 @@ from vitrina.conversations.lifecycle import (
 from vitrina.conversations.models import Conversation, Message
 from vitrina.conversations.notices import notice
 from vitrina.conversations.queries import (
+    QueuedWait,
     average_handle_s,
     count_offers,
     count_with_advisors,
@@ -48,6 +49,7 @@ from vitrina.conversations.queries import (
     messages,
     position_in_queue,
     queue_lines,
+    queued_waits,
     transitions,
     visible_brands,
 )
@@ -74,6 +76,7 @@ from vitrina.core.security import Principal
 # One import surface for callers: reads and the lifecycle live in sibling modules.
 __all__ = [
     "DEFAULT_QUEUE",
+    "QueuedWait",
     "add_note",
     "average_handle_s",
     "check_owner",
@@ -104,6 +107,7 @@ __all__ = [
     "post_customer_message",
     "post_event",
     "queue_lines",
+    "queued_waits",
     "rate",
     "request_handoff",
     "requeue",

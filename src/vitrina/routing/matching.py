@@ -131,7 +131,14 @@ async def offer_waiting(
     ids = [a.user_id for a in advisors]
     loads: Counter[str] = Counter(await conversations.count_with_advisors(db, agent_ids=ids))
     offered = 0
-    for conversation in await conversations.list_queued(db):
+    if advisors:
+        queued = await conversations.list_queued(db)
+    else:
+        # Nobody to offer to: only standing offers are withdrawn, so only those conversations
+        # are loaded (the waits are read as columns).
+        standing = [w.id for w in await conversations.queued_waits(db) if w.offered_to]
+        queued = await conversations.list_queued(db, conversation_ids=standing) if standing else []
+    for conversation in queued:
         if brand_slugs is not None and conversation.brand_slug not in brand_slugs:
             continue
         current = by_id.get(conversation.offered_to or "")

@@ -98,13 +98,20 @@ async def escalate_overdue(
     """Escalate each queued conversation that waited past its queue's SLA, once."""
     now = now or utcnow()
     slas = {(q.brand_slug, q.name): q.sla_s for q in await list_queues(db, brand_slugs=None)}
+
+    def overdue(wait: conversations.QueuedWait | Conversation) -> timedelta | None:
+        if wait.escalated_at is not None or wait.queued_at is None:
+            return None
+        sla = slas.get((wait.brand_slug, wait.queue or ""), default_sla_s)
+        waited = now - wait.queued_at
+        return waited if waited > timedelta(seconds=sla) else None
+
+    # The waits are read as columns; only the overdue conversations are loaded.
+    due = [wait.id for wait in await conversations.queued_waits(db) if overdue(wait) is not None]
     escalated = 0
-    for conversation in await conversations.list_queued(db):
-        if conversation.escalated_at is not None or conversation.queued_at is None:
-            continue
-        sla = slas.get((conversation.brand_slug, conversation.queue or ""), default_sla_s)
-        waited = now - conversation.queued_at
-        if waited > timedelta(seconds=sla):
+    for conversation in await conversations.list_queued(db, conversation_ids=due) if due else []:
+        waited = overdue(conversation)
+        if waited is not None:
             await conversations.escalate(
                 db, bus=bus, conversation=conversation, waited_s=waited.total_seconds()
             )
