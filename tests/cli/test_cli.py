@@ -219,7 +219,7 @@ def test_serve_at_debug_prints_no_token_from_a_socket_url(tmp_path: Path) -> Non
         assert httpx.get(f"{server.base}/api/auth/me?token={token}", timeout=5).status_code == 401
     printed = server.stdout + server.stderr
     assert '"WebSocket /ws/console?token=[redacted]" [accepted]' in printed
-    assert '"path": "/api/auth/me"' in printed
+    assert '"route": "/api/auth/me"' in printed  # the request line names the route
     assert token not in printed
 
 
