@@ -16,7 +16,7 @@ from vitrina.bot.cues import asks_for_person, refers_to_booking
 from vitrina.bot.multilingual import MultilingualEncoder
 from vitrina.bot.policy import decide
 from vitrina.bot.scope import asks_general_task, names_other_company, own_names
-from vitrina.bot.slots import fold
+from vitrina.core.text import fold
 
 OTHER_PAGE = {"en": "fr", "fr": "it", "it": "en"}
 OWN = own_names("aurora-motors", ["Nova", "Aurora E1", "E1", "Aurora GT", "GT"])

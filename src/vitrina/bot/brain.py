@@ -22,8 +22,8 @@ from vitrina.bot.negation import without_rejected
 from vitrina.bot.neighbours import Neighbours
 from vitrina.bot.policy import changes_booking
 from vitrina.bot.scope import asks_general_task, names_other_company, own_names
-from vitrina.bot.slots import fold
 from vitrina.bot.spelling import Speller
+from vitrina.core.text import fold
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,6 @@
 """Words that decide a turn before the model does: asking for a person, ending a flow.
 
-Both are matched on accent-folded text (`slots.fold`).
+Both are matched on accent-folded text (`core.text.fold`).
 """
 
 from __future__ import annotations

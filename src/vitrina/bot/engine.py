@@ -21,8 +21,9 @@ from vitrina.bot.flowsteps import FlowSteps
 from vitrina.bot.generator import Answerer
 from vitrina.bot.models import BotConversation
 from vitrina.bot.policy import OUT_OF_SCOPE, Decision, decide
-from vitrina.bot.slots import fold, yes_no
+from vitrina.bot.slots import yes_no
 from vitrina.bot.turn import Actions, Turn
+from vitrina.core.text import fold
 
 # Outside a flow: the bot offered a human, and a plain "yes" accepts.
 OFFERED_HUMAN = "offered_human"

@@ -18,7 +18,7 @@ from sklearn.pipeline import FeatureUnion
 
 from vitrina.bot.content import LANGS, Article
 from vitrina.bot.encoder import SentenceEncoder
-from vitrina.bot.slots import fold
+from vitrina.core.text import fold
 
 LEXICAL_WEIGHT = 0.5
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from vitrina.bot.slots import fold
+from vitrina.core.text import fold
 
 # Cues of rejecting an action, on accent-folded text. "can't come" is not one: it is
 # how customers ask to move an appointment.

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from vitrina.bot.slots import fold
+from vitrina.core.text import fold
 
 _NUMBER = r"\d+(?:[.,]\d+)?"
 # Not "-" nor "/": "20-80%" is a charge, "12/12" a date.

@@ -10,20 +10,13 @@ to a window that the scheduling search can use directly (docs/bot.md has the com
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from vitrina.bot.content import Product, Slot
-
-
-def fold(text: str) -> str:
-    """Lower case without accents: "Venerdì" and "venerdi" are the same word."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("\u2019", "'")
-
+from vitrina.core.text import fold
 
 WEEKDAYS = {
     **dict.fromkeys(("monday", "lundi", "lunedi"), 0),

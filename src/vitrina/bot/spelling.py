@@ -33,7 +33,7 @@ from collections.abc import Iterable
 from functools import cache
 from importlib import resources
 
-from vitrina.bot.slots import fold
+from vitrina.core.text import fold
 
 WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 # Shorter words are left alone: at three letters nearly every slip is another word.

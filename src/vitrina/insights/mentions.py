@@ -10,18 +10,13 @@ respects word boundaries, so "GT" is not found in "gtx" and "E1" not in "e10".
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from vitrina.core.text import fold
+
 _WORD = re.compile(r"[a-z0-9]+")
-
-
-def fold(text: str) -> str:
-    """Lower case without accents: "Électrique" -> "electrique"."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def _words(text: str) -> tuple[str, ...]:

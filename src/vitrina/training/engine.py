@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from vitrina.bot.slots import fold
+from vitrina.core.text import fold
 from vitrina.training.labels import labels_of, matches_phrases
 from vitrina.training.scenario import MOODS, Scenario, Step, When
 

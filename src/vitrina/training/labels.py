@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
-from vitrina.bot.slots import fold
+from vitrina.core.text import fold
 
 BUILT_IN_LABELS: dict[str, dict[str, list[str]]] = {
     "greeting": {

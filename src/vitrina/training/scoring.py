@@ -11,7 +11,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from vitrina.bot.slots import fold
+from vitrina.core.text import fold
 from vitrina.training.labels import matches_phrases
 from vitrina.training.scenario import LANGS, RubricItem, Scenario
 from vitrina.training.texts import say
