@@ -157,10 +157,12 @@ def _unreachable(exc: DBAPIError) -> bool:
     )
 
 
-def _unavailable(request: Request) -> JSONResponse:
+def _unavailable(
+    request: Request, detail: str = "The database is unavailable for a moment; try again."
+) -> JSONResponse:
     return problem_response(
         503,
-        "The database is unavailable for a moment; try again.",
+        detail,
         code=ErrorCode.UNAVAILABLE,
         instance=request.url.path,
         headers={"Retry-After": "1"},
@@ -170,25 +172,23 @@ def _unavailable(request: Request) -> JSONResponse:
 async def _connection_error(request: Request, exc: Exception) -> JSONResponse:
     # Opening a connection to a database that is down fails in the driver, before
     # SQLAlchemy has an error of its own to raise (asyncpg: ConnectionRefusedError).
-    log.warning("database_unreachable", path=request.url.path, error=type(exc).__name__)
+    log.warning(
+        "database_unreachable", route=route_template(request.scope), error=type(exc).__name__
+    )
     return _unavailable(request)
 
 
 async def _database_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DBAPIError)
     if _unreachable(exc):
-        log.warning("database_unreachable", path=request.url.path, error=_what_failed(exc))
+        log.warning(
+            "database_unreachable", route=route_template(request.scope), error=_what_failed(exc)
+        )
         return _unavailable(request)
     if not _retryable(exc):
         return await _unhandled(request, exc)
     log.warning("database_busy", route=route_template(request.scope), error=_what_failed(exc))
-    return problem_response(
-        503,
-        "The database is busy with other changes; try again in a moment.",
-        code=ErrorCode.UNAVAILABLE,
-        instance=request.url.path,
-        headers={"Retry-After": "1"},
-    )
+    return _unavailable(request, "The database is busy with other changes; try again in a moment.")
 
 
 async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
