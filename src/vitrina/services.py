@@ -45,7 +45,7 @@ from vitrina.crm import wiring as crm_wiring
 from vitrina.crm.webhooks import Dispatcher
 from vitrina.identity.credentials import IdentityCredentials
 from vitrina.insights.bot_personas import BrandPersonas
-from vitrina.insights.dashboard import DashboardFeed, visitors_in
+from vitrina.insights.dashboard import DashboardFeed
 from vitrina.insights.domain_signals import DomainSignals
 from vitrina.insights.world_signals import WorldSignals
 from vitrina.ledger.anchor import AnchorJob, FileAnchor
@@ -208,7 +208,7 @@ async def start(
         # The supervisor dashboard: events become notices on the console socket.
         dashboard_feed = add(
             DashboardFeed,
-            DashboardFeed(sessions, bus, broker, lambda b: visitors_in(world_hub, b)),
+            DashboardFeed(sessions, bus, broker, world_hub.census),
         )
         dashboard_feed.start()
         stack.push_async_callback(dashboard_feed.stop)

@@ -43,8 +43,8 @@ from vitrina.core.db import utcnow
 from vitrina.core.events import DomainEvent, EventBus
 from vitrina.scheduling import figures as scheduling_figures
 from vitrina.scheduling.events import AppointmentChanged
+from vitrina.world.census import VisitorCensus
 from vitrina.world.events import PresenceJoined, PresenceLeft
-from vitrina.world.hub import WorldHub
 
 log = structlog.get_logger(__name__)
 
@@ -156,17 +156,6 @@ def compute(
     return f
 
 
-def visitors_in(hub: WorldHub, brand: str | None) -> int:
-    """Visitors (not staff) in the brand's rooms now, as this node's rooms see them."""
-    return sum(
-        1
-        for room in list(hub.rooms.values())
-        if brand is None or room.brand == brand
-        for avatar in list(room.avatars.values())
-        if avatar.user_id is None
-    )
-
-
 def period_start(period: str, now: datetime) -> datetime:
     span = PERIODS[period]
     if span is None:
@@ -246,8 +235,10 @@ BY_STATE = Gauge(
 )
 
 
-def export_gauges(brand: str, f: Figures) -> None:
-    data = asdict(f)
+def export_gauges(brand: str, f: Figures, *, visitors_here: int) -> None:
+    """`visitors_here`: the gauge of visitors is this node's own (the dashboard shows the
+    cluster's), so that summing the nodes' gauges counts everyone once."""
+    data = asdict(f) | {"visitors_now": visitors_here}
     for name, gauge in GAUGES.items():
         value = data[name]
         gauge.labels(brand=brand).set(float("nan") if value is None else float(value))
@@ -269,12 +260,12 @@ class DashboardFeed:
         sessions: async_sessionmaker[AsyncSession],
         bus: EventBus,
         broker: Broker,
-        visitors: Callable[[str], int],
+        census: VisitorCensus,
     ) -> None:
         self.sessions = sessions
         self.bus = bus
         self.broker = broker
-        self.visitors = visitors
+        self.census = census
         self._pending: dict[str, asyncio.Task[None]] = {}
         self._unsubscribe: list[Callable[[], None]] = []
 
@@ -316,10 +307,10 @@ class DashboardFeed:
                     until=now + timedelta(seconds=1),
                     channel=None,
                     queue=None,
-                    visitors=self.visitors(brand),
+                    visitors=self.census.count(brand),
                     now=now,
                 )
-            export_gauges(brand, f)
+            export_gauges(brand, f, visitors_here=self.census.local()[brand])
             frame = {"type": "dashboard", "brand": brand}
             await self.broker.publish(CONSOLE_CHANNEL, json.dumps(frame).encode())
         except Exception:  # a notice is best effort; the next event sends another

@@ -52,11 +52,8 @@ async def _figures(
 ) -> tuple[dashboard.Figures, dict[str, str]]:
     brands = _brands(principal, brand)
     now = utcnow()
-    visitors = (
-        dashboard.visitors_in(hub, None)
-        if brands is None
-        else sum(dashboard.visitors_in(hub, b) for b in brands)
-    )
+    census = hub.census
+    visitors = census.count() if brands is None else sum(census.count(b) for b in brands)
     figures = await dashboard.figures(
         db,
         brands=brands,

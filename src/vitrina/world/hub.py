@@ -17,6 +17,7 @@ from vitrina.core.config import Settings
 from vitrina.core.events import EventBus
 from vitrina.world import bridge, calls, handoff, loops, placement, remote
 from vitrina.world.avatar import Avatar
+from vitrina.world.census import VisitorCensus
 from vitrina.world.events import PresenceJoined, PresenceLeft
 from vitrina.world.layout import LayoutRegistry, LayoutSource, load_layout_file
 from vitrina.world.protocol import (
@@ -79,6 +80,7 @@ class WorldHub:
         self._room_locks: dict[str, asyncio.Lock] = {}
         self._handoff = handoff.Handoff(self)
         self.calls = calls.Calls(self)  # voice calls between this node's clients
+        self.census = VisitorCensus(self)
         # Checked now so that a malformed setting stops the start, not a call.
         self.ice_servers = msgspec.convert(settings.world_ice_servers, list[IceServer])
         self._opened = 0
@@ -88,12 +90,14 @@ class WorldHub:
 
     async def start(self) -> None:
         self._node_unsubscribe = await self._handoff.start()
+        await self.census.start()
         self._tasks = [
             asyncio.create_task(loops.run_ticks(self), name="world-tick"),
             asyncio.create_task(loops.run_housekeeping(self), name="world-housekeeping"),
         ]
 
     async def stop(self) -> None:
+        await self.census.stop()
         for session in list(self.sessions):
             session.close(CloseCode.GOING_AWAY, "server shutting down")
         await asyncio.sleep(0)  # let the sessions start their close
