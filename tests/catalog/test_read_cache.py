@@ -3,7 +3,9 @@ seen by the very next read: through a route, through a service, or on another no
 
 from __future__ import annotations
 
+import asyncio
 import copy
+import json
 from typing import Any
 
 import pytest
@@ -11,6 +13,7 @@ from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.requests import Request
 
 from tests.catalog.conftest import ADMIN, BRAND, PRODUCTS, guest_headers
 from tests.catalog.test_admin_api import _upsert_of
@@ -146,3 +149,54 @@ async def test_writes_to_other_tables_keep_the_cache(
     assert saved.status_code in (201, 422), saved.text
     assert cache.generation == before
     assert cache.lookup(f"{PRODUCTS}/aurora-e1") is not None
+
+
+async def test_requests_that_miss_together_share_one_build() -> None:
+    """A crowd arriving as an answer expires runs its queries once, not once each; a
+    request that comes after a write never gets an answer started before it."""
+    cache = ReadCache()
+    builds: list[int] = []
+    release = asyncio.Event()
+
+    async def build() -> dict[str, int]:
+        builds.append(len(builds) + 1)
+        number = builds[-1]
+        await release.wait()
+        return {"build": number}
+
+    request = Request({"type": "http", "method": "GET", "headers": [], "path": "/"})
+    crowd = [asyncio.create_task(cache.respond(request, "k", build)) for _ in range(50)]
+    await asyncio.sleep(0.01)
+    assert len(builds) == 1
+    cache.clear()  # a write commits while the first build runs
+    late = asyncio.create_task(cache.respond(request, "k", build))
+    await asyncio.sleep(0.01)
+    assert len(builds) == 2
+    release.set()
+    # The crowd asked before the write: the first build's answer; the late one its own.
+    assert [json.loads((await task).body) for task in crowd] == [{"build": 1}] * 50
+    assert json.loads((await late).body) == {"build": 2}
+    assert len(builds) == 2
+
+
+async def test_a_failed_shared_build_lets_the_others_build_for_themselves() -> None:
+    cache = ReadCache()
+    calls = 0
+    started = asyncio.Event()
+
+    async def build() -> dict[str, int]:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            started.set()
+            await asyncio.sleep(0.01)
+            raise RuntimeError("database went away")
+        return {"ok": calls}
+
+    request = Request({"type": "http", "method": "GET", "headers": [], "path": "/"})
+    first = asyncio.create_task(cache.respond(request, "k", build))
+    await started.wait()
+    second = asyncio.create_task(cache.respond(request, "k", build))
+    with pytest.raises(RuntimeError):
+        await first
+    assert json.loads((await second).body) == {"ok": 2}

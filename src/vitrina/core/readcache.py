@@ -59,6 +59,7 @@ class ReadCache:
         self._entries: dict[str, tuple[float, str, bytes]] = {}
         self._clock = clock
         self._broker: Broker | None = None
+        self._flights: dict[tuple[str, int], asyncio.Future[tuple[float, str, bytes]]] = {}
         self.generation = 0
 
     def clear(self) -> None:
@@ -70,27 +71,69 @@ class ReadCache:
     ) -> Response:
         """The cached answer under `key`, else `build()`'s (JSON-encoded and kept);
         304 when the caller's If-None-Match names it."""
-        now = self._clock()
         entry = self._entries.get(key)
-        if entry is None or now - entry[0] > MAX_AGE_S:
-            entry = None
-        if entry is None:
-            generation = self.generation
-            body = json.dumps(
-                jsonable_encoder(await build()), ensure_ascii=False, separators=(",", ":")
-            ).encode()
-            etag = '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
-            entry = (now, etag, body)
-            # A write committed while this answer was built makes it stale already.
-            if generation == self.generation:
-                if len(self._entries) >= MAX_ENTRIES:
-                    self._entries.clear()
-                self._entries[key] = entry
+        if entry is None or self._clock() - entry[0] > MAX_AGE_S:
+            entry = await self._build_once(key, build)
         _, etag, body = entry
         headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL}
         if matches(request.headers.get("if-none-match", ""), etag):
             return Response(status_code=304, headers=headers)
         return Response(body, media_type="application/json", headers=headers)
+
+    async def _build_once(
+        self, key: str, build: Callable[[], Awaitable[Any]]
+    ) -> tuple[float, str, bytes]:
+        """One build per key at a time: when an answer expires or is invalidated under
+        load, the requests that miss together wait for one build instead of each running
+        the queries (hundreds of identical builds queued on the database pool held the
+        tail at seconds). Only a build started since the last write is shared, so nobody
+        is answered from before a write committed ahead of their request."""
+        flight = (key, self.generation)
+        shared = self._flights.get(flight)
+        if shared is not None:
+            try:
+                return await asyncio.shield(shared)
+            except asyncio.CancelledError:
+                if not shared.cancelled():
+                    raise  # this request itself was cancelled
+            except Exception:  # noqa: S110 - the builder's request reports its error
+                pass
+            # The shared build failed or its request went away: build for this one.
+        future: asyncio.Future[tuple[float, str, bytes]] = (
+            asyncio.get_running_loop().create_future()
+        )
+        self._flights[flight] = future
+        try:
+            entry = await self._build(key, build)
+        except BaseException as error:
+            if isinstance(error, asyncio.CancelledError):
+                future.cancel()
+            else:
+                future.set_exception(error)
+                future.exception()  # marked retrieved: a waiter is not required
+            raise
+        else:
+            future.set_result(entry)
+            return entry
+        finally:
+            if self._flights.get(flight) is future:
+                del self._flights[flight]
+
+    async def _build(
+        self, key: str, build: Callable[[], Awaitable[Any]]
+    ) -> tuple[float, str, bytes]:
+        generation = self.generation
+        body = json.dumps(
+            jsonable_encoder(await build()), ensure_ascii=False, separators=(",", ":")
+        ).encode()
+        etag = '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
+        entry = (self._clock(), etag, body)
+        # A write committed while this answer was built makes it stale already.
+        if generation == self.generation:
+            if len(self._entries) >= MAX_ENTRIES:
+                self._entries.clear()
+            self._entries[key] = entry
+        return entry
 
     def lookup(self, key: str) -> tuple[str, bytes] | None:
         """The fresh answer under `key` (ETag, body), if there is one."""
