@@ -44,6 +44,7 @@ from vitrina.core.security import Credentials
 from vitrina.crm import wiring as crm_wiring
 from vitrina.crm.webhooks import Dispatcher
 from vitrina.identity.credentials import IdentityCredentials
+from vitrina.insights import recommend
 from vitrina.insights.bot_personas import BrandPersonas
 from vitrina.insights.dashboard import DashboardFeed
 from vitrina.insights.domain_signals import DomainSignals
@@ -212,6 +213,8 @@ async def start(
         )
         dashboard_feed.start()
         stack.push_async_callback(dashboard_feed.stop)
+        # Recommendation models rebuilt in the background end before the database does.
+        stack.push_async_callback(recommend.stop_refreshes)
         dispatcher = await stack.enter_async_context(
             crm_wiring.running(settings=settings, sessions=sessions, bus=bus)
         )

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 
 from httpx import AsyncClient
 from prometheus_client import REGISTRY
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.insights.conftest import CARS, OTHER, SLUG
+from tests.insights.conftest import CARS, OTHER, SLUG, upsert
 from tests.privacy.conftest import ALL_OPTIONAL, Guest
 from vitrina.brands.models import Brand
+from vitrina.catalog import service as catalog
+from vitrina.catalog.models import Product
 from vitrina.core.db import utcnow
+from vitrina.insights import recommend
 
 MakeGuest = Callable[[], Awaitable[Guest]]
 URL = f"/api/insights/brands/{SLUG}/recommendations"
@@ -124,3 +129,48 @@ async def test_signals_about_unknown_products_are_refused_and_counted(
     result = await guest.signals(SLUG, [click("city-e"), click("no-such-car")])
     assert result == {"accepted": 1, "rejected": {"unknown_product": 1}}
     assert rejected("unknown_product") == before + 1
+
+
+async def test_a_car_sold_out_since_the_model_was_built_is_not_suggested(
+    make_guest: MakeGuest, cars: Brand, db: AsyncSession
+) -> None:
+    guest = await make_guest()
+    await guest.consent(SLUG, ALL_OPTIONAL)
+    await guest.signals(SLUG, [click("sport-gone")] * 5)
+    first = (await guest.http.get(URL, params={"limit": 3})).json()
+    assert first["items"][0]["product"] == "sport-r"
+    # The last Sport R is sold (a write of the commerce domain, not of the insights API).
+    await db.execute(update(Product).where(Product.slug == "sport-r").values(stock=0))
+    await db.commit()
+    for _ in range(2):  # at once, and still on the next call
+        again = (await guest.http.get(URL, params={"limit": 3})).json()
+        shown = [i["product"] for i in again["items"]]
+        assert "sport-r" not in shown
+        assert len(shown) == 3
+
+
+async def test_an_old_model_answers_while_a_new_one_is_built(
+    make_guest: MakeGuest, cars: Brand, db: AsyncSession
+) -> None:
+    guest = await make_guest()
+    everything = {"limit": 20}
+    before = {i["product"] for i in (await guest.http.get(URL, params=everything)).json()["items"]}
+    assert "roadster" not in before
+    await catalog.upsert(
+        db, brand=cars, data=upsert("roadster", "Roadster", "Open two-seater for sunny roads", 3)
+    )
+    await db.commit()
+    # The model is past its age: the next request is answered from it, not held up by a
+    # rebuild, and the rebuild that it started brings the new car in.
+    model = recommend._models[cars.id]
+    model.built_at -= recommend.MODEL_TTL + 1
+    stale = {i["product"] for i in (await guest.http.get(URL, params=everything)).json()["items"]}
+    assert stale == before
+    for _ in range(200):
+        items = (await guest.http.get(URL, params=everything)).json()["items"]
+        if "roadster" in {i["product"] for i in items}:
+            break
+        await asyncio.sleep(0.02)
+    else:
+        raise AssertionError("the rebuilt model never answered")
+    assert recommend._models[cars.id] is not model

@@ -8,14 +8,16 @@ count at once. Only the brand's own active products with stock are ever recommen
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import structlog
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from threadpoolctl import ThreadpoolController
 
 from vitrina.brands.models import Brand
@@ -28,7 +30,10 @@ from vitrina.insights.models import DwellAggregate, InteractionEvent
 from vitrina.insights.recommender import Item, Model, Pick
 from vitrina.insights.schemas import Reason, RecommendationRead, RecommendationsRead
 
+log = structlog.get_logger(__name__)
+
 MODEL_TTL = 300.0
+MAX_RERANKS = 3
 # Everyone's signals of this window train the collaborative part.
 TRAINING_WINDOW = timedelta(days=90)
 
@@ -168,10 +173,23 @@ async def build_model(db: AsyncSession, *, brand: Brand, now: datetime | None = 
     return BrandModel(model=model, names=names, built_at=time.monotonic())
 
 
-async def model_for(db: AsyncSession, *, brand: Brand) -> BrandModel:
+async def model_for(
+    db: AsyncSession,
+    *,
+    brand: Brand,
+    sessions: async_sessionmaker[AsyncSession] | None = None,
+) -> BrandModel:
+    """The brand's model. Past `MODEL_TTL`, with `sessions` to read from, the model in
+    hand keeps answering while one rebuild runs in the background: on a large brand a
+    build takes tens of seconds (41 s with 10 million events, bench/insights.py), which
+    every request arriving meanwhile would otherwise wait for."""
     cached = _models.get(brand.id)
-    if cached is not None and time.monotonic() - cached.built_at < MODEL_TTL:
-        return cached
+    if cached is not None:
+        if time.monotonic() - cached.built_at < MODEL_TTL:
+            return cached
+        if sessions is not None:
+            _refresh_soon(sessions, brand.id)
+            return cached
     lock = _locks.setdefault(brand.id, asyncio.Lock())
     async with lock:
         cached = _models.get(brand.id)
@@ -179,6 +197,52 @@ async def model_for(db: AsyncSession, *, brand: Brand) -> BrandModel:
             return cached
         made = _models[brand.id] = await build_model(db, brand=brand)
         return made
+
+
+_refreshing: dict[str, asyncio.Task[None]] = {}
+
+
+def _refresh_soon(sessions: async_sessionmaker[AsyncSession], brand_id: str) -> None:
+    if brand_id in _refreshing:
+        return
+
+    async def rebuild() -> None:
+        try:
+            async with _locks.setdefault(brand_id, asyncio.Lock()), sessions() as db:
+                brand = await db.get(Brand, brand_id)
+                if brand is None:
+                    _models.pop(brand_id, None)
+                    return
+                _models[brand_id] = await build_model(db, brand=brand)
+        except Exception:  # the stale model keeps answering; the next request tries again
+            log.exception("recommendation_model_rebuild_failed", brand_id=brand_id)
+        finally:
+            _refreshing.pop(brand_id, None)
+
+    _refreshing[brand_id] = asyncio.create_task(rebuild(), name=f"model-{brand_id}")
+
+
+async def stop_refreshes() -> None:
+    """Cancel the background rebuilds (at shutdown, before the database goes)."""
+    tasks = list(_refreshing.values())
+    for task in tasks:
+        task.cancel()
+    for task in tasks:
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+def _rank(
+    model: Model, profile: dict[str, float], *, limit: int, persona: Mapping[str, float] | None
+) -> list[Pick]:
+    # What the visitor already engaged with comes only after everything new.
+    with one_blas_thread():
+        picks = model.recommend(profile, k=limit, persona=persona, exclude=sorted(profile))
+        if len(picks) < limit and profile:
+            have = {p.key for p in picks}
+            more = model.recommend(profile, k=limit, persona=persona, surprise=False)
+            picks.extend(p for p in more if p.key not in have and p.key in profile)
+    return picks[:limit]
 
 
 def _explain(
@@ -232,11 +296,12 @@ async def recommend(
     limit: int = 10,
     persona: str | None = None,
     now: datetime | None = None,
+    sessions: async_sessionmaker[AsyncSession] | None = None,
 ) -> RecommendationsRead:
     """`persona` overrides the stored choice for this call (a guest without consent may
     still say who they are for this visit)."""
     now = now or utcnow()
-    built = await model_for(db, brand=brand)
+    built = await model_for(db, brand=brand, sessions=sessions)
     personalised, found = await signals.consented_signals(
         db, brand_id=brand.id, subject=subject, now=now
     )
@@ -253,14 +318,19 @@ async def recommend(
         key = await personas.stored(db, brand_id=brand.id, subject=subject)
     chosen = await personas.get_persona(db, brand_id=brand.id, key=key) if key else None
     weights = chosen.weights if chosen is not None else None
-    # What the visitor already engaged with comes only after everything new.
-    with one_blas_thread():
-        picks = built.model.recommend(profile, k=limit, persona=weights, exclude=sorted(profile))
-        if len(picks) < limit and profile:
-            have = {p.key for p in picks}
-            more = built.model.recommend(profile, k=limit, persona=weights, surprise=False)
-            picks.extend(p for p in more if p.key not in have and p.key in profile)
-            picks = picks[:limit]
+    # The model knows the stock of when it was built: the picks are checked against the
+    # catalog now, and a product sold out since is withdrawn from the model and the list
+    # ranked again (rarely more than once: the model remembers what it was told).
+    for _ in range(MAX_RERANKS):
+        picks = _rank(built.model, profile, limit=limit, persona=weights)
+        sold_out = {p.key for p in picks} - await catalog.on_sale(
+            db, brand_id=brand.id, slugs=[p.key for p in picks]
+        )
+        if not sold_out:
+            break
+        for key in sold_out:
+            built.model.available[built.model.index[key]] = False
+    picks = [p for p in picks if p.key not in sold_out]
     items = []
     for pick in picks:
         why, reasons = _explain(

@@ -15,6 +15,7 @@ from vitrina.api.deps import (
     AdminPrincipal,
     AnyPrincipal,
     DbSession,
+    Sessions,
     SettingsDep,
     check_brand,
 )
@@ -200,6 +201,7 @@ async def recommendations(
     slug: str,
     principal: AnyPrincipal,
     db: DbSession,
+    sessions: Sessions,
     limit: Annotated[int, Query(ge=1, le=20)] = 10,
     persona: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
     subject: Annotated[str | None, Query(max_length=64)] = None,
@@ -211,7 +213,9 @@ async def recommendations(
         else await brands.get_by_slug_or_raise(db, slug=slug)
     )
     target = await _subject_for(db, principal, brand.id, subject, reason)
-    return await recommend.recommend(db, brand=brand, subject=target, limit=limit, persona=persona)
+    return await recommend.recommend(
+        db, brand=brand, subject=target, limit=limit, persona=persona, sessions=sessions
+    )
 
 
 @router.get(
