@@ -38,8 +38,8 @@ async def test_explained_in_three_languages_by_the_signals_behind_them(
     similar = next(r for r in top["reasons"] if r["code"] == "similar")
     assert similar == {"code": "similar", "product": "city-e", "signal": "click"}
     assert top["why"]["en"].startswith("Similar to City E, which you clicked on.")
-    assert top["why"]["fr"].startswith("Proche de City E, que vous avez cliqué sur.")
-    assert top["why"]["it"].startswith("Simile a City E, che hai cliccato su.")
+    assert top["why"]["fr"].startswith("Proche de City E : vous avez cliqué sur ce produit.")
+    assert top["why"]["it"].startswith("Simile a City E: hai cliccato su questo prodotto.")
 
 
 async def test_never_out_of_stock_nor_another_brands(

@@ -43,20 +43,23 @@ SURPRISE_LABEL = {
     "it": "Qualcosa di diverso",
 }
 
+# French and Italian cannot end a relative clause on a preposition ("que vous avez
+# cliqué sur"), and their participles agree with a car's gender: the sentence names the
+# product again as "ce produit" / "questo prodotto" instead.
 _SIGNAL_WORDS: dict[str, dict[str, str]] = {
     "dwell": {"en": "looked at", "fr": "regardé", "it": "guardato"},
     "view": {"en": "viewed", "fr": "consulté", "it": "visto"},
     "click": {"en": "clicked on", "fr": "cliqué sur", "it": "cliccato su"},
     "configure": {"en": "configured", "fr": "configuré", "it": "configurato"},
-    "ask": {"en": "asked about", "fr": "posé une question sur", "it": "chiesto di"},
-    "book": {"en": "booked", "fr": "réservé", "it": "prenotato"},
+    "ask": {"en": "asked about", "fr": "posé une question sur", "it": "chiesto informazioni su"},
+    "book": {"en": "booked", "fr": "pris rendez-vous pour", "it": "preso appuntamento per"},
     "buy": {"en": "bought", "fr": "acheté", "it": "acquistato"},
 }
 _TEMPLATES: dict[str, dict[str, str]] = {
     "similar": {
         "en": "Similar to {product}, which you {signal}.",
-        "fr": "Proche de {product}, que vous avez {signal}.",
-        "it": "Simile a {product}, che hai {signal}.",
+        "fr": "Proche de {product} : vous avez {signal} ce produit.",
+        "it": "Simile a {product}: hai {signal} questo prodotto.",
     },
     "others": {
         "en": "Visitors interested in {product} also liked this.",
