@@ -32,7 +32,7 @@ install: $(PY_STAMP) $(DIST)
 $(PY_STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,datasets]'
 	touch $@
 
 $(CLIENT_STAMP): client/package.json client/package-lock.json

@@ -168,6 +168,9 @@ class Scores:
     diversity: float = 0.0
     novelty: float = 0.0
     serendipity: float = 0.0
+    # Per visitor, in the order of the test set, for paired comparisons (bench/).
+    ndcg_per_user: list[float] = field(default_factory=list, repr=False)
+    serendipity_per_user: list[float] = field(default_factory=list, repr=False)
 
 
 Recommender = Callable[[Model, dict[str, float], list[str], int], list[str]]
@@ -224,7 +227,10 @@ def evaluate(
     k: int = 10,
     names: tuple[str, ...] = ("ours", "popularity", "content-only"),
     progress: Callable[[int], None] | None = None,
+    recommenders: dict[str, Recommender] | None = None,
 ) -> dict[str, Scores]:
+    """`names` are taken from `recommenders` (default RECOMMENDERS)."""
+    ranks = recommenders or RECOMMENDERS
     train, test = split(log)
     interactions = [
         (subject, product, w)
@@ -239,7 +245,7 @@ def evaluate(
         sigs = train[subject]
         profile = decayed(sigs, now=max(s[2] for s in sigs))
         seen = sorted(profile)
-        lists = {name: RECOMMENDERS[name](model, profile, seen, k) for name in names}
+        lists = {name: ranks[name](model, profile, seen, k) for name in names}
         expected = set(popularity(model, profile, seen, k))
         users += 1
         for name, recs in lists.items():
@@ -249,11 +255,14 @@ def evaluate(
             dcg = sum(h / math.log2(n + 2) for n, h in enumerate(hits))
             ideal = sum(1.0 / math.log2(n + 2) for n in range(min(len(truth), k)))
             s.ndcg += dcg / ideal
+            s.ndcg_per_user.append(dcg / ideal)
             s.diversity += model.intra_list_diversity(recs)
             s.novelty += model.novelty(recs)
-            s.serendipity += (
+            surprising = (
                 sum(1 for r in recs if r in truth and r not in expected) / k if recs else 0.0
             )
+            s.serendipity += surprising
+            s.serendipity_per_user.append(surprising)
             shown[name].update(recs)
         if progress is not None:
             progress(1)
