@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import TypeAdapter
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vitrina.catalog import service as catalog
@@ -314,22 +314,30 @@ async def consented_signals(
     book = await privacy.consent_book(db, brand_id=brand_id, subjects=[subject])
     if not book.in_force(subject, Purpose.PERSONALISATION, now):
         return False, []
-    found: list[tuple[str, str, datetime, float]] = []
+    # Dwell and events in one round trip: this runs for every list of suggestions.
+    parts = []
     if book.in_force(subject, Purpose.GAZE_DWELL, now):
-        dwell = await db.execute(
-            select(DwellAggregate.product, DwellAggregate.last_at, DwellAggregate.total_ms).where(
-                DwellAggregate.brand_id == brand_id, DwellAggregate.subject == subject
-            )
-        )
-        found.extend((p, "dwell", _aware(at), ms / 1000.0) for p, at, ms in dwell)
-    if book.in_force(subject, Purpose.ANALYTICS, now):
-        events = await db.execute(
+        parts.append(
             select(
-                InteractionEvent.product, InteractionEvent.kind, InteractionEvent.occurred_at
+                DwellAggregate.product,
+                literal("dwell").label("kind"),
+                DwellAggregate.last_at,
+                (DwellAggregate.total_ms / 1000.0).label("amount"),
+            ).where(DwellAggregate.brand_id == brand_id, DwellAggregate.subject == subject)
+        )
+    if book.in_force(subject, Purpose.ANALYTICS, now):
+        parts.append(
+            select(
+                InteractionEvent.product,
+                InteractionEvent.kind,
+                InteractionEvent.occurred_at,
+                literal(1.0).label("amount"),
             ).where(InteractionEvent.brand_id == brand_id, InteractionEvent.subject == subject)
         )
-        found.extend((p, kind, _aware(at), 1.0) for p, kind, at in events)
-    return True, found
+    if not parts:
+        return True, []
+    rows = await db.execute(parts[0] if len(parts) == 1 else union_all(*parts))
+    return True, [(p, kind, _aware(at), float(amount)) for p, kind, at, amount in rows]
 
 
 async def interest_profile(
