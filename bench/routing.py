@@ -256,11 +256,14 @@ async def delivery(url: str, data_dir: Path) -> None:
     base = f"127.0.0.1:{port}"
     try:
         async with httpx.AsyncClient(base_url=f"http://{base}", timeout=60) as http:
-            for _ in range(200):
+            # A loaded machine can take well over 20 s to start the app.
+            for _ in range(900):
                 with contextlib.suppress(httpx.HTTPError):
                     if (await http.get("/readyz")).status_code == 200:
                         break
                 await asyncio.sleep(0.1)
+            else:
+                sys.exit("delivery: the server did not become ready within 90 s")
             tokens = {p.user_id: token for p, token in advisors}
             for token in tokens.values():
                 resp = await http.put(

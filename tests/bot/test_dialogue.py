@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+import pytest
 from fastapi import FastAPI
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.bot.helpers import (
@@ -15,11 +17,18 @@ from tests.bot.helpers import (
     content_patterns,
     day_after_now,
     say,
+    settle,
     setup_brand,
     start,
 )
+from tests.conversations.helpers import make_advisor
 from vitrina.bot import service as bot
 from vitrina.conversations import service as conversations
+from vitrina.conversations.models import Conversation, Message
+from vitrina.conversations.states import Actor
+from vitrina.core.db import transaction
+from vitrina.core.errors import Conflict
+from vitrina.routing import service as routing
 from vitrina.scheduling import service as scheduling
 from vitrina.services import services_of
 
@@ -142,3 +151,52 @@ async def test_every_answer_comes_from_the_brand_content(app: FastAPI, db: Async
         _, text = await say(app, db, conversation, message)
         for line in text.split("\n"):
             assert any(p.match(line) for p in patterns), line
+
+
+async def test_a_handoff_decided_before_a_supervisor_took_over_writes_nothing(
+    app: FastAPI, db: AsyncSession
+) -> None:
+    """The bot's turn read the conversation while it was still the bot's; before it
+    hands over, a supervisor takes the conversation over. The supervisor keeps it: the
+    turn ends without a handoff, a queue entry or a message ("passing you to an advisor"
+    or "I could not hand you over") and is rolled back."""
+    await setup_brand(db)
+    bus = services_of(app).bus
+    sam = await make_advisor(db, email="sam@example.com", roles=["supervisor"])
+    conversation = await start(app, db, session_id="guest-taken-over")
+    sessions = services_of(app).sessions
+    async with sessions() as bot_side:
+        seen = await conversations.get(bot_side, conversation_id=conversation.id)
+        assert seen is not None and seen.state == "bot"
+        async with transaction(sessions) as console:
+            await conversations.request_handoff(
+                console,
+                bus=bus,
+                conversation_id=conversation.id,
+                actor=Actor.of(sam),
+                reason="taken over",
+            )
+        async with transaction(sessions) as console:
+            await routing.accept(console, bus=bus, principal=sam, conversation_id=conversation.id)
+        with pytest.raises(Conflict) as refused:
+            await bot.reply(
+                bot_side,
+                bus=bus,
+                runtime=services_of(app).bot,
+                conversation_id=conversation.id,
+                text="I want to talk to a person",
+                now=NOW,
+            )
+        assert refused.value.code == "changed_meanwhile"
+        await bot_side.rollback()
+    await settle(app)
+    async with sessions() as fresh:
+        stored = await fresh.get(Conversation, conversation.id)
+        assert stored is not None
+        assert (stored.state, stored.assigned_agent_id) == ("assigned", sam.user_id)
+        authors = (
+            await fresh.execute(
+                select(Message.author_kind).where(Message.conversation_id == conversation.id)
+            )
+        ).scalars()
+        assert "bot" not in set(authors)

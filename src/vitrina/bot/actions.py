@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vitrina.bot.content import Flow
@@ -30,6 +31,7 @@ from vitrina.bot.turn import (
     ActionResult,
 )
 from vitrina.conversations import service as conversations
+from vitrina.conversations.errors import ConversationErrorCode
 from vitrina.conversations.models import Conversation
 from vitrina.conversations.schemas import HandoffSummary
 from vitrina.conversations.states import BOT
@@ -38,6 +40,8 @@ from vitrina.core.events import EventBus
 from vitrina.core.security import Principal
 from vitrina.crm import accounts, verification
 from vitrina.scheduling import service as scheduling
+
+log = structlog.get_logger(__name__)
 
 MONTHS = {
     "en": "January February March April May June July August September October November December",
@@ -370,6 +374,17 @@ class ServiceActions:
                 ),
                 queue=self.queue,
             )
-        except AppError:
+        except AppError as exc:
+            if exc.code == ConversationErrorCode.CHANGED_MEANWHILE:
+                # Someone else moved the conversation since this turn read it (a
+                # supervisor took it over): their change stands, and this turn must not
+                # write anything (not even "I could not hand you over"), so it ends here
+                # and its transaction is rolled back.
+                log.info(
+                    "bot_handoff_superseded",
+                    conversation_id=self.conversation.id,
+                    why=exc.detail,
+                )
+                raise
             return False
         return True

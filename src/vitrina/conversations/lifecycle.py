@@ -71,14 +71,25 @@ async def request_handoff(
     skills = {"language": conversation.locale}
     if product_line:
         skills["product_line"] = product_line
-    conversation.queue = queue or DEFAULT_QUEUE
-    conversation.skills = skills
-    conversation.queued_at = utcnow()
-    conversation.escalated_at = None
-    conversation.offered_to = None
+    await move(
+        db,
+        bus,
+        conversation,
+        State.QUEUED,
+        actor=actor,
+        reason=reason,
+        changes={
+            "queue": queue or DEFAULT_QUEUE,
+            "skills": skills,
+            "queued_at": utcnow(),
+            "escalated_at": None,
+            "offered_to": None,
+        },
+    )
     if summary is not None:
+        # Sealed at rest, so written by the session's flush, in this transaction, now
+        # that the move above has the conversation (its row lock on PostgreSQL).
         conversation.handoff_summary = summary.model_dump(mode="json")
-    await move(db, bus, conversation, State.QUEUED, actor=actor, reason=reason)
     await append(
         db,
         bus,
@@ -165,9 +176,6 @@ async def transfer_to_advisor(
             "Only a conversation in service can be transferred.", code=Code.INVALID_TRANSITION
         )
     previous = conversation.assigned_agent_id
-    conversation.assigned_agent_id = to_agent_id
-    conversation.assigned_agent_name = to_agent_name
-    conversation.assigned_at = utcnow()
     await move(
         db,
         bus,
@@ -176,6 +184,11 @@ async def transfer_to_advisor(
         actor=actor,
         reason=reason,
         previous_agent_id=previous,
+        changes={
+            "assigned_agent_id": to_agent_id,
+            "assigned_agent_name": to_agent_name,
+            "assigned_at": utcnow(),
+        },
     )
     await append(
         db,
@@ -204,14 +217,22 @@ async def requeue(
             "Only a conversation in service can be requeued.", code=Code.INVALID_TRANSITION
         )
     previous = conversation.assigned_agent_id
-    conversation.queue = queue or conversation.queue or DEFAULT_QUEUE
-    conversation.assigned_agent_id = None
-    conversation.assigned_agent_name = ""
-    conversation.offered_to = None
-    conversation.queued_at = utcnow()
-    conversation.escalated_at = None
     await move(
-        db, bus, conversation, State.QUEUED, actor=actor, reason=reason, previous_agent_id=previous
+        db,
+        bus,
+        conversation,
+        State.QUEUED,
+        actor=actor,
+        reason=reason,
+        previous_agent_id=previous,
+        changes={
+            "queue": queue or conversation.queue or DEFAULT_QUEUE,
+            "assigned_agent_id": None,
+            "assigned_agent_name": "",
+            "offered_to": None,
+            "queued_at": utcnow(),
+            "escalated_at": None,
+        },
     )
     await append(
         db,
@@ -244,9 +265,6 @@ async def hand_back_to_bot(
 ) -> Conversation:
     check_owner(conversation, principal)
     previous = conversation.assigned_agent_id
-    conversation.assigned_agent_id = None
-    conversation.assigned_agent_name = ""
-    conversation.queue = None
     await move(
         db,
         bus,
@@ -255,6 +273,7 @@ async def hand_back_to_bot(
         actor=Actor.of(principal),
         reason=reason,
         previous_agent_id=previous,
+        changes={"assigned_agent_id": None, "assigned_agent_name": "", "queue": None},
     )
     await append(
         db,
@@ -278,8 +297,6 @@ async def resolve(
 ) -> Conversation:
     """Close the conversation and ask the customer for a rating in their channel."""
     previous = conversation.assigned_agent_id
-    conversation.disposition = disposition
-    conversation.resolved_at = utcnow()
     await move(
         db,
         bus,
@@ -288,6 +305,7 @@ async def resolve(
         actor=actor,
         reason=disposition,
         previous_agent_id=previous,
+        changes={"disposition": disposition, "resolved_at": utcnow()},
     )
     await append(
         db,

@@ -5,6 +5,7 @@ Private to the conversations package; other domains use `service`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -110,23 +111,36 @@ async def move(
     actor: Actor,
     reason: str,
     previous_agent_id: str | None = None,
+    changes: Mapping[str, Any] | None = None,
 ) -> None:
+    """Move the conversation from the state it was read in to `to_state`, writing
+    `changes` (other columns of the conversation) with it, or nothing at all.
+
+    One statement decides and writes: `UPDATE … WHERE id = :id AND state = :read`. Of
+    two changes decided from the same reading (the bot handing over while a supervisor
+    takes the conversation over or resolves it) the first to write stands and the other
+    is refused with `changed_meanwhile` before it has written anything: its columns
+    travel in the same conditional statement, never as a separate unconditional
+    UPDATE, and its record, event and timeline message come only after it won.
+    PostgreSQL re-checks the condition once a concurrent writer commits (the loser
+    waits for that writer's row lock, then finds the state moved); SQLite serialises
+    writers, and its reads outside a write transaction see the latest commit.
+
+    Only state changes take this path: a message on its own (`append`) neither reads
+    nor compares the state.
+    """
     from_state = State(conversation.state)
     if not can_move(from_state, to_state):
         raise Conflict(
             f"A {from_state} conversation cannot become {to_state}.",
             code=Code.INVALID_TRANSITION,
         )
-    # Compare and set: the state this request read must still be the stored one, so two
-    # concurrent changes (the bot handing over while an advisor resolves, a transfer
-    # while the customer is handed back to the bot) cannot both apply; the later one is
-    # refused instead of overwriting the first. PostgreSQL re-checks the condition once
-    # a concurrent writer commits; SQLite serialises writers.
     now = utcnow()
+    values: dict[str, Any] = {**(changes or {}), "state": to_state.value, "updated_at": now}
     result = await db.execute(
         update(Conversation)
         .where(Conversation.id == conversation.id, Conversation.state == from_state.value)
-        .values(state=to_state.value, updated_at=now)
+        .values(values)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
@@ -134,8 +148,9 @@ async def move(
             "This conversation changed meanwhile; reload it and try again.",
             code=Code.CHANGED_MEANWHILE,
         )
-    set_committed_value(conversation, "state", to_state.value)
-    set_committed_value(conversation, "updated_at", now)
+    # Written already: the session's copy takes the values without a second UPDATE.
+    for key, value in values.items():
+        set_committed_value(conversation, key, value)
     record(db, conversation, from_state, to_state, actor=actor, reason=reason)
     announce(
         db,
