@@ -200,3 +200,49 @@ async def test_a_handoff_decided_before_a_supervisor_took_over_writes_nothing(
             )
         ).scalars()
         assert "bot" not in set(authors)
+
+
+async def test_an_answer_decided_before_a_supervisor_took_over_is_not_posted(
+    app: FastAPI, db: AsyncSession
+) -> None:
+    """Not a handoff this time: the bot answers a plain question, decided while the
+    conversation was still the bot's. A supervisor took it over meanwhile: the answer is
+    refused in the statement that would have posted it, and the advisor's conversation
+    holds no bot message."""
+    await setup_brand(db)
+    bus = services_of(app).bus
+    sam = await make_advisor(db, email="sam@example.com", roles=["supervisor"])
+    conversation = await start(app, db, session_id="guest-answer-late")
+    sessions = services_of(app).sessions
+    async with sessions() as bot_side:
+        seen = await conversations.get(bot_side, conversation_id=conversation.id)
+        assert seen is not None and seen.state == "bot"
+        async with transaction(sessions) as console:
+            await conversations.request_handoff(
+                console,
+                bus=bus,
+                conversation_id=conversation.id,
+                actor=Actor.of(sam),
+                reason="taken over",
+            )
+        async with transaction(sessions) as console:
+            await routing.accept(console, bus=bus, principal=sam, conversation_id=conversation.id)
+        with pytest.raises(Conflict) as refused:
+            await bot.reply(
+                bot_side,
+                bus=bus,
+                runtime=services_of(app).bot,
+                conversation_id=conversation.id,
+                text="what are your opening hours?",
+                now=NOW,
+            )
+        assert refused.value.code == "changed_meanwhile"
+        await bot_side.rollback()
+    await settle(app)
+    async with sessions() as fresh:
+        authors = (
+            await fresh.execute(
+                select(Message.author_kind).where(Message.conversation_id == conversation.id)
+            )
+        ).scalars()
+        assert "bot" not in set(authors)

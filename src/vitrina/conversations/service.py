@@ -232,6 +232,9 @@ async def post_customer_message(
     return message
 
 
+BOT_SPEAKS_IN = frozenset({State.BOT, State.QUEUED})
+
+
 async def post_bot_message(
     db: AsyncSession,
     *,
@@ -242,12 +245,14 @@ async def post_bot_message(
 ) -> Message:
     """The bot's answer; refused once a human owns the conversation."""
     conversation = await get_or_raise(db, conversation_id=conversation_id)
-    if State(conversation.state) not in (State.BOT, State.QUEUED):
+    if State(conversation.state) not in BOT_SPEAKS_IN:
         raise Conflict(
             "An advisor owns this conversation; the bot stays quiet.",
             code=Code.INVALID_TRANSITION,
         )
-    return await append(db, bus, conversation, author=BOT, body=body, data=data)
+    return await append(
+        db, bus, conversation, author=BOT, body=body, data=data, while_in=BOT_SPEAKS_IN
+    )
 
 
 async def post_agent_message(

@@ -5,7 +5,7 @@ Private to the conversations package; other domains use `service`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -29,7 +29,7 @@ from vitrina.conversations.states import (
     can_move,
 )
 from vitrina.core.db import new_id, utcnow
-from vitrina.core.errors import Conflict, Forbidden
+from vitrina.core.errors import Conflict, Forbidden, NotFound
 from vitrina.core.events import EventBus
 from vitrina.core.security import Principal, Role
 
@@ -126,8 +126,8 @@ async def move(
     waits for that writer's row lock, then finds the state moved); SQLite serialises
     writers, and its reads outside a write transaction see the latest commit.
 
-    Only state changes take this path: a message on its own (`append`) neither reads
-    nor compares the state.
+    Only state changes take this path; a message (`append`) compares the state only when
+    its author may speak in some states alone (the bot, `while_in`).
     """
     from_state = State(conversation.state)
     if not can_move(from_state, to_state):
@@ -179,20 +179,35 @@ async def append(
     data: dict[str, Any] | None = None,
     external_id: str | None = None,
     at: datetime | None = None,
+    while_in: Collection[State] | None = None,
 ) -> Message:
+    """`while_in`: post only if the conversation is in one of these states when the
+    message is written (the bot's answer, decided from a state read earlier in its turn,
+    must not land after an advisor took the conversation over); otherwise
+    `changed_meanwhile`, with nothing written."""
     now = at or utcnow()
     # PostgreSQL text cannot hold NUL characters, whatever channel brought them.
     body = body.replace("\x00", "")
     # An atomic increment hands out the next position even under concurrent writers.
+    where = [Conversation.id == conversation.id]
+    if while_in is not None:
+        where.append(Conversation.state.in_(sorted(s.value for s in while_in)))
     seq = (
         await db.execute(
             update(Conversation)
-            .where(Conversation.id == conversation.id)
+            .where(*where)
             .values(message_count=Conversation.message_count + 1, last_message_at=now)
             .returning(Conversation.message_count)
             .execution_options(synchronize_session=False)
         )
-    ).scalar_one()
+    ).scalar_one_or_none()
+    if seq is None:
+        if while_in is None:
+            raise NotFound("No such conversation.", code=Code.CONVERSATION_NOT_FOUND)
+        raise Conflict(
+            "This conversation changed meanwhile; reload it and try again.",
+            code=Code.CHANGED_MEANWHILE,
+        )
     set_committed_value(conversation, "message_count", seq)
     set_committed_value(conversation, "last_message_at", now)
     message = Message(
