@@ -45,7 +45,8 @@ admin_router = APIRouter(prefix="/api/ledger", tags=["ledger"], dependencies=[De
 NDJSON = "application/x-ndjson"
 
 
-def proof_cache(conn: HTTPConnection) -> ProofCache:
+async def proof_cache(conn: HTTPConnection) -> ProofCache:
+    # async: a plain function would be run in a worker thread, which costs more than a proof
     return components_of(conn).get(ProofCache)
 
 
