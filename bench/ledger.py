@@ -151,7 +151,7 @@ async def _proof_latency(
             times.append(time.perf_counter() - t)
             assert proof["seq"] == seq
         cpu = time.process_time() - cpu
-        print(f"  {label}: {_figures(times, cpu)}, {len(statements) / runs:.2f} queries each")
+        print(f"  {label}: {_figures(times, cpu)}, {len(statements) / runs:.3f} queries each")
 
     async with sessions() as db:
         await timed(
@@ -185,8 +185,8 @@ async def _proof_latency(
         for seq in range(size):
             await default.inclusion_proof(db, brand=slug, seq=seq)
         await timed(
-            "warm node, default bound (head read again after 1 s)",
-            some(warm_proofs),
+            "warm node, default bound (head read again after 1 s), 20 x as many proofs",
+            some(20 * warm_proofs),
             lambda seq: default.inclusion_proof(db, brand=slug, seq=seq),
         )
     sa_event.remove(engine.sync_engine, "before_cursor_execute", counted)
@@ -205,6 +205,17 @@ async def _proof_latency(
 
         for seq in range(size):
             await over_http(seq)
+        # The floor of any request in this harness: the client, middleware and routing.
+        times, cpu = [], time.process_time()
+        for _ in range(warm_proofs):
+            t = time.perf_counter()
+            assert (await http.get("/healthz")).status_code == 200
+            times.append(time.perf_counter() - t)
+        cpu = time.process_time() - cpu
+        print(
+            "  for comparison, GET /healthz in the same harness: "
+            + _figures(times, cpu).replace(" per proof", " per request")
+        )
         await timed(
             "warm node over HTTP (GET .../proofs/{seq}, ASGI in process, client included)",
             some(warm_proofs),
