@@ -151,7 +151,7 @@ async def _proof_latency(
             times.append(time.perf_counter() - t)
             assert proof["seq"] == seq
         cpu = time.process_time() - cpu
-        print(f"  {label}: {_figures(times, cpu)}, {len(statements) / runs:.3f} queries each")
+        print(f"  {label}: {_figures(times, cpu)}, {len(statements):,} queries in {runs:,} proofs")
 
     async with sessions() as db:
         await timed(
