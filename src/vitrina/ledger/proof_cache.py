@@ -14,9 +14,9 @@ Correct on several nodes: each node has its own cache (nothing is shared but the
 database), and a node that has not seen the newest appends answers against the head it
 holds, whose nodes are all committed. It reads the head again when it is older than the
 bound, and at once for an entry beyond it (never a 404 for an entry another node has
-appended). A transaction that has itself written to the brand's ledger (which may still
-roll back) neither fills the cache nor reads the head from it: it gets `service.
-inclusion_proof`, through its own view. Nothing personal is kept: entries hold only
+appended). What a transaction that has itself written to the brand's ledger reads of it
+may still roll back, so it never goes into the cache: when such a transaction needs a new
+head, it gets `service.inclusion_proof`, through its own view, and nothing is kept. Nothing personal is kept: entries hold only
 commitments, whose salts stay off-chain (`personal_data.py`), and erasure changes no
 byte of the chain.
 """
