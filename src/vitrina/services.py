@@ -52,6 +52,7 @@ from vitrina.insights.world_signals import WorldSignals
 from vitrina.ledger.anchor import AnchorJob, FileAnchor
 from vitrina.ledger.consent import ConsentLedger
 from vitrina.ledger.pledges import PledgeCounter, subject_of_booking
+from vitrina.ledger.proof_cache import ProofCache
 from vitrina.migrations.runner import ensure_migrated
 from vitrina.privacy import keys as privacy_keys
 from vitrina.privacy import requests as privacy_requests
@@ -193,6 +194,8 @@ async def start(
             )
 
         stack.callback(bus.subscribe(AppointmentBooked, count_booking))
+        # Inclusion proofs from this node's memory: entries and Merkle nodes never change.
+        add(ProofCache, ProofCache(head_max_age_s=settings.ledger_proof_head_max_age_s))
         # Consent changes are written to the brands' ledgers once committed.
         stack.callback(ConsentLedger(sessions).start(bus))
         anchor_job = add(

@@ -124,6 +124,9 @@ class Settings(BaseSettings):
     # Ledger: how often signed tree heads of grown ledgers are published to the anchor
     # (<data dir>/ledger-anchors.jsonl). Unset: hourly, and off in tests; 0: off.
     ledger_anchor_interval_s: float | None = Field(default=None, ge=0)
+    # Ledger: how long a node answers inclusion proofs against the tree head it last read
+    # before reading it again (an older signed head still verifies; docs/ledger.md).
+    ledger_proof_head_max_age_s: float = Field(default=1.0, ge=0, le=60)
 
     @model_validator(mode="after")
     def _refuse_default_secrets_in_production(self) -> Settings:

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, status
 from fastapi.responses import StreamingResponse
+from starlette.requests import HTTPConnection
 
 from vitrina.api.deps import (
     ADMIN,
@@ -19,7 +20,9 @@ from vitrina.api.deps import (
     check_brand,
 )
 from vitrina.brands import service as brands
+from vitrina.core.components import components_of
 from vitrina.ledger import export, pledges, service
+from vitrina.ledger.proof_cache import ProofCache
 from vitrina.ledger.schemas import (
     KeyRead,
     Locale,
@@ -40,6 +43,14 @@ visitor_router = APIRouter(
 admin_router = APIRouter(prefix="/api/ledger", tags=["ledger"], dependencies=[Depends(ADMIN)])
 
 NDJSON = "application/x-ndjson"
+
+
+async def proof_cache(conn: HTTPConnection) -> ProofCache:
+    # async: a plain function would be run in a worker thread, which costs more than a proof
+    return components_of(conn).get(ProofCache)
+
+
+ProofCacheDep = Annotated[ProofCache, Depends(proof_cache)]
 
 
 @public_router.get(
@@ -80,9 +91,13 @@ async def keys(slug: str, db: DbSession) -> list[dict[str, Any]]:
     summary="An inclusion proof of one entry, with the signed tree head (public)",
 )
 async def proof(
-    slug: str, seq: Annotated[int, Path(ge=0, le=2**53 - 1)], db: DbSession
+    slug: str,
+    seq: Annotated[int, Path(ge=0, le=2**53 - 1)],
+    db: DbSession,
+    cache: ProofCacheDep,
 ) -> dict[str, Any]:
-    return await service.inclusion_proof(db, brand=slug, seq=seq)
+    # Against the tree head this node read at most LEDGER_PROOF_HEAD_MAX_AGE_S ago.
+    return await cache.inclusion_proof(db, brand=slug, seq=seq)
 
 
 @public_router.get(

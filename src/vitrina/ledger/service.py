@@ -643,50 +643,106 @@ async def tree_head(db: AsyncSession, *, brand: str) -> dict[str, Any]:
     return await sign_head(db, await _head_by_slug(db, brand))
 
 
-async def inclusion_proof(db: AsyncSession, *, brand: str, seq: int) -> dict[str, Any]:
-    """An RFC 6962 inclusion proof of entry `seq` in the brand's current tree, with the
-    signed tree head it leads to and the brand's public keys: verifiable offline.
+def holds_head(db: AsyncSession, brand_id: str) -> bool:
+    """Whether this session's transaction has locked the brand's head (it appended, rotated
+    the key or began the chain): what it reads of that ledger may not be committed yet."""
+    state: _Txn | None = db.sync_session.info.get(_TXN_INFO)
+    return state is not None and brand_id in state.heads
 
-    Two queries: the brand with its head, then the entry's line with the stored nodes its
-    audit path needs (O(log n) of them, whatever the size of the tree). The tree head's
-    signature is reused while the tree has not changed (`SIGNED_HEAD_REUSE_S`)."""
-    state = await _head_by_slug(db, brand)
-    if not 0 <= seq < state.size:
-        raise NotFound(
-            f"The ledger of {brand!r} has no entry {seq}.", code=LedgerErrorCode.ENTRY_NOT_FOUND
+
+async def head_by_slug(db: AsyncSession, slug: str) -> HeadState:
+    """The brand's head, read with the brand in one query (a brand without a chain gets
+    one, in this transaction)."""
+    return await _head_by_slug(db, slug)
+
+
+def no_entry(brand: str, seq: int) -> NotFound:
+    return NotFound(
+        f"The ledger of {brand!r} has no entry {seq}.", code=LedgerErrorCode.ENTRY_NOT_FOUND
+    )
+
+
+async def proof_rows(
+    db: AsyncSession, *, brand_id: str, seq: int | None, nodes: Sequence[merkle.Node]
+) -> tuple[str | None, dict[merkle.Node, bytes]]:
+    """In one query: the line of entry `seq` (unless None) and the stored `nodes`."""
+    await _drain(db)
+    parts = []
+    if seq is not None:
+        # The entry's line rides along as level -1.
+        parts.append(
+            select(
+                sa_literal(-1).label("level"),
+                _ENTRY.c.seq.label("idx"),
+                _ENTRY.c.line.label("hash"),
+            ).where(_ENTRY.c.brand_id == brand_id, _ENTRY.c.seq == seq)
         )
-    wanted = merkle.nodes_for_proof(seq, state.size)
-    # The entry's line rides along as level -1.
-    entry = select(
-        sa_literal(-1).label("level"), _ENTRY.c.seq.label("idx"), _ENTRY.c.line.label("hash")
-    ).where(_ENTRY.c.brand_id == state.brand_id, _ENTRY.c.seq == seq)
-    query = entry
-    if wanted:
+    if nodes:
         # One IN over (level, idx) pairs: the statement is compiled once, whatever the
         # number of nodes.
-        query = entry.union_all(  # type: ignore[assignment]
+        parts.append(
             select(_NODE.c.level, _NODE.c.idx, _NODE.c.hash).where(
-                _NODE.c.brand_id == state.brand_id,
-                tuple_(_NODE.c.level, _NODE.c.idx).in_(list(wanted)),
+                _NODE.c.brand_id == brand_id,
+                tuple_(_NODE.c.level, _NODE.c.idx).in_(list(nodes)),
             )
         )
-    line = ""
-    nodes: dict[merkle.Node, bytes] = {}
+    line: str | None = None
+    found: dict[merkle.Node, bytes] = {}
+    if not parts:
+        return line, found
+    query = parts[0] if len(parts) == 1 else parts[0].union_all(parts[1])
     for r in await db.execute(query):
         if r.level == -1:
             line = r.hash
         else:
-            nodes[(r.level, r.idx)] = bytes.fromhex(r.hash)
+            found[(r.level, r.idx)] = bytes.fromhex(r.hash)
+    return line, found
+
+
+def proof_document(
+    state: HeadState,
+    *,
+    seq: int,
+    line: str,
+    path: list[str],
+    tree_head: dict[str, Any],
+    keys: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """An inclusion proof as `GET .../proofs/{seq}` returns it."""
     return {
         "format": "vitrina-ledger-proof/1",
         "brand": {"id": state.brand_id, "slug": state.slug},
         "seq": seq,
         "entry": line,
         "tree_size": state.size,
-        "path": merkle.inclusion_path(seq, state.size, nodes),
-        "tree_head": await sign_head(db, state),
-        "keys": await public_keys(db, brand_id=state.brand_id, current=state.key_id),
+        "path": path,
+        "tree_head": tree_head,
+        "keys": keys,
     }
+
+
+async def inclusion_proof(db: AsyncSession, *, brand: str, seq: int) -> dict[str, Any]:
+    """An RFC 6962 inclusion proof of entry `seq` in the brand's current tree, with the
+    signed tree head it leads to and the brand's public keys: verifiable offline.
+
+    Two queries: the brand with its head, then the entry's line with the stored nodes its
+    audit path needs (O(log n) of them, whatever the size of the tree). The tree head's
+    signature is reused while the tree has not changed (`SIGNED_HEAD_REUSE_S`). A running
+    node serves proofs through its `ProofCache` (ledger/proof_cache.py), which mostly
+    reads nothing."""
+    state = await _head_by_slug(db, brand)
+    if not 0 <= seq < state.size:
+        raise no_entry(brand, seq)
+    wanted = merkle.nodes_for_proof(seq, state.size)
+    line, nodes = await proof_rows(db, brand_id=state.brand_id, seq=seq, nodes=list(wanted))
+    return proof_document(
+        state,
+        seq=seq,
+        line=line or "",
+        path=merkle.inclusion_path(seq, state.size, nodes),
+        tree_head=await sign_head(db, state),
+        keys=await public_keys(db, brand_id=state.brand_id, current=state.key_id),
+    )
 
 
 async def entry_lines(db: AsyncSession, *, brand_id: str, start: int, stop: int) -> Sequence[str]:
