@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vitrina.brands import service as brands
@@ -379,6 +379,28 @@ async def list_sessions(
         query = query.where(TrainingSession.trainee_id == trainee_id)
     rows = await db.execute(query.order_by(TrainingSession.created_at.desc()).limit(limit))
     return list(rows.scalars())
+
+
+async def lock_session(db: AsyncSession, session_id: str) -> TrainingSession | None:
+    """The session, fresh from the database and held until the transaction ends: one
+    turn at a time whichever node writes it (the row in PostgreSQL; SQLite's writer).
+    The first statement writes, so SQLite reads after the writer before it."""
+    await db.execute(
+        update(TrainingSession).where(TrainingSession.id == session_id).values(updated_at=utcnow())
+    )
+    return await db.get(TrainingSession, session_id, populate_existing=True)
+
+
+async def running_in_zone(db: AsyncSession, *, brand: str, zone: str) -> TrainingSession | None:
+    """The running session whose private room is `zone` (zones are unique tokens)."""
+    found = await db.execute(
+        select(TrainingSession).where(
+            TrainingSession.brand_slug == brand,
+            TrainingSession.zone == zone,
+            TrainingSession.state == "running",
+        )
+    )
+    return found.scalars().first()
 
 
 def scenario_of(session: TrainingSession) -> Scenario:

@@ -7,6 +7,7 @@ import contextlib
 import secrets
 import time
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 import msgspec
@@ -69,6 +70,9 @@ class WorldHub:
         self.rooms: dict[str, Room] = {}
         # Private rooms by room id: the staff user ids who may join (advisor training).
         self.private: dict[str, frozenset[str]] = {}
+        # Asked for a zone this node does not know (a private room opened on another
+        # node); True when it made the zone known (world.service.set_private_resolver).
+        self.private_resolver: Callable[[str, str], Awaitable[bool]] | None = None
         self.sessions: set[Session] = set()
         self.stats = Stats()
         self._tokens: dict[str, Avatar] = {}
@@ -178,6 +182,8 @@ class WorldHub:
         if p.is_staff and not p.may_act_on(frame.brand):
             raise FrameError(ErrorCode.FORBIDDEN, "you do not serve this brand", "join")
         await self.layouts.refresh(frame.brand)
+        if self.layouts.zone(frame.brand, frame.zone) is None and self.private_resolver is not None:
+            await self.private_resolver(frame.brand, frame.zone)
         if self.layouts.zone(frame.brand, frame.zone) is None:
             raise FrameError(
                 ErrorCode.UNKNOWN_ZONE, f"brand {frame.brand!r} has no zone {frame.zone!r}", "join"
