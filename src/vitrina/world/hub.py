@@ -182,8 +182,15 @@ class WorldHub:
         if p.is_staff and not p.may_act_on(frame.brand):
             raise FrameError(ErrorCode.FORBIDDEN, "you do not serve this brand", "join")
         await self.layouts.refresh(frame.brand)
-        if self.layouts.zone(frame.brand, frame.zone) is None and self.private_resolver is not None:
-            await self.private_resolver(frame.brand, frame.zone)
+        if (
+            self.layouts.zone(frame.brand, frame.zone) is None
+            and self.private_resolver is not None
+            and p.is_staff  # private rooms are for staff only
+        ):
+            try:
+                await self.private_resolver(frame.brand, frame.zone)
+            except Exception:
+                log.warning("world_private_resolver_failed", zone=frame.zone, exc_info=True)
         if self.layouts.zone(frame.brand, frame.zone) is None:
             raise FrameError(
                 ErrorCode.UNKNOWN_ZONE, f"brand {frame.brand!r} has no zone {frame.zone!r}", "join"
