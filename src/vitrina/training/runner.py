@@ -522,6 +522,24 @@ class TrainingRooms:
             await self._announce_closed(session.brand_slug, session.zone)
         return session
 
+    async def erase_trainee(
+        self, principal: Principal, brand: str, user_id: str
+    ) -> training.Erased:
+        """Erase a member of staff's training records; the rooms of their running
+        sessions close, wherever they are held."""
+        async with transaction(self.sessions) as db:
+            erased = await training.erase_trainee(
+                db, principal=principal, brand=brand, user_id=user_id
+            )
+        for session_brand, zone, session_id in erased.running:
+            live = self.live.get(session_id)
+            if live is not None:
+                live.ended = True
+                await self._close_room(live)
+            else:
+                await self._announce_closed(session_brand, zone)
+        return erased
+
     # ------------------------------------------------------------------ the customer
 
     async def _play(self, live: Live, actions: list[Action]) -> None:
