@@ -108,7 +108,13 @@ async def test_replies_reaching_the_other_node_drive_the_session_once_each(
         said = [(e["who"], e["line"]) for e in replay["events"] if e["kind"] == "say"]
         assert Counter(said).most_common(1)[0][1] == 1  # no line twice
         assert [e["seq"] for e in replay["events"]] == list(range(1, len(replay["events"]) + 1))
-        vias = [e["detail"]["via"] for e in replay["events"] if e["who"] == "trainee"]
+        # Where the trainee stood, sampled by B (their socket's node).
+        assert ("trainee", "move") in [(e["who"], e["kind"]) for e in replay["events"]]
+        vias = [
+            e["detail"]["via"]
+            for e in replay["events"]
+            if e["kind"] == "say" and e["who"] == "trainee"
+        ]
         assert vias[:2] == ["world", "console"]
         assert ended["revealed"]["path"][-1] == "booked"
         # The room closes on both nodes once the customer has had their last word.

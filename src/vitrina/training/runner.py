@@ -127,6 +127,8 @@ class TrainingRooms:
         # Training rooms this node knows, owned or not: room id -> (session, trainee).
         self._by_room: dict[str, tuple[str, str]] = {}
         self._locks: dict[str, asyncio.Lock] = {}
+        # Where the trainee of a session held elsewhere was last recorded (by session id).
+        self._trainee_at: dict[str, tuple[float, float]] = {}
         self._unsubscribe: list[Callable[[], None]] = []
         self._unsubscribe_rooms: Unsubscribe | None = None
         self._tasks: set[asyncio.Task[None]] = set()
@@ -475,6 +477,7 @@ class TrainingRooms:
             if sid not in self.live and rid.startswith(f"{brand}/{zone}#"):
                 self._by_room.pop(rid, None)
                 self._locks.pop(sid, None)
+                self._trainee_at.pop(sid, None)
         if world.zone_of(self.hub, brand=brand, zone=zone) is not None:
             with contextlib.suppress(Exception):
                 await world.close_private_room(self.hub, brand=brand, name=zone)
@@ -628,6 +631,14 @@ class TrainingRooms:
                     await self._tick(live)
                 except Exception:
                     log.warning("training_tick_failed", session_id=live.session_id, exc_info=True)
+            # The trainee's socket may be here while the session is held elsewhere.
+            for room, (session_id, trainee_id) in list(self._by_room.items()):
+                if session_id in self.live:
+                    continue
+                try:
+                    await self._sample_away(room, session_id, trainee_id)
+                except Exception:
+                    log.warning("training_sample_failed", session_id=session_id, exc_info=True)
 
     async def _tick(self, live: Live) -> None:
         if live.ended:
@@ -647,9 +658,30 @@ class TrainingRooms:
             else:
                 live.due_at = time.monotonic() + self.tick_s
 
+    async def _sample_away(self, room: str, session_id: str, trainee_id: str) -> None:
+        """Where the trainee stands, when their socket is on this node and the session's
+        owner is another: the owner sees their avatar without knowing whose it is."""
+        brand, _, rest = room.partition("/")
+        zone = rest.rpartition("#")[0]
+        for occupant in world.room_occupants(self.hub, brand=brand, zone=zone):
+            if occupant.user_id != trainee_id or not occupant.local:
+                continue
+            x, _, z = occupant.position
+            last = self._trainee_at.get(session_id)
+            if last is not None and math.hypot(x - last[0], z - last[1]) < MOVE_SAMPLE_M:
+                return
+            self._trainee_at[session_id] = (x, z)
+            async with self._lock_of(session_id), transaction(self.sessions) as db:
+                session = await training.lock_session(db, session_id)
+                if session is None or session.state != "running":
+                    return
+                detail = {"x": round(x, 2), "z": round(z, 2)}
+                await training.record(db, session, who="trainee", kind="move", detail=detail)
+            return
+
     async def _sample_trainee(self, live: Live) -> None:
         for occupant in world.room_occupants(self.hub, brand=live.brand, zone=live.zone):
-            if occupant.user_id != live.trainee_id:
+            if occupant.user_id != live.trainee_id or not occupant.local:
                 continue
             x, _, z = occupant.position
             last = live.trainee_at
