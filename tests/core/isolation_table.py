@@ -448,6 +448,8 @@ async def _import(w: World, who: Caller, t: Target) -> Call:
 _CONSOLE = "/api/console/conversations/{id}"
 
 TRAINEES = frozenset({"agent", "supervisor", "admin", "superadmin"})
+# A member of staff's training records (an id nobody has: the answer is empty, or zeros).
+_STAFF_RECORDS = "/api/training/brands/{brand}/staff/7d0c1f4e-0000-4000-8000-000000000001/records"
 _SCENARIO = "late-delivery"
 
 
@@ -1127,5 +1129,11 @@ ROWS: dict[tuple[str, str], Row] = {
     ),
     ("GET", "/api/training/progress"): Row(
         TRAINEES, plain("/api/training/progress", brand="{brand}"), refused=frozenset({403})
+    ),
+    ("GET", "/api/training/brands/{slug}/staff/{user_id}/records"): Row(
+        DPO, plain(_STAFF_RECORDS), refused=frozenset({403})
+    ),
+    ("DELETE", "/api/training/brands/{slug}/staff/{user_id}/records"): Row(
+        DPO, plain(_STAFF_RECORDS), refused=frozenset({403})
     ),
 }

@@ -9,25 +9,13 @@ import { locale, t, type ConsoleKey } from "../console/strings";
 import { trainingApi, type DryRun, type Problem, type Score, type Session } from "./api";
 import { direction, summarise, type AdvisorSummary } from "./progress";
 import { ReplayPlayer } from "./replay";
+import { heardPhrases, recogniser, type Recognition, type RecognitionCtor } from "./speech";
 
 const POLL_MS = 1000;
 const MOODS = new Set(["calm", "worried", "annoyed", "angry", "furious"]);
 const OUTCOMES = new Set(["resolved", "booked", "handed_off", "abandoned", "unresolved"]);
 const SPEECH_LANG: Record<string, string> = { en: "en-GB", fr: "fr-FR", it: "it-IT" };
-
-interface Recognition {
-  lang: string;
-  interimResults: boolean;
-  onresult: ((event: { results: ArrayLike<ArrayLike<{ transcript: string }>> }) => void) | null;
-  onend: (() => void) | null;
-  start(): void;
-}
-
-function recognition(): Recognition | null {
-  const w = window as unknown as Record<string, (new () => Recognition) | undefined>;
-  const Ctor = w.SpeechRecognition ?? w.webkitSpeechRecognition;
-  return Ctor ? new Ctor() : null;
-}
+const SPEECH_FATAL = new Set(["not-allowed", "service-not-allowed", "audio-capture", "network", "language-not-supported"]);
 
 function mood(name: string): string {
   return MOODS.has(name) ? t(`training.mood.${name}` as ConsoleKey) : name;
@@ -47,6 +35,13 @@ export class TrainingView {
   private coach = false;
   private session: Session | null = null;
   private poll: number | undefined;
+  // Speech: on while the trainee wants their replies heard; the recogniser outlives the
+  // composer, which is drawn again with every new line.
+  private listening = false;
+  private hearing: Recognition | null = null;
+  private heard = "";
+  // The recogniser exists but cannot work here (microphone refused, no speech service).
+  private speechFailed = false;
 
   constructor(private readonly brandOf: () => string) {}
 
@@ -111,6 +106,8 @@ export class TrainingView {
 
   private async begin(slug: string, language: string): Promise<void> {
     const made = await trainingApi.create(this.brand, slug, language);
+    this.stopHearing();
+    this.heard = "";
     this.session = await trainingApi.start(made.id);
     this.redrawSession();
     this.watch();
@@ -137,6 +134,7 @@ export class TrainingView {
       if (fresh.transcript.length === now.transcript.length && fresh.state === now.state) return;
     }
     this.session = fresh;
+    if (fresh.state !== "running") this.stopHearing();
     this.redrawSession();
   }
 
@@ -182,24 +180,10 @@ export class TrainingView {
       const text = box.value.trim();
       if (!text) return;
       box.value = "";
-      void trainingApi.reply(session.id, text).then((fresh) => this.update(fresh));
+      void this.sendReply(session.id, text);
     });
     const actions = form.querySelector(".actions") as HTMLElement;
-    const listen = recognition();
-    if (listen) {
-      const speak = el("button", { type: "button", "data-testid": "training-speak" }, t("training.speak"));
-      speak.addEventListener("click", () => {
-        listen.lang = SPEECH_LANG[session.language] ?? "en-GB";
-        listen.interimResults = false;
-        listen.onresult = (event) => {
-          box.value = `${box.value} ${event.results[0][0].transcript}`.trim();
-        };
-        listen.onend = () => (speak.textContent = t("training.speak"));
-        speak.textContent = t("training.listening");
-        listen.start();
-      });
-      actions.append(speak);
-    }
+    actions.append(this.speechControl(session));
     if (session.zone) {
       const room = `/store/${encodeURIComponent(session.brand)}?zone=${encodeURIComponent(session.zone)}&lang=${session.language}`;
       actions.append(el("a", { href: room, target: "_blank", rel: "noopener", "data-testid": "training-room" }, t("training.enterRoom")));
@@ -213,6 +197,90 @@ export class TrainingView {
     });
     actions.append(end);
     return form;
+  }
+
+  /** Speak my replies: each phrase the browser recognises is sent as a reply. Where the
+   * browser has no speech recognition, the control says so and the text box stays. */
+  private speechControl(session: Session): HTMLElement {
+    const Ctor = recogniser();
+    const toggle = el("input", { type: "checkbox", "data-testid": "training-speech" }) as HTMLInputElement;
+    const label = el("label", { class: "training-speech" }, toggle, " ", t("training.speech"));
+    if (!Ctor || this.speechFailed) {
+      toggle.disabled = true;
+      const why = Ctor ? t("training.speechFailed") : t("training.speechUnavailable");
+      return el(
+        "span",
+        { class: "training-speech-box" },
+        label,
+        el("small", { "data-testid": "training-speech-unavailable", role: "note" }, why),
+      );
+    }
+    const status = el("small", { "data-testid": "training-speech-status", "aria-live": "polite" });
+    toggle.checked = this.listening;
+    const say = (): void => {
+      status.textContent = !this.listening ? "" : this.heard ? t("training.heard", { text: this.heard }) : t("training.listening");
+    };
+    say();
+    toggle.addEventListener("change", () => {
+      if (toggle.checked) this.startHearing(Ctor, session);
+      else this.stopHearing();
+      say();
+    });
+    return el("span", { class: "training-speech-box" }, label, status);
+  }
+
+  private startHearing(Ctor: RecognitionCtor, session: Session): void {
+    this.stopHearing();
+    const hearing = new Ctor();
+    hearing.lang = SPEECH_LANG[session.language] ?? "en-GB";
+    hearing.continuous = true;
+    hearing.interimResults = false;
+    hearing.onresult = (event) => {
+      for (const phrase of heardPhrases(event)) void this.sendReply(session.id, phrase, true);
+    };
+    hearing.onerror = (event) => {
+      // No microphone or no speech service: say so and leave the text box; a silence
+      // or an abort only ends this round of listening (it restarts).
+      if (event.error && SPEECH_FATAL.has(event.error)) {
+        this.stopHearing();
+        this.speechFailed = true;
+        this.redrawSession();
+      }
+    };
+    hearing.onend = () => {
+      // Browsers stop listening after a silence: listen again while it is wanted.
+      if (this.hearing === hearing && this.listening && this.session?.state === "running") {
+        try {
+          hearing.start();
+        } catch {
+          this.stopHearing();
+        }
+      }
+    };
+    this.hearing = hearing;
+    this.listening = true;
+    hearing.start();
+  }
+
+  private stopHearing(): void {
+    const hearing = this.hearing;
+    this.hearing = null;
+    this.listening = false;
+    if (hearing) {
+      hearing.onend = null;
+      hearing.onresult = null;
+      try {
+        hearing.stop();
+      } catch {
+        /* already stopped */
+      }
+    }
+  }
+
+  private async sendReply(id: string, text: string, heard = false): Promise<void> {
+    const fresh = await trainingApi.reply(id, text);
+    if (heard) this.heard = text;
+    this.update(fresh);
   }
 
   private results(session: Session): HTMLElement {

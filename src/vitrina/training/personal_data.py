@@ -1,9 +1,13 @@
 """Training holds staff data only, and no customer's.
 
 The simulated customer is fiction written by the brand. A trainee's replies, scores and
-the supervisors' comments are about members of staff at work: staff records of the brand
-(docs/training.md, "Kept apart from real service"), not customer personal data to seal under a
-customer's key, export or erase with a customer.
+the supervisors' comments are about members of staff at work: the personal data of that
+member of staff, kept with the brand, not customer personal data to seal under a
+customer's key, export or erase with a customer. Nothing here registers with the privacy
+registry (customers and guests only); the member of staff's own export and erasure are
+`service.trainee_records` and `service.erase_trainee`, behind
+`GET`/`DELETE /api/training/brands/{slug}/staff/{user_id}/records` (docs/training.md,
+"Staff records").
 """
 
 from __future__ import annotations

@@ -35,12 +35,18 @@ from vitrina.training.schemas import (
     ScoreRead,
     SessionRead,
     SessionWrite,
+    StaffErasedRead,
+    StaffRecordsRead,
+    StaffRemarkRecord,
+    StaffSessionRecord,
     ValidationRead,
 )
 
 TRAINEES = require_roles(Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
 COACHES = require_roles(Role.SUPERVISOR, Role.ADMIN)
+RECORD_KEEPERS = require_roles(Role.ADMIN, Role.DPO)
 Trainee = Annotated[Principal, Depends(TRAINEES)]
+RecordKeeper = Annotated[Principal, Depends(RECORD_KEEPERS)]
 Coach = Annotated[Principal, Depends(COACHES)]
 
 
@@ -399,3 +405,90 @@ async def progress(
 
 
 routers = [router]
+
+
+# --------------------------------------------------------------------------- staff records
+
+
+@router.get(
+    "/brands/{slug}/staff/{user_id}/records",
+    response_model=StaffRecordsRead,
+    summary="A member of staff's training records in the brand: sessions, transcripts, "
+    "scores, remarks (admins, data-protection officer)",
+)
+async def staff_records(
+    slug: str, user_id: str, principal: RecordKeeper, db: DbSession
+) -> StaffRecordsRead:
+    found = await service.trainee_records(db, principal=principal, brand=slug, user_id=user_id)
+    return StaffRecordsRead(
+        brand=slug,
+        user_id=user_id,
+        sessions=[
+            StaffSessionRecord(
+                id=s.id,
+                scenario=s.scenario_slug,
+                language=s.language,
+                state=s.state,
+                outcome=s.outcome,
+                assigned_by=s.assigned_by,
+                created_at=s.created_at,
+                started_at=s.started_at,
+                ended_at=s.ended_at,
+                duration_s=s.duration_s,
+                score_percent=s.score_percent,
+                score=s.score,
+                events=[
+                    ReplayEventRead(
+                        seq=e.seq,
+                        at=e.offset_s,
+                        who=e.who,
+                        kind=e.kind,
+                        line=e.line,
+                        detail=e.detail,
+                    )
+                    for e in found.events[s.id]
+                ],
+                comments=[
+                    CommentRead(
+                        id=c.id,
+                        author=c.author,
+                        remark=c.remark,
+                        seq=c.seq,
+                        created_at=c.created_at,
+                    )
+                    for c in found.comments[s.id]
+                ],
+            )
+            for s in found.sessions
+        ],
+        remarks_written=[
+            StaffRemarkRecord(
+                session_id=c.session_id, remark=c.remark, seq=c.seq, created_at=c.created_at
+            )
+            for c in found.written
+        ],
+        sessions_assigned=[s.id for s in found.assigned],
+        scenarios_saved=[s.slug for s in found.scenarios],
+    )
+
+
+@router.delete(
+    "/brands/{slug}/staff/{user_id}/records",
+    response_model=StaffErasedRead,
+    summary="Erase a member of staff's training records in the brand (admins, "
+    "data-protection officer)",
+)
+async def erase_staff_records(
+    slug: str, user_id: str, principal: RecordKeeper, rooms: Rooms
+) -> StaffErasedRead:
+    erased = await rooms.erase_trainee(principal, slug, user_id)
+    return StaffErasedRead(
+        brand=slug,
+        user_id=user_id,
+        sessions=erased.sessions,
+        events=erased.events,
+        comments=erased.comments,
+        remarks_unsigned=erased.remarks_unsigned,
+        assignments_cleared=erased.assignments_cleared,
+        scenarios_unsigned=erased.scenarios_unsigned,
+    )

@@ -199,3 +199,49 @@ class ProgressRead(BaseModel):
     average_percent: float | None
     points: list[ProgressPoint]
     items: dict[str, float]
+
+
+class StaffSessionRecord(BaseModel):
+    id: str
+    scenario: str
+    language: str
+    state: str
+    outcome: str | None
+    assigned_by: str | None
+    created_at: datetime
+    started_at: datetime | None
+    ended_at: datetime | None
+    duration_s: float | None
+    score_percent: int | None
+    score: dict[str, Any] | None
+    events: list[ReplayEventRead]
+    comments: list[CommentRead]
+
+
+class StaffRemarkRecord(BaseModel):
+    session_id: str
+    remark: str
+    seq: int | None
+    created_at: datetime
+
+
+class StaffRecordsRead(BaseModel):
+    """What training holds about one member of staff in one brand (their access request)."""
+
+    brand: str
+    user_id: str
+    sessions: list[StaffSessionRecord]
+    remarks_written: list[StaffRemarkRecord]
+    sessions_assigned: list[str]
+    scenarios_saved: list[str]
+
+
+class StaffErasedRead(BaseModel):
+    brand: str
+    user_id: str
+    sessions: int
+    events: int
+    comments: int
+    remarks_unsigned: int
+    assignments_cleared: int
+    scenarios_unsigned: int

@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from vitrina.brands import service as brands
@@ -381,6 +381,28 @@ async def list_sessions(
     return list(rows.scalars())
 
 
+async def lock_session(db: AsyncSession, session_id: str) -> TrainingSession | None:
+    """The session, fresh from the database and held until the transaction ends: one
+    turn at a time whichever node writes it (the row in PostgreSQL; SQLite's writer).
+    The first statement writes, so SQLite reads after the writer before it."""
+    await db.execute(
+        update(TrainingSession).where(TrainingSession.id == session_id).values(updated_at=utcnow())
+    )
+    return await db.get(TrainingSession, session_id, populate_existing=True)
+
+
+async def running_in_zone(db: AsyncSession, *, brand: str, zone: str) -> TrainingSession | None:
+    """The running session whose private room is `zone` (zones are unique tokens)."""
+    found = await db.execute(
+        select(TrainingSession).where(
+            TrainingSession.brand_slug == brand,
+            TrainingSession.zone == zone,
+            TrainingSession.state == "running",
+        )
+    )
+    return found.scalars().first()
+
+
 def scenario_of(session: TrainingSession) -> Scenario:
     return parse_scenario(session.source)
 
@@ -644,4 +666,141 @@ async def progress(
         trainee_id=who,
         sessions=sessions,
         items={k: round(sum(v) / len(v), 3) for k, v in passed.items()},
+    )
+
+
+# --------------------------------------------------------------------------- staff records
+
+RECORD_KEEPERS = frozenset({Role.ADMIN, Role.DPO})
+
+
+def check_record_keeper(principal: Principal, brand: str) -> None:
+    """A member of staff's training records are theirs: the brand's admins and its
+    data-protection officer export and erase them, on that person's request."""
+    _check_brand(principal, brand)
+    if not principal.has_any_role(RECORD_KEEPERS):
+        raise Forbidden("Only admins and the data-protection officer handle staff records.")
+
+
+@dataclass(frozen=True, slots=True)
+class TraineeRecords:
+    """Everything training holds about one member of staff in one brand."""
+
+    sessions: list[TrainingSession]
+    events: dict[str, list[TrainingEvent]]  # by session id
+    comments: dict[str, list[TrainingComment]]  # on their sessions, by session id
+    written: list[TrainingComment]  # remarks they wrote on others' sessions
+    assigned: list[TrainingSession]  # sessions they assigned to others
+    scenarios: list[TrainingScenario]  # scenarios they saved last
+
+
+async def _their(db: AsyncSession, brand: str, user_id: str) -> TraineeRecords:
+    sessions = list(
+        (
+            await db.execute(
+                select(TrainingSession)
+                .where(TrainingSession.brand_slug == brand, TrainingSession.trainee_id == user_id)
+                .order_by(TrainingSession.created_at)
+            )
+        ).scalars()
+    )
+    own = [s.id for s in sessions]
+    written = list(
+        (
+            await db.execute(
+                select(TrainingComment)
+                .join(TrainingSession, TrainingSession.id == TrainingComment.session_id)
+                .where(
+                    TrainingSession.brand_slug == brand,
+                    TrainingComment.author_id == user_id,
+                    TrainingSession.trainee_id != user_id,
+                )
+                .order_by(TrainingComment.created_at)
+            )
+        ).scalars()
+    )
+    assigned = list(
+        (
+            await db.execute(
+                select(TrainingSession).where(
+                    TrainingSession.brand_slug == brand,
+                    TrainingSession.assigned_by == user_id,
+                    TrainingSession.trainee_id != user_id,
+                )
+            )
+        ).scalars()
+    )
+    scenarios = list(
+        (
+            await db.execute(
+                select(TrainingScenario).where(
+                    TrainingScenario.brand_slug == brand, TrainingScenario.updated_by == user_id
+                )
+            )
+        ).scalars()
+    )
+    return TraineeRecords(
+        sessions=sessions,
+        events={sid: await events_of(db, session_id=sid) for sid in own},
+        comments={sid: await comments_of(db, session_id=sid) for sid in own},
+        written=written,
+        assigned=assigned,
+        scenarios=scenarios,
+    )
+
+
+async def trainee_records(
+    db: AsyncSession, *, principal: Principal, brand: str, user_id: str
+) -> TraineeRecords:
+    """A member of staff's training records in a brand, for their access request."""
+    check_record_keeper(principal, brand)
+    return await _their(db, brand, user_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Erased:
+    sessions: int
+    events: int
+    comments: int
+    remarks_unsigned: int
+    assignments_cleared: int
+    scenarios_unsigned: int
+    # The sessions that were running: their rooms close (brand, zone, session id).
+    running: list[tuple[str, str | None, str]]
+
+
+async def erase_trainee(
+    db: AsyncSession, *, principal: Principal, brand: str, user_id: str
+) -> Erased:
+    """Erase a member of staff's training records in a brand: their sessions go with
+    their transcripts, scores and the remarks on them; the remarks they wrote on others'
+    sessions stay, unsigned; their name leaves the sessions they assigned and the
+    scenarios they saved. Other brands' records of the same person are untouched."""
+    check_record_keeper(principal, brand)
+    found = await _their(db, brand, user_id)
+    own = [s.id for s in found.sessions]
+    running = [(s.brand_slug, s.zone, s.id) for s in found.sessions if s.state == "running"]
+    events = sum(len(v) for v in found.events.values())
+    comments = sum(len(v) for v in found.comments.values())
+    if own:
+        # Explicitly, not by the foreign keys' cascade (SQLite enforces it only when told).
+        await db.execute(delete(TrainingEvent).where(TrainingEvent.session_id.in_(own)))
+        await db.execute(delete(TrainingComment).where(TrainingComment.session_id.in_(own)))
+        await db.execute(delete(TrainingSession).where(TrainingSession.id.in_(own)))
+    for remark in found.written:
+        remark.author_id = ""
+        remark.author = ""
+    for session in found.assigned:
+        session.assigned_by = None
+    for scenario in found.scenarios:
+        scenario.updated_by = None
+    await db.flush()
+    return Erased(
+        sessions=len(own),
+        events=events,
+        comments=comments,
+        remarks_unsigned=len(found.written),
+        assignments_cleared=len(found.assigned),
+        scenarios_unsigned=len(found.scenarios),
+        running=running,
     )

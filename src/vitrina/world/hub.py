@@ -7,6 +7,7 @@ import contextlib
 import secrets
 import time
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 import msgspec
@@ -70,6 +71,9 @@ class WorldHub:
         self.rooms: dict[str, Room] = {}
         # Private rooms by room id: the staff user ids who may join (advisor training).
         self.private: dict[str, frozenset[str]] = {}
+        # Asked for a zone this node does not know (a private room opened on another
+        # node); True when it made the zone known (world.service.set_private_resolver).
+        self.private_resolver: Callable[[str, str], Awaitable[bool]] | None = None
         self.sessions: set[Session] = set()
         self.stats = Stats()
         self._tokens: dict[str, Avatar] = {}
@@ -182,6 +186,15 @@ class WorldHub:
         if p.is_staff and not p.may_act_on(frame.brand):
             raise FrameError(ErrorCode.FORBIDDEN, "you do not serve this brand", "join")
         await self.layouts.refresh(frame.brand)
+        if (
+            self.layouts.zone(frame.brand, frame.zone) is None
+            and self.private_resolver is not None
+            and p.is_staff  # private rooms are for staff only
+        ):
+            try:
+                await self.private_resolver(frame.brand, frame.zone)
+            except Exception:
+                log.warning("world_private_resolver_failed", zone=frame.zone, exc_info=True)
         if self.layouts.zone(frame.brand, frame.zone) is None:
             raise FrameError(
                 ErrorCode.UNKNOWN_ZONE, f"brand {frame.brand!r} has no zone {frame.zone!r}", "join"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from vitrina.world import actions, bridge, placement
@@ -111,17 +112,49 @@ async def open_private_room(
     in by the server). What happens there is flagged `private` on every world event, so
     no conversation, queue, metric or interest profile takes it in. Returns the room id."""
     await hub.layouts.refresh(brand)
+    if hub.layouts.zone(brand, name) is not None:
+        raise WorldServiceError(f"brand {brand!r} already has a zone {name!r}")
+    return await adopt_private_room(
+        hub,
+        brand=brand,
+        name=name,
+        like_zone=like_zone,
+        allowed_users=allowed_users,
+        capacity=capacity,
+    )
+
+
+async def adopt_private_room(
+    hub: WorldHub,
+    *,
+    brand: str,
+    name: str,
+    like_zone: str,
+    allowed_users: frozenset[str],
+    capacity: int = 4,
+) -> str:
+    """Make a private room opened on another node known here too (its members may come
+    through this node; the room spans the nodes as every room does). Idempotent."""
+    await hub.layouts.refresh(brand)
     template = hub.layouts.zone(brand, like_zone)
     if template is None:
         raise WorldServiceError(f"brand {brand!r} has no zone {like_zone!r}")
-    if hub.layouts.zone(brand, name) is not None:
-        raise WorldServiceError(f"brand {brand!r} already has a zone {name!r}")
-    zone = Zone(min=template.min, max=template.max, spawn=template.spawn, capacity=capacity)
-    hub.layouts.add_private(brand, name, zone)
     rid = room_id(brand, name, 1)
+    if hub.layouts.zone(brand, name) is None:
+        zone = Zone(min=template.min, max=template.max, spawn=template.spawn, capacity=capacity)
+        hub.layouts.add_private(brand, name, zone)
     hub.private[rid] = allowed_users
     await hub.open_room(brand, name, 1)
     return rid
+
+
+def set_private_resolver(
+    hub: WorldHub, resolver: Callable[[str, str], Awaitable[bool]] | None
+) -> None:
+    """`resolver(brand, zone)` is asked when someone joins a zone this node does not
+    know: it may make a private room opened on another node known here
+    (`adopt_private_room`) and say so."""
+    hub.private_resolver = resolver
 
 
 async def close_private_room(hub: WorldHub, *, brand: str, name: str) -> None:
@@ -130,7 +163,8 @@ async def close_private_room(hub: WorldHub, *, brand: str, name: str) -> None:
     room = hub.rooms.get(rid)
     if room is not None:
         for avatar_id in list(room.avatars):
-            await hub.remove_avatar(avatar_id, why="closed")
+            if room.avatars[avatar_id].node == hub.node:
+                await hub.remove_avatar(avatar_id, why="closed")
         await hub.close_room_if_idle(room)
     hub.private.pop(rid, None)
     hub.layouts.remove_private(brand, name)
