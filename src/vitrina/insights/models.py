@@ -45,7 +45,14 @@ class InteractionEvent(IdMixin, Base):
 
     __tablename__ = "insights_event"
     __table_args__ = (
-        Index("ix_insights_event_subject", "brand_id", "subject", "occurred_at"),
+        # Covering on PostgreSQL: a visitor's signals are read from the index alone.
+        Index(
+            "ix_insights_event_subject",
+            "brand_id",
+            "subject",
+            "occurred_at",
+            postgresql_include=["product", "kind"],
+        ),
         Index("ix_insights_event_occurred_at", "occurred_at"),
     )
 
