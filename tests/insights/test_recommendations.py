@@ -139,7 +139,7 @@ async def test_a_car_sold_out_since_the_model_was_built_is_not_suggested(
     await guest.signals(SLUG, [click("sport-gone")] * 5)
     first = (await guest.http.get(URL, params={"limit": 3})).json()
     assert first["items"][0]["product"] == "sport-r"
-    # The last Sport R is sold (a write of the commerce domain, not of the insights API).
+    # The catalog says the last Sport R is gone (a write outside the insights API).
     await db.execute(update(Product).where(Product.slug == "sport-r").values(stock=0))
     await db.commit()
     for _ in range(2):  # at once, and still on the next call
