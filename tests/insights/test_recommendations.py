@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 
 from httpx import AsyncClient
 from prometheus_client import REGISTRY
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.insights.conftest import CARS, OTHER, SLUG, upsert
@@ -15,6 +15,7 @@ from tests.privacy.conftest import ALL_OPTIONAL, Guest
 from vitrina.brands.models import Brand
 from vitrina.catalog import service as catalog
 from vitrina.catalog.models import Product
+from vitrina.commerce import stock
 from vitrina.core.db import utcnow
 from vitrina.insights import recommend
 
@@ -174,3 +175,22 @@ async def test_an_old_model_answers_while_a_new_one_is_built(
     else:
         raise AssertionError("the rebuilt model never answered")
     assert recommend._models[cars.id] is not model
+
+
+async def test_a_car_sold_out_through_checkouts_is_not_suggested(
+    make_guest: MakeGuest, cars: Brand, db: AsyncSession
+) -> None:
+    """Commerce keeps its own stock (the catalog's figure only starts it): the units on
+    hand there, less the checkouts holding some, decide."""
+    guest = await make_guest()
+    await guest.consent(SLUG, ALL_OPTIONAL)
+    await guest.signals(SLUG, [click("sport-gone")] * 5)
+    first = (await guest.http.get(URL, params={"limit": 3})).json()
+    assert first["items"][0]["product"] == "sport-r"
+    sport = (await db.execute(select(Product).where(Product.slug == "sport-r"))).scalar_one()
+    await stock.set_on_hand(db, product=sport, configuration_id="", on_hand=0)
+    await db.commit()
+    assert sport.stock == 5  # the catalog's figure did not move
+    shown = [i["product"] for i in (await guest.http.get(URL, params={"limit": 3})).json()["items"]]
+    assert "sport-r" not in shown
+    assert len(shown) == 3

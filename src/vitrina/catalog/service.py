@@ -103,21 +103,6 @@ async def known_slugs(db: AsyncSession, *, brand_id: str, slugs: set[str]) -> se
     return None if anything.first() is None else found
 
 
-async def on_sale(db: AsyncSession, *, brand_id: str, slugs: Sequence[str]) -> set[str]:
-    """Which of `slugs` are the brand's active products with stock, now."""
-    if not slugs:
-        return set()
-    rows = await db.execute(
-        select(Product.slug).where(
-            Product.brand_id == brand_id,
-            Product.slug.in_(sorted(set(slugs))),
-            Product.active.is_(True),
-            Product.stock > 0,
-        )
-    )
-    return set(rows.scalars())
-
-
 async def get_product(db: AsyncSession, *, brand: Brand, slug: str) -> Product | None:
     query = select(Product).where(Product.brand_id == brand.id, Product.slug == slug)
     return (await db.execute(query)).scalar_one_or_none()

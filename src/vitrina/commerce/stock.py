@@ -91,6 +91,49 @@ async def available(db: AsyncSession, *, product: Product, configuration_id: str
     return row.on_hand - await held(db, stock_id=row.id)
 
 
+async def on_sale(
+    db: AsyncSession, *, brand_id: str, slugs: Sequence[str] | None = None
+) -> set[str]:
+    """Which of the brand's active products (all, or those of `slugs`) can be bought now:
+    units of the product itself available (its stock row, on hand less live holds, or
+    the catalog's figure before it has one), or a built configuration available. One
+    query, for recommendations and the like."""
+    if slugs is not None and not slugs:
+        return set()
+    now = utcnow()
+    holds = (
+        select(Reservation.stock_id, func.sum(Reservation.quantity).label("held"))
+        .where(Reservation.state == "active", Reservation.expires_at > now)
+        .group_by(Reservation.stock_id)
+        .subquery()
+    )
+    query = (
+        select(
+            Product.slug,
+            Product.stock,
+            StockItem.configuration_id,
+            StockItem.on_hand - func.coalesce(holds.c.held, 0),
+        )
+        .outerjoin(StockItem, StockItem.product_id == Product.id)
+        .outerjoin(holds, holds.c.stock_id == StockItem.id)
+        .where(Product.brand_id == brand_id, Product.active.is_(True))
+    )
+    if slugs is not None:
+        query = query.where(Product.slug.in_(sorted(set(slugs))))
+    generic: dict[str, int] = {}
+    built: set[str] = set()
+    for slug, catalog_stock, configuration_id, free in await db.execute(query):
+        if configuration_id is None:  # no stock row yet: the catalog's figure
+            generic.setdefault(slug, int(catalog_stock))
+        elif configuration_id == "":
+            generic[slug] = int(free)
+        else:
+            generic.setdefault(slug, int(catalog_stock))
+            if free > 0:
+                built.add(slug)
+    return {slug for slug, free in generic.items() if free > 0} | built
+
+
 async def lock(db: AsyncSession, stock_ids: Sequence[str]) -> dict[str, int]:
     """Lock the rows (in key order) and read what is on hand, in one statement each."""
     on_hand: dict[str, int] = {}

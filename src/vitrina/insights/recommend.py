@@ -23,6 +23,7 @@ from threadpoolctl import ThreadpoolController
 from vitrina.brands.models import Brand
 from vitrina.catalog import service as catalog
 from vitrina.catalog.models import Product
+from vitrina.commerce import stock
 from vitrina.core.db import utcnow
 from vitrina.insights import personas, profiles
 from vitrina.insights import service as signals
@@ -169,7 +170,8 @@ def _build(items: list[Item], interactions: list[tuple[str, str, float]]) -> Mod
 
 async def build_model(db: AsyncSession, *, brand: Brand, now: datetime | None = None) -> BrandModel:
     products = await catalog.list_products(db, brand=brand)
-    items = [Item(p.slug, product_text(p), available=p.active and p.stock > 0) for p in products]
+    buyable = await stock.on_sale(db, brand_id=brand.id)
+    items = [Item(p.slug, product_text(p), available=p.slug in buyable) for p in products]
     interactions = await _interactions(db, brand_id=brand.id, now=now or utcnow())
     model = await asyncio.to_thread(_build, items, interactions)
     names = {p.slug: dict(p.name) for p in products}
@@ -321,12 +323,13 @@ async def recommend(
         key = await personas.stored(db, brand_id=brand.id, subject=subject)
     chosen = await personas.get_persona(db, brand_id=brand.id, key=key) if key else None
     weights = chosen.weights if chosen is not None else None
-    # The model knows the stock of when it was built: the picks are checked against the
-    # catalog now, and a product sold out since is withdrawn from the model and the list
-    # ranked again (rarely more than once: the model remembers what it was told).
+    # The model knows the stock of when it was built: the picks are checked against what
+    # can be bought now (commerce's stock, less checkout holds), and a product sold out
+    # since is withdrawn from the model and the list ranked again (rarely more than
+    # once: the model remembers what it was told).
     for _ in range(MAX_RERANKS):
         picks = _rank(built.model, profile, limit=limit, persona=weights)
-        sold_out = {p.key for p in picks} - await catalog.on_sale(
+        sold_out = {p.key for p in picks} - await stock.on_sale(
             db, brand_id=brand.id, slugs=[p.key for p in picks]
         )
         if not sold_out:
