@@ -153,17 +153,17 @@ async def test_every_answer_comes_from_the_brand_content(app: FastAPI, db: Async
             assert any(p.match(line) for p in patterns), line
 
 
-async def test_a_handoff_decided_before_a_supervisor_took_over_writes_nothing(
-    app: FastAPI, db: AsyncSession
-) -> None:
-    """The bot's turn read the conversation while it was still the bot's; before it
-    hands over, a supervisor takes the conversation over. The supervisor keeps it: the
-    turn ends without a handoff, a queue entry or a message ("passing you to an advisor"
-    or "I could not hand you over") and is rolled back."""
+async def _bot_turn_after_a_take_over(
+    app: FastAPI, db: AsyncSession, *, session_id: str, text: str
+) -> tuple[str, bool, set[str]]:
+    """The bot's turn reads the conversation while it is still the bot's; before the turn
+    writes, a supervisor takes the conversation over. The turn must be refused with
+    `changed_meanwhile`; returns the conversation's state afterwards, whether the
+    supervisor is its advisor, and the kinds of authors of its messages."""
     await setup_brand(db)
     bus = services_of(app).bus
     sam = await make_advisor(db, email="sam@example.com", roles=["supervisor"])
-    conversation = await start(app, db, session_id="guest-taken-over")
+    conversation = await start(app, db, session_id=session_id)
     sessions = services_of(app).sessions
     async with sessions() as bot_side:
         seen = await conversations.get(bot_side, conversation_id=conversation.id)
@@ -184,7 +184,7 @@ async def test_a_handoff_decided_before_a_supervisor_took_over_writes_nothing(
                 bus=bus,
                 runtime=services_of(app).bot,
                 conversation_id=conversation.id,
-                text="I want to talk to a person",
+                text=text,
                 now=NOW,
             )
         assert refused.value.code == "changed_meanwhile"
@@ -193,56 +193,33 @@ async def test_a_handoff_decided_before_a_supervisor_took_over_writes_nothing(
     async with sessions() as fresh:
         stored = await fresh.get(Conversation, conversation.id)
         assert stored is not None
-        assert (stored.state, stored.assigned_agent_id) == ("assigned", sam.user_id)
         authors = (
             await fresh.execute(
                 select(Message.author_kind).where(Message.conversation_id == conversation.id)
             )
         ).scalars()
-        assert "bot" not in set(authors)
+        return stored.state, stored.assigned_agent_id == sam.user_id, set(authors)
+
+
+async def test_a_handoff_decided_before_a_supervisor_took_over_writes_nothing(
+    app: FastAPI, db: AsyncSession
+) -> None:
+    """The supervisor keeps the conversation: the bot's turn ends without a handoff, a
+    queue entry or a message ("passing you to an advisor" or "I could not hand you
+    over") and is rolled back."""
+    state, supervisor_has_it, authors = await _bot_turn_after_a_take_over(
+        app, db, session_id="guest-taken-over", text="I want to talk to a person"
+    )
+    assert (state, supervisor_has_it) == ("assigned", True)
+    assert "bot" not in authors
 
 
 async def test_an_answer_decided_before_a_supervisor_took_over_is_not_posted(
     app: FastAPI, db: AsyncSession
 ) -> None:
-    """Not a handoff this time: the bot answers a plain question, decided while the
-    conversation was still the bot's. A supervisor took it over meanwhile: the answer is
-    refused in the statement that would have posted it, and the advisor's conversation
-    holds no bot message."""
-    await setup_brand(db)
-    bus = services_of(app).bus
-    sam = await make_advisor(db, email="sam@example.com", roles=["supervisor"])
-    conversation = await start(app, db, session_id="guest-answer-late")
-    sessions = services_of(app).sessions
-    async with sessions() as bot_side:
-        seen = await conversations.get(bot_side, conversation_id=conversation.id)
-        assert seen is not None and seen.state == "bot"
-        async with transaction(sessions) as console:
-            await conversations.request_handoff(
-                console,
-                bus=bus,
-                conversation_id=conversation.id,
-                actor=Actor.of(sam),
-                reason="taken over",
-            )
-        async with transaction(sessions) as console:
-            await routing.accept(console, bus=bus, principal=sam, conversation_id=conversation.id)
-        with pytest.raises(Conflict) as refused:
-            await bot.reply(
-                bot_side,
-                bus=bus,
-                runtime=services_of(app).bot,
-                conversation_id=conversation.id,
-                text="what are your opening hours?",
-                now=NOW,
-            )
-        assert refused.value.code == "changed_meanwhile"
-        await bot_side.rollback()
-    await settle(app)
-    async with sessions() as fresh:
-        authors = (
-            await fresh.execute(
-                select(Message.author_kind).where(Message.conversation_id == conversation.id)
-            )
-        ).scalars()
-        assert "bot" not in set(authors)
+    """Not a handoff this time: a plain answer, refused in the statement that would have
+    posted it; the advisor's conversation holds no bot message."""
+    _, _, authors = await _bot_turn_after_a_take_over(
+        app, db, session_id="guest-answer-late", text="what are your opening hours?"
+    )
+    assert "bot" not in authors
